@@ -1,0 +1,194 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of `process.env`: parsed once per process at boot, then passed down.
+ * Every variable here is documented in the README with its default.
+ */
+
+export const processRoles = ["start", "api", "worker", "scheduler", "migrate"] as const;
+export type ProcessRole = (typeof processRoles)[number];
+
+const booleanFromEnv = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const portFromEnv = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const envSchema = z.object({
+  PORT: portFromEnv.default(3000),
+  BIFROST_HOST: z.string().min(1).default("127.0.0.1"),
+  BIFROST_DATA_DIR: z.string().min(1).default("./.bifrost"),
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  RABBITMQ_URL: optionalString.pipe(z.url({ protocol: /^amqps?$/ }).optional()),
+  BIFROST_SECRET_KEY: optionalString.pipe(
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
+  BIFROST_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  BIFROST_MFA_REQUIRED: booleanFromEnv.default(true),
+  BIFROST_DEFAULT_USER_EMAIL: optionalString.pipe(z.email().optional()),
+  BIFROST_DEFAULT_USER_PASSWORD: optionalString,
+  BIFROST_MIN_WORKERS: positiveInt.default(2),
+  BIFROST_MAX_WORKERS: positiveInt.default(8),
+  BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  BIFROST_HEALTH_PORT: optionalString.pipe(portFromEnv.optional()),
+  BIFROST_LOGIN_RATE_LIMIT: positiveInt.default(10),
+  BIFROST_TRUSTED_PROXIES: z.string().default(""),
+  BIFROST_RETENTION_DAYS: positiveInt.default(90),
+  BIFROST_DB_POOL_SIZE: positiveInt.default(10),
+  BIFROST_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
+  BIFROST_SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  BIFROST_WEB_DIR: optionalString,
+  BIFROST_S3_BUCKET: optionalString,
+  BIFROST_S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  BIFROST_S3_REGION: z.string().default("us-east-1"),
+  BIFROST_S3_ACCESS_KEY_ID: optionalString,
+  BIFROST_S3_SECRET_ACCESS_KEY: optionalString,
+  BIFROST_S3_FORCE_PATH_STYLE: booleanFromEnv.default(true),
+});
+
+export type S3Config = {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+};
+
+export type Config = {
+  role: ProcessRole;
+  http: { host: string; port: number; bodyLimitBytes: number; trustedProxies: string[] };
+  healthPort: number | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  rabbitmqUrl: string | undefined;
+  /** Root key material for every secret at rest. Never logged. */
+  secretKey: string;
+  publicUrl: string | undefined;
+  mfaRequired: boolean;
+  defaultUser: { email: string; password: string } | undefined;
+  workers: { min: number; max: number };
+  logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
+  loginRateLimit: number;
+  retentionDays: number;
+  shutdownTimeoutMs: number;
+  webDir: string | undefined;
+  files: { kind: "disk"; root: string } | { kind: "s3"; s3: S3Config };
+};
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const SECRET_KEY_FILE = "secret-key";
+
+/**
+ * In embedded mode the key is generated once and kept under the data directory; in distributed
+ * mode every process must be given the same key, so it is required.
+ */
+function resolveSecretKey(
+  role: ProcessRole,
+  env: z.infer<typeof envSchema>,
+  dataDir: string,
+): string {
+  if (env.BIFROST_SECRET_KEY) return env.BIFROST_SECRET_KEY;
+  const distributed = role !== "start" || env.DATABASE_URL !== undefined;
+  if (role === "migrate") return "";
+  if (distributed) {
+    throw new ConfigError(
+      "BIFROST_SECRET_KEY is required when DATABASE_URL is set or a single role runs (api, worker, scheduler): " +
+        "every process must share the key that encrypts stored secrets",
+    );
+  }
+  const file = path.join(dataDir, SECRET_KEY_FILE);
+  try {
+    const existing = readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+    throw new ConfigError(`${file} holds a key shorter than 32 characters`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const generated = randomBytes(48).toString("base64url");
+  // `wx`: if another process created it first, read theirs instead of overwriting.
+  try {
+    writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: "wx" });
+    return generated;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return readFileSync(file, "utf8").trim();
+  }
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+}
+
+export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${formatIssues(parsed.error)}`);
+  const e = parsed.data;
+  const dataDir = path.resolve(e.BIFROST_DATA_DIR);
+  if (e.BIFROST_MIN_WORKERS > e.BIFROST_MAX_WORKERS) {
+    throw new ConfigError("BIFROST_MIN_WORKERS must not exceed BIFROST_MAX_WORKERS");
+  }
+  if ((e.BIFROST_DEFAULT_USER_EMAIL === undefined) !== (e.BIFROST_DEFAULT_USER_PASSWORD === undefined)) {
+    throw new ConfigError("BIFROST_DEFAULT_USER_EMAIL and BIFROST_DEFAULT_USER_PASSWORD go together");
+  }
+  const s3Credentials =
+    e.BIFROST_S3_ACCESS_KEY_ID && e.BIFROST_S3_SECRET_ACCESS_KEY
+      ? { accessKeyId: e.BIFROST_S3_ACCESS_KEY_ID, secretAccessKey: e.BIFROST_S3_SECRET_ACCESS_KEY }
+      : undefined;
+  return {
+    role,
+    http: {
+      host: e.BIFROST_HOST,
+      port: e.PORT,
+      bodyLimitBytes: e.BIFROST_MAX_BODY_BYTES,
+      trustedProxies: e.BIFROST_TRUSTED_PROXIES.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    healthPort: e.BIFROST_HEALTH_PORT,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.BIFROST_DB_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    rabbitmqUrl: e.RABBITMQ_URL,
+    secretKey: resolveSecretKey(role, e, dataDir),
+    publicUrl: e.BIFROST_PUBLIC_URL,
+    mfaRequired: e.BIFROST_MFA_REQUIRED,
+    defaultUser:
+      e.BIFROST_DEFAULT_USER_EMAIL && e.BIFROST_DEFAULT_USER_PASSWORD
+        ? { email: e.BIFROST_DEFAULT_USER_EMAIL, password: e.BIFROST_DEFAULT_USER_PASSWORD }
+        : undefined,
+    workers: { min: e.BIFROST_MIN_WORKERS, max: e.BIFROST_MAX_WORKERS },
+    logLevel: e.BIFROST_LOG_LEVEL,
+    loginRateLimit: e.BIFROST_LOGIN_RATE_LIMIT,
+    retentionDays: e.BIFROST_RETENTION_DAYS,
+    shutdownTimeoutMs: e.BIFROST_SHUTDOWN_TIMEOUT_MS,
+    webDir: e.BIFROST_WEB_DIR ? path.resolve(e.BIFROST_WEB_DIR) : undefined,
+    files: e.BIFROST_S3_BUCKET
+      ? {
+          kind: "s3",
+          s3: {
+            bucket: e.BIFROST_S3_BUCKET,
+            endpoint: e.BIFROST_S3_ENDPOINT,
+            region: e.BIFROST_S3_REGION,
+            forcePathStyle: e.BIFROST_S3_FORCE_PATH_STYLE,
+            credentials: s3Credentials,
+          },
+        }
+      : { kind: "disk", root: path.join(dataDir, "files") },
+  };
+}

@@ -1,0 +1,42 @@
+import { ValidationError } from "../../errors.js";
+
+/**
+ * File store port: bytes under '/'-separated keys. Adapters: local directory and S3-compatible.
+ * Tenancy and locations (files, temp, uploads) are a service concern that builds the keys.
+ */
+
+export type StoredFile = { key: string; size: number; lastModified: Date };
+
+export interface FileStore {
+  readonly adapter: "disk" | "s3";
+  put(key: string, data: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
+  /** null when the key does not exist. */
+  get(key: string): Promise<Buffer | null>;
+  exists(key: string): Promise<boolean>;
+  /** Idempotent: deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every key that starts with `prefix`, sorted by key. */
+  list(prefix: string): Promise<StoredFile[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Keys are relative '/'-separated paths. Anything that could escape a prefix — `..` or `.`
+ * segments, absolute paths, backslashes, NUL or control characters, empty segments — is refused.
+ */
+export function assertSafeKey(key: string, field = "path"): void {
+  const problem =
+    key.length === 0
+      ? "must not be empty"
+      : key.length > 1024
+        ? "must be at most 1024 characters"
+        : key.startsWith("/")
+          ? "must be relative"
+          : /[\\\u0000-\u001f]/.test(key)
+            ? "must not contain backslashes or control characters"
+            : key.split("/").some((s) => s === "" || s === "." || s === "..")
+              ? "must not contain empty, '.' or '..' segments"
+              : undefined;
+  if (problem) throw new ValidationError(`Invalid ${field}`, [{ path: field, message: `${field} ${problem}` }]);
+}

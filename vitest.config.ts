@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const source = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run workspaces from source: no build needed before `vitest`.
+const alias = {
+  "@bifrost/contracts": source("./packages/contracts/src/index.ts"),
+  "@bifrost/sdk": source("./packages/sdk/src/index.ts"),
+};
+
+export default defineConfig({
+  test: {
+    // 2 cores: two test files at a time; each file gets its own database, queues and key prefix.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "server",
+          root: source("./apps/server"),
+          include: ["test/**/*.test.ts"],
+          globalSetup: [source("./apps/server/test/support/global-setup.ts")],
+        },
+      },
+      {
+        resolve: { alias },
+        test: { name: "contracts", root: source("./packages/contracts"), include: ["test/**/*.test.ts"] },
+      },
+    ],
+  },
+});
