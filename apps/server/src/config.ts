@@ -39,7 +39,9 @@ const envSchema = z.object({
   BIFROST_MIN_WORKERS: positiveInt.default(2),
   BIFROST_MAX_WORKERS: positiveInt.default(8),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  BIFROST_HEALTH_PORT: optionalString.pipe(portFromEnv.optional()),
+  BIFROST_HEALTH_PORT: optionalString
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(0).max(65535).optional()),
   BIFROST_LOGIN_RATE_LIMIT: positiveInt.default(10),
   BIFROST_TRUSTED_PROXIES: z.string().default(""),
   BIFROST_RETENTION_DAYS: positiveInt.default(90),

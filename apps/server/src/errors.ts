@@ -78,3 +78,46 @@ export class UnavailableError extends AppError {
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
+
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+
+/**
+ * Maps what a database driver throws to the hierarchy, looking through wrappers (drizzle wraps the
+ * driver's error as `cause`). Never copies SQL or driver text into the message.
+ */
+export function fromDriverError(error: unknown): AppError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current instanceof AppError) return current;
+    const code = (current as { code?: unknown }).code;
+    if (code === "23505") return new ConflictError("A record with the same unique value already exists");
+    if (code === "23503") return new ConflictError("The record is referenced by, or refers to, another record");
+    if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) {
+      return new UnavailableError("database", "The database is unavailable");
+    }
+    if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(current.message)) {
+      return new UnavailableError("database", "The database is unavailable");
+    }
+    if (current instanceof AggregateError && current.errors[0] !== undefined) {
+      current = current.errors[0];
+      continue;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}

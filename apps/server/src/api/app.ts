@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Logger } from "../infra/logger.js";
+import type { AuthStatusService } from "../services/auth/auth-status.js";
+import type { ReadinessService } from "../services/health/readiness.js";
+import { assertAccessDeclared } from "./access.js";
+import { registerErrorHandler } from "./plugins/error-handler.js";
+import { registerNotFound } from "./plugins/not-found.js";
+import { registerOpenApi } from "./plugins/openapi.js";
+import { authRoutes } from "./routes/auth.js";
+import { healthRoutes } from "./routes/health.js";
+
+export type ApiServices = {
+  readiness: ReadinessService;
+  authStatus: AuthStatusService;
+};
+
+export type AppOptions = {
+  logger: Logger;
+  services: ApiServices;
+  bodyLimitBytes: number;
+  /** Addresses or CIDRs whose X-Forwarded-For is believed; empty: the header is ignored. */
+  trustedProxies: string[];
+  webDir: string;
+  version: string;
+  /** Extra route plugins, registered like the built-in ones (used by tests for fixture routes). */
+  extraRoutes?: FastifyPluginAsync[];
+};
+
+export type App = FastifyInstance;
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function requestId(request: IncomingMessage): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const app: FastifyInstance = Fastify({
+    // pino's Logger is wider than the interface Fastify declares; the instance is the same.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
+    genReqId: requestId,
+    disableRequestLogging: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      "request",
+    );
+  });
+
+  await registerNotFound(app, { webDir: options.webDir });
+  await registerOpenApi(app, { version: options.version });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  await typed.register(async (routes) => {
+    routes.addHook("onRoute", assertAccessDeclared);
+    await routes.register(healthRoutes, { readiness: options.services.readiness });
+    await routes.register(authRoutes, { authStatus: options.services.authStatus });
+    for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
+  });
+  return app;
+}

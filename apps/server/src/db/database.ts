@@ -1,0 +1,126 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { UnavailableError } from "../errors.js";
+import type { Logger } from "../infra/logger.js";
+import { withTimeout } from "../infra/timeouts.js";
+import { acquireDirectoryLock } from "./directory-lock.js";
+import * as schema from "./schema/index.js";
+
+export type Schema = typeof schema;
+/** The query builder every repository uses, whichever engine is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DatabaseHandle = {
+  readonly engine: "postgres" | "pglite";
+  readonly db: Db;
+  /** Runs a trivial query; throws UnavailableError("database") when it does not answer. */
+  ping(): Promise<void>;
+  /** Applies pending migrations; safe to run from several processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};
+
+// Resolves to apps/server/src/db/migrations both from src/db (tsx, vitest) and dist/db (build).
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../src/db/migrations", import.meta.url));
+
+/** Any 64-bit constant shared by every Bifrost process; held while migrating. */
+const MIGRATION_LOCK_KEY = 4_242_000_001;
+const PING_TIMEOUT_MS = 2_000;
+
+export type DatabaseOptions =
+  | { engine: "postgres"; url: string; poolSize: number; logger?: Logger }
+  | { engine: "pglite"; dataDir: string | null; logger?: Logger };
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.engine === "postgres" ? openPostgres(options) : openPglite(options);
+}
+
+async function openPostgres(options: { url: string; poolSize: number; logger?: Logger }): Promise<DatabaseHandle> {
+  const [{ default: pg }, { drizzle }, { migrate }] = await Promise.all([
+    import("pg"),
+    import("drizzle-orm/node-postgres"),
+    import("drizzle-orm/node-postgres/migrator"),
+  ]);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: "bifrost",
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", (error) => options.logger?.warn({ err: error.message }, "PostgreSQL connection error"));
+  const db = drizzle({ client: pool, schema, casing: "snake_case" });
+  return {
+    engine: "postgres",
+    db,
+    ping: () => pingWith(() => pool.query("select 1")),
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+        try {
+          await migrate(drizzle({ client, casing: "snake_case" }), { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(options: { dataDir: string | null }): Promise<DatabaseHandle> {
+  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
+  // PGlite is one process's database: a second process on the same directory would corrupt it.
+  let releaseLock = (): void => undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    releaseLock = acquireDirectoryLock(options.dataDir);
+  }
+  try {
+    const client = options.dataDir ? await PGlite.create(options.dataDir) : await PGlite.create();
+    const db = drizzle({ client, schema, casing: "snake_case" });
+    return {
+      engine: "pglite",
+      db,
+      ping: () => pingWith(() => client.query("select 1")),
+      async migrate() {
+        // One connection: the transaction-scoped lock keeps the same shape as on PostgreSQL.
+        await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+        try {
+          await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+        }
+      },
+      async close() {
+        await client.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+async function pingWith(query: () => Promise<unknown>): Promise<void> {
+  try {
+    await withTimeout(query(), PING_TIMEOUT_MS, () => new Error("no answer within 2 s"));
+  } catch (error) {
+    throw new UnavailableError("database", `The database is unavailable: ${describe(error)}`, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  return error instanceof Error ? error.message || error.constructor.name : String(error);
+}

@@ -1,0 +1,4 @@
+export * from "./organizations.js";
+export * from "./users.js";
+export * from "./roles.js";
+export * from "./audit-logs.js";

@@ -1,0 +1,27 @@
+import { sql } from "drizzle-orm";
+import { boolean, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, id, updatedAt } from "./columns.js";
+
+/** The MSP's own organization; its members are the platform admins. Seeded by the first migration. */
+export const PROVIDER_ORGANIZATION_ID = "00000000-0000-0000-0000-000000000002";
+
+export const organizations = pgTable(
+  "organizations",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    /** E-mail domain used to place new users automatically. */
+    domain: text("domain"),
+    isProvider: boolean("is_provider").notNull().default(false),
+    isActive: boolean("is_active").notNull().default(true),
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("organizations_name_unique").on(sql`lower(${t.name})`),
+    uniqueIndex("organizations_domain_unique").on(sql`lower(${t.domain})`),
+    // At most one provider organization.
+    uniqueIndex("organizations_single_provider").on(t.isProvider).where(sql`${t.isProvider}`),
+  ],
+);

@@ -1,0 +1,220 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type _Object,
+} from "@aws-sdk/client-s3";
+import type { S3Config } from "../../config.js";
+import { UnavailableError } from "../../errors.js";
+import { assertSafeKey, type FileStore, type StoredFile } from "./file-store.js";
+
+/**
+ * Files in an S3-compatible bucket. This is the only module that imports the AWS SDK; it is loaded
+ * dynamically (see index.ts) so processes on the disk store never pay for it.
+ */
+
+export type S3FileStoreOptions = {
+  /** Abandon a connection attempt after this long. */
+  connectionTimeoutMs?: number;
+  /**
+   * Abandon a request whose socket stays idle this long. An idle limit rather than a total one, so a
+   * large upload that keeps moving is never cut off.
+   */
+  idleTimeoutMs?: number;
+  /** Attempts per operation, including the first (the SDK retries throttling and network errors). */
+  maxAttempts?: number;
+  /** Keys per ListObjectsV2 page; S3 caps it at 1000. */
+  listPageSize?: number;
+};
+
+const DEFAULTS = { connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, maxAttempts: 3, listPageSize: 1000 };
+
+// Node socket errors that mean the endpoint cannot be reached (as opposed to a refused request).
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+type SdkError = {
+  name?: unknown;
+  code?: unknown;
+  Code?: unknown;
+  $metadata?: { httpStatusCode?: number };
+};
+
+const asSdkError = (error: unknown): SdkError =>
+  typeof error === "object" && error !== null ? (error as SdkError) : {};
+
+const statusOf = (error: unknown): number | undefined => asSdkError(error).$metadata?.httpStatusCode;
+
+/** A short identifier for messages: never the SDK's own message, which may echo request details. */
+function reasonOf(error: unknown): string {
+  const e = asSdkError(error);
+  const status = statusOf(error);
+  const code = [e.code, e.Code, e.name].find((v): v is string => typeof v === "string" && v !== "Error");
+  return [code, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(", ") || "unknown error";
+}
+
+function isUnreachable(error: unknown): boolean {
+  const e = asSdkError(error);
+  const status = statusOf(error);
+  if (status !== undefined && status >= 500) return true;
+  if (e.name === "TimeoutError" || e.name === "RequestTimeout") return true;
+  return typeof e.code === "string" && NETWORK_CODES.has(e.code);
+}
+
+/** HEAD responses have no body, so a missing key arrives as a bare 404 "NotFound". */
+const isNotFound = (error: unknown): boolean => {
+  const name = asSdkError(error).name;
+  if (name === "NoSuchBucket") return false;
+  return name === "NoSuchKey" || name === "NotFound" || statusOf(error) === 404;
+};
+
+/** S3 orders keys by their UTF-8 bytes; both adapters sort the same way. */
+const compareKeys = (a: StoredFile, b: StoredFile): number =>
+  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));
+
+export class S3FileStore implements FileStore {
+  readonly adapter = "s3" as const;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly listPageSize: number;
+
+  constructor(config: S3Config, options: S3FileStoreOptions = {}) {
+    const settings = { ...DEFAULTS, ...options };
+    this.bucket = config.bucket;
+    this.listPageSize = settings.listPageSize;
+    this.client = new S3Client({
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+      ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+      // The SDK's default CRC32 checksums are not understood by every S3-compatible server.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+      maxAttempts: settings.maxAttempts,
+      // Without these the SDK waits forever on an endpoint that accepts but never answers.
+      requestHandler: {
+        connectionTimeout: settings.connectionTimeoutMs,
+        socketTimeout: settings.idleTimeoutMs,
+      },
+    });
+  }
+
+  async put(key: string, data: Uint8Array | string, options?: { contentType?: string }): Promise<void> {
+    assertSafeKey(key);
+    const body = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    await this.call("put", () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.byteLength,
+          ContentType: options?.contentType ?? "application/octet-stream",
+        }),
+      ),
+    );
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    assertSafeKey(key);
+    return this.call(
+      "get",
+      async () => {
+        const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        if (output.Body === undefined) return Buffer.alloc(0);
+        const bytes = await output.Body.transformToByteArray();
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      },
+      () => null,
+    );
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertSafeKey(key);
+    return this.call(
+      "exists",
+      async () => {
+        await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+        return true;
+      },
+      () => false,
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    assertSafeKey(key);
+    // S3's DeleteObject already succeeds for a missing key.
+    await this.call("delete", () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+  }
+
+  async list(prefix: string): Promise<StoredFile[]> {
+    const bare = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+    if (bare !== "") assertSafeKey(bare, "prefix");
+    const found: StoredFile[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call("list", () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            MaxKeys: this.listPageSize,
+            ...(prefix === "" ? {} : { Prefix: prefix }),
+            ...(token === undefined ? {} : { ContinuationToken: token }),
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        const file = toStoredFile(object);
+        if (file) found.push(file);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return found.sort(compareKeys);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      // For a health check any failure (missing bucket, refused credentials) means unusable.
+      throw new UnavailableError("files", `The S3 bucket cannot be reached (${reasonOf(error)})`);
+    }
+  }
+
+  close(): Promise<void> {
+    this.client.destroy();
+    return Promise.resolve();
+  }
+
+  /**
+   * Runs one SDK call. SDK errors are replaced, not wrapped: they hold the raw request and response
+   * (signed headers included), which must not reach logs.
+   */
+  private async call<T>(operation: string, run: () => Promise<T>, onNotFound?: () => T): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (onNotFound && isNotFound(error)) return onNotFound();
+      const message = `The S3 ${operation} failed (${reasonOf(error)})`;
+      throw isUnreachable(error) ? new UnavailableError("files", message) : new Error(message);
+    }
+  }
+}
+
+function toStoredFile(object: _Object): StoredFile | undefined {
+  if (object.Key === undefined) return undefined;
+  return { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) };
+}
