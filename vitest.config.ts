@@ -17,6 +17,7 @@ export default defineConfig({
     hookTimeout: 90_000,
     projects: [
       {
+        extends: true,
         resolve: { alias },
         test: {
           name: "server",
@@ -26,6 +27,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         resolve: { alias },
         test: { name: "contracts", root: source("./packages/contracts"), include: ["test/**/*.test.ts"] },
       },

@@ -43,9 +43,11 @@ export async function registerNotFound(app: FastifyInstance, options: { webDir: 
       const asset = resolveAsset(options.webDir, pathname);
       if (asset) {
         const immutable = asset.startsWith("assets/");
-        return reply.sendFile(asset, { immutable, maxAge: immutable ? "365d" : 0 });
+        // Built assets carry a content hash in their name; everything else is revalidated.
+        if (immutable) return reply.sendFile(asset, { immutable: true, maxAge: "365d" });
+        return reply.header("cache-control", "no-cache").sendFile(asset, { cacheControl: false });
       }
-      if (isFile(webIndex)) return reply.header("cache-control", "no-cache").sendFile("index.html");
+      if (isFile(webIndex)) return reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
       return sendError(reply, request, toHttpError(new NotFoundError("The web client is not built: run `npm run build`")));
     }
     return sendError(reply, request, toHttpError(new NotFoundError(`No route ${request.method} ${pathname}`)));

@@ -37,7 +37,11 @@ export class MemoryBus implements Bus {
     return this.run(() => this.read(this.key(key))?.value ?? null);
   }
 
-  set(key: string, value: string, options: { ttlMs?: number; onlyIfAbsent?: boolean } = {}): Promise<boolean> {
+  set(
+    key: string,
+    value: string,
+    options: { ttlMs?: number; onlyIfAbsent?: boolean } = {},
+  ): Promise<boolean> {
     return this.run(() => {
       if (options.ttlMs !== undefined) assertTtl(options.ttlMs);
       const k = this.key(key);

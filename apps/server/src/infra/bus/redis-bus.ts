@@ -7,8 +7,6 @@ import type { Bus, BusMessageHandler, Lock, Subscription } from "./bus.js";
 
 const COMMAND_TIMEOUT_MS = 2_000;
 const PING_TIMEOUT_MS = 1_000;
-const MAX_RECONNECT_DELAY_MS = 2_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 type Script = { lua: string; sha: string };
 const script = (lua: string): Script => ({ lua, sha: createHash("sha1").update(lua).digest("hex") });
@@ -18,11 +16,10 @@ const INCREMENT = script(`local created = redis.call('EXISTS', KEYS[1]) == 0
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if created and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return value`);
-const RENEW = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`);
-const RELEASE = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`);
+const RENEW = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`);
+const RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`);
 
 // Server replies that mean "not now" rather than "wrong request".
 const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
@@ -30,6 +27,20 @@ const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDO
 type Kind = "subscribe" | "psubscribe";
 type Listener = { handler: BusMessageHandler; active: boolean };
 type Topic = { listeners: Set<Listener>; ready: Promise<unknown> };
+export type RedisBusOptions = { url: string; prefix?: string; logger?: Logger; connectTimeoutMs?: number };
+
+const clientOptions = (connectTimeoutMs: number): RedisOptions => ({
+  connectTimeout: connectTimeoutMs,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  autoResubscribe: true,
+  // A command that timed out was already reported as failed; resending it after a reconnect would apply it
+  // late (e.g. an INCRBY the caller believes did not happen).
+  autoResendUnfulfilledCommands: false,
+  // Never gives up (a number every time), with the delay capped so recovery follows Redis within seconds.
+  retryStrategy: (attempt) => backoffDelay(attempt, 100, 2_000),
+});
 
 /**
  * Bus on Redis. Keys and channels are prefixed here rather than with ioredis `keyPrefix`, which leaves pub/sub
@@ -41,7 +52,7 @@ export class RedisBus implements Bus {
   private subscriber: Redis | undefined;
   private readonly topics: Record<Kind, Map<string, Topic>> = { subscribe: new Map(), psubscribe: new Map() };
   /** Targets whose UNSUBSCRIBE failed during an outage; autoResubscribe would otherwise revive them. */
-  private readonly orphans = new Set<`${Kind} ${string}`>();
+  private readonly orphans: Record<Kind, Set<string>> = { subscribe: new Set(), psubscribe: new Set() };
   private closed = false;
 
   private constructor(
@@ -53,25 +64,10 @@ export class RedisBus implements Bus {
     this.watch(client, "command");
   }
 
-  static async connect(options: {
-    url: string;
-    prefix?: string;
-    logger?: Logger;
-    connectTimeoutMs?: number;
-  }): Promise<RedisBus> {
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const clientOptions: RedisOptions = {
-      connectTimeout: connectTimeoutMs,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      autoResubscribe: true,
-      // A command that timed out was already reported as failed; resending it after a reconnect would apply
-      // it late (e.g. an INCRBY the caller believes did not happen).
-      autoResendUnfulfilledCommands: false,
-      retryStrategy: (attempt) => backoffDelay(attempt, 100, MAX_RECONNECT_DELAY_MS),
-    };
-    const client = new Redis(options.url, clientOptions);
+  /** Resolves once connected; rejects with UnavailableError if Redis is not ready within the timeout. */
+  static async connect(options: RedisBusOptions): Promise<RedisBus> {
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    const client = new Redis(options.url, clientOptions(connectTimeoutMs));
     const bus = new RedisBus(client, options.prefix ?? "", options.logger, connectTimeoutMs);
     try {
       await untilReady(client, connectTimeoutMs);
@@ -86,7 +82,7 @@ export class RedisBus implements Bus {
     return this.command((c) => c.get(this.key(key)));
   }
 
-  async set(key: string, value: string, options: { ttlMs?: number; onlyIfAbsent?: boolean } = {}): Promise<boolean> {
+  async set(key: string, value: string, options: Parameters<Bus["set"]>[2] = {}): Promise<boolean> {
     const { ttlMs, onlyIfAbsent = false } = options;
     if (ttlMs !== undefined) assertTtl(ttlMs);
     const k = this.key(key);
@@ -171,7 +167,9 @@ export class RedisBus implements Bus {
     try {
       return await run(this.client);
     } catch (err) {
-      if (err instanceof Error && err.name === "ReplyError" && !UNAVAILABLE_REPLY.test(err.message)) throw err;
+      const refused =
+        err instanceof Error && err.name === "ReplyError" && !UNAVAILABLE_REPLY.test(err.message);
+      if (refused) throw err;
       throw new UnavailableError("bus", `bus command failed: ${message(err)}`, { cause: err });
     }
   }
@@ -198,7 +196,7 @@ export class RedisBus implements Bus {
       // same order as the registry changes even when subscribe and unsubscribe race.
       topic = { listeners: new Set(), ready: this.command(() => sub[kind](target)) };
       registry.set(target, topic);
-      this.orphans.delete(`${kind} ${target}`);
+      this.orphans[kind].delete(target);
     }
     topic.listeners.add(listener);
     try {
@@ -228,7 +226,7 @@ export class RedisBus implements Bus {
     } catch {
       // The handler is already detached, so the caller has nothing to retry; the server side is cleaned up
       // when the subscriber reconnects.
-      if (!this.closed) this.orphans.add(`${kind} ${target}`);
+      if (!this.closed) this.orphans[kind].add(target);
     }
   }
 
@@ -236,16 +234,18 @@ export class RedisBus implements Bus {
     if (this.closed) throw new UnavailableError("bus", "bus is closed");
     if (!this.subscriber) {
       const sub = this.client.duplicate();
-      sub.on("message", (channel: string, text: string) => this.dispatch("subscribe", channel, channel, text));
+      sub.on("message", (chan: string, text: string) => this.dispatch("subscribe", chan, chan, text));
       sub.on("pmessage", (pattern: string, channel: string, text: string) =>
         this.dispatch("psubscribe", pattern, channel, text),
       );
       this.watch(sub, "subscriber");
+      // "ready" is emitted after ioredis has re-sent its subscriptions, so these UNSUBSCRIBEs come after them.
       sub.on("ready", () => {
-        for (const orphan of [...this.orphans]) {
-          const [kind, target] = splitOrphan(orphan);
-          this.orphans.delete(orphan);
-          if (!this.topics[kind].has(target)) void this.unlisten(sub, kind, target);
+        for (const kind of ["subscribe", "psubscribe"] as const) {
+          const targets = [...this.orphans[kind]];
+          this.orphans[kind].clear();
+          for (const target of targets)
+            if (!this.topics[kind].has(target)) void this.unlisten(sub, kind, target);
         }
       });
       this.subscriber = sub;
@@ -294,32 +294,28 @@ function assertTtl(ttlMs: number): void {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-function splitOrphan(orphan: `${Kind} ${string}`): [Kind, string] {
-  const space = orphan.indexOf(" ");
-  return [orphan.slice(0, space) as Kind, orphan.slice(space + 1)];
-}
-
-async function untilReady(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === "ready") return;
-  let onReady = (): void => undefined;
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
-  client.once("ready", onReady);
-  try {
-    await withTimeout(ready, timeoutMs, () => new UnavailableError("bus", `bus not reachable within ${timeoutMs} ms`));
-  } finally {
-    client.off("ready", onReady);
-  }
+function untilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  // Connection errors in between are tolerated: ioredis keeps retrying until the deadline.
+  return new Promise<void>((resolve, reject) => {
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(new UnavailableError("bus", `bus not reachable within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.once("ready", onReady);
+  });
 }
 
 /** Quits gracefully when connected, else drops the socket and any pending reconnect timer. */
 async function shutdown(client: Redis): Promise<void> {
   const live = client.status === "connecting" || client.status === "connect" || client.status === "ready";
-  let onEnd = (): void => undefined;
-  const ended = new Promise<void>((resolve) => (onEnd = resolve));
-  client.once("end", onEnd);
+  const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
   if (client.status === "ready") await client.quit().catch(() => client.disconnect());
   else client.disconnect();
   // Waiting for "end" means no socket is left open when close() resolves.
   if (live) await withTimeout(ended, 2_000, () => new Error("bus close timed out")).catch(() => undefined);
-  client.off("end", onEnd);
 }

@@ -49,7 +49,7 @@ export class DiskFileStore implements FileStore {
     const target = this.locate(key);
     const dir = path.dirname(target);
     const temp = path.join(dir, `.${randomBytes(16).toString("hex")}${TEMP_SUFFIX}`);
-    // A concurrent delete may prune the directory between mkdir and open; one retry covers it.
+    // A concurrent delete may prune the directory between mkdir and open; retrying covers it.
     for (let attempt = 1; ; attempt++) {
       try {
         await this.confineAncestor(dir);
@@ -121,12 +121,7 @@ export class DiskFileStore implements FileStore {
     const fixed = prefix.endsWith("/") ? segments : segments.slice(0, -1);
     const start = path.resolve(this.root, ...fixed);
     if (!isWithin(this.root, start)) throw outsideRoot("prefix");
-    try {
-      await this.confineExisting(start, "prefix");
-    } catch (error) {
-      if (errorCode(error) === "ENOENT" || errorCode(error) === "ENOTDIR") return [];
-      throw error;
-    }
+    if ((await this.confineAncestor(start, "prefix")) !== start) return [];
     const found: StoredFile[] = [];
     await this.walk(start, fixed.join("/"), prefix, found);
     return found.sort(compareKeys);
@@ -158,30 +153,30 @@ export class DiskFileStore implements FileStore {
     if (!isWithin(this.realRoot, real)) throw outsideRoot(field);
   }
 
-  /** Before mkdir: the deepest existing ancestor must be inside, or mkdir would create outside. */
-  private async confineAncestor(dir: string): Promise<void> {
+  /**
+   * Confines the deepest existing ancestor of `dir` (the one mkdir would build under, or a lookup
+   * would pass through) and returns it.
+   */
+  private async confineAncestor(dir: string, field = "path"): Promise<string> {
     for (let current = dir; ; current = path.dirname(current)) {
       try {
-        return await this.confineExisting(current, "path");
+        await this.confineExisting(current, field);
+        return current;
       } catch (error) {
-        if (errorCode(error) !== "ENOENT" || current === this.root) throw error;
+        const code = errorCode(error);
+        if ((code !== "ENOENT" && code !== "ENOTDIR") || current === this.root) throw error;
       }
     }
   }
 
-  /** false when the parent directory is missing (so the key is too); throws on a symlink escape. */
+  /** Whether the key's folder exists; throws when the path resolves outside the root. */
   private async parentExists(target: string): Promise<boolean> {
-    try {
-      await this.confineExisting(path.dirname(target), "path");
-      return true;
-    } catch (error) {
-      if (errorCode(error) === "ENOENT" || errorCode(error) === "ENOTDIR") return false;
-      throw error;
-    }
+    const dir = path.dirname(target);
+    return (await this.confineAncestor(dir)) === dir;
   }
 
   private async pruneEmptyParents(dir: string): Promise<void> {
-    for (let current = dir; current !== this.root && isWithin(this.root, current); ) {
+    for (let current = dir; current !== this.root && isWithin(this.root, current);) {
       try {
         await fs.rmdir(current);
       } catch {

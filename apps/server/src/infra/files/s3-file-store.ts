@@ -53,8 +53,7 @@ type SdkError = {
   $metadata?: { httpStatusCode?: number };
 };
 
-const asSdkError = (error: unknown): SdkError =>
-  typeof error === "object" && error !== null ? (error as SdkError) : {};
+const asSdkError = (error: unknown): SdkError => (typeof error === "object" && error !== null ? error : {});
 
 const statusOf = (error: unknown): number | undefined => asSdkError(error).$metadata?.httpStatusCode;
 
@@ -63,7 +62,9 @@ function reasonOf(error: unknown): string {
   const e = asSdkError(error);
   const status = statusOf(error);
   const code = [e.code, e.Code, e.name].find((v): v is string => typeof v === "string" && v !== "Error");
-  return [code, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(", ") || "unknown error";
+  return (
+    [code, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(", ") || "unknown error"
+  );
 }
 
 function isUnreachable(error: unknown): boolean {
@@ -157,7 +158,9 @@ export class S3FileStore implements FileStore {
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
     // S3's DeleteObject already succeeds for a missing key.
-    await this.call("delete", () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+    await this.call("delete", () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
+    );
   }
 
   async list(prefix: string): Promise<StoredFile[]> {

@@ -1,0 +1,98 @@
+import { ConfigError, loadConfig, processRoles, type Config, type ProcessRole } from "./config.js";
+import { createLogger, type Logger } from "./infra/logger.js";
+import { createApi, listen } from "./roles/api.js";
+import { startScheduler, startWorker } from "./roles/background.js";
+import { startHealthServer } from "./roles/health-server.js";
+import { connectInfrastructure } from "./roles/infrastructure.js";
+import { stopOnSignals, type Running } from "./roles/lifecycle.js";
+import { ReadinessService } from "./services/health/readiness.js";
+
+const USAGE = `Usage: bifrost-server <command>
+
+Commands:
+  start      API, worker and scheduler in one process (embedded adapters where no URL is set)
+  api        the HTTP API and web client
+  worker     runs workflows from the queue
+  scheduler  schedules, deferred runs and maintenance jobs
+  migrate    apply database migrations and exit
+
+Configuration comes from environment variables; see the README.`;
+
+async function run(role: ProcessRole, config: Config, logger: Logger): Promise<void> {
+  const infra = await connectInfrastructure(config, logger);
+  await infra.database.migrate();
+  logger.info("database migrations applied");
+  if (role === "migrate") {
+    await infra.close();
+    return;
+  }
+
+  const parts: Running[] = [];
+  const running: Running = {
+    async close() {
+      // Stop intake first (HTTP, consumers), then the pools they used.
+      for (const part of parts.reverse()) await part.close();
+      await infra.close();
+    },
+  };
+  stopOnSignals(running, logger, config.shutdownTimeoutMs);
+
+  if (role === "worker" || role === "start") parts.push(startWorker(config, logger, infra));
+  if (role === "scheduler" || role === "start") parts.push(startScheduler(config, logger, infra));
+  if (role === "api" || role === "start") {
+    const app = await createApi(config, logger, infra);
+    parts.push({ close: () => app.close() });
+    const url = await listen(app, config, logger);
+    if (role === "start") process.stdout.write(`\nBifrost is running at ${url}\n\n`);
+  } else if (config.healthPort !== undefined) {
+    const health = await startHealthServer({
+      host: config.http.host,
+      port: config.healthPort,
+      logger,
+      readiness: new ReadinessService(role, infra.probes),
+    });
+    parts.push(health);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0];
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(processRoles as readonly string[]).includes(command)) {
+    process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const role = command as ProcessRole;
+  let config: Config;
+  try {
+    config = loadConfig(role);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`bifrost-server: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, role });
+  try {
+    await run(role, config, logger);
+    return role === "migrate" ? 0 : -1;
+  } catch (error) {
+    logger.fatal({ err: error }, "failed to start");
+    logger.flush();
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,229 @@
+import { errorBodySchema } from "@bifrost/contracts";
+import { sql } from "drizzle-orm";
+import type { FastifyPluginAsync } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildApp } from "../../src/api/app.js";
+import { openDatabase } from "../../src/db/database.js";
+import { organizations } from "../../src/db/schema/index.js";
+import { NotFoundError } from "../../src/errors.js";
+import { createLogger } from "../../src/infra/logger.js";
+import { UsersRepository } from "../../src/repositories/users.js";
+import { AuthStatusService } from "../../src/services/auth/auth-status.js";
+import { ReadinessService } from "../../src/services/health/readiness.js";
+import { createTestApp, type TestApp } from "../support/app.js";
+import { freePort } from "../support/server-process.js";
+
+const BODY_LIMIT = 64 * 1024;
+
+let t: TestApp;
+
+const fixtures: FastifyPluginAsync = async (plain) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const config = { access: "public" as const };
+  app.post(
+    "/api/test/echo",
+    { config, schema: { body: z.object({ name: z.string().min(1), count: z.number().int() }) } },
+    (request) => request.body,
+  );
+  app.post("/api/test/organizations", { config, schema: { body: z.object({ name: z.string() }) } }, async (request, reply) => {
+    await t.database.db.insert(organizations).values({ name: request.body.name });
+    return reply.code(201).send({ ok: true });
+  });
+  app.get("/api/test/crash", { config }, () => {
+    throw new Error("secret detail at /srv/internal/payments.ts:12");
+  });
+  app.get("/api/test/bad-sql", { config }, async () => {
+    await t.database.db.execute(sql`select secret_column from no_such_table`);
+    return {};
+  });
+  app.get("/api/test/items/:id", { config, schema: { params: z.object({ id: z.uuid() }) } }, () => {
+    throw new NotFoundError("Item not found");
+  });
+};
+
+beforeAll(async () => {
+  t = await createTestApp({ extraRoutes: [fixtures], bodyLimitBytes: BODY_LIMIT });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+function expectErrorBody(body: string, kind: string): z.infer<typeof errorBodySchema> {
+  const parsed = errorBodySchema.parse(JSON.parse(body));
+  expect(parsed.error).toBe(kind);
+  expect(parsed.requestId).toMatch(/\S/);
+  expect(body).not.toMatch(/at .+\.(ts|js):\d+|stack/i);
+  return parsed;
+}
+
+/** Every documented route with its methods, path parameters filled with a UUID. */
+function documentedRoutes(): Array<{ method: string; url: string }> {
+  const paths = (t.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
+  return Object.entries(paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => ({
+      method: method.toUpperCase(),
+      url: path.replace(/\{[^}]+\}/g, "00000000-0000-4000-8000-000000000000"),
+    })),
+  );
+}
+
+describe("the error model", () => {
+  it("answers malformed JSON, wrong content types and oversized bodies on every route with a 4xx error body", async () => {
+    const routes = documentedRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(4);
+    const cases = [
+      { headers: { "content-type": "application/json" }, payload: '{"name": "x",' },
+      { headers: { "content-type": "text/plain" }, payload: "hello" },
+      { headers: { "content-type": "application/xml" }, payload: "<a/>" },
+      { headers: { "content-type": "application/json" }, payload: JSON.stringify({ name: "x".repeat(BODY_LIMIT * 2) }) },
+    ];
+    for (const route of routes) {
+      for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+        for (const c of cases) {
+          const response = await t.app.inject({ method: method as "POST", url: route.url, ...c });
+          const label = `${method} ${route.url} (${c.headers["content-type"]}, ${c.payload.length} bytes)`;
+          expect(response.statusCode, label).toBeGreaterThanOrEqual(400);
+          expect(response.statusCode, label).toBeLessThan(500);
+          errorBodySchema.parse(response.json());
+        }
+      }
+    }
+  });
+
+  it("malformed JSON is 400 bad_request", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      headers: { "content-type": "application/json" },
+      payload: '{"name": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expectErrorBody(response.body, "bad_request");
+  });
+
+  it("a body that is not JSON is 415 unsupported_media_type", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      headers: { "content-type": "text/plain" },
+      payload: "name=x",
+    });
+    expect(response.statusCode).toBe(415);
+    expectErrorBody(response.body, "unsupported_media_type");
+  });
+
+  it("a body over the limit is 413 payload_too_large", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ name: "x".repeat(BODY_LIMIT + 1), count: 1 }),
+    });
+    expect(response.statusCode).toBe(413);
+    expectErrorBody(response.body, "payload_too_large");
+  });
+
+  it("invalid input is 422 validation_error listing each bad field", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/test/echo", payload: { name: "", count: 1.5 } });
+    expect(response.statusCode).toBe(422);
+    const body = expectErrorBody(response.body, "validation_error");
+    const fields = (body.details as { fields: Array<{ path: string; message: string }> }).fields;
+    expect(fields.map((f) => f.path).sort()).toEqual(["body.count", "body.name"]);
+    expect(fields.every((f) => f.message.length > 0)).toBe(true);
+  });
+
+  it("an invalid path parameter is 422 naming the parameter", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/test/items/not-a-uuid" });
+    expect(response.statusCode).toBe(422);
+    const body = expectErrorBody(response.body, "validation_error");
+    expect(body.details).toEqual({ fields: [expect.objectContaining({ path: "params.id" })] });
+  });
+
+  it("valid input reaches the handler", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/test/echo", payload: { name: "a", count: 2 } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ name: "a", count: 2 });
+  });
+
+  it("a unique violation in the database is 409 conflict without SQL text", async () => {
+    const first = await t.app.inject({ method: "POST", url: "/api/test/organizations", payload: { name: "Contoso" } });
+    expect(first.statusCode).toBe(201);
+    const second = await t.app.inject({ method: "POST", url: "/api/test/organizations", payload: { name: "contoso" } });
+    expect(second.statusCode).toBe(409);
+    expectErrorBody(second.body, "conflict");
+    expect(second.body).not.toMatch(/organizations_name_unique|insert|duplicate key/i);
+  });
+
+  it("a NotFoundError is 404 not_found with its message", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/test/items/00000000-0000-4000-8000-000000000000" });
+    expect(response.statusCode).toBe(404);
+    expect(expectErrorBody(response.body, "not_found").message).toBe("Item not found");
+  });
+
+  it("an unknown API route is 404 and a known path under another method is 405 with Allow", async () => {
+    const unknown = await t.app.inject({ method: "GET", url: "/api/does-not-exist" });
+    expect(unknown.statusCode).toBe(404);
+    expectErrorBody(unknown.body, "not_found");
+    const wrongMethod = await t.app.inject({ method: "DELETE", url: "/api/test/echo" });
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers.allow).toBe("POST");
+    expectErrorBody(wrongMethod.body, "method_not_allowed");
+  });
+
+  it("an unexpected error is 500 with a safe message and the request id, never the error text", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/test/crash" });
+    expect(response.statusCode).toBe(500);
+    const body = expectErrorBody(response.body, "internal_error");
+    expect(body.message).toBe("Internal server error");
+    expect(body.requestId).toBe(response.headers["x-request-id"]);
+    expect(response.body).not.toContain("secret detail");
+  });
+
+  it("a failing SQL statement is 500 without the SQL text", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/test/bad-sql" });
+    expect(response.statusCode).toBe(500);
+    expectErrorBody(response.body, "internal_error");
+    expect(response.body).not.toMatch(/no_such_table|secret_column|select/i);
+  });
+
+  it("keeps a well-formed X-Request-Id from the caller and replaces an unsafe one", async () => {
+    const kept = await t.app.inject({ method: "GET", url: "/health", headers: { "x-request-id": "trace-abc.123" } });
+    expect(kept.headers["x-request-id"]).toBe("trace-abc.123");
+    const replaced = await t.app.inject({ method: "GET", url: "/health", headers: { "x-request-id": "<script>" } });
+    expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("when the database is down", () => {
+  it("a route that reads it answers 503 unavailable, not 500", async () => {
+    const database = await openDatabase({
+      engine: "postgres",
+      url: `postgres://postgres@127.0.0.1:${await freePort()}/none`,
+      poolSize: 1,
+    });
+    const app = await buildApp({
+      logger: createLogger({ level: "silent", role: "test" }),
+      bodyLimitBytes: BODY_LIMIT,
+      trustedProxies: [],
+      webDir: "/nonexistent",
+      version: "test",
+      services: {
+        readiness: new ReadinessService("api", [{ name: "database", adapter: "postgres", check: () => database.ping() }]),
+        authStatus: new AuthStatusService(new UsersRepository(database.db), { mfaRequired: true }),
+      },
+    });
+    try {
+      const status = await app.inject({ method: "GET", url: "/auth/status" });
+      expect(status.statusCode).toBe(503);
+      expectErrorBody(status.body, "unavailable");
+      const ready = await app.inject({ method: "GET", url: "/health/ready" });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ status: "unavailable", components: { database: { status: "down" } } });
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});

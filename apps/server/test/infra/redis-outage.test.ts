@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { connect, createServer } from "node:net";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { UnavailableError } from "../../src/errors.js";
+import { RedisBus } from "../../src/infra/bus/redis-bus.js";
+import { sleep, withTimeout } from "../../src/infra/timeouts.js";
+
+// This file runs its own redis-server so it can stop and restart it; the shared Redis on 6379 is never touched.
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  await once(server, "close");
+  if (address === null || typeof address === "string") throw new Error("no TCP address");
+  return address.port;
+}
+
+function startRedis(port: number): ChildProcess {
+  const args = ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"];
+  return spawn("redis-server", args, { stdio: "ignore" });
+}
+
+async function stopRedis(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  // SIGKILL: a crash, not a polite shutdown, is the outage worth surviving.
+  child.kill("SIGKILL");
+  await exited;
+}
+
+async function acceptsConnections(port: number): Promise<void> {
+  const socket = connect(port, "127.0.0.1");
+  try {
+    await once(socket, "connect");
+  } finally {
+    socket.destroy();
+  }
+}
+
+type LogLine = { level: number; msg: string; connection?: string };
+
+describe("RedisBus during a Redis outage", () => {
+  let port: number;
+  let redis: ChildProcess | undefined;
+  let bus: RedisBus;
+  const logLines: LogLine[] = [];
+  const received: [channel: string, message: string][] = [];
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = startRedis(port);
+    await vi.waitFor(() => acceptsConnections(port), { timeout: 10_000, interval: 50 });
+    const logger = pino(
+      { level: "info" },
+      { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) },
+    );
+    bus = await RedisBus.connect({
+      url: `redis://127.0.0.1:${port}`,
+      prefix: `bifrost-test:${randomUUID()}:`,
+      logger,
+    });
+    await bus.subscribePattern("events.*", (message, channel) => void received.push([channel, message]));
+  });
+
+  afterAll(async () => {
+    await bus?.close();
+    await stopRedis(redis);
+  });
+
+  it("delivers to the pattern subscription while Redis is up", async () => {
+    await bus.publish("events.before", "up");
+    await vi.waitFor(() => expect(received).toContainEqual(["events.before", "up"]), { timeout: 5_000 });
+  });
+
+  it("with Redis stopped, ping(), get(), publish() and subscribe() reject with UnavailableError within 3 s", async () => {
+    await stopRedis(redis);
+    const operations: [string, () => Promise<unknown>][] = [
+      ["ping", () => bus.ping()],
+      ["get", () => bus.get("key")],
+      ["publish", () => bus.publish("events.during", "down")],
+      ["subscribe", () => bus.subscribe("later", () => undefined)],
+    ];
+    for (const [name, operation] of operations) {
+      const started = performance.now();
+      // The outer timeout turns a hang into a failure of this assertion instead of a stuck test.
+      const outcome = withTimeout(operation(), 3_000, () => new Error(`${name} still pending after 3 s`));
+      await expect(outcome, name).rejects.toBeInstanceOf(UnavailableError);
+      expect(performance.now() - started, name).toBeLessThan(3_000);
+    }
+    // Stay down long enough for several reconnect attempts (backoff starts near 100 ms), so that logging
+    // every attempt would show up in the log test below.
+    await sleep(1_000);
+  });
+
+  it("after redis-server starts again on the same port, the same RedisBus answers ping() within 10 s", async () => {
+    redis = startRedis(port);
+    await vi.waitFor(() => bus.ping(), { timeout: 10_000, interval: 100 });
+    expect(await bus.set("after", "1")).toBe(true);
+    expect(await bus.get("after")).toBe("1");
+  });
+
+  it("the pattern subscription made before the outage receives messages again", async () => {
+    await vi.waitFor(
+      async () => {
+        await bus.publish("events.after", "back");
+        expect(received).toContainEqual(["events.after", "back"]);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    expect(received.map(([channel]) => channel)).not.toContain("events.during");
+  });
+
+  it("logs the outage once per connection and its end once, not once per reconnect attempt", () => {
+    const connections = (msg: string): (string | undefined)[] =>
+      logLines
+        .filter((line) => line.msg.startsWith(msg))
+        .map((line) => line.connection)
+        .sort();
+    expect(connections("bus connection lost")).toEqual(["command", "subscriber"]);
+    expect(connections("bus connection restored")).toEqual(["command", "subscriber"]);
+  });
+});

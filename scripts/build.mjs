@@ -1,0 +1,45 @@
+// Builds what is missing or stale: the TypeScript workspaces (tsc -b is incremental) and the web
+// client (rebuilt only when a source file is newer than the last build).
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const quiet = process.argv.includes("--quiet");
+
+function run(command, args, label) {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [path.resolve(command), ...args], { stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`build: ${label} failed`);
+    process.exit(result.status ?? 1);
+  }
+  if (!quiet) console.log(`build: ${label} (${Date.now() - started} ms)`);
+}
+
+function newestMtime(entry) {
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(entry).reduce((newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
+}
+
+run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and packages");
+
+const web = path.resolve("apps/web");
+const builtIndex = path.join(web, "dist/index.html");
+const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"]
+  .map((p) => path.join(web, p))
+  .filter((p) => existsSync(p));
+const stale = !existsSync(builtIndex) || Math.max(...inputs.map(newestMtime)) > statSync(builtIndex).mtimeMs;
+if (stale) {
+  const vite = path.resolve("node_modules/vite/bin/vite.js");
+  const result = spawnSync(process.execPath, [vite, "build", "--logLevel", quiet ? "warn" : "info"], {
+    cwd: web,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) {
+    console.error("build: web client failed");
+    process.exit(result.status ?? 1);
+  }
+} else if (!quiet) {
+  console.log("build: web client is up to date");
+}

@@ -1,0 +1,13 @@
+// `npm start`: builds what is missing, then runs every role in one process on the embedded
+// defaults (or on the services whose URLs are set). Signals are passed on for a clean shutdown.
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+
+const build = spawnSync(process.execPath, [path.resolve("scripts/build.mjs"), "--quiet"], { stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const server = spawn(process.execPath, [path.resolve("apps/server/bin/bifrost-server.js"), "start"], {
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
