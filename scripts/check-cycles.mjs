@@ -1,7 +1,13 @@
 // Fails when any workspace has a circular import (CONVENTIONS.md: no circular imports).
 import madge from "madge";
 
-const roots = ["apps/server/src", "packages/contracts/src", "packages/sdk/src", "packages/cli/src", "apps/web/src"];
+const roots = [
+  "apps/server/src",
+  "packages/contracts/src",
+  "packages/sdk/src",
+  "packages/cli/src",
+  "apps/web/src",
+];
 
 const result = await madge(roots, {
   fileExtensions: ["ts", "tsx"],

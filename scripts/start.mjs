@@ -3,7 +3,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 
-const build = spawnSync(process.execPath, [path.resolve("scripts/build.mjs"), "--quiet"], { stdio: "inherit" });
+const build = spawnSync(process.execPath, [path.resolve("scripts/build.mjs"), "--quiet"], {
+  stdio: "inherit",
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const server = spawn(process.execPath, [path.resolve("apps/server/bin/bifrost-server.js"), "start"], {

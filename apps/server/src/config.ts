@@ -29,9 +29,7 @@ const envSchema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   RABBITMQ_URL: optionalString.pipe(z.url({ protocol: /^amqps?$/ }).optional()),
-  BIFROST_SECRET_KEY: optionalString.pipe(
-    z.string().min(32, "must be at least 32 characters").optional(),
-  ),
+  BIFROST_SECRET_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   BIFROST_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   BIFROST_MFA_REQUIRED: booleanFromEnv.default(true),
   BIFROST_DEFAULT_USER_EMAIL: optionalString.pipe(z.email().optional()),
@@ -98,11 +96,7 @@ const SECRET_KEY_FILE = "secret-key";
  * In embedded mode the key is generated once and kept under the data directory; in distributed
  * mode every process must be given the same key, so it is required.
  */
-function resolveSecretKey(
-  role: ProcessRole,
-  env: z.infer<typeof envSchema>,
-  dataDir: string,
-): string {
+function resolveSecretKey(role: ProcessRole, env: z.infer<typeof envSchema>, dataDir: string): string {
   if (env.BIFROST_SECRET_KEY) return env.BIFROST_SECRET_KEY;
   const distributed = role !== "start" || env.DATABASE_URL !== undefined;
   if (role === "migrate") return "";

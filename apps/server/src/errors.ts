@@ -106,11 +106,16 @@ export function fromDriverError(error: unknown): AppError | undefined {
     if (current instanceof AppError) return current;
     const code = (current as { code?: unknown }).code;
     if (code === "23505") return new ConflictError("A record with the same unique value already exists");
-    if (code === "23503") return new ConflictError("The record is referenced by, or refers to, another record");
+    if (code === "23503")
+      return new ConflictError("The record is referenced by, or refers to, another record");
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) {
       return new UnavailableError("database", "The database is unavailable");
     }
-    if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(current.message)) {
+    if (
+      /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+        current.message,
+      )
+    ) {
       return new UnavailableError("database", "The database is unavailable");
     }
     if (current instanceof AggregateError && current.errors[0] !== undefined) {

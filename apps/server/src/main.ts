@@ -1,9 +1,13 @@
+import path from "node:path";
 import { ConfigError, loadConfig, processRoles, type Config, type ProcessRole } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { DirectoryInUseError } from "./db/directory-lock.js";
+import { UnavailableError } from "./errors.js";
 import { createLogger, type Logger } from "./infra/logger.js";
 import { createApi, listen } from "./roles/api.js";
 import { startScheduler, startWorker } from "./roles/background.js";
 import { startHealthServer } from "./roles/health-server.js";
-import { connectInfrastructure } from "./roles/infrastructure.js";
+import { connectInfrastructure, type Infrastructure } from "./roles/infrastructure.js";
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
 import { ReadinessService } from "./services/health/readiness.js";
 
@@ -18,24 +22,40 @@ Commands:
 
 Configuration comes from environment variables; see the README.`;
 
-async function run(role: ProcessRole, config: Config, logger: Logger): Promise<void> {
+/** Only the database: `migrate` must not need (or wait for) the queue, the bus or the file store. */
+async function migrateOnly(config: Config, logger: Logger): Promise<void> {
+  const database = await openDatabase(
+    config.databaseUrl
+      ? { engine: "postgres", url: config.databaseUrl, poolSize: 1, logger }
+      : { engine: "pglite", dataDir: path.join(config.dataDir, "db"), logger },
+  );
+  try {
+    await database.migrate();
+    logger.info("database migrations applied");
+  } finally {
+    await database.close();
+  }
+}
+
+async function run(role: Exclude<ProcessRole, "migrate">, config: Config, logger: Logger): Promise<void> {
+  const parts: Running[] = [];
+  const opened: { infra?: Infrastructure } = {};
+  // Registered before anything opens, so a signal during a slow start still closes cleanly.
+  stopOnSignals(
+    {
+      async close() {
+        // Stop intake first (HTTP, consumers), then the pools they used.
+        for (const part of parts.reverse()) await part.close();
+        await opened.infra?.close();
+      },
+    },
+    logger,
+    config.shutdownTimeoutMs,
+  );
   const infra = await connectInfrastructure(config, logger);
+  opened.infra = infra;
   await infra.database.migrate();
   logger.info("database migrations applied");
-  if (role === "migrate") {
-    await infra.close();
-    return;
-  }
-
-  const parts: Running[] = [];
-  const running: Running = {
-    async close() {
-      // Stop intake first (HTTP, consumers), then the pools they used.
-      for (const part of parts.reverse()) await part.close();
-      await infra.close();
-    },
-  };
-  stopOnSignals(running, logger, config.shutdownTimeoutMs);
 
   if (role === "worker" || role === "start") parts.push(startWorker(config, logger, infra));
   if (role === "scheduler" || role === "start") parts.push(startScheduler(config, logger, infra));
@@ -54,6 +74,10 @@ async function run(role: ProcessRole, config: Config, logger: Logger): Promise<v
     parts.push(health);
   }
 }
+
+/** Errors an operator can act on: one plain line, no stack trace. */
+const isOperatorError = (error: unknown): error is Error =>
+  error instanceof DirectoryInUseError || error instanceof UnavailableError;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
@@ -78,9 +102,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ level: config.logLevel, role });
   try {
+    if (role === "migrate") {
+      await migrateOnly(config, logger);
+      return 0;
+    }
     await run(role, config, logger);
-    return role === "migrate" ? 0 : -1;
+    return -1;
   } catch (error) {
+    if (isOperatorError(error)) {
+      logger.fatal({ reason: error.message }, "failed to start");
+      process.stderr.write(`bifrost-server: ${error.message}\n`);
+      return 1;
+    }
     logger.fatal({ err: error }, "failed to start");
     logger.flush();
     return 1;

@@ -19,9 +19,7 @@ export const errorStatusByKind = {
 
 export type ErrorKind = keyof typeof errorStatusByKind;
 
-export const errorKindSchema = z.enum(
-  Object.keys(errorStatusByKind) as [ErrorKind, ...ErrorKind[]],
-);
+export const errorKindSchema = z.enum(Object.keys(errorStatusByKind) as [ErrorKind, ...ErrorKind[]]);
 
 export const fieldErrorSchema = z.object({
   path: z.string().describe("Dotted path of the field, e.g. `body.email`"),

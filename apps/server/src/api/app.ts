@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Logger } from "../infra/logger.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
@@ -39,9 +44,10 @@ function requestId(request: IncomingMessage): string {
 }
 
 export async function buildApp(options: AppOptions): Promise<App> {
+  // Typed as Fastify's logger interface so the instance keeps Fastify's default generics.
+  const loggerInstance: FastifyBaseLogger = options.logger;
   const app: FastifyInstance = Fastify({
-    // pino's Logger is wider than the interface Fastify declares; the instance is the same.
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
     genReqId: requestId,
@@ -69,7 +75,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   app.addHook("onResponse", async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       "request",
     );
   });

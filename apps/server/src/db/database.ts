@@ -36,7 +36,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return options.engine === "postgres" ? openPostgres(options) : openPglite(options);
 }
 
-async function openPostgres(options: { url: string; poolSize: number; logger?: Logger }): Promise<DatabaseHandle> {
+async function openPostgres(options: {
+  url: string;
+  poolSize: number;
+  logger?: Logger;
+}): Promise<DatabaseHandle> {
   const [{ default: pg }, { drizzle }, { migrate }] = await Promise.all([
     import("pg"),
     import("drizzle-orm/node-postgres"),
@@ -116,7 +120,9 @@ async function pingWith(query: () => Promise<unknown>): Promise<void> {
   try {
     await withTimeout(query(), PING_TIMEOUT_MS, () => new Error("no answer within 2 s"));
   } catch (error) {
-    throw new UnavailableError("database", `The database is unavailable: ${describe(error)}`, { cause: error });
+    throw new UnavailableError("database", `The database is unavailable: ${describe(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -11,7 +11,8 @@ import type { Infrastructure } from "./infrastructure.js";
 const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
 export const serverVersion = (): string =>
-  (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+    .version;
 
 /** Wires the services the HTTP API needs onto this process's infrastructure. */
 export async function createApi(config: Config, logger: Logger, infra: Infrastructure): Promise<App> {

@@ -14,11 +14,17 @@ export async function startHealthServer(options: {
   logger: Logger;
   readiness: ReadinessService;
 }): Promise<Running & { port: number }> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
-  app.setNotFoundHandler((request, reply) => sendError(reply, request, toHttpError(new NotFoundError("Not found"))));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, request, toHttpError(new NotFoundError("Not found"))),
+  );
   await app.register(healthRoutes, { readiness: options.readiness });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

@@ -68,7 +68,9 @@ export async function connectInfrastructure(config: Config, logger: Logger): Pro
 
     logger.info(
       {
-        database: config.databaseUrl ? describeUrl(config.databaseUrl) : `pglite ${path.join(config.dataDir, "db")}`,
+        database: config.databaseUrl
+          ? describeUrl(config.databaseUrl)
+          : `pglite ${path.join(config.dataDir, "db")}`,
         bus: config.redisUrl ? describeUrl(config.redisUrl) : "memory",
         queue: config.rabbitmqUrl ? describeUrl(config.rabbitmqUrl) : "memory",
         files: files.adapter,

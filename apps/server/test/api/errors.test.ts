@@ -27,10 +27,14 @@ const fixtures: FastifyPluginAsync = async (plain) => {
     { config, schema: { body: z.object({ name: z.string().min(1), count: z.number().int() }) } },
     (request) => request.body,
   );
-  app.post("/api/test/organizations", { config, schema: { body: z.object({ name: z.string() }) } }, async (request, reply) => {
-    await t.database.db.insert(organizations).values({ name: request.body.name });
-    return reply.code(201).send({ ok: true });
-  });
+  app.post(
+    "/api/test/organizations",
+    { config, schema: { body: z.object({ name: z.string() }) } },
+    async (request, reply) => {
+      await t.database.db.insert(organizations).values({ name: request.body.name });
+      return reply.code(201).send({ ok: true });
+    },
+  );
   app.get("/api/test/crash", { config }, () => {
     throw new Error("secret detail at /srv/internal/payments.ts:12");
   });
@@ -77,7 +81,10 @@ describe("the error model", () => {
       { headers: { "content-type": "application/json" }, payload: '{"name": "x",' },
       { headers: { "content-type": "text/plain" }, payload: "hello" },
       { headers: { "content-type": "application/xml" }, payload: "<a/>" },
-      { headers: { "content-type": "application/json" }, payload: JSON.stringify({ name: "x".repeat(BODY_LIMIT * 2) }) },
+      {
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify({ name: "x".repeat(BODY_LIMIT * 2) }),
+      },
     ];
     for (const route of routes) {
       for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
@@ -126,7 +133,11 @@ describe("the error model", () => {
   });
 
   it("invalid input is 422 validation_error listing each bad field", async () => {
-    const response = await t.app.inject({ method: "POST", url: "/api/test/echo", payload: { name: "", count: 1.5 } });
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      payload: { name: "", count: 1.5 },
+    });
     expect(response.statusCode).toBe(422);
     const body = expectErrorBody(response.body, "validation_error");
     const fields = (body.details as { fields: Array<{ path: string; message: string }> }).fields;
@@ -142,22 +153,37 @@ describe("the error model", () => {
   });
 
   it("valid input reaches the handler", async () => {
-    const response = await t.app.inject({ method: "POST", url: "/api/test/echo", payload: { name: "a", count: 2 } });
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      payload: { name: "a", count: 2 },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ name: "a", count: 2 });
   });
 
   it("a unique violation in the database is 409 conflict without SQL text", async () => {
-    const first = await t.app.inject({ method: "POST", url: "/api/test/organizations", payload: { name: "Contoso" } });
+    const first = await t.app.inject({
+      method: "POST",
+      url: "/api/test/organizations",
+      payload: { name: "Contoso" },
+    });
     expect(first.statusCode).toBe(201);
-    const second = await t.app.inject({ method: "POST", url: "/api/test/organizations", payload: { name: "contoso" } });
+    const second = await t.app.inject({
+      method: "POST",
+      url: "/api/test/organizations",
+      payload: { name: "contoso" },
+    });
     expect(second.statusCode).toBe(409);
     expectErrorBody(second.body, "conflict");
     expect(second.body).not.toMatch(/organizations_name_unique|insert|duplicate key/i);
   });
 
   it("a NotFoundError is 404 not_found with its message", async () => {
-    const response = await t.app.inject({ method: "GET", url: "/api/test/items/00000000-0000-4000-8000-000000000000" });
+    const response = await t.app.inject({
+      method: "GET",
+      url: "/api/test/items/00000000-0000-4000-8000-000000000000",
+    });
     expect(response.statusCode).toBe(404);
     expect(expectErrorBody(response.body, "not_found").message).toBe("Item not found");
   });
@@ -189,9 +215,17 @@ describe("the error model", () => {
   });
 
   it("keeps a well-formed X-Request-Id from the caller and replaces an unsafe one", async () => {
-    const kept = await t.app.inject({ method: "GET", url: "/health", headers: { "x-request-id": "trace-abc.123" } });
+    const kept = await t.app.inject({
+      method: "GET",
+      url: "/health",
+      headers: { "x-request-id": "trace-abc.123" },
+    });
     expect(kept.headers["x-request-id"]).toBe("trace-abc.123");
-    const replaced = await t.app.inject({ method: "GET", url: "/health", headers: { "x-request-id": "<script>" } });
+    const replaced = await t.app.inject({
+      method: "GET",
+      url: "/health",
+      headers: { "x-request-id": "<script>" },
+    });
     expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
@@ -210,7 +244,9 @@ describe("when the database is down", () => {
       webDir: "/nonexistent",
       version: "test",
       services: {
-        readiness: new ReadinessService("api", [{ name: "database", adapter: "postgres", check: () => database.ping() }]),
+        readiness: new ReadinessService("api", [
+          { name: "database", adapter: "postgres", check: () => database.ping() },
+        ]),
         authStatus: new AuthStatusService(new UsersRepository(database.db), { mfaRequired: true }),
       },
     });
@@ -220,7 +256,10 @@ describe("when the database is down", () => {
       expectErrorBody(status.body, "unavailable");
       const ready = await app.inject({ method: "GET", url: "/health/ready" });
       expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toMatchObject({ status: "unavailable", components: { database: { status: "down" } } });
+      expect(ready.json()).toMatchObject({
+        status: "unavailable",
+        components: { database: { status: "down" } },
+      });
     } finally {
       await app.close();
       await database.close();

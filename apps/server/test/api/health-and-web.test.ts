@@ -33,7 +33,8 @@ beforeAll(async () => {
       {
         name: "bus",
         adapter: "redis",
-        check: () => (busDown ? Promise.reject(new UnavailableError("bus", "connect ECONNREFUSED")) : Promise.resolve()),
+        check: () =>
+          busDown ? Promise.reject(new UnavailableError("bus", "connect ECONNREFUSED")) : Promise.resolve(),
       },
     ],
   });
@@ -56,7 +57,10 @@ describe("health", () => {
     expect(readinessSchema.parse(ready.json())).toEqual({
       status: "ok",
       role: "api",
-      components: { database: { status: "ok", adapter: "postgres" }, bus: { status: "ok", adapter: "redis" } },
+      components: {
+        database: { status: "ok", adapter: "postgres" },
+        bus: { status: "ok", adapter: "redis" },
+      },
     });
     busDown = true;
     try {
@@ -78,7 +82,12 @@ describe("health", () => {
   it("GET /auth/status reads the database: a new platform needs setup", async () => {
     const response = await t.app.inject({ method: "GET", url: "/auth/status" });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ needsSetup: true, passwordLogin: true, mfaRequired: true, ssoProviders: [] });
+    expect(response.json()).toEqual({
+      needsSetup: true,
+      passwordLogin: true,
+      mfaRequired: true,
+      ssoProviders: [],
+    });
   });
 });
 
@@ -88,7 +97,9 @@ describe("OpenAPI", () => {
     expect(doc.statusCode).toBe(200);
     const body = doc.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
     expect(body.openapi).toBe("3.1.0");
-    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(["/health", "/health/ready", "/auth/status"]));
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(["/health", "/health/ready", "/auth/status"]),
+    );
     expect(body.paths["/health/ready"]?.get).toHaveProperty("responses.503");
     const docs = await t.app.inject({ method: "GET", url: "/api/docs/" });
     expect(docs.statusCode).toBe(200);
@@ -114,7 +125,11 @@ describe("the web client", () => {
   });
 
   it("never serves files outside the web directory", async () => {
-    for (const url of ["/../bifrost-outside.txt", "/%2e%2e/bifrost-outside.txt", "/assets/..%2f..%2fbifrost-outside.txt"]) {
+    for (const url of [
+      "/../bifrost-outside.txt",
+      "/%2e%2e/bifrost-outside.txt",
+      "/assets/..%2f..%2fbifrost-outside.txt",
+    ]) {
       const response = await t.app.inject({ method: "GET", url });
       expect(response.body, url).not.toContain("outside the web dir");
     }

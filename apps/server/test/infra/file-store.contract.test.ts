@@ -93,22 +93,16 @@ function fileStoreContract(name: string, open: () => Promise<Harness>): void {
 
     it('list returns keys under the prefix (every key for ""), sorted by key, with sizes', async () => {
       const p = freshPrefix();
-      // Written out of order, with neighbours that share the prefix's text but not its folder.
-      const files = {
-        "in/b/d.txt": "dddd",
-        "in/a.txt": "a",
-        "in/b/c.txt": "cc",
-        "in/Z": "zzz",
-        inside: "x",
-        "out/e": "e",
-      };
-      for (const [key, text] of Object.entries(files)) await store.put(`${p}/${key}`, text);
+      // Out of order, with neighbours sharing the prefix's text but not its folder. Each file holds
+      // its own name, so its size is the name's length.
+      const names = ["in/b/d.txt", "in/a.txt", "in/b/c.txt", "in/Z", "inside", "out/e"];
+      for (const name of names) await store.put(`${p}/${name}`, name);
       const listed = await store.list(`${p}/in/`);
       expect(listed.map((f) => [f.key.slice(p.length + 1), f.size])).toEqual([
-        ["in/Z", 3],
-        ["in/a.txt", 1],
-        ["in/b/c.txt", 2],
-        ["in/b/d.txt", 4],
+        ["in/Z", 4],
+        ["in/a.txt", 8],
+        ["in/b/c.txt", 10],
+        ["in/b/d.txt", 10],
       ]);
       for (const file of listed) expect(file.lastModified).toBeInstanceOf(Date);
       // Without the trailing slash the prefix is plain text, so `inside` matches too.
@@ -241,10 +235,16 @@ describe("DiskFileStore specifics", () => {
 
 describe("S3FileStore when the endpoint fails", () => {
   const credentials = { accessKeyId: "AKIDNOTLEAKED", secretAccessKey: "never-in-messages-0123456789" };
+  const quick = { connectionTimeoutMs: 500, idleTimeoutMs: 300, maxAttempts: 2 };
   const sockets = new Set<net.Socket>();
   // Accepts connections and never answers: only the client's timeouts can end a request.
   const silent = net.createServer((socket) => void sockets.add(socket));
-  const failing = http.createServer((_req, res) => void res.writeHead(503).end());
+  // Answers 503 and, as S3 does in signature errors, echoes the caller's access key id in the body.
+  const failing = http.createServer((req, res) => {
+    const keyId = /Credential=([^/]+)/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+    const body = `<Error><Code>InternalError</Code><Message>busy</Message><AWSAccessKeyId>${keyId}</AWSAccessKeyId></Error>`;
+    res.writeHead(503, { "content-type": "application/xml" }).end(body);
+  });
   const closed = net.createServer();
   const close = (server: net.Server) => new Promise((resolve) => server.close(resolve));
   let stores: Record<"silent" | "failing" | "closed", S3FileStore>;
@@ -253,11 +253,7 @@ describe("S3FileStore when the endpoint fails", () => {
     const storeFor = async (server: net.Server): Promise<S3FileStore> => {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const { port } = server.address() as net.AddressInfo;
-      return new S3FileStore(s3Config(port, credentials), {
-        connectionTimeoutMs: 500,
-        idleTimeoutMs: 300,
-        maxAttempts: 2,
-      });
+      return new S3FileStore(s3Config(port, credentials), quick);
     };
     stores = {
       silent: await storeFor(silent),
@@ -289,9 +285,10 @@ describe("S3FileStore when the endpoint fails", () => {
     ["a closed port", "closed"],
     ["an endpoint that never answers", "silent"],
     ["a 5xx answer", "failing"],
-  ] as const)("%s makes every operation reject quickly with UnavailableError", async (_, kind) => {
-    await expectUnavailableQuickly(stores[kind]);
-  });
+  ] as const)(
+    "%s makes every operation reject quickly with an UnavailableError naming no credentials",
+    (_, kind) => expectUnavailableQuickly(stores[kind]),
+  );
 
   it("rejects unsafe keys with ValidationError without contacting the endpoint", async () => {
     await expectAllInvalid(stores.closed, UNSAFE_KEYS);

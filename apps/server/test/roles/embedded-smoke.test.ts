@@ -8,7 +8,7 @@ import { eventually, freePort, getJson, startServer, type ServerProcess } from "
 
 // `bifrost-server start` with no service URLs: PGlite under the data dir, in-memory queue and bus, files on disk.
 
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 90_000;
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** Resolves once /health/ready answers 200; fails at once, with the output, if the process exits first. */

@@ -7,7 +7,12 @@ import { AuthStatusService } from "../../src/services/auth/auth-status.js";
 import { ReadinessService, type HealthProbe } from "../../src/services/health/readiness.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
-export type TestApp = { app: App; database: DatabaseHandle; testDatabase: TestDatabase; close(): Promise<void> };
+export type TestApp = {
+  app: App;
+  database: DatabaseHandle;
+  testDatabase: TestDatabase;
+  close(): Promise<void>;
+};
 
 /**
  * The HTTP app on a fresh PostgreSQL database, driven in-process with `app.inject()`.
@@ -23,7 +28,9 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
   const database = await openDatabase({ engine: "postgres", url: testDatabase.url, poolSize: 4 });
-  const probes = options.probes ?? [{ name: "database", adapter: database.engine, check: () => database.ping() }];
+  const probes = options.probes ?? [
+    { name: "database", adapter: database.engine, check: () => database.ping() },
+  ];
   const app = await buildApp({
     logger: createLogger({ level: process.env.BIFROST_TEST_LOG_LEVEL ?? "silent", role: "test" }),
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,

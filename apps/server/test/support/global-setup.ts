@@ -11,14 +11,18 @@ const STALE_AFTER_SECONDS = 6 * 3600;
 
 function migrationsHash(): string {
   const hash = createHash("sha256");
-  for (const file of readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(MIGRATIONS_FOLDER)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     hash.update(file).update(readFileSync(path.join(MIGRATIONS_FOLDER, file)));
   }
   return hash.digest("hex").slice(0, 12);
 }
 
 async function dropLeftovers(): Promise<void> {
-  const { rows } = await adminQuery("select datname from pg_database where datname like $1", [`${TEST_DATABASE_PREFIX}%`]);
+  const { rows } = await adminQuery("select datname from pg_database where datname like $1", [
+    `${TEST_DATABASE_PREFIX}%`,
+  ]);
   const now = Date.now() / 1000;
   for (const { datname } of rows as Array<{ datname: string }>) {
     const created = Number(datname.slice(TEST_DATABASE_PREFIX.length).split("_")[0]);
@@ -32,10 +36,14 @@ async function dropLeftovers(): Promise<void> {
 function buildServer(): void {
   if (process.env.BIFROST_TEST_SKIP_BUILD === "1") return;
   const root = path.resolve(import.meta.dirname, "../../../..");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.json"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.json"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
   if (result.status !== 0) throw new Error("the build failed; see the output above");
 }
 

@@ -16,7 +16,11 @@ export type ServerProcess = {
 };
 
 /** Starts `bifrost-server <role>` (the build) with exactly `env` plus PATH and HOME: no inherited config. */
-export function startServer(role: string, env: Record<string, string>, options: { cwd?: string } = {}): ServerProcess {
+export function startServer(
+  role: string,
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): ServerProcess {
   const child = spawn(process.execPath, [SERVER_BIN, role], {
     cwd: options.cwd ?? path.dirname(SERVER_BIN),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", BIFROST_LOG_LEVEL: "info", ...env },
@@ -71,7 +75,9 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${lastError ? `: ${String(lastError)}` : ""}`);
+  throw new Error(
+    `timed out after ${options.timeoutMs} ms waiting for ${options.what}${lastError instanceof Error ? `: ${lastError.message}` : ""}`,
+  );
 }
 
 /** GET a URL and return status and JSON body; undefined when nothing answers yet. */

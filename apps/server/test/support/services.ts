@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 
 /** The machine's shared services; each test file namespaces what it creates on them. */
-export const TEST_POSTGRES_URL = process.env.BIFROST_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEST_POSTGRES_URL =
+  process.env.BIFROST_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const TEST_REDIS_URL = process.env.BIFROST_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const TEST_RABBITMQ_URL = process.env.BIFROST_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 

@@ -17,7 +17,10 @@ const fastifyCodes: Record<string, { kind: ErrorKind; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { kind: "payload_too_large", message: "The request body is too large" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { kind: "bad_request", message: "The JSON body is empty" },
   FST_ERR_CTP_INVALID_JSON_BODY: { kind: "bad_request", message: "The body is not valid JSON" },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { kind: "bad_request", message: "Content-Length does not match the body" },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    kind: "bad_request",
+    message: "Content-Length does not match the body",
+  },
 };
 
 function validationFields(error: FastifyError): FieldError[] {
@@ -52,7 +55,10 @@ export function toHttpError(error: unknown): HttpError {
   }
   const status = fastifyError.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500 && fastifyError.code?.startsWith("FST_")) {
-    return { kind: kindByStatus.get(status) ?? "bad_request", message: fastifyError.message ?? "Bad request" };
+    return {
+      kind: kindByStatus.get(status) ?? "bad_request",
+      message: fastifyError.message ?? "Bad request",
+    };
   }
   return { kind: "internal_error", message: "Internal server error" };
 }

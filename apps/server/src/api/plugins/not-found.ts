@@ -10,7 +10,9 @@ import { sendError, toHttpError } from "./error-handler.js";
 const API_PREFIXES = ["/api", "/auth", "/ws", "/mcp", "/health"];
 
 const isApiPath = (url: string): boolean =>
-  API_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`));
+  API_PREFIXES.some(
+    (prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`),
+  );
 
 /**
  * Unknown routes: 405 with `Allow` when the path exists under another method, the web client for
@@ -37,7 +39,11 @@ export async function registerNotFound(app: FastifyInstance, options: { webDir: 
       (m) => m !== method && shadow.find(m, pathname) !== null,
     );
     if (allowed.length > 0) {
-      return sendError(reply, request, toHttpError(new MethodNotAllowedError(`${request.method} is not allowed here`, allowed)));
+      return sendError(
+        reply,
+        request,
+        toHttpError(new MethodNotAllowedError(`${request.method} is not allowed here`, allowed)),
+      );
     }
     if (method === "GET" && !isApiPath(pathname)) {
       const asset = resolveAsset(options.webDir, pathname);
@@ -47,10 +53,19 @@ export async function registerNotFound(app: FastifyInstance, options: { webDir: 
         if (immutable) return reply.sendFile(asset, { immutable: true, maxAge: "365d" });
         return reply.header("cache-control", "no-cache").sendFile(asset, { cacheControl: false });
       }
-      if (isFile(webIndex)) return reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
-      return sendError(reply, request, toHttpError(new NotFoundError("The web client is not built: run `npm run build`")));
+      if (isFile(webIndex))
+        return reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
+      return sendError(
+        reply,
+        request,
+        toHttpError(new NotFoundError("The web client is not built: run `npm run build`")),
+      );
     }
-    return sendError(reply, request, toHttpError(new NotFoundError(`No route ${request.method} ${pathname}`)));
+    return sendError(
+      reply,
+      request,
+      toHttpError(new NotFoundError(`No route ${request.method} ${pathname}`)),
+    );
   });
 }
 

@@ -11,7 +11,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
       info: {
         title: "Bifrost API",
         version: options.version,
-        description: "Multi-tenant automation platform. Errors share one body: `{ error, message, details?, requestId }`.",
+        description:
+          "Multi-tenant automation platform. Errors share one body: `{ error, message, details?, requestId }`.",
       },
       components: {
         securitySchemes: {

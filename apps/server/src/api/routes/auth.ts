@@ -2,7 +2,10 @@ import { authStatusSchema, errorBodySchema } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AuthStatusService } from "../../services/auth/auth-status.js";
 
-export const authRoutes: FastifyPluginAsyncZod<{ authStatus: AuthStatusService }> = async (app, { authStatus }) => {
+export const authRoutes: FastifyPluginAsyncZod<{ authStatus: AuthStatusService }> = async (
+  app,
+  { authStatus },
+) => {
   app.get(
     "/auth/status",
     {

@@ -2,7 +2,10 @@ import { errorBodySchema, livenessSchema, readinessSchema } from "@bifrost/contr
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ReadinessService } from "../../services/health/readiness.js";
 
-export const healthRoutes: FastifyPluginAsyncZod<{ readiness: ReadinessService }> = async (app, { readiness }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ readiness: ReadinessService }> = async (
+  app,
+  { readiness },
+) => {
   app.get(
     "/health",
     {

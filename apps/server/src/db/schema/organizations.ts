@@ -22,6 +22,8 @@ export const organizations = pgTable(
     uniqueIndex("organizations_name_unique").on(sql`lower(${t.name})`),
     uniqueIndex("organizations_domain_unique").on(sql`lower(${t.domain})`),
     // At most one provider organization.
-    uniqueIndex("organizations_single_provider").on(t.isProvider).where(sql`${t.isProvider}`),
+    uniqueIndex("organizations_single_provider")
+      .on(t.isProvider)
+      .where(sql`${t.isProvider}`),
   ],
 );

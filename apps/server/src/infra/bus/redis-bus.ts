@@ -8,8 +8,8 @@ import type { Bus, BusMessageHandler, Lock, Subscription } from "./bus.js";
 const COMMAND_TIMEOUT_MS = 2_000;
 const PING_TIMEOUT_MS = 1_000;
 
-type Script = { lua: string; sha: string };
-const script = (lua: string): Script => ({ lua, sha: createHash("sha1").update(lua).digest("hex") });
+const script = (lua: string) => ({ lua, sha: createHash("sha1").update(lua).digest("hex") });
+type Script = ReturnType<typeof script>;
 
 // EXISTS before INCRBY: the window starts when the counter is created and later increments never extend it.
 const INCREMENT = script(`local created = redis.call('EXISTS', KEYS[1]) == 0
@@ -21,8 +21,7 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`);
 const RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])`);
 
-// Server replies that mean "not now" rather than "wrong request".
-const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
+const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/; // "not now", not "wrong"
 
 type Kind = "subscribe" | "psubscribe";
 type Listener = { handler: BusMessageHandler; active: boolean };
@@ -35,17 +34,17 @@ const clientOptions = (connectTimeoutMs: number): RedisOptions => ({
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   autoResubscribe: true,
-  // A command that timed out was already reported as failed; resending it after a reconnect would apply it
-  // late (e.g. an INCRBY the caller believes did not happen).
+  // A timed-out command was reported as failed; resending it on reconnect would apply it late (e.g. INCRBY).
   autoResendUnfulfilledCommands: false,
   // Never gives up (a number every time), with the delay capped so recovery follows Redis within seconds.
   retryStrategy: (attempt) => backoffDelay(attempt, 100, 2_000),
+  // Closing during an outage leaves an ioredis timer of this length behind (on a socket already gone).
+  disconnectTimeout: 300,
 });
 
 /**
- * Bus on Redis. Keys and channels are prefixed here rather than with ioredis `keyPrefix`, which leaves pub/sub
- * channels unprefixed. Commands fail fast while Redis is down (no offline queue) and the connections
- * reconnect forever in the background, so the process recovers without a restart.
+ * Bus on Redis. Prefixes keys and channels itself: ioredis `keyPrefix` leaves pub/sub channels unprefixed.
+ * Commands fail fast while Redis is down; connections reconnect forever, so the process recovers by itself.
  */
 export class RedisBus implements Bus {
   readonly adapter = "redis";
@@ -69,12 +68,10 @@ export class RedisBus implements Bus {
     const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     const client = new Redis(options.url, clientOptions(connectTimeoutMs));
     const bus = new RedisBus(client, options.prefix ?? "", options.logger, connectTimeoutMs);
-    try {
-      await untilReady(client, connectTimeoutMs);
-    } catch (err) {
+    await untilReady(client, connectTimeoutMs).catch(async (err: unknown) => {
       await bus.close();
       throw err;
-    }
+    });
     return bus;
   }
 
@@ -152,10 +149,6 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const topics of Object.values(this.topics)) {
-      for (const topic of topics.values()) for (const listener of topic.listeners) listener.active = false;
-      topics.clear();
-    }
     await Promise.all([shutdown(this.client), this.subscriber && shutdown(this.subscriber)]);
   }
 
@@ -192,8 +185,7 @@ export class RedisBus implements Bus {
     const listener: Listener = { handler, active: true };
     let topic = registry.get(target);
     if (!topic) {
-      // Registry update and the command are issued synchronously together, so commands reach Redis in the
-      // same order as the registry changes even when subscribe and unsubscribe race.
+      // Registered and sent in one synchronous step: Redis sees (UN)SUBSCRIBEs in registry order, even in races.
       topic = { listeners: new Set(), ready: this.command(() => sub[kind](target)) };
       registry.set(target, topic);
       this.orphans[kind].delete(target);
@@ -224,8 +216,7 @@ export class RedisBus implements Bus {
     try {
       await (kind === "subscribe" ? sub.unsubscribe(target) : sub.punsubscribe(target));
     } catch {
-      // The handler is already detached, so the caller has nothing to retry; the server side is cleaned up
-      // when the subscriber reconnects.
+      // The handler is detached already, nothing for the caller to retry; cleaned up on reconnect instead.
       if (!this.closed) this.orphans[kind].add(target);
     }
   }
@@ -235,31 +226,28 @@ export class RedisBus implements Bus {
     if (!this.subscriber) {
       const sub = this.client.duplicate();
       sub.on("message", (chan: string, text: string) => this.dispatch("subscribe", chan, chan, text));
-      sub.on("pmessage", (pattern: string, channel: string, text: string) =>
-        this.dispatch("psubscribe", pattern, channel, text),
-      );
+      sub.on("pmessage", (...args: [string, string, string]) => this.dispatch("psubscribe", ...args));
       this.watch(sub, "subscriber");
       // "ready" is emitted after ioredis has re-sent its subscriptions, so these UNSUBSCRIBEs come after them.
-      sub.on("ready", () => {
-        for (const kind of ["subscribe", "psubscribe"] as const) {
-          const targets = [...this.orphans[kind]];
-          this.orphans[kind].clear();
-          for (const target of targets)
-            if (!this.topics[kind].has(target)) void this.unlisten(sub, kind, target);
-        }
-      });
+      sub.on("ready", () => this.reapOrphans(sub));
       this.subscriber = sub;
     }
     await untilReady(this.subscriber, Math.min(this.connectTimeoutMs, COMMAND_TIMEOUT_MS));
     return this.subscriber;
   }
 
+  private reapOrphans(sub: Redis): void {
+    for (const kind of ["subscribe", "psubscribe"] as const) {
+      const stale = [...this.orphans[kind]].filter((target) => !this.topics[kind].has(target));
+      this.orphans[kind].clear();
+      for (const target of stale) void this.unlisten(sub, kind, target);
+    }
+  }
+
   private dispatch(kind: Kind, target: string, channel: string, text: string): void {
-    const topic = this.topics[kind].get(target);
-    if (!topic) return;
     const unprefixed = channel.slice(this.prefix.length);
-    for (const listener of [...topic.listeners]) {
-      if (!listener.active) continue;
+    for (const listener of [...(this.topics[kind].get(target)?.listeners ?? [])]) {
+      if (!listener.active || this.closed) continue;
       try {
         listener.handler(text, unprefixed);
       } catch (err) {
@@ -277,8 +265,7 @@ export class RedisBus implements Bus {
       down = true;
       this.logger?.warn({ err, connection }, "bus connection lost; reconnecting in the background");
     };
-    client.on("error", (err: unknown) => lost(err));
-    client.on("close", () => lost());
+    client.on("error", lost).on("close", lost);
     client.on("ready", () => {
       if (!down) return;
       down = false;
@@ -294,20 +281,13 @@ function assertTtl(ttlMs: number): void {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-function untilReady(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === "ready") return Promise.resolve();
-  // Connection errors in between are tolerated: ioredis keeps retrying until the deadline.
-  return new Promise<void>((resolve, reject) => {
-    const onReady = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off("ready", onReady);
-      reject(new UnavailableError("bus", `bus not reachable within ${timeoutMs} ms`));
-    }, timeoutMs);
-    client.once("ready", onReady);
-  });
+async function untilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return;
+  let onReady = (): void => undefined;
+  const ready = new Promise<void>((resolve) => client.once("ready", (onReady = resolve)));
+  const timedOut = (): Error => new UnavailableError("bus", `bus not reachable within ${timeoutMs} ms`);
+  // Connection errors meanwhile are tolerated: ioredis keeps retrying until the deadline.
+  await withTimeout(ready, timeoutMs, timedOut).finally(() => client.off("ready", onReady));
 }
 
 /** Quits gracefully when connected, else drops the socket and any pending reconnect timer. */

@@ -33,10 +33,12 @@ export function assertSafeKey(key: string, field = "path"): void {
         ? "must be at most 1024 characters"
         : key.startsWith("/")
           ? "must be relative"
-          : /[\\\u0000-\u001f]/.test(key)
+          : // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+            /[\\\u0000-\u001f]/.test(key)
             ? "must not contain backslashes or control characters"
             : key.split("/").some((s) => s === "" || s === "." || s === "..")
               ? "must not contain empty, '.' or '..' segments"
               : undefined;
-  if (problem) throw new ValidationError(`Invalid ${field}`, [{ path: field, message: `${field} ${problem}` }]);
+  if (problem)
+    throw new ValidationError(`Invalid ${field}`, [{ path: field, message: `${field} ${problem}` }]);
 }

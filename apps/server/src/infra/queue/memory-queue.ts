@@ -38,7 +38,13 @@ export class MemoryBroker {
   declare(declaration: QueueDeclaration): void {
     for (const d of [declaration, { name: deadLetterQueueName(declaration.name), deliveryLimit: Infinity }]) {
       if (!this.queues.has(d.name)) {
-        this.queues.set(d.name, { declaration: d, ready: [], consumers: [], nextConsumer: 0, dispatchScheduled: false });
+        this.queues.set(d.name, {
+          declaration: d,
+          ready: [],
+          consumers: [],
+          nextConsumer: 0,
+          dispatchScheduled: false,
+        });
       }
     }
   }
@@ -67,7 +73,12 @@ export class MemoryBroker {
     for (const message of held) this.returnMessage(state, message, true);
   }
 
-  settle(queue: string, consumer: ConsumerState, messageId: string, outcome: "ack" | "requeue" | "reject"): void {
+  settle(
+    queue: string,
+    consumer: ConsumerState,
+    messageId: string,
+    outcome: "ack" | "requeue" | "reject",
+  ): void {
     const state = this.queues.get(queue);
     const message = consumer.inFlight.get(messageId);
     if (!state || !message) return; // already settled, or returned when its consumer went away
@@ -137,9 +148,13 @@ export class MemoryBroker {
       deliveryCount: stored.returns + 1,
       ack: () => Promise.resolve(this.settle(name, consumer, stored.id, "ack")),
       nack: (options) =>
-        Promise.resolve(this.settle(name, consumer, stored.id, options?.requeue === false ? "reject" : "requeue")),
+        Promise.resolve(
+          this.settle(name, consumer, stored.id, options?.requeue === false ? "reject" : "requeue"),
+        ),
     };
-    consumer.handler(message).catch(() => this.settle(name, consumer, stored.id, "requeue"));
+    Promise.resolve()
+      .then(() => consumer.handler(message))
+      .catch(() => this.settle(name, consumer, stored.id, "requeue"));
   }
 }
 
@@ -151,19 +166,18 @@ export class MemoryWorkQueue implements WorkQueue {
 
   constructor(private readonly broker: MemoryBroker) {}
 
-  declare(queue: QueueDeclaration): Promise<void> {
+  async declare(queue: QueueDeclaration): Promise<void> {
     this.broker.declare(queue);
-    return Promise.resolve();
   }
 
-  publish(queue: string, body: Buffer): Promise<void> {
+  async publish(queue: string, body: Buffer): Promise<void> {
     this.assertOpen();
     this.broker.publish(queue, body);
-    return Promise.resolve();
   }
 
-  consume(queue: string, handler: MessageHandler, options: { prefetch: number }): Promise<Consumer> {
+  async consume(queue: string, handler: MessageHandler, options: { prefetch: number }): Promise<Consumer> {
     this.assertOpen();
+    this.broker.depth(queue); // throws for an undeclared queue before anything is registered
     const state: ConsumerState = {
       id: randomUUID(),
       handler,
@@ -172,16 +186,15 @@ export class MemoryWorkQueue implements WorkQueue {
     };
     this.consumers.set(state.id, { queue, state });
     this.broker.addConsumer(queue, state);
-    return Promise.resolve({ cancel: () => Promise.resolve(this.cancelConsumer(state.id)) });
+    return { cancel: async () => this.cancelConsumer(state.id) };
   }
 
-  depth(queue: string): Promise<number> {
-    return Promise.resolve(this.broker.depth(queue));
+  async depth(queue: string): Promise<number> {
+    return this.broker.depth(queue);
   }
 
-  ping(): Promise<void> {
+  async ping(): Promise<void> {
     this.assertOpen();
-    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -1,4 +1,12 @@
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import { randomUUID } from "node:crypto";
+import {
+  connect,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Message,
+} from "amqplib";
 import { UnavailableError } from "../../errors.js";
 import type { Logger } from "../logger.js";
 import { backoffDelay, sleep, withTimeout } from "../timeouts.js";
@@ -77,6 +85,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
         );
         return;
       } catch (error) {
+        if (error instanceof UnroutableMessageError) throw error;
         // Not confirmed (channel closed mid-flight, or nacked): publish again on the next channel.
         // A duplicate is possible and harmless: consumers claim work with a compare-and-set.
         lastFailure = error;
@@ -84,13 +93,29 @@ export class RabbitMqWorkQueue implements WorkQueue {
         await sleep(Math.min(backoffDelay(attempt, 50, 1_000), Math.max(0, deadline - Date.now())));
       }
     }
-    throw new UnavailableError("queue", "The message could not be published to RabbitMQ", { cause: lastFailure });
+    throw new UnavailableError("queue", "The message could not be published to RabbitMQ", {
+      cause: lastFailure,
+    });
   }
 
   async consume(queue: string, handler: MessageHandler, options: { prefetch: number }): Promise<Consumer> {
-    const record: ConsumerRecord = { queue, handler, prefetch: options.prefetch, channel: null, cancelled: false };
+    const record: ConsumerRecord = {
+      queue,
+      handler,
+      prefetch: options.prefetch,
+      channel: null,
+      cancelled: false,
+    };
     this.consumers.add(record);
-    if (this.connection) await this.startConsumer(this.connection, record);
+    if (this.connection) {
+      try {
+        await this.startConsumer(this.connection, record);
+      } catch (error) {
+        // A record left behind would fail every later reconnect while being restored.
+        this.consumers.delete(record);
+        throw error;
+      }
+    }
     return {
       cancel: async () => {
         record.cancelled = true;
@@ -112,7 +137,10 @@ export class RabbitMqWorkQueue implements WorkQueue {
     if (this.closed) return Promise.reject(new UnavailableError("queue", "The queue connection is closed"));
     if (!this.connection || !this.publishChannel) {
       return Promise.reject(
-        new UnavailableError("queue", `RabbitMQ is not connected${this.lastError ? `: ${this.lastError}` : ""}`),
+        new UnavailableError(
+          "queue",
+          `RabbitMQ is not connected${this.lastError ? `: ${this.lastError}` : ""}`,
+        ),
       );
     }
     return Promise.resolve();
@@ -143,7 +171,8 @@ export class RabbitMqWorkQueue implements WorkQueue {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // One log line per outage, not one per retry.
-        if (this.lastError === null) this.options.logger?.warn({ err: message }, "RabbitMQ unreachable; retrying");
+        if (this.lastError === null)
+          this.options.logger?.warn({ err: message }, "RabbitMQ unreachable; retrying");
         this.lastError = message;
         await sleep(backoffDelay(attempt, 100, 5_000));
       }
@@ -153,7 +182,9 @@ export class RabbitMqWorkQueue implements WorkQueue {
   private async openConnection(): Promise<void> {
     const connection = await connect(withHeartbeat(this.options.url), { timeout: 5_000 });
     try {
-      connection.on("error", (error: Error) => this.options.logger?.warn({ err: error.message }, "RabbitMQ error"));
+      connection.on("error", (error: Error) =>
+        this.options.logger?.warn({ err: error.message }, "RabbitMQ error"),
+      );
       const channel = await connection.createConfirmChannel();
       for (const declaration of this.declarations.values()) await assertQueues(channel, declaration);
       for (const record of this.consumers) await this.startConsumer(connection, record);
@@ -204,7 +235,9 @@ export class RabbitMqWorkQueue implements WorkQueue {
     }
     throw new UnavailableError(
       "queue",
-      this.closed ? "The queue connection is closed" : `RabbitMQ is not reachable${this.lastError ? `: ${this.lastError}` : ""}`,
+      this.closed
+        ? "The queue connection is closed"
+        : `RabbitMQ is not reachable${this.lastError ? `: ${this.lastError}` : ""}`,
     );
   }
 
@@ -244,13 +277,15 @@ export class RabbitMqWorkQueue implements WorkQueue {
       ack: () => settle(() => channel.ack(delivery)),
       nack: (options) => settle(() => channel.nack(delivery, false, options?.requeue !== false)),
     };
-    record.handler(message).catch((error: unknown) => {
-      this.options.logger?.warn(
-        { err: error instanceof Error ? error.message : String(error), queue: record.queue },
-        "queue handler failed; message requeued",
-      );
-      return message.nack({ requeue: true });
-    });
+    Promise.resolve()
+      .then(() => record.handler(message))
+      .catch((error: unknown) => {
+        this.options.logger?.warn(
+          { err: error instanceof Error ? error.message : String(error), queue: record.queue },
+          "queue handler failed; message requeued",
+        );
+        return message.nack({ requeue: true });
+      });
   }
 }
 
@@ -271,11 +306,42 @@ async function assertQueues(channel: Channel, declaration: QueueDeclaration): Pr
   });
 }
 
+/** Raised when the broker returns a message because no queue takes it (e.g. deleted by an operator). */
+export class UnroutableMessageError extends Error {
+  override readonly name = "UnroutableMessageError";
+}
+
+const returnedIds = new WeakMap<ConfirmChannel, Set<string>>();
+
+/**
+ * `mandatory` makes RabbitMQ return a message that no queue took instead of confirming and dropping
+ * it; the return arrives before the confirm, so the confirm callback can tell the two apart.
+ */
 function confirmPublish(channel: ConfirmChannel, queue: string, body: Buffer): Promise<void> {
+  let returned = returnedIds.get(channel);
+  if (!returned) {
+    const ids = new Set<string>();
+    channel.on("return", (message: Message) => {
+      if (typeof message.properties.messageId === "string") ids.add(message.properties.messageId);
+    });
+    returnedIds.set(channel, ids);
+    returned = ids;
+  }
+  const messageId = randomUUID();
+  const wasReturned = returned;
   return new Promise((resolve, reject) => {
     try {
-      channel.publish("", queue, body, { persistent: true, contentType: "application/json" }, (error) =>
-        error ? reject(error instanceof Error ? error : new Error("message nacked by RabbitMQ")) : resolve(),
+      channel.publish(
+        "",
+        queue,
+        body,
+        { persistent: true, mandatory: true, messageId, contentType: "application/json" },
+        (error) => {
+          if (error) return reject(error instanceof Error ? error : new Error("message nacked by RabbitMQ"));
+          if (wasReturned.delete(messageId))
+            return reject(new UnroutableMessageError(`No queue ${queue} takes the message`));
+          resolve();
+        },
       );
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));

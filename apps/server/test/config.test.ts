@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bifrost-config-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const KEY = "k".repeat(40);
+
+describe("configuration", () => {
+  it("has the documented defaults when nothing is set", () => {
+    const dir = dataDir();
+    const config = loadConfig("start", { BIFROST_DATA_DIR: dir });
+    expect(config.http).toEqual({
+      host: "127.0.0.1",
+      port: 3000,
+      bodyLimitBytes: 5 * 1024 * 1024,
+      trustedProxies: [],
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.rabbitmqUrl).toBeUndefined();
+    expect(config.mfaRequired).toBe(true);
+    expect(config.loginRateLimit).toBe(10);
+    expect(config.retentionDays).toBe(90);
+    expect(config.logLevel).toBe("info");
+    expect(config.healthPort).toBeUndefined();
+    expect(config.files).toEqual({ kind: "disk", root: path.join(dir, "files") });
+  });
+
+  it("generates the secret key once in embedded mode, keeps it private and reuses it", () => {
+    const dir = dataDir();
+    const first = loadConfig("start", { BIFROST_DATA_DIR: dir }).secretKey;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    const file = path.join(dir, "secret-key");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8").trim()).toBe(first);
+    expect(loadConfig("start", { BIFROST_DATA_DIR: dir }).secretKey).toBe(first);
+  });
+
+  it("refuses a stored secret key that is too short rather than replacing it", () => {
+    const dir = dataDir();
+    writeFileSync(path.join(dir, "secret-key"), "short\n");
+    expect(() => loadConfig("start", { BIFROST_DATA_DIR: dir })).toThrow(ConfigError);
+    expect(readFileSync(path.join(dir, "secret-key"), "utf8")).toBe("short\n");
+  });
+
+  it.each(["api", "worker", "scheduler"] as const)("requires BIFROST_SECRET_KEY for the %s role", (role) => {
+    expect(() => loadConfig(role, { BIFROST_DATA_DIR: dataDir() })).toThrow(/BIFROST_SECRET_KEY is required/);
+  });
+
+  it("requires BIFROST_SECRET_KEY for start when DATABASE_URL is set", () => {
+    expect(() =>
+      loadConfig("start", { BIFROST_DATA_DIR: dataDir(), DATABASE_URL: "postgres://u@127.0.0.1:5432/db" }),
+    ).toThrow(/BIFROST_SECRET_KEY/);
+  });
+
+  it("rejects a secret key shorter than 32 characters", () => {
+    expect(() => loadConfig("api", { BIFROST_SECRET_KEY: "too-short" })).toThrow(
+      /BIFROST_SECRET_KEY: must be at least 32/,
+    );
+  });
+
+  it("names each invalid variable", () => {
+    const attempt = (env: Record<string, string>) => () =>
+      loadConfig("api", { BIFROST_SECRET_KEY: KEY, ...env });
+    expect(attempt({ PORT: "abc" })).toThrow(/PORT/);
+    expect(attempt({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(attempt({ REDIS_URL: "http://x" })).toThrow(/REDIS_URL/);
+    expect(attempt({ RABBITMQ_URL: "not a url" })).toThrow(/RABBITMQ_URL/);
+    expect(attempt({ BIFROST_MFA_REQUIRED: "maybe" })).toThrow(/BIFROST_MFA_REQUIRED/);
+    expect(attempt({ BIFROST_LOG_LEVEL: "loud" })).toThrow(/BIFROST_LOG_LEVEL/);
+    expect(attempt({ BIFROST_MIN_WORKERS: "9", BIFROST_MAX_WORKERS: "2" })).toThrow(/BIFROST_MIN_WORKERS/);
+    expect(attempt({ BIFROST_DEFAULT_USER_EMAIL: "a@b.example" })).toThrow(/BIFROST_DEFAULT_USER_PASSWORD/);
+  });
+
+  it("reads the distributed settings", () => {
+    const config = loadConfig("api", {
+      BIFROST_SECRET_KEY: KEY,
+      DATABASE_URL: "postgresql://bifrost:pw@db:5432/bifrost",
+      REDIS_URL: "redis://cache:6379",
+      RABBITMQ_URL: "amqp://guest:guest@mq:5672",
+      BIFROST_MFA_REQUIRED: "false",
+      BIFROST_TRUSTED_PROXIES: "10.0.0.1, 10.0.0.0/8",
+      BIFROST_HEALTH_PORT: "9100",
+      BIFROST_S3_BUCKET: "files",
+      BIFROST_S3_ENDPOINT: "http://minio:9000",
+    });
+    expect(config.secretKey).toBe(KEY);
+    expect(config.mfaRequired).toBe(false);
+    expect(config.http.trustedProxies).toEqual(["10.0.0.1", "10.0.0.0/8"]);
+    expect(config.healthPort).toBe(9100);
+    expect(config.files).toMatchObject({
+      kind: "s3",
+      s3: { bucket: "files", endpoint: "http://minio:9000" },
+    });
+  });
+
+  it("treats empty variables as unset", () => {
+    const config = loadConfig("start", { BIFROST_DATA_DIR: dataDir(), DATABASE_URL: "", REDIS_URL: " " });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+  });
+});
