@@ -43,7 +43,9 @@ describe("RabbitMQ publishing", () => {
   });
 
   it("a failed consume leaves the connection able to reconnect and serve other consumers", async () => {
-    await expect(queue.consume(`bifrost-test.missing.${uniqueId()}`, async () => {}, { prefetch: 1 })).rejects.toThrow();
+    await expect(
+      queue.consume(`bifrost-test.missing.${uniqueId()}`, async () => {}, { prefetch: 1 }),
+    ).rejects.toThrow();
     const name = await declared();
     const received: string[] = [];
     await queue.consume(

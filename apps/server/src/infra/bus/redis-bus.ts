@@ -21,7 +21,8 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`);
 const RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])`);
 
-const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/; // "not now", not "wrong"
+// Replies that mean "not now" rather than "wrong request": unavailability, not a bug to surface as is.
+const NOT_NOW = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
 
 type Kind = "subscribe" | "psubscribe";
 type Listener = { handler: BusMessageHandler; active: boolean };
@@ -160,9 +161,7 @@ export class RedisBus implements Bus {
     try {
       return await run(this.client);
     } catch (err) {
-      const refused =
-        err instanceof Error && err.name === "ReplyError" && !UNAVAILABLE_REPLY.test(err.message);
-      if (refused) throw err;
+      if (err instanceof Error && err.name === "ReplyError" && !NOT_NOW.test(err.message)) throw err;
       throw new UnavailableError("bus", `bus command failed: ${message(err)}`, { cause: err });
     }
   }
