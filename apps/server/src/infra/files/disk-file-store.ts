@@ -3,7 +3,13 @@ import { constants, mkdirSync, realpathSync, type Dirent, type Stats } from "nod
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ConflictError, UnavailableError, ValidationError } from "../../errors.js";
-import { assertSafeKey, type FileStore, type StoredFile } from "./file-store.js";
+import {
+  assertSafeKey,
+  assertSafePrefix,
+  compareKeys,
+  type FileStore,
+  type StoredFile,
+} from "./file-store.js";
 
 // Temp files share the target's directory so the rename is atomic; list() must never show them.
 const TEMP_SUFFIX = ".bifrost-tmp";
@@ -26,10 +32,6 @@ function outsideRoot(field: string): ValidationError {
     { path: field, message: `${field} must stay inside the file store` },
   ]);
 }
-
-/** S3 orders keys by their UTF-8 bytes; both adapters sort the same way. */
-const compareKeys = (a: StoredFile, b: StoredFile): number =>
-  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));
 
 /** Files under a local directory. Keys map to paths; '/' becomes the platform separator. */
 export class DiskFileStore implements FileStore {
@@ -114,8 +116,8 @@ export class DiskFileStore implements FileStore {
   }
 
   async list(prefix: string): Promise<StoredFile[]> {
+    assertSafePrefix(prefix);
     const bare = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
-    if (bare !== "") assertSafeKey(bare, "prefix");
     // Only the segments the prefix fixes completely name a directory; the last one may be partial.
     const segments = bare === "" ? [] : bare.split("/");
     const fixed = prefix.endsWith("/") ? segments : segments.slice(0, -1);

@@ -42,3 +42,13 @@ export function assertSafeKey(key: string, field = "path"): void {
   if (problem)
     throw new ValidationError(`Invalid ${field}`, [{ path: field, message: `${field} ${problem}` }]);
 }
+
+/** A list prefix: a safe key, optionally ending in '/', or empty for everything. */
+export function assertSafePrefix(prefix: string): void {
+  const bare = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+  if (bare !== "") assertSafeKey(bare, "prefix");
+}
+
+/** S3 orders keys by their UTF-8 bytes; every adapter sorts the same way. */
+export const compareKeys = (a: StoredFile, b: StoredFile): number =>
+  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));

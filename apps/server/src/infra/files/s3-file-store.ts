@@ -10,7 +10,13 @@ import {
 } from "@aws-sdk/client-s3";
 import type { S3Config } from "../../config.js";
 import { UnavailableError } from "../../errors.js";
-import { assertSafeKey, type FileStore, type StoredFile } from "./file-store.js";
+import {
+  assertSafeKey,
+  assertSafePrefix,
+  compareKeys,
+  type FileStore,
+  type StoredFile,
+} from "./file-store.js";
 
 /**
  * Files in an S3-compatible bucket. This is the only module that imports the AWS SDK; it is loaded
@@ -81,10 +87,6 @@ const isNotFound = (error: unknown): boolean => {
   if (name === "NoSuchBucket") return false;
   return name === "NoSuchKey" || name === "NotFound" || statusOf(error) === 404;
 };
-
-/** S3 orders keys by their UTF-8 bytes; both adapters sort the same way. */
-const compareKeys = (a: StoredFile, b: StoredFile): number =>
-  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));
 
 export class S3FileStore implements FileStore {
   readonly adapter = "s3" as const;
@@ -164,8 +166,7 @@ export class S3FileStore implements FileStore {
   }
 
   async list(prefix: string): Promise<StoredFile[]> {
-    const bare = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
-    if (bare !== "") assertSafeKey(bare, "prefix");
+    assertSafePrefix(prefix);
     const found: StoredFile[] = [];
     let token: string | undefined;
     do {

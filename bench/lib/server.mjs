@@ -1,0 +1,295 @@
+// Starting, watching and stopping one bifrost-server process, measured from the outside (/proc).
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, readSync, statSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { onCleanup } from "./cleanup.mjs";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SERVER_BIN = path.join(REPO_ROOT, "apps/server/bin/bifrost-server.js");
+
+/** Variables of the bench's own environment that would change which adapters the server uses. */
+const SERVER_ENV_PREFIXES = ["BIFROST_"];
+const SERVER_ENV_NAMES = ["PORT", "DATABASE_URL", "REDIS_URL", "RABBITMQ_URL"];
+
+/**
+ * Memory figures of one process, from /proc/<pid>/status, in MB (2^20 bytes).
+ * @typedef {object} MemorySample
+ * @property {number} rss      VmRSS: resident set size now
+ * @property {number} hwm      VmHWM: peak resident set size so far
+ * @property {number} anon     RssAnon: private memory (JS heap, wasm memory, malloc)
+ * @property {number} file     RssFile: mapped files (node binary, shared libraries)
+ * @property {number} threads  Threads
+ */
+
+/**
+ * @param {number} pid
+ * @returns {MemorySample}
+ */
+export function readMemory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  /** @param {string} field */
+  const kb = (field) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status);
+    if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
+    return Number(match[1]);
+  };
+  return {
+    rss: kb("VmRSS") / 1024,
+    hwm: kb("VmHWM") / 1024,
+    anon: kb("RssAnon") / 1024,
+    file: kb("RssFile") / 1024,
+    threads: kb("Threads"),
+  };
+}
+
+/**
+ * Child processes of `pid` (none today; the worker's process pool will add some), so that the
+ * report says when the server's own RSS no longer covers the whole footprint.
+ * @param {number} pid
+ * @returns {number[]}
+ */
+export function childPids(pid) {
+  const pids = [];
+  const taskDir = `/proc/${pid}/task`;
+  if (!existsSync(taskDir)) return [];
+  for (const tid of readdirSync(taskDir)) {
+    try {
+      const text = readFileSync(`${taskDir}/${tid}/children`, "utf8").trim();
+      if (text) pids.push(...text.split(/\s+/).map(Number));
+    } catch {
+      // The thread ended between readdir and read.
+    }
+  }
+  return pids;
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; it is released before the server binds). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @typedef {object} Milestone
+ * @property {string} msg      the log message that marked it
+ * @property {number} ms       since spawn
+ * @property {MemorySample} memory
+ */
+
+/**
+ * @typedef {object} StartOptions
+ * @property {string} label                  for messages
+ * @property {"start" | "api"} role
+ * @property {Record<string, string>} env    server variables (the bench's own BIFROST_* etc. are dropped)
+ * @property {string} logFile                the server's stdout and stderr go here
+ * @property {string[]} [milestones]         log messages at which to sample RSS (needs info level)
+ * @property {number} [readyTimeoutMs]
+ */
+
+/**
+ * A running server. `stop()` sends SIGTERM and waits for the exit (SIGKILL after `graceMs`).
+ */
+export class ServerProcess {
+  /** @type {import("node:child_process").ChildProcess} */
+  child;
+  /** @type {number} */
+  pid;
+  /** @type {{ code: number | null, signal: NodeJS.Signals | null } | null} */
+  exit = null;
+  /** @type {Promise<void>} */
+  exited;
+  /** @type {Milestone[]} */
+  milestones = [];
+  /** @type {number} ms from spawn to the first 200 from /health/ready */
+  readyMs = NaN;
+  /** @type {() => Promise<void>} */
+  #stopAndUnregister;
+
+  /**
+   * @param {StartOptions} options
+   * @param {number} port
+   */
+  constructor(options, port) {
+    this.options = options;
+    this.port = port;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.spawnedAt = performance.now();
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) {
+      if (SERVER_ENV_NAMES.includes(name) || SERVER_ENV_PREFIXES.some((p) => name.startsWith(p))) {
+        delete env[name];
+      }
+    }
+    Object.assign(env, options.env, { PORT: String(port), BIFROST_HOST: "127.0.0.1" });
+    const out = openSync(options.logFile, "a");
+    try {
+      // The server itself (no npm or shell wrapper), so child.pid is the process we measure.
+      this.child = spawn(process.execPath, [SERVER_BIN, options.role], {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ["ignore", out, out],
+      });
+    } finally {
+      closeSync(out);
+    }
+    if (this.child.pid === undefined) throw new Error(`${options.label}: could not spawn the server`);
+    this.pid = this.child.pid;
+    this.exited = new Promise((resolve) => {
+      this.child.on("exit", (code, signal) => {
+        this.exit = { code, signal };
+        resolve();
+      });
+    });
+    this.#stopAndUnregister = onCleanup(
+      `stop ${options.label} (pid ${this.pid})`,
+      () => this.#stop(5_000),
+      () => {
+        if (this.exit === null) this.child.kill("SIGKILL");
+      },
+    );
+  }
+
+  get alive() {
+    return this.exit === null;
+  }
+
+  /** Last lines of the server's output, for failure messages. */
+  logTail(lines = 20) {
+    try {
+      return readFileSync(this.options.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no output)";
+    }
+  }
+
+  /** Waits for /health/ready to answer 200, sampling RSS at the configured log milestones meanwhile. */
+  async waitReady() {
+    const { label, milestones = [], readyTimeoutMs = 90_000 } = this.options;
+    const pending = new Set(milestones);
+    let offset = 0;
+    let partial = "";
+    const watchLog = () => {
+      if (pending.size === 0 || !this.alive) return;
+      const size = statSync(this.options.logFile).size;
+      if (size <= offset) return;
+      const buffer = Buffer.alloc(size - offset);
+      const fd = openSync(this.options.logFile, "r");
+      try {
+        readSync(fd, buffer, 0, buffer.length, offset);
+      } finally {
+        closeSync(fd);
+      }
+      offset = size;
+      const lines = (partial + buffer.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        /** @type {{ msg?: unknown }} */
+        let entry;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (typeof entry.msg === "string" && pending.has(entry.msg)) {
+          pending.delete(entry.msg);
+          try {
+            this.milestones.push({ msg: entry.msg, ms: this.#sinceSpawn(), memory: readMemory(this.pid) });
+          } catch {
+            // The process exited meanwhile; waitReady reports that.
+          }
+        }
+      }
+    };
+    // Log lines are polled often (reading /proc as soon as one appears); HTTP less often.
+    const watcher = pending.size > 0 ? setInterval(watchLog, 5) : null;
+    try {
+      const deadline = performance.now() + readyTimeoutMs;
+      for (;;) {
+        if (!this.alive) {
+          throw new Error(
+            `${label}: the server exited (code ${this.exit?.code}, signal ${this.exit?.signal}) before it was ready.\n` +
+              `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
+          );
+        }
+        const status = await fetch(`${this.baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+          async (response) => {
+            await response.arrayBuffer();
+            return response.status;
+          },
+          () => 0,
+        );
+        if (status === 200) break;
+        if (performance.now() > deadline) {
+          throw new Error(
+            `${label}: /health/ready did not answer 200 within ${readyTimeoutMs / 1000} s (last status ${status}).\n` +
+              `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
+          );
+        }
+        await sleep(50);
+      }
+      this.readyMs = this.#sinceSpawn();
+      watchLog();
+    } finally {
+      if (watcher) clearInterval(watcher);
+    }
+  }
+
+  memory() {
+    return readMemory(this.pid);
+  }
+
+  /**
+   * SIGTERM, then wait for the exit; SIGKILL if it takes longer than `graceMs`.
+   * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, ms: number, killed: boolean }>}
+   */
+  async stop(graceMs = 20_000) {
+    const started = performance.now();
+    let killed = false;
+    if (this.alive) {
+      this.child.kill("SIGTERM");
+      const timer = setTimeout(() => {
+        killed = true;
+        this.child.kill("SIGKILL");
+      }, graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    await this.#stopAndUnregister();
+    const exit = /** @type {{ code: number | null, signal: NodeJS.Signals | null }} */ (this.exit);
+    return { ...exit, ms: performance.now() - started, killed };
+  }
+
+  /** @param {number} graceMs */
+  async #stop(graceMs) {
+    if (!this.alive) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  #sinceSpawn() {
+    return performance.now() - this.spawnedAt;
+  }
+}
+
+/**
+ * Spawns a server on a free port and waits until it is ready.
+ * @param {StartOptions} options
+ */
+export async function startServer(options) {
+  const server = new ServerProcess(options, await freePort());
+  await server.waitReady();
+  return server;
+}
