@@ -41,7 +41,9 @@ export function runCleanup() {
       try {
         await task.run();
       } catch (error) {
-        console.error(`bench: cleanup "${task.name}" failed: ${error instanceof Error ? error.message : error}`);
+        console.error(
+          `bench: cleanup "${task.name}" failed: ${error instanceof Error ? error.message : error}`,
+        );
       }
     }
   })().finally(() => {

@@ -222,7 +222,9 @@ export class ServerProcess {
               `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
           );
         }
-        const status = await fetch(`${this.baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+        const status = await fetch(`${this.baseUrl}/health/ready`, {
+          signal: AbortSignal.timeout(2_000),
+        }).then(
           async (response) => {
             await response.arrayBuffer();
             return response.status;
@@ -290,6 +292,11 @@ export class ServerProcess {
  */
 export async function startServer(options) {
   const server = new ServerProcess(options, await freePort());
-  await server.waitReady();
+  try {
+    await server.waitReady();
+  } catch (error) {
+    await server.stop(5_000);
+    throw error;
+  }
   return server;
 }

@@ -8,9 +8,15 @@
  */
 export function formatTable(headers, rows, align) {
   const cells = rows.map((row) => row.map((cell) => String(cell)));
-  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => (row[i] ?? "").length)));
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...cells.map((row) => (row[i] ?? "").length)),
+  );
   const alignment = headers.map(
-    (_, i) => align?.[i] ?? (rows.some((row) => typeof row[i] === "number" || /^[\d.,-]+$/.test(String(row[i]))) ? "right" : "left"),
+    (_, i) =>
+      align?.[i] ??
+      (rows.some((row) => typeof row[i] === "number" || /^[\d.,-]+$/.test(String(row[i])))
+        ? "right"
+        : "left"),
   );
   /** @param {string[]} row */
   const line = (row) =>

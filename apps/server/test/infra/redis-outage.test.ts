@@ -1,47 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { connect, createServer } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { UnavailableError } from "../../src/errors.js";
 import { RedisBus } from "../../src/infra/bus/redis-bus.js";
 import { sleep, withTimeout } from "../../src/infra/timeouts.js";
+import { killRedis, startPrivateRedis } from "../support/redis-process.js";
+import { freePort } from "../support/server-process.js";
 
 // This file runs its own redis-server so it can stop and restart it; the shared Redis on 6379 is never touched.
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no TCP address");
-  return address.port;
-}
-
-function startRedis(port: number): ChildProcess {
-  const args = ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"];
-  return spawn("redis-server", args, { stdio: "ignore" });
-}
-
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  // SIGKILL: a crash, not a polite shutdown, is the outage worth surviving.
-  child.kill("SIGKILL");
-  await exited;
-}
-
-async function acceptsConnections(port: number): Promise<void> {
-  const socket = connect(port, "127.0.0.1");
-  try {
-    await once(socket, "connect");
-  } finally {
-    socket.destroy();
-  }
-}
 
 type LogLine = { level: number; msg: string; connection?: string };
 
@@ -54,8 +21,7 @@ describe("RedisBus during a Redis outage", () => {
 
   beforeAll(async () => {
     port = await freePort();
-    redis = startRedis(port);
-    await vi.waitFor(() => acceptsConnections(port), { timeout: 10_000, interval: 50 });
+    redis = await startPrivateRedis(port);
     const logger = pino(
       { level: "info" },
       { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) },
@@ -70,7 +36,7 @@ describe("RedisBus during a Redis outage", () => {
 
   afterAll(async () => {
     await bus?.close();
-    await stopRedis(redis);
+    await killRedis(redis);
   });
 
   it("delivers to the pattern subscription while Redis is up", async () => {
@@ -79,7 +45,7 @@ describe("RedisBus during a Redis outage", () => {
   });
 
   it("with Redis stopped, ping(), get(), publish() and subscribe() reject with UnavailableError within 3 s", async () => {
-    await stopRedis(redis);
+    await killRedis(redis);
     const operations: [string, () => Promise<unknown>][] = [
       ["ping", () => bus.ping()],
       ["get", () => bus.get("key")],
@@ -99,7 +65,7 @@ describe("RedisBus during a Redis outage", () => {
   });
 
   it("after redis-server starts again on the same port, the same RedisBus answers ping() within 10 s", async () => {
-    redis = startRedis(port);
+    redis = await startPrivateRedis(port);
     await vi.waitFor(() => bus.ping(), { timeout: 10_000, interval: 100 });
     expect(await bus.set("after", "1")).toBe(true);
     expect(await bus.get("after")).toBe("1");

@@ -1,14 +1,13 @@
 import { readinessSchema, type Readiness } from "@bifrost/contracts";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTimeout } from "../../src/infra/timeouts.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { killRedis, startPrivateRedis } from "../support/redis-process.js";
 import { eventually, freePort, getJson, startServer, type ServerProcess } from "../support/server-process.js";
 import { TEST_RABBITMQ_URL } from "../support/services.js";
 
@@ -17,28 +16,6 @@ import { TEST_RABBITMQ_URL } from "../support/services.js";
 
 const START_TIMEOUT_MS = 60_000;
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
-
-function startRedis(port: number): ChildProcess {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  return spawn("redis-server", args, { stdio: "ignore" });
-}
-
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGKILL");
-  await exited;
-}
-
-async function acceptsConnections(port: number): Promise<boolean> {
-  const socket = connect(port, "127.0.0.1");
-  try {
-    await once(socket, "connect");
-    return true;
-  } finally {
-    socket.destroy();
-  }
-}
 
 async function readiness(url: string): Promise<{ status: number; body: Readiness } | undefined> {
   const response = await getJson(`${url}/health/ready`);
@@ -102,11 +79,7 @@ describe("bifrost-server api + worker on PostgreSQL, RabbitMQ and Redis", () => 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "bifrost-distributed-"));
     redisPort = await freePort();
-    redis = startRedis(redisPort);
-    await eventually(() => acceptsConnections(redisPort), {
-      timeoutMs: 10_000,
-      what: "redis-server to listen",
-    });
+    redis = await startPrivateRedis(redisPort);
     database = await createTestDatabase();
 
     const env = {
@@ -128,7 +101,7 @@ describe("bifrost-server api + worker on PostgreSQL, RabbitMQ and Redis", () => 
 
   afterAll(async () => {
     await Promise.all([api?.stop(), worker?.stop()]);
-    await stopRedis(redis);
+    await killRedis(redis);
     await database?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
@@ -171,7 +144,7 @@ describe("bifrost-server api + worker on PostgreSQL, RabbitMQ and Redis", () => 
   );
 
   it("with its Redis stopped, /health/ready turns 503 'unavailable' with bus down (and an error) on api and worker; database and queue stay ok", async () => {
-    await stopRedis(redis);
+    await killRedis(redis);
     const [apiDown, workerDown] = await Promise.all([
       waitForReadiness(required(api, "api"), apiUrl, busDown, {
         timeoutMs: 10_000,
@@ -201,7 +174,7 @@ describe("bifrost-server api + worker on PostgreSQL, RabbitMQ and Redis", () => 
   }, 30_000);
 
   it("after redis-server starts again on the same port, the same api and worker processes are ready again within 15 s", async () => {
-    redis = startRedis(redisPort);
+    redis = await startPrivateRedis(redisPort);
     await Promise.all([
       waitForReadiness(required(api, "api"), apiUrl, ready, {
         timeoutMs: 15_000,
