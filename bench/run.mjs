@@ -3,7 +3,7 @@
 // RabbitMQ). Run from the repository root after a build: `npm run bench`. See bench/README.md.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
-import { childPids, readMemory, startServer } from "./lib/server.mjs";
+import { childPids, readCpuMs, readMemory, ServerStartError, startServer } from "./lib/server.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 
 const USAGE = `Usage: node bench/run.mjs [--duration <s>] [--connections <n>] [--only embedded|distributed]
@@ -101,11 +101,12 @@ const log = (text) => console.log(text);
 
 /**
  * @typedef {object} Report
- * @property {Array<{ mode: string, route: string, load: LoadResult }>} loads
- * @property {Array<{ mode: Mode, readyMs: number, idle: MemorySample, after: MemorySample, stopMs: number }>} memory
+ * @property {Array<{ mode: string, route: string, load: LoadResult & { cpuUsPerRequest: number, cpuShare: number } }>} loads
+ * @property {Array<{ mode: Mode, label: string, readyMs: number, idle: MemorySample, after: MemorySample | null }>} memory
  * @property {Array<{ stage: string, ms: number | null, memory: MemorySample }>} breakdown
  * @property {string[]} notes
  * @property {string[]} failures
+ * @property {number[]} loadavgAtStart  os.loadavg() when the bench started (other work skews figures)
  */
 
 /**
@@ -148,14 +149,16 @@ async function probe(url, notes, tag) {
 }
 
 /**
- * Warm-up, then the measured run.
- * @param {string} url
+ * Warm-up, then the measured run; also the server's CPU time (user + system) during that run.
+ * @param {import("./lib/server.mjs").ServerProcess} server
+ * @param {string} route
  * @param {{ durationS: number, connections: number }} options
  * @param {string[]} notes
  * @param {string} tag
+ * @returns {Promise<LoadResult & { cpuUsPerRequest: number, cpuShare: number }>}
  */
-async function measure(url, { durationS, connections }, notes, tag) {
-  const route = new URL(url).pathname;
+async function measure(server, route, { durationS, connections }, notes, tag) {
+  const url = `${server.baseUrl}${route}`;
   const warm = await runLoad({ url, connections, durationS: WARMUP_S });
   log(`${tag} ${route} warm-up ${WARMUP_S} s: ${describeLoad(warm)}`);
   if (warm.errors + warm.non2xx > 0) {
@@ -163,24 +166,33 @@ async function measure(url, { durationS, connections }, notes, tag) {
       `${tag} ${route} warm-up: ${warm.errors} errors, ${warm.non2xx} non-2xx ${JSON.stringify(warm.statusCounts)}`,
     );
   }
+  const cpuBefore = readCpuMs(server.pid);
+  const started = performance.now();
   const load = await runLoad({ url, connections, durationS });
+  const cpuMs = readCpuMs(server.pid) - cpuBefore;
+  const cpuUsPerRequest = (cpuMs * 1000) / Math.max(1, load.total);
+  const cpuShare = cpuMs / (performance.now() - started);
   log(`${tag} ${route} ${durationS} s x ${connections} conn: ${describeLoad(load)}`);
+  log(
+    `${tag} ${route} server CPU: ${fixed(cpuUsPerRequest, 0)} us per request, ${fixed(cpuShare * 100, 0)} % of a core`,
+  );
   if (load.non2xx > 0) notes.push(`${tag} ${route}: status codes ${JSON.stringify(load.statusCounts)}`);
   if (load.timeouts > 0)
     notes.push(`${tag} ${route}: ${load.timeouts} of the ${load.errors} errors were timeouts`);
-  return load;
+  return { ...load, cpuUsPerRequest, cpuShare };
 }
 
 /**
  * Starts one server, runs `body` on it, and always stops it and drops its database afterwards.
  * @template T
  * @param {Mode} mode
- * @param {{ tmpRoot: string, name: string, logLevel: "warn" | "info", label: string, milestones?: string[] }} run
+ * @param {{ tmpRoot: string, name: string, dataName?: string, logLevel: "warn" | "info", label: string, milestones?: string[] }} run
+ *   `name` names the log file and, unless `dataName` is given, the data directory
  * @param {(server: import("./lib/server.mjs").ServerProcess) => Promise<T>} body
  * @returns {Promise<T>}
  */
-async function withServer(mode, { tmpRoot, name, logLevel, label, milestones }, body) {
-  const { env, dropDatabase } = serverEnv(mode, path.join(tmpRoot, `${name}-data`), logLevel);
+async function withServer(mode, { tmpRoot, name, dataName = name, logLevel, label, milestones }, body) {
+  const { env, dropDatabase } = serverEnv(mode, path.join(tmpRoot, `${dataName}-data`), logLevel);
   try {
     const logFile = path.join(tmpRoot, `${name}.log`);
     log(
@@ -240,39 +252,44 @@ async function benchMode(mode, tmpRoot, options, report) {
     }
     for (const route of ROUTES) await probe(`${server.baseUrl}${route}`, report.notes, tag);
     for (const route of ROUTES) {
-      const load = await measure(`${server.baseUrl}${route}`, options, report.notes, tag);
+      const load = await measure(server, route, options, report.notes, tag);
       report.loads.push({ mode: label, route, load });
     }
     const after = server.memory();
     log(`${tag} after load: ${describeMemory(after)}`);
-    const stopped = await stopAndCheck(server, tag, report);
-    report.memory.push({ mode, readyMs: server.readyMs, idle, after, stopMs: stopped.ms });
+    await stopAndCheck(server, tag, report);
+    report.memory.push({ mode, label, readyMs: server.readyMs, idle, after });
   });
 }
 
 /**
- * The same mode at log level info: RSS at start-up milestones, and /health with one log line per request.
+ * A second run at log level info: RSS at the start-up milestones (log lines), then /health with one
+ * log line per request. In embedded mode it restarts on the data directory the first run initialised
+ * (a fresh directory makes PGlite run initdb, which costs start-up time and memory a restart does not
+ * pay) and also records that restart's idle RSS; in distributed mode it uses a fresh database again.
  * @param {Mode} mode
  * @param {string} tmpRoot
  * @param {{ durationS: number, connections: number }} options
  * @param {Report} report
  */
 async function benchLogging(mode, tmpRoot, options, report) {
-  const { label } = MODES[mode];
+  const { goalMb } = MODES[mode];
+  const restart = mode === "embedded";
+  const label = restart ? "embedded restart" : MODES[mode].label;
   const infoLabel = `${label}, info log`;
   const tag = `[${infoLabel}]`;
   const run = {
     tmpRoot,
     name: `${mode}-info`,
+    dataName: restart ? mode : `${mode}-info`,
     logLevel: /** @type {const} */ ("info"),
     label: infoLabel,
     milestones: MILESTONES,
   };
   await withServer(mode, run, async (server) => {
     const ready = server.memory();
-    log(
-      `${tag} pid ${server.pid}, ready after ${fixed(server.readyMs / 1000, 2)} s: ${describeMemory(ready)}`,
-    );
+    const where = restart ? "on the first run's data directory" : "on a fresh database";
+    log(`${tag} pid ${server.pid} ${where}, ready after ${fixed(server.readyMs / 1000, 2)} s`);
     for (const milestone of server.milestones) {
       report.breakdown.push({
         stage: `${label}: log "${milestone.msg}"`,
@@ -281,18 +298,45 @@ async function benchLogging(mode, tmpRoot, options, report) {
       });
     }
     report.breakdown.push({ stage: `${label}: /health/ready first 200`, ms: server.readyMs, memory: ready });
+    if (restart) {
+      await sleep(IDLE_MS);
+      const idle = server.memory();
+      log(`${tag} idle ${IDLE_MS / 1000} s after ready: ${describeMemory(idle)}, ${idle.threads} threads`);
+      log(`${tag} goal: idle RSS <= ${goalMb} MB -> ${idle.rss <= goalMb ? "met" : "NOT met"}`);
+      report.memory.push({ mode, label: infoLabel, readyMs: server.readyMs, idle, after: null });
+    }
 
-    const logFile = server.options.logFile;
-    const before = statSync(logFile).size;
-    const load = await measure(`${server.baseUrl}/health`, options, report.notes, tag);
-    const logBytes = statSync(logFile).size - before;
+    const load = await measure(server, "/health", options, report.notes, tag);
     report.loads.push({ mode: infoLabel, route: "/health", load });
-    report.notes.push(
-      `${tag} wrote ${mb(logBytes / 2 ** 20)} MB of log in the ${options.durationS} s /health run ` +
-        `(~${fixed(logBytes / Math.max(1, load.total), 0)} bytes per request; stdout redirected to a file)`,
-    );
+    if (restart) {
+      const after = server.memory();
+      log(`${tag} after load: ${describeMemory(after)}`);
+      report.memory[report.memory.length - 1].after = after;
+    }
     await stopAndCheck(server, tag, report);
+    const lines = requestLogLines(server.options.logFile);
+    report.notes.push(
+      `${tag} ${lines.count} "request" log lines (warm-up included), ~${fixed(lines.bytes / Math.max(1, lines.count), 0)} ` +
+        `bytes each, e.g. ${lines.sample}`,
+    );
   });
+}
+
+/**
+ * The per-request log lines the server wrote (read after it stopped, so nothing is still buffered).
+ * @param {string} logFile
+ */
+function requestLogLines(logFile) {
+  let count = 0;
+  let bytes = 0;
+  let sample = "";
+  for (const line of readFileSync(logFile, "utf8").split("\n")) {
+    if (!line.includes('"msg":"request"')) continue;
+    count += 1;
+    bytes += Buffer.byteLength(line) + 1;
+    sample ||= line;
+  }
+  return { count, bytes, sample };
 }
 
 /** RSS of a bare Node.js process doing nothing, for scale. */
@@ -323,18 +367,28 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
   log(
     `Bifrost server bench: ${durationS} s x ${connections} connections per route after a ${WARMUP_S} s warm-up`,
   );
+  const loadavg = (/** @type {number[]} */ l) => l.map((v) => v.toFixed(2)).join(" ");
   log(
-    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ")}`,
+    `node ${process.version}, ${os.cpus().length} CPUs; load average (1/5/15 min) at start ` +
+      `${loadavg(report.loadavgAtStart)}, at end ${loadavg(os.loadavg())}`,
   );
 
   if (report.loads.length > 0) {
     log("\nThroughput and latency (latencies over every response, whatever its status)\n");
     log(
       formatTable(
-        ["mode", "route", "req/s", "p50 ms", "p99 ms", "max ms", "responses", "errors", "non-2xx"],
+        [
+          "mode",
+          "route",
+          "req/s",
+          "p50 ms",
+          "p99 ms",
+          "max ms",
+          "CPU us/req",
+          "responses",
+          "errors",
+          "non-2xx",
+        ],
         report.loads.map(({ mode, route, load }) => [
           mode,
           route,
@@ -342,6 +396,7 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
           fixed(load.p50, 2),
           fixed(load.p99, 2),
           fixed(load.max, 1),
+          fixed(load.cpuUsPerRequest, 0),
           String(load.total),
           String(load.errors),
           String(load.non2xx),
@@ -357,12 +412,12 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
     log(
       formatTable(
         ["mode", "ready s", "idle RSS MB", "after-load RSS MB", "peak RSS MB", "goal (idle)", "met?"],
-        report.memory.map(({ mode, readyMs, idle, after }) => [
-          MODES[mode].label,
+        report.memory.map(({ mode, label, readyMs, idle, after }) => [
+          label,
           fixed(readyMs / 1000, 2),
           mb(idle.rss),
-          mb(after.rss),
-          mb(after.hwm),
+          after ? mb(after.rss) : "(no load)",
+          mb((after ?? idle).hwm),
           `<= ${MODES[mode].goalMb} MB`,
           idle.rss <= MODES[mode].goalMb ? "yes" : "NO",
         ]),
@@ -371,8 +426,8 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
     );
   }
 
-  const idleRows = report.memory.map(({ mode, idle }) => ({
-    stage: `${MODES[mode].label}: idle (warn log)`,
+  const idleRows = report.memory.map(({ label, idle }) => ({
+    stage: `${label}: idle`,
     ms: null,
     memory: idle,
   }));
@@ -404,6 +459,22 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
   }
 }
 
+/**
+ * A failed mode is recorded for the report (the other modes still run). Start-up failures carry the
+ * server's last output; anything else is a bench bug, reported with its stack.
+ * @param {Report} report
+ * @param {string} what
+ * @param {unknown} error
+ */
+function recordFailure(report, what, error) {
+  const detail =
+    error instanceof ServerStartError
+      ? error.message
+      : `${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  report.failures.push(detail);
+  console.error(`bench: ${what} failed; details at the end`);
+}
+
 async function main() {
   let options;
   try {
@@ -420,7 +491,14 @@ async function main() {
     () => rmSync(tmpRoot, { recursive: true, force: true }),
   );
   /** @type {Report} */
-  const report = { loads: [], memory: [], breakdown: [], notes: [], failures: [] };
+  const report = {
+    loads: [],
+    memory: [],
+    breakdown: [],
+    notes: [],
+    failures: [],
+    loadavgAtStart: os.loadavg(),
+  };
   log(
     `bench: modes ${modes.join(", ")}; ${durationS} s x ${connections} connections per route; temp dir ${tmpRoot}`,
   );
@@ -431,8 +509,7 @@ async function main() {
       try {
         await benchMode(mode, tmpRoot, options, report);
       } catch (error) {
-        report.failures.push(`${MODES[mode].label}: ${error instanceof Error ? error.message : error}`);
-        console.error(`bench: ${MODES[mode].label} failed: ${error instanceof Error ? error.stack : error}`);
+        recordFailure(report, MODES[mode].label, error);
       }
     }
     // Logging cost and start-up milestones: one more run of the first mode that worked, at info.
@@ -441,14 +518,11 @@ async function main() {
       try {
         await benchLogging(loggingMode, tmpRoot, options, report);
       } catch (error) {
-        report.failures.push(
-          `${MODES[loggingMode].label} (info log): ${error instanceof Error ? error.message : error}`,
-        );
-        console.error(`bench: logging run failed: ${error instanceof Error ? error.stack : error}`);
+        recordFailure(report, `${MODES[loggingMode].label} (info log run)`, error);
       }
     }
   } catch (error) {
-    report.failures.push(`bench: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+    recordFailure(report, "bench", error);
   } finally {
     await runCleanup();
     printReport(report, { durationS, connections });

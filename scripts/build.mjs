@@ -27,6 +27,18 @@ function newestMtime(entry) {
 
 run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and packages");
 
+// The embedded database's first start loads a migrated template instead of running initdb.
+const { PGLITE_TEMPLATE_FILE, MIGRATIONS_FOLDER } = await import("../apps/server/dist/db/paths.js");
+if (
+  !existsSync(PGLITE_TEMPLATE_FILE) ||
+  newestMtime(MIGRATIONS_FOLDER) > statSync(PGLITE_TEMPLATE_FILE).mtimeMs
+) {
+  const started = Date.now();
+  const { writePgliteTemplate } = await import("../apps/server/dist/db/pglite-template.js");
+  await writePgliteTemplate();
+  if (!quiet) console.log(`build: embedded database template (${Date.now() - started} ms)`);
+}
+
 const web = path.resolve("apps/web");
 const builtIndex = path.join(web, "dist/index.html");
 const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"]

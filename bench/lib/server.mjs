@@ -1,11 +1,14 @@
 // Starting, watching and stopping one bifrost-server process, measured from the outside (/proc).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, readSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { onCleanup } from "./cleanup.mjs";
+
+/** The server did not come up: exited early or never answered /health/ready with 200. */
+export class ServerStartError extends Error {}
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SERVER_BIN = path.join(REPO_ROOT, "apps/server/bin/bifrost-server.js");
@@ -43,6 +46,28 @@ export function readMemory(pid) {
     file: kb("RssFile") / 1024,
     threads: kb("Threads"),
   };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system) the process has used so far, in ms (10 ms resolution). Unlike req/s it
+ * hardly depends on what else runs on the machine, so it is the steadier figure to compare.
+ * @param {number} pid
+ */
+export function readCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) in parentheses; utime and stime are the
+  // 14th and 15th fields of the line, i.e. the 12th and 13th after ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /**
@@ -217,7 +242,7 @@ export class ServerProcess {
       const deadline = performance.now() + readyTimeoutMs;
       for (;;) {
         if (!this.alive) {
-          throw new Error(
+          throw new ServerStartError(
             `${label}: the server exited (code ${this.exit?.code}, signal ${this.exit?.signal}) before it was ready.\n` +
               `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
           );
@@ -233,7 +258,7 @@ export class ServerProcess {
         );
         if (status === 200) break;
         if (performance.now() > deadline) {
-          throw new Error(
+          throw new ServerStartError(
             `${label}: /health/ready did not answer 200 within ${readyTimeoutMs / 1000} s (last status ${status}).\n` +
               `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
           );

@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { UnavailableError } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
 import { withTimeout } from "../infra/timeouts.js";
 import { acquireDirectoryLock } from "./directory-lock.js";
+import { MIGRATIONS_FOLDER } from "./paths.js";
+import { isEmptyDataDir, readPgliteTemplate } from "./pglite-template.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -21,8 +22,7 @@ export type DatabaseHandle = {
   close(): Promise<void>;
 };
 
-// Resolves to apps/server/src/db/migrations both from src/db (tsx, vitest) and dist/db (build).
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../src/db/migrations", import.meta.url));
+export { MIGRATIONS_FOLDER };
 
 /** Any 64-bit constant shared by every Bifrost process; held while migrating. */
 const MIGRATION_LOCK_KEY = 4_242_000_001;
@@ -90,7 +90,10 @@ async function openPglite(options: { dataDir: string | null }): Promise<Database
     releaseLock = acquireDirectoryLock(options.dataDir);
   }
   try {
-    const client = options.dataDir ? await PGlite.create(options.dataDir) : await PGlite.create();
+    const template = options.dataDir && isEmptyDataDir(options.dataDir) ? readPgliteTemplate() : undefined;
+    const client = !options.dataDir
+      ? await PGlite.create()
+      : await PGlite.create(options.dataDir, template ? { loadDataDir: template } : {});
     const db = drizzle({ client, schema, casing: "snake_case" });
     return {
       engine: "pglite",
