@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
-import { childPids, readCpuMs, readMemory, ServerStartError, startServer } from "./lib/server.mjs";
+import { childPids, readMemory, ServerProcessError, startServer } from "./lib/server.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 
 const USAGE = `Usage: node bench/run.mjs [--duration <s>] [--connections <n>] [--only embedded|distributed]
@@ -166,10 +166,10 @@ async function measure(server, route, { durationS, connections }, notes, tag) {
       `${tag} ${route} warm-up: ${warm.errors} errors, ${warm.non2xx} non-2xx ${JSON.stringify(warm.statusCounts)}`,
     );
   }
-  const cpuBefore = readCpuMs(server.pid);
+  const cpuBefore = await server.cpuMs();
   const started = performance.now();
   const load = await runLoad({ url, connections, durationS });
-  const cpuMs = readCpuMs(server.pid) - cpuBefore;
+  const cpuMs = (await server.cpuMs()) - cpuBefore;
   const cpuUsPerRequest = (cpuMs * 1000) / Math.max(1, load.total);
   const cpuShare = cpuMs / (performance.now() - started);
   log(`${tag} ${route} ${durationS} s x ${connections} conn: ${describeLoad(load)}`);
@@ -240,7 +240,7 @@ async function benchMode(mode, tmpRoot, options, report) {
   await withServer(mode, { tmpRoot, name: mode, logLevel: "warn", label }, async (server) => {
     log(`${tag} pid ${server.pid} on ${server.baseUrl}, ready after ${fixed(server.readyMs / 1000, 2)} s`);
     await sleep(IDLE_MS);
-    const idle = server.memory();
+    const idle = await server.memory();
     log(`${tag} idle ${IDLE_MS / 1000} s after ready: ${describeMemory(idle)}, ${idle.threads} threads`);
     log(`${tag} goal: idle RSS <= ${goalMb} MB -> ${idle.rss <= goalMb ? "met" : "NOT met"}`);
     const children = childPids(server.pid);
@@ -255,7 +255,7 @@ async function benchMode(mode, tmpRoot, options, report) {
       const load = await measure(server, route, options, report.notes, tag);
       report.loads.push({ mode: label, route, load });
     }
-    const after = server.memory();
+    const after = await server.memory();
     log(`${tag} after load: ${describeMemory(after)}`);
     await stopAndCheck(server, tag, report);
     report.memory.push({ mode, label, readyMs: server.readyMs, idle, after });
@@ -287,7 +287,7 @@ async function benchLogging(mode, tmpRoot, options, report) {
     milestones: MILESTONES,
   };
   await withServer(mode, run, async (server) => {
-    const ready = server.memory();
+    const ready = await server.memory();
     const where = restart ? "on the first run's data directory" : "on a fresh database";
     log(`${tag} pid ${server.pid} ${where}, ready after ${fixed(server.readyMs / 1000, 2)} s`);
     for (const milestone of server.milestones) {
@@ -300,7 +300,7 @@ async function benchLogging(mode, tmpRoot, options, report) {
     report.breakdown.push({ stage: `${label}: /health/ready first 200`, ms: server.readyMs, memory: ready });
     if (restart) {
       await sleep(IDLE_MS);
-      const idle = server.memory();
+      const idle = await server.memory();
       log(`${tag} idle ${IDLE_MS / 1000} s after ready: ${describeMemory(idle)}, ${idle.threads} threads`);
       log(`${tag} goal: idle RSS <= ${goalMb} MB -> ${idle.rss <= goalMb ? "met" : "NOT met"}`);
       report.memory.push({ mode, label: infoLabel, readyMs: server.readyMs, idle, after: null });
@@ -309,7 +309,7 @@ async function benchLogging(mode, tmpRoot, options, report) {
     const load = await measure(server, "/health", options, report.notes, tag);
     report.loads.push({ mode: infoLabel, route: "/health", load });
     if (restart) {
-      const after = server.memory();
+      const after = await server.memory();
       log(`${tag} after load: ${describeMemory(after)}`);
       report.memory[report.memory.length - 1].after = after;
     }
@@ -468,7 +468,7 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
  */
 function recordFailure(report, what, error) {
   const detail =
-    error instanceof ServerStartError
+    error instanceof ServerProcessError
       ? error.message
       : `${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   report.failures.push(detail);

@@ -7,8 +7,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { onCleanup } from "./cleanup.mjs";
 
-/** The server did not come up: exited early or never answered /health/ready with 200. */
-export class ServerStartError extends Error {}
+/**
+ * The server did not come up (exited early, or never answered /health/ready with 200) or exited
+ * while being measured. The message carries the server's last output.
+ */
+export class ServerProcessError extends Error {}
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SERVER_BIN = path.join(REPO_ROOT, "apps/server/bin/bifrost-server.js");
@@ -242,7 +245,7 @@ export class ServerProcess {
       const deadline = performance.now() + readyTimeoutMs;
       for (;;) {
         if (!this.alive) {
-          throw new ServerStartError(
+          throw new ServerProcessError(
             `${label}: the server exited (code ${this.exit?.code}, signal ${this.exit?.signal}) before it was ready.\n` +
               `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
           );
@@ -258,7 +261,7 @@ export class ServerProcess {
         );
         if (status === 200) break;
         if (performance.now() > deadline) {
-          throw new ServerStartError(
+          throw new ServerProcessError(
             `${label}: /health/ready did not answer 200 within ${readyTimeoutMs / 1000} s (last status ${status}).\n` +
               `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
           );
@@ -272,8 +275,39 @@ export class ServerProcess {
     }
   }
 
-  memory() {
-    return readMemory(this.pid);
+  /** Memory now; throws ServerProcessError (with the exit status and last output) if the server died. */
+  async memory() {
+    await this.assertAlive();
+    try {
+      return readMemory(this.pid);
+    } catch (error) {
+      await this.assertAlive();
+      throw error;
+    }
+  }
+
+  /** CPU ms used so far; throws ServerProcessError if the server died. */
+  async cpuMs() {
+    await this.assertAlive();
+    try {
+      return readCpuMs(this.pid);
+    } catch (error) {
+      await this.assertAlive();
+      throw error;
+    }
+  }
+
+  /** Throws ServerProcessError if the process has exited (or exits within `graceMs`, when /proc lost it). */
+  async assertAlive(graceMs = 200) {
+    if (this.alive && existsSync(`/proc/${this.pid}`)) return;
+    await Promise.race([this.exited, sleep(graceMs)]);
+    if (this.alive) return;
+    throw new ServerProcessError(
+      `${this.options.label}: the server (pid ${this.pid}) exited while being measured ` +
+        `(code ${this.exit?.code}, signal ${this.exit?.signal}` +
+        `${this.exit?.signal ? "; a signal the bench did not send means something else killed it" : ""}).\n` +
+        `--- last output (${this.options.logFile}) ---\n${this.logTail()}`,
+    );
   }
 
   /**

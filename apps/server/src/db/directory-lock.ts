@@ -5,6 +5,20 @@ export class DirectoryInUseError extends Error {
   override readonly name = "DirectoryInUseError";
 }
 
+/**
+ * When the process started, in clock ticks since boot (Linux /proc). With the pid it names one
+ * process for good: after a crash the pid may be reused by an unrelated process, the pair not.
+ */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 22; the command name (field 2) may hold spaces and parentheses, so count after the last ')'.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -14,28 +28,40 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function holderIsRunning(content: string): { pid: number } | undefined {
+  const [pidText, started] = content.trim().split(" ");
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return undefined;
+  const current = startTime(pid);
+  if (started !== undefined && current !== undefined && current !== started) return undefined;
+  return { pid };
+}
+
 /**
- * Claims `dir` for this process with a pid file beside it. A lock left by a process that is gone
+ * Claims `dir` for this process with a lock file beside it. A lock left by a process that is gone
  * is taken over. Returns the release function.
+ *
+ * Known limit: two processes taking over the same stale lock at the same instant can both win;
+ * this guards against the common mistake (a second `npm start`), not against a race after a crash.
  */
 export function acquireDirectoryLock(dir: string): () => void {
   const file = path.join(dir, "..", `${path.basename(dir)}.lock`);
+  const mine = `${process.pid} ${startTime(process.pid) ?? ""}`.trim();
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+      writeFileSync(file, mine, { flag: "wx", mode: 0o600 });
       return () => {
         try {
-          if (readFileSync(file, "utf8") === String(process.pid)) unlinkSync(file);
+          if (readFileSync(file, "utf8") === mine) unlinkSync(file);
         } catch {
           /* already gone */
         }
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(file, "utf8"));
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-        throw new DirectoryInUseError(`${dir} is in use by another Bifrost process (pid ${holder})`);
-      }
+      const holder = holderIsRunning(readFileSync(file, "utf8"));
+      if (holder)
+        throw new DirectoryInUseError(`${dir} is in use by another Bifrost process (pid ${holder.pid})`);
       unlinkSync(file);
     }
   }
