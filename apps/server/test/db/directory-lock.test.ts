@@ -47,8 +47,8 @@ describe("the embedded database directory lock", () => {
 
   it("takes over a lock whose pid now belongs to another process (pid reuse after a crash)", () => {
     const dir = dataDir();
-    // pid 1 is alive, but it did not start at tick 1.
-    writeFileSync(`${dir}.lock`, "1 1");
+    // pid 1 is alive, but the lock names a start time no process ever has.
+    writeFileSync(`${dir}.lock`, "1 -1");
     const release = acquireDirectoryLock(dir);
     release();
   });
