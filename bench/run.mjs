@@ -3,7 +3,7 @@
 // RabbitMQ). Run from the repository root after a build: `npm run bench`. See bench/README.md.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
-import { childPids, readMemory, ServerProcessError, startServer } from "./lib/server.mjs";
+import { childPids, readMemory, REPO_ROOT, ServerProcessError, startServer } from "./lib/server.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 
 const USAGE = `Usage: node bench/run.mjs [--duration <s>] [--connections <n>] [--only embedded|distributed]
@@ -41,6 +41,15 @@ const MODES = {
   embedded: { role: "start", label: "embedded (start)", goalMb: 450 },
   distributed: { role: "api", label: "distributed (api)", goalMb: 150 },
 };
+
+/** Built by scripts/build.mjs; when present, a first embedded start loads it instead of running initdb. */
+const PGLITE_TEMPLATE = path.join(REPO_ROOT, "apps/server/dist/pglite-template.tar.gz");
+
+/** @returns {string} */
+function describeTemplate() {
+  const present = existsSync(PGLITE_TEMPLATE);
+  return `${path.relative(REPO_ROOT, PGLITE_TEMPLATE)} ${present ? "present (first boot loads it)" : "absent (first boot runs initdb)"}`;
+}
 
 const services = {
   postgres: process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432",
@@ -372,6 +381,7 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
     `node ${process.version}, ${os.cpus().length} CPUs; load average (1/5/15 min) at start ` +
       `${loadavg(report.loadavgAtStart)}, at end ${loadavg(os.loadavg())}`,
   );
+  log(`PGlite template: ${describeTemplate()}`);
 
   if (report.loads.length > 0) {
     log("\nThroughput and latency (latencies over every response, whatever its status)\n");

@@ -281,7 +281,8 @@ export class ServerProcess {
     try {
       return readMemory(this.pid);
     } catch (error) {
-      await this.assertAlive();
+      // A process that just died is a zombie whose /proc entry lacks these fields: wait for the exit.
+      await this.assertAlive({ wait: true });
       throw error;
     }
   }
@@ -292,15 +293,19 @@ export class ServerProcess {
     try {
       return readCpuMs(this.pid);
     } catch (error) {
-      await this.assertAlive();
+      // A process that just died is a zombie whose /proc entry lacks these fields: wait for the exit.
+      await this.assertAlive({ wait: true });
       throw error;
     }
   }
 
-  /** Throws ServerProcessError if the process has exited (or exits within `graceMs`, when /proc lost it). */
-  async assertAlive(graceMs = 200) {
-    if (this.alive && existsSync(`/proc/${this.pid}`)) return;
-    await Promise.race([this.exited, sleep(graceMs)]);
+  /**
+   * Throws ServerProcessError if the process has exited. With `wait` (or when /proc has lost it) it
+   * first gives the exit event up to 500 ms to arrive.
+   */
+  async assertAlive({ wait = false } = {}) {
+    if (!wait && this.alive && existsSync(`/proc/${this.pid}`)) return;
+    await Promise.race([this.exited, sleep(500)]);
     if (this.alive) return;
     throw new ServerProcessError(
       `${this.options.label}: the server (pid ${this.pid}) exited while being measured ` +

@@ -5,10 +5,11 @@ import type { Bus, BusMessageHandler, Lock } from "../../src/infra/bus/bus.js";
 import { MemoryBus, globToRegExp } from "../../src/infra/bus/memory-bus.js";
 import { RedisBus } from "../../src/infra/bus/redis-bus.js";
 import { sleep } from "../../src/infra/timeouts.js";
+import { testKeyPrefix } from "../support/services.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 // Every key this file writes lives under this prefix; afterAll deletes them all.
-const FILE_PREFIX = `bifrost-test:${randomUUID()}:`;
+const FILE_PREFIX = testKeyPrefix("bus-contract");
 
 type Adapter = { name: string; create: (prefix: string) => Promise<Bus> };
 const adapters: Adapter[] = [

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { connect as amqpConnect, type ChannelModel } from "amqplib";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MemoryBroker, MemoryWorkQueue } from "../../src/infra/queue/memory-queue.js";
@@ -10,6 +9,7 @@ import {
   type WorkQueue,
 } from "../../src/infra/queue/work-queue.js";
 import { sleep } from "../../src/infra/timeouts.js";
+import { testQueueName } from "../support/services.js";
 
 // The machine's shared broker: every queue name is unique to this file and deleted after each test.
 const RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672";
@@ -85,7 +85,7 @@ describe.each([
   let harness: Harness;
   let connections: WorkQueue[] = [];
   let queues: string[] = [];
-  const run = randomUUID().slice(0, 8);
+  const run = testQueueName("contract");
   let declared = 0;
 
   beforeAll(async () => {
@@ -113,7 +113,7 @@ describe.each([
   /** A fresh queue declared on each given connection (RabbitMQ publishes only to declared queues). */
   const declareQueue = async (on: WorkQueue[], deliveryLimit = 5): Promise<string> => {
     declared += 1;
-    const name = `bifrost-test.${run}.${declared}`;
+    const name = `${run}.${declared}`;
     queues.push(name);
     for (const connection of on) await connection.declare({ name, deliveryLimit });
     return name;

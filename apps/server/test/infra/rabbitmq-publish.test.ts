@@ -2,7 +2,7 @@ import { connect as amqpConnect, type ChannelModel } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RabbitMqWorkQueue, UnroutableMessageError } from "../../src/infra/queue/rabbitmq-queue.js";
 import { deadLetterQueueName, type QueueMessage } from "../../src/infra/queue/work-queue.js";
-import { TEST_RABBITMQ_URL, uniqueId } from "../support/services.js";
+import { TEST_RABBITMQ_URL, testQueueName } from "../support/services.js";
 
 let admin: ChannelModel;
 let queue: RabbitMqWorkQueue;
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function declared(): Promise<string> {
-  const name = `bifrost-test.publish.${uniqueId()}`;
+  const name = testQueueName("publish");
   created.push(name);
   await queue.declare({ name, deliveryLimit: 3 });
   return name;
@@ -43,9 +43,7 @@ describe("RabbitMQ publishing", () => {
   });
 
   it("a failed consume leaves the connection able to reconnect and serve other consumers", async () => {
-    await expect(
-      queue.consume(`bifrost-test.missing.${uniqueId()}`, async () => {}, { prefetch: 1 }),
-    ).rejects.toThrow();
+    await expect(queue.consume(testQueueName("missing"), async () => {}, { prefetch: 1 })).rejects.toThrow();
     const name = await declared();
     const received: string[] = [];
     await queue.consume(

@@ -1,5 +1,4 @@
 import type { ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { UnavailableError } from "../../src/errors.js";
@@ -7,6 +6,7 @@ import { RedisBus } from "../../src/infra/bus/redis-bus.js";
 import { sleep, withTimeout } from "../../src/infra/timeouts.js";
 import { killRedis, startPrivateRedis } from "../support/redis-process.js";
 import { freePort } from "../support/server-process.js";
+import { testKeyPrefix } from "../support/services.js";
 
 // This file runs its own redis-server so it can stop and restart it; the shared Redis on 6379 is never touched.
 
@@ -28,7 +28,7 @@ describe("RedisBus during a Redis outage", () => {
     );
     bus = await RedisBus.connect({
       url: `redis://127.0.0.1:${port}`,
-      prefix: `bifrost-test:${randomUUID()}:`,
+      prefix: testKeyPrefix("outage"),
       logger,
     });
     await bus.subscribePattern("events.*", (message, channel) => void received.push([channel, message]));

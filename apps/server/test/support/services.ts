@@ -14,3 +14,9 @@ export function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
+
+/** A queue name no other test file or run uses: `bifrost-test.<label>.<random>`. */
+export const testQueueName = (label: string): string => `bifrost-test.${label}.${uniqueId()}`;
+
+/** A bus key/channel prefix no other test file or run uses. */
+export const testKeyPrefix = (label = "t"): string => `bifrost-test:${label}:${uniqueId()}:`;
