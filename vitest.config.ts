@@ -28,6 +28,15 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: "web",
+          root: source("./apps/web"),
+          include: ["test/**/*.test.ts"],
+          globalSetup: [source("./apps/web/test/global-setup.ts")],
+        },
+      },
+      {
+        extends: true,
         resolve: { alias },
         test: { name: "contracts", root: source("./packages/contracts"), include: ["test/**/*.test.ts"] },
       },

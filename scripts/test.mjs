@@ -43,6 +43,14 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
+// Browser tests drive Debian's Chromium; without it they cannot run, so stop here and say so.
+const chromium = process.env.BIFROST_CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  console.error(`Chromium is missing (${chromium}). Install Debian's package: apt-get install chromium`);
+  console.error("(`bash .ci/run` installs it when missing.)");
+  process.exit(1);
+}
+
 const bin = (pkg, file) => path.resolve("node_modules", pkg, file);
 const steps = [
   ["build and type check (tsc -b)", bin("typescript", "bin/tsc"), ["-b", "tsconfig.json"]],
