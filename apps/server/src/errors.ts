@@ -97,13 +97,32 @@ const UNAVAILABLE_CODES = new Set([
   "08006",
 ]);
 
+/** The chain of `cause`s (and an AggregateError's first error), outermost first, bounded. */
+function causeChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let current = error; current instanceof Error && chain.length < 6;) {
+    chain.push(current);
+    current =
+      current instanceof AggregateError && current.errors[0] !== undefined
+        ? current.errors[0]
+        : current.cause;
+  }
+  return chain;
+}
+
+/** Errors that only the database path throws: drizzle's query wrapper and pg's server error. */
+const DATABASE_ERROR_NAMES = new Set(["DrizzleQueryError", "DatabaseError"]);
+
 /**
- * Maps what a database driver throws to the hierarchy, looking through wrappers (drizzle wraps the
- * driver's error as `cause`). Never copies SQL or driver text into the message.
+ * Maps what a database query throws to the hierarchy, looking through drizzle's wrapper. Only errors
+ * that came through the database path are mapped, so a network error of another client is never
+ * reported as "database unavailable". Never copies SQL or driver text into the message.
  */
 export function fromDriverError(error: unknown): AppError | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if (current instanceof AppError) return current;
+  const chain = causeChain(error);
+  // drizzle's error keeps `name` "Error"; the class name is what tells it apart.
+  if (!chain.some((e) => DATABASE_ERROR_NAMES.has(e.constructor.name))) return undefined;
+  for (const current of chain) {
     const code = (current as { code?: unknown }).code;
     if (code === "23505") return new ConflictError("A record with the same unique value already exists");
     if (code === "23503")
@@ -118,11 +137,6 @@ export function fromDriverError(error: unknown): AppError | undefined {
     ) {
       return new UnavailableError("database", "The database is unavailable");
     }
-    if (current instanceof AggregateError && current.errors[0] !== undefined) {
-      current = current.errors[0];
-      continue;
-    }
-    current = current.cause;
   }
   return undefined;
 }

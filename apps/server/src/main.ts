@@ -69,7 +69,7 @@ async function run(role: Exclude<ProcessRole, "migrate">, config: Config, logger
       host: config.http.host,
       port: config.healthPort,
       logger,
-      readiness: new ReadinessService(role, infra.probes),
+      readiness: new ReadinessService(role, infra.probes, logger),
     });
     parts.push(health);
   }

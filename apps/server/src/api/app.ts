@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyPluginAsync,
 } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { UnavailableError } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
 import type { ReadinessService } from "../services/health/readiness.js";
@@ -51,6 +52,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
     genReqId: requestId,
+    // Requests that arrive while closing get the API's error body (below), not Fastify's own.
+    return503OnClosing: false,
     // One line per request is written by our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -69,6 +72,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;
+  });
+  app.addHook("onRequest", async () => {
+    if (closing) throw new UnavailableError("api", "The server is shutting down");
   });
   app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");

@@ -24,7 +24,7 @@ export async function createApi(config: Config, logger: Logger, infra: Infrastru
     webDir: config.webDir ?? DEFAULT_WEB_DIR,
     version: serverVersion(),
     services: {
-      readiness: new ReadinessService(config.role, infra.probes),
+      readiness: new ReadinessService(config.role, infra.probes, logger),
       authStatus: new AuthStatusService(users, { mfaRequired: config.mfaRequired }),
     },
   });

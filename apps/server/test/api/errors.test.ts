@@ -35,6 +35,10 @@ const fixtures: FastifyPluginAsync = async (plain) => {
       return reply.code(201).send({ ok: true });
     },
   );
+  app.get("/api/test/network", { config }, () => {
+    // A network failure outside the database path (e.g. a vendor API) is not "database unavailable".
+    throw Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:443"), { code: "ECONNREFUSED" });
+  });
   app.get("/api/test/crash", { config }, () => {
     throw new Error("secret detail at /srv/internal/payments.ts:12");
   });
@@ -74,29 +78,47 @@ function documentedRoutes(): Array<{ method: string; url: string }> {
 }
 
 describe("the error model", () => {
-  it("answers malformed JSON, wrong content types and oversized bodies on every route with a 4xx error body", async () => {
+  it("answers malformed JSON, wrong content types and oversized bodies on every route with its error kind", async () => {
     const routes = documentedRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(4);
     const cases = [
-      { headers: { "content-type": "application/json" }, payload: '{"name": "x",' },
-      { headers: { "content-type": "text/plain" }, payload: "hello" },
-      { headers: { "content-type": "application/xml" }, payload: "<a/>" },
+      { kind: "bad_request", headers: { "content-type": "application/json" }, payload: '{"name": "x",' },
+      { kind: "unsupported_media_type", headers: { "content-type": "text/plain" }, payload: "hello" },
+      { kind: "unsupported_media_type", headers: { "content-type": "application/xml" }, payload: "<a/>" },
       {
+        kind: "payload_too_large",
         headers: { "content-type": "application/json" },
         payload: JSON.stringify({ name: "x".repeat(BODY_LIMIT * 2) }),
       },
     ];
-    for (const route of routes) {
-      for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+    let bodyRoutes = 0;
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+      for (const url of new Set(routes.map((r) => r.url))) {
+        const accepts = routes.some((r) => r.url === url && r.method === method);
+        if (accepts) bodyRoutes += 1;
         for (const c of cases) {
-          const response = await t.app.inject({ method: method as "POST", url: route.url, ...c });
-          const label = `${method} ${route.url} (${c.headers["content-type"]}, ${c.payload.length} bytes)`;
-          expect(response.statusCode, label).toBeGreaterThanOrEqual(400);
-          expect(response.statusCode, label).toBeLessThan(500);
-          errorBodySchema.parse(response.json());
+          const response = await t.app.inject({
+            method: method as "POST",
+            url,
+            headers: c.headers,
+            payload: c.payload,
+          });
+          const label = `${method} ${url} (${c.headers["content-type"]}, ${c.payload.length} bytes)`;
+          // A route that takes the method parses the body first; any other path answers 405 for the method.
+          const expected = accepts ? c.kind : "method_not_allowed";
+          expect(response.statusCode, label).toBe(
+            {
+              bad_request: 400,
+              unsupported_media_type: 415,
+              payload_too_large: 413,
+              method_not_allowed: 405,
+            }[expected],
+          );
+          expect(errorBodySchema.parse(response.json()).error, label).toBe(expected);
         }
       }
     }
+    expect(bodyRoutes).toBeGreaterThanOrEqual(2);
   });
 
   it("malformed JSON is 400 bad_request", async () => {
@@ -205,6 +227,13 @@ describe("the error model", () => {
     expect(body.message).toBe("Internal server error");
     expect(body.requestId).toBe(response.headers["x-request-id"]);
     expect(response.body).not.toContain("secret detail");
+  });
+
+  it("a network error outside the database path is 500, not a database outage", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/test/network" });
+    expect(response.statusCode).toBe(500);
+    expectErrorBody(response.body, "internal_error");
+    expect(response.body).not.toContain("10.0.0.5");
   });
 
   it("a failing SQL statement is 500 without the SQL text", async () => {

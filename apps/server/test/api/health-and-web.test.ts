@@ -5,6 +5,7 @@ import { readinessSchema } from "@bifrost/contracts";
 import type { FastifyPluginAsync } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnavailableError } from "../../src/errors.js";
+import { publicReason } from "../../src/services/health/readiness.js";
 import { createTestApp, type TestApp } from "../support/app.js";
 
 let t: TestApp;
@@ -66,12 +67,14 @@ describe("health", () => {
     try {
       const down = await t.app.inject({ method: "GET", url: "/health/ready" });
       expect(down.statusCode).toBe(503);
+      // The reason is public: the driver's text (hosts, ports, users) stays in the log.
+      expect(down.body).not.toMatch(/10\.9\.8\.7|6379|bifrost/);
       expect(down.json()).toEqual({
         status: "unavailable",
         role: "api",
         components: {
           database: { status: "ok", adapter: "postgres" },
-          bus: { status: "down", adapter: "redis", error: "connect ECONNREFUSED" },
+          bus: { status: "down", adapter: "redis", error: "connection refused" },
         },
       });
     } finally {
@@ -155,8 +158,25 @@ describe("graceful shutdown", () => {
     setTimeout(() => releaseSlow?.(), 200);
     const response = await inFlight;
     expect(response.status).toBe(200);
+    // An answer sent while closing ends its keep-alive connection, so close() is not held open.
+    expect(response.headers.get("connection")).toBe("close");
     expect(await response.json()).toEqual({ finished: true });
     await closing;
     await expect(fetch(`${address}/health`)).rejects.toThrow();
+  });
+});
+
+describe("readiness reasons", () => {
+  it("classifies driver errors into short public reasons", () => {
+    const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+    expect(
+      publicReason(new Error("x", { cause: coded("connect ECONNREFUSED 10.0.0.1:5432", "ECONNREFUSED") })),
+    ).toBe("connection refused");
+    expect(publicReason(coded('password authentication failed for user "bifrost"', "28P01"))).toBe(
+      "authentication failed",
+    );
+    expect(publicReason(new Error("no answer within 3 s"))).toBe("no answer in time");
+    expect(publicReason(new Error("RabbitMQ is not connected"))).toBe("not connected");
+    expect(publicReason(new Error("something odd at db.internal:5432"))).toBe("unavailable");
   });
 });

@@ -83,7 +83,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const mapped = toHttpError(error);
     const status = errorStatusByKind[mapped.kind];
     if (status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.info({ kind: mapped.kind, msg: mapped.message }, "request rejected");
+    else request.log.info({ kind: mapped.kind, reason: mapped.message }, "request rejected");
     return sendError(reply, request, mapped);
   });
 }

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
 import { MethodNotAllowedError, NotFoundError } from "../../errors.js";
 import { sendError, toHttpError } from "./error-handler.js";
@@ -32,7 +32,7 @@ export async function registerNotFound(app: FastifyInstance, options: { webDir: 
   });
   await app.register(fastifyStatic, { root: options.webDir, serve: false });
 
-  app.setNotFoundHandler(async (request, reply) => {
+  const handleUnmatched = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const pathname = request.url.split("?")[0] ?? "/";
     const method = request.method === "HEAD" ? "GET" : request.method;
     const allowed = (["GET", "POST", "PUT", "PATCH", "DELETE"] as const).filter(
@@ -66,7 +66,13 @@ export async function registerNotFound(app: FastifyInstance, options: { webDir: 
       request,
       toHttpError(new NotFoundError(`No route ${request.method} ${pathname}`)),
     );
+  };
+  // Answered in onRequest, before the body is read: an unknown path or method is 404/405 whatever
+  // the body, and a body that nothing will use is never parsed.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.is404) await handleUnmatched(request, reply);
   });
+  app.setNotFoundHandler(handleUnmatched);
 }
 
 function isFile(file: string): boolean {
