@@ -38,30 +38,51 @@ async function migrateOnly(config: Config, logger: Logger): Promise<void> {
 }
 
 async function run(role: Exclude<ProcessRole, "migrate">, config: Config, logger: Logger): Promise<void> {
-  const parts: Running[] = [];
-  const opened: { infra?: Infrastructure } = {};
-  // Registered before anything opens, so a signal during a slow start still closes cleanly.
+  const opened: { parts: Running[]; infra?: Infrastructure } = { parts: [] };
+  const closeAll = async (): Promise<void> => {
+    // Stop intake first (HTTP, consumers), then the pools they used.
+    for (const part of opened.parts.splice(0).reverse()) await part.close();
+    const infra = opened.infra;
+    opened.infra = undefined;
+    await infra?.close();
+  };
+  const starting = start(role, config, logger, opened);
+  // Registered before anything opens; a signal during a slow start waits for it, then closes all.
   stopOnSignals(
     {
       async close() {
-        // Stop intake first (HTTP, consumers), then the pools they used.
-        for (const part of parts.reverse()) await part.close();
-        await opened.infra?.close();
+        await starting.catch(() => undefined);
+        await closeAll();
       },
     },
     logger,
     config.shutdownTimeoutMs,
   );
+  try {
+    await starting;
+  } catch (error) {
+    // A failed start still releases what it opened (the embedded database and its lock).
+    await closeAll().catch((closeError: unknown) => logger.warn({ err: closeError }, "error while closing"));
+    throw error;
+  }
+}
+
+async function start(
+  role: Exclude<ProcessRole, "migrate">,
+  config: Config,
+  logger: Logger,
+  opened: { parts: Running[]; infra?: Infrastructure },
+): Promise<void> {
   const infra = await connectInfrastructure(config, logger);
   opened.infra = infra;
   await infra.database.migrate();
   logger.info("database migrations applied");
 
-  if (role === "worker" || role === "start") parts.push(startWorker(config, logger, infra));
-  if (role === "scheduler" || role === "start") parts.push(startScheduler(config, logger, infra));
+  if (role === "worker" || role === "start") opened.parts.push(startWorker(config, logger, infra));
+  if (role === "scheduler" || role === "start") opened.parts.push(startScheduler(config, logger, infra));
   if (role === "api" || role === "start") {
     const app = await createApi(config, logger, infra);
-    parts.push({ close: () => app.close() });
+    opened.parts.push({ close: () => app.close() });
     const url = await listen(app, config, logger);
     if (role === "start") process.stdout.write(`\nBifrost is running at ${url}\n\n`);
   } else if (config.healthPort !== undefined) {
@@ -71,13 +92,16 @@ async function run(role: Exclude<ProcessRole, "migrate">, config: Config, logger
       logger,
       readiness: new ReadinessService(role, infra.probes, logger),
     });
-    parts.push(health);
+    opened.parts.push(health);
   }
 }
 
 /** Errors an operator can act on: one plain line, no stack trace. */
 const isOperatorError = (error: unknown): error is Error =>
-  error instanceof DirectoryInUseError || error instanceof UnavailableError;
+  error instanceof DirectoryInUseError ||
+  error instanceof UnavailableError ||
+  (error instanceof Error &&
+    ["EADDRINUSE", "EACCES", "EADDRNOTAVAIL"].includes(String((error as NodeJS.ErrnoException).code)));
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];

@@ -1,5 +1,7 @@
 import { authStatusSchema, readinessSchema, type Readiness } from "@bifrost/contracts";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,4 +145,24 @@ describe("bifrost-server start, embedded (no DATABASE_URL, REDIS_URL, RABBITMQ_U
     },
     START_TIMEOUT_MS + 40_000,
   );
+});
+
+describe("bifrost-server start on a port that is taken", () => {
+  it("exits 1 with one plain line naming the problem and releases the database lock", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "bifrost-port-taken-"));
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await once(blocker, "listening");
+    const address = blocker.address();
+    try {
+      if (!address || typeof address === "string") throw new Error("no port");
+      const server = startServer("start", { PORT: String(address.port), BIFROST_DATA_DIR: dataDir });
+      expect(await exitCode(server, START_TIMEOUT_MS)).toBe(1);
+      expect(server.output()).toContain("EADDRINUSE");
+      expect(server.output()).not.toMatch(STACK_FRAME);
+      expect(existsSync(path.join(dataDir, "db.lock"))).toBe(false);
+    } finally {
+      blocker.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
