@@ -15,15 +15,28 @@ const booleanFromEnv = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const portFromEnv = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+// Whole decimal numbers only: "", "1e3", "0x1F" and " " are refused or unset, never coerced to 0.
+const wholeNumber = optionalString.refine(
+  (v) => v === undefined || /^\d+$/.test(v),
+  "must be a whole number",
+);
+const integer = (min: number, max: number, fallback: number) =>
+  wholeNumber
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .pipe(z.number().int().min(min).max(max));
+const optionalInteger = (min: number, max: number) =>
+  wholeNumber
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(min).max(max).optional());
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
 const envSchema = z.object({
-  PORT: portFromEnv.default(3000),
+  PORT: integer(0, 65535, 3000),
   BIFROST_HOST: z.string().min(1).default("127.0.0.1"),
   BIFROST_DATA_DIR: z.string().min(1).default("./.bifrost"),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -34,18 +47,16 @@ const envSchema = z.object({
   BIFROST_MFA_REQUIRED: booleanFromEnv.default(true),
   BIFROST_DEFAULT_USER_EMAIL: optionalString.pipe(z.email().optional()),
   BIFROST_DEFAULT_USER_PASSWORD: optionalString,
-  BIFROST_MIN_WORKERS: positiveInt.default(2),
-  BIFROST_MAX_WORKERS: positiveInt.default(8),
+  BIFROST_MIN_WORKERS: integer(1, 1024, 2),
+  BIFROST_MAX_WORKERS: integer(1, 1024, 8),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  BIFROST_HEALTH_PORT: optionalString
-    .transform((v) => (v === undefined ? undefined : Number(v)))
-    .pipe(z.number().int().min(0).max(65535).optional()),
-  BIFROST_LOGIN_RATE_LIMIT: positiveInt.default(10),
+  BIFROST_HEALTH_PORT: optionalInteger(0, 65535),
+  BIFROST_LOGIN_RATE_LIMIT: integer(1, MAX_INT, 10),
   BIFROST_TRUSTED_PROXIES: z.string().default(""),
-  BIFROST_RETENTION_DAYS: positiveInt.default(90),
-  BIFROST_DB_POOL_SIZE: positiveInt.default(10),
-  BIFROST_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
-  BIFROST_SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  BIFROST_RETENTION_DAYS: integer(1, 36_500, 90),
+  BIFROST_DB_POOL_SIZE: integer(1, 1_000, 10),
+  BIFROST_MAX_BODY_BYTES: integer(1, MAX_INT, 5 * 1024 * 1024),
+  BIFROST_SHUTDOWN_TIMEOUT_MS: integer(1, MAX_INT, 15_000),
   BIFROST_WEB_DIR: optionalString,
   BIFROST_S3_BUCKET: optionalString,
   BIFROST_S3_ENDPOINT: optionalString.pipe(z.url().optional()),
@@ -122,8 +133,18 @@ function resolveSecretKey(role: ProcessRole, env: z.infer<typeof envSchema>, dat
     return generated;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    return readFileSync(file, "utf8").trim();
+    return readKeyWrittenByAnother(file);
   }
+}
+
+/** The other process may not have written its key yet: wait briefly for a complete one. */
+function readKeyWrittenByAnother(file: string): string {
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    const key = readFileSync(file, "utf8").trim();
+    if (key.length >= 32) return key;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  throw new ConfigError(`${file} holds a key shorter than 32 characters`);
 }
 
 function formatIssues(error: z.ZodError): string {
@@ -137,6 +158,9 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
   const dataDir = path.resolve(e.BIFROST_DATA_DIR);
   if (e.BIFROST_MIN_WORKERS > e.BIFROST_MAX_WORKERS) {
     throw new ConfigError("BIFROST_MIN_WORKERS must not exceed BIFROST_MAX_WORKERS");
+  }
+  if ((e.BIFROST_S3_ACCESS_KEY_ID === undefined) !== (e.BIFROST_S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError("BIFROST_S3_ACCESS_KEY_ID and BIFROST_S3_SECRET_ACCESS_KEY go together");
   }
   if ((e.BIFROST_DEFAULT_USER_EMAIL === undefined) !== (e.BIFROST_DEFAULT_USER_PASSWORD === undefined)) {
     throw new ConfigError("BIFROST_DEFAULT_USER_EMAIL and BIFROST_DEFAULT_USER_PASSWORD go together");

@@ -81,6 +81,13 @@ describe("configuration", () => {
     expect(attempt({ BIFROST_LOG_LEVEL: "loud" })).toThrow(/BIFROST_LOG_LEVEL/);
     expect(attempt({ BIFROST_MIN_WORKERS: "9", BIFROST_MAX_WORKERS: "2" })).toThrow(/BIFROST_MIN_WORKERS/);
     expect(attempt({ BIFROST_DEFAULT_USER_EMAIL: "a@b.example" })).toThrow(/BIFROST_DEFAULT_USER_PASSWORD/);
+    expect(attempt({ BIFROST_S3_BUCKET: "b", BIFROST_S3_ACCESS_KEY_ID: "id" })).toThrow(
+      /BIFROST_S3_SECRET_ACCESS_KEY/,
+    );
+    expect(attempt({ PORT: "1e3" })).toThrow(/PORT: must be a whole number/);
+    expect(attempt({ BIFROST_HEALTH_PORT: "0x1F90" })).toThrow(/BIFROST_HEALTH_PORT/);
+    expect(attempt({ PORT: "70000" })).toThrow(/PORT/);
+    expect(attempt({ BIFROST_DB_POOL_SIZE: "0" })).toThrow(/BIFROST_DB_POOL_SIZE/);
   });
 
   it("reads the distributed settings", () => {
@@ -106,8 +113,16 @@ describe("configuration", () => {
   });
 
   it("treats empty variables as unset", () => {
-    const config = loadConfig("start", { BIFROST_DATA_DIR: dataDir(), DATABASE_URL: "", REDIS_URL: " " });
+    const config = loadConfig("start", {
+      BIFROST_DATA_DIR: dataDir(),
+      DATABASE_URL: "",
+      REDIS_URL: " ",
+      PORT: "",
+      BIFROST_HEALTH_PORT: " ",
+    });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
+    expect(config.http.port).toBe(3000);
+    expect(config.healthPort).toBeUndefined();
   });
 });
