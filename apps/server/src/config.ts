@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { FileStoreConfig } from "./infra/files/file-store.js";
 
 /**
  * The only reader of `process.env`: parsed once per process at boot, then passed down.
@@ -66,14 +67,6 @@ const envSchema = z.object({
   BIFROST_S3_FORCE_PATH_STYLE: booleanFromEnv.default(true),
 });
 
-export type S3Config = {
-  bucket: string;
-  endpoint: string | undefined;
-  region: string;
-  forcePathStyle: boolean;
-  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
-};
-
 export type Config = {
   role: ProcessRole;
   http: { host: string; port: number; bodyLimitBytes: number; trustedProxies: string[] };
@@ -94,7 +87,7 @@ export type Config = {
   retentionDays: number;
   shutdownTimeoutMs: number;
   webDir: string | undefined;
-  files: { kind: "disk"; root: string } | { kind: "s3"; s3: S3Config };
+  files: FileStoreConfig;
 };
 
 export class ConfigError extends Error {

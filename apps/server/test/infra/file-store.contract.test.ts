@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { S3Config } from "../../src/config.js";
+import type { S3Config } from "../../src/infra/files/file-store.js";
 import { UnavailableError, ValidationError } from "../../src/errors.js";
 import { DiskFileStore } from "../../src/infra/files/disk-file-store.js";
 import type { FileStore } from "../../src/infra/files/file-store.js";

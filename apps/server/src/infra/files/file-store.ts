@@ -7,6 +7,18 @@ import { ValidationError } from "../../errors.js";
 
 export type StoredFile = { key: string; size: number; lastModified: Date };
 
+export type S3Config = {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  /** Unset: the AWS SDK's default credential chain. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+};
+
+/** Which adapter, and its settings. */
+export type FileStoreConfig = { kind: "disk"; root: string } | { kind: "s3"; s3: S3Config };
+
 export interface FileStore {
   readonly adapter: "disk" | "s3";
   put(key: string, data: Uint8Array | string, options?: { contentType?: string }): Promise<void>;

@@ -8,13 +8,13 @@ import {
   S3Client,
   type _Object,
 } from "@aws-sdk/client-s3";
-import type { S3Config } from "../../config.js";
 import { UnavailableError } from "../../errors.js";
 import {
   assertSafeKey,
   assertSafePrefix,
   compareKeys,
   type FileStore,
+  type S3Config,
   type StoredFile,
 } from "./file-store.js";
 
