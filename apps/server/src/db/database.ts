@@ -100,7 +100,7 @@ async function openPglite(options: { dataDir: string | null }): Promise<Database
       db,
       ping: () => pingWith(() => client.query("select 1")),
       async migrate() {
-        // One connection: the transaction-scoped lock keeps the same shape as on PostgreSQL.
+        // One connection, so the lock only matters for shape: the same session lock as on PostgreSQL.
         await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
         try {
           await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -14,7 +14,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Exponential backoff with full jitter, capped. `attempt` starts at 1. */
+/** Exponential backoff with equal jitter (half fixed, half random), capped. `attempt` starts at 1. */
 export function backoffDelay(attempt: number, baseMs = 100, maxMs = 5_000): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 16));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
