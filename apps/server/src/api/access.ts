@@ -1,19 +1,52 @@
 /**
- * Who may call a route, declared on the route itself (`config.access`). Every API route must
- * declare one; the identity work adds the authenticated kinds and the hook that enforces them.
+ * Who may call a route, declared on the route itself (`config.access`); every API route declares
+ * one and `plugins/authentication.ts` enforces it before the body is read.
+ * - `public`: anyone (the route authenticates by other means if it needs to, e.g. an MFA token);
+ * - `authenticated`: any signed-in user whose login still stands;
+ * - `platformAdmin`: a platform admin; any other signed-in user gets 403 (API.md "403 or 404").
  */
-export type AccessRule = "public";
+export type AccessRule = "public" | "authenticated" | "platformAdmin";
+
+/** The caller of an authenticated request. */
+export type Principal = {
+  userId: string;
+  email: string;
+  organizationId: string;
+  isSuperuser: boolean;
+  roles: string[];
+  sessionId: string;
+  /** How the access token came: cookie-authenticated unsafe requests also need the CSRF header. */
+  via: "bearer" | "cookie";
+};
 
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: AccessRule;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
   }
 }
 
 /** Routes registered by third-party plugins that serve their own static pages. */
 const PLUGIN_ROUTE_PREFIXES = ["/api/docs"];
 
-export function assertAccessDeclared(route: { url: string; config?: { access?: AccessRule } }): void {
+/**
+ * Every route declares its access rule; the OpenAPI document then says which routes need a token.
+ */
+export function applyAccessRule(route: {
+  url: string;
+  config?: { access?: AccessRule };
+  schema?: Record<string, unknown>;
+}): void {
   if (PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix))) return;
-  if (!route.config?.access) throw new Error(`Route ${route.url} declares no access rule (config.access)`);
+  const access = route.config?.access;
+  if (!access) throw new Error(`Route ${route.url} declares no access rule (config.access)`);
+  if (access !== "public") route.schema = { ...route.schema, security: [{ bearer: [] }, { cookie: [] }] };
+}
+
+/** The principal of a route whose access rule is not `public`; set by the authentication hook. */
+export function requirePrincipal(request: { principal: Principal | null }): Principal {
+  if (!request.principal) throw new Error("requirePrincipal on a public route");
+  return request.principal;
 }

@@ -9,9 +9,13 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { UnavailableError } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
+import type { AuthService } from "../services/auth/auth-service.js";
+import type { AuthStateCache } from "../services/auth/auth-state.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
+import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
-import { assertAccessDeclared } from "./access.js";
+import { applyAccessRule } from "./access.js";
+import { registerAuthentication } from "./plugins/authentication.js";
 import { registerErrorHandler } from "./plugins/error-handler.js";
 import { registerNotFound } from "./plugins/not-found.js";
 import { registerOpenApi } from "./plugins/openapi.js";
@@ -21,6 +25,9 @@ import { healthRoutes } from "./routes/health.js";
 export type ApiServices = {
   readiness: ReadinessService;
   authStatus: AuthStatusService;
+  auth: AuthService;
+  authState: AuthStateCache;
+  tokens: TokenService;
 };
 
 export type AppOptions = {
@@ -31,6 +38,8 @@ export type AppOptions = {
   trustedProxies: string[];
   webDir: string;
   version: string;
+  /** Secure cookies: when the public URL is https. */
+  secureCookies: boolean;
   /** Extra route plugins, registered like the built-in ones (used by tests for fixture routes). */
   extraRoutes?: FastifyPluginAsync[];
 };
@@ -92,13 +101,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
 
   await registerNotFound(app, { webDir: options.webDir });
+  await registerAuthentication(app, {
+    tokens: options.services.tokens,
+    authState: options.services.authState,
+  });
   await registerOpenApi(app, { version: options.version });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(async (routes) => {
-    routes.addHook("onRoute", assertAccessDeclared);
+    routes.addHook("onRoute", applyAccessRule);
     await routes.register(healthRoutes, { readiness: options.services.readiness });
-    await routes.register(authRoutes, { authStatus: options.services.authStatus });
+    await routes.register(authRoutes, {
+      authStatus: options.services.authStatus,
+      auth: options.services.auth,
+      cookies: { secure: options.secureCookies },
+    });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

@@ -1,16 +1,92 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { users } from "../db/schema/index.js";
+import { organizations, roles, userRoles, users } from "../db/schema/index.js";
+
+export type UserRow = typeof users.$inferSelect;
+
+const FIRST_USER_LOCK_KEY = 4_242_000_002;
+
+/** A user with what deciding a login needs: is the organization still active? */
+export type UserWithOrganization = UserRow & { organizationActive: boolean };
 
 export class UsersRepository {
   constructor(private readonly db: Db) {}
 
   /** People who can sign in: the system user does not count. */
   async countHumans(): Promise<number> {
-    const [row] = await this.db
-      .select({ value: count() })
-      .from(users)
-      .where(and(eq(users.isSystem, false)));
+    const [row] = await this.db.select({ value: count() }).from(users).where(eq(users.isSystem, false));
     return row?.value ?? 0;
+  }
+
+  async findByEmail(email: string): Promise<UserWithOrganization | undefined> {
+    return this.findOne(sql`lower(${users.email}) = lower(${email})`);
+  }
+
+  async findById(id: string): Promise<UserWithOrganization | undefined> {
+    return this.findOne(eq(users.id, id));
+  }
+
+  private async findOne(where: ReturnType<typeof eq>): Promise<UserWithOrganization | undefined> {
+    const [row] = await this.db
+      .select({ user: users, organizationActive: organizations.isActive })
+      .from(users)
+      .innerJoin(organizations, eq(organizations.id, users.organizationId))
+      .where(where)
+      .limit(1);
+    return row ? { ...row.user, organizationActive: row.organizationActive } : undefined;
+  }
+
+  async insert(values: typeof users.$inferInsert): Promise<UserRow> {
+    const [row] = await this.db.insert(users).values(values).returning();
+    if (!row) throw new Error("insert returned no row");
+    return row;
+  }
+
+  /**
+   * Inserts the first user only while no human user exists. A transaction-scoped advisory lock
+   * serialises concurrent setups (on every API process), so exactly one wins.
+   */
+  async insertFirstUser(values: typeof users.$inferInsert): Promise<UserRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK_KEY})`);
+      const [existing] = await tx.select({ value: count() }).from(users).where(eq(users.isSystem, false));
+      if ((existing?.value ?? 0) > 0) return undefined;
+      const [row] = await tx.insert(users).values(values).returning();
+      return row;
+    });
+  }
+
+  async roleNames(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ name: roles.name })
+      .from(userRoles)
+      .innerJoin(roles, eq(roles.id, userRoles.roleId))
+      .where(eq(userRoles.userId, userId))
+      .orderBy(roles.name);
+    return rows.map((r) => r.name);
+  }
+
+  async setMfaSecret(userId: string, sealed: string): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ mfaSecretSealed: sealed, updatedAt: new Date() })
+      .where(and(eq(users.id, userId), eq(users.mfaEnabled, false)));
+  }
+
+  /**
+   * Records `step` as the last accepted TOTP step, only if it is later than the one stored: the
+   * compare-and-set makes a replayed (or concurrently reused) code lose. Optionally enables MFA.
+   */
+  async acceptTotpStep(userId: string, step: number, options: { enable?: boolean } = {}): Promise<boolean> {
+    const updated = await this.db
+      .update(users)
+      .set({ mfaLastStep: step, ...(options.enable ? { mfaEnabled: true } : {}), updatedAt: new Date() })
+      .where(and(eq(users.id, userId), or(isNull(users.mfaLastStep), lt(users.mfaLastStep, step))))
+      .returning({ id: users.id });
+    return updated.length === 1;
+  }
+
+  async recordLogin(userId: string, at: Date): Promise<void> {
+    await this.db.update(users).set({ lastLoginAt: at }).where(eq(users.id, userId));
   }
 }

@@ -1,4 +1,4 @@
-import { errorBodySchema } from "@bifrost/contracts";
+import { errorBodySchema, errorStatusByKind, type ErrorKind } from "@bifrost/contracts";
 import { sql } from "drizzle-orm";
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -9,10 +9,9 @@ import { openDatabase } from "../../src/db/database.js";
 import { organizations } from "../../src/db/schema/index.js";
 import { NotFoundError } from "../../src/errors.js";
 import { createLogger } from "../../src/infra/logger.js";
-import { UsersRepository } from "../../src/repositories/users.js";
-import { AuthStatusService } from "../../src/services/auth/auth-status.js";
-import { ReadinessService } from "../../src/services/health/readiness.js";
-import { createTestApp, type TestApp } from "../support/app.js";
+import { MemoryBus } from "../../src/infra/bus/memory-bus.js";
+import { createApiServices } from "../../src/roles/api.js";
+import { createTestApp, TEST_SECRET_KEY, type TestApp } from "../support/app.js";
 import { freePort } from "../support/server-process.js";
 
 const BODY_LIMIT = 64 * 1024;
@@ -67,12 +66,14 @@ function expectErrorBody(body: string, kind: string): z.infer<typeof errorBodySc
 }
 
 /** Every documented route with its methods, path parameters filled with a UUID. */
-function documentedRoutes(): Array<{ method: string; url: string }> {
-  const paths = (t.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
+function documentedRoutes(): Array<{ method: string; url: string; needsToken: boolean }> {
+  const paths = (t.app.swagger() as { paths: Record<string, Record<string, { security?: unknown[] }>> })
+    .paths;
   return Object.entries(paths).flatMap(([path, operations]) =>
-    Object.keys(operations).map((method) => ({
+    Object.entries(operations).map(([method, operation]) => ({
       method: method.toUpperCase(),
       url: path.replace(/\{[^}]+\}/g, "00000000-0000-4000-8000-000000000000"),
+      needsToken: (operation.security?.length ?? 0) > 0,
     })),
   );
 }
@@ -82,11 +83,23 @@ describe("the error model", () => {
     const routes = documentedRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(4);
     const cases = [
-      { kind: "bad_request", headers: { "content-type": "application/json" }, payload: '{"name": "x",' },
-      { kind: "unsupported_media_type", headers: { "content-type": "text/plain" }, payload: "hello" },
-      { kind: "unsupported_media_type", headers: { "content-type": "application/xml" }, payload: "<a/>" },
       {
-        kind: "payload_too_large",
+        kind: "bad_request" as const,
+        headers: { "content-type": "application/json" },
+        payload: '{"name": "x",',
+      },
+      {
+        kind: "unsupported_media_type" as const,
+        headers: { "content-type": "text/plain" },
+        payload: "hello",
+      },
+      {
+        kind: "unsupported_media_type" as const,
+        headers: { "content-type": "application/xml" },
+        payload: "<a/>",
+      },
+      {
+        kind: "payload_too_large" as const,
         headers: { "content-type": "application/json" },
         payload: JSON.stringify({ name: "x".repeat(BODY_LIMIT * 2) }),
       },
@@ -94,7 +107,8 @@ describe("the error model", () => {
     let bodyRoutes = 0;
     for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
       for (const url of new Set(routes.map((r) => r.url))) {
-        const accepts = routes.some((r) => r.url === url && r.method === method);
+        const route = routes.find((r) => r.url === url && r.method === method);
+        const accepts = route !== undefined;
         if (accepts) bodyRoutes += 1;
         for (const c of cases) {
           const response = await t.app.inject({
@@ -104,16 +118,14 @@ describe("the error model", () => {
             payload: c.payload,
           });
           const label = `${method} ${url} (${c.headers["content-type"]}, ${c.payload.length} bytes)`;
-          // A route that takes the method parses the body first; any other path answers 405 for the method.
-          const expected = accepts ? c.kind : "method_not_allowed";
-          expect(response.statusCode, label).toBe(
-            {
-              bad_request: 400,
-              unsupported_media_type: 415,
-              payload_too_large: 413,
-              method_not_allowed: 405,
-            }[expected],
-          );
+          // Anonymous callers of a protected route are refused before the body is read; a public route
+          // parses the body first; any other path answers 405 for the method.
+          const expected: ErrorKind = !route
+            ? "method_not_allowed"
+            : route.needsToken
+              ? "unauthorized"
+              : c.kind;
+          expect(response.statusCode, label).toBe(errorStatusByKind[expected]);
           expect(errorBodySchema.parse(response.json()).error, label).toBe(expected);
         }
       }
@@ -272,12 +284,16 @@ describe("when the database is down", () => {
       trustedProxies: [],
       webDir: "/nonexistent",
       version: "test",
-      services: {
-        readiness: new ReadinessService("api", [
-          { name: "database", adapter: "postgres", check: () => database.ping() },
-        ]),
-        authStatus: new AuthStatusService(new UsersRepository(database.db), { mfaRequired: true }),
-      },
+      secureCookies: false,
+      services: await createApiServices({
+        role: "api",
+        db: database.db,
+        bus: new MemoryBus(),
+        probes: [{ name: "database", adapter: "postgres", check: () => database.ping() }],
+        secretKey: TEST_SECRET_KEY,
+        mfaRequired: true,
+        loginRateLimit: 10,
+      }),
     });
     try {
       const status = await app.inject({ method: "GET", url: "/auth/status" });

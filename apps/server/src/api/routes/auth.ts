@@ -1,11 +1,66 @@
-import { authStatusSchema, errorBodySchema } from "@bifrost/contracts";
+import { randomBytes } from "node:crypto";
+import {
+  authStatusSchema,
+  authUserSchema,
+  errorBodySchema,
+  loginRequestSchema,
+  loginResultSchema,
+  meSchema,
+  mfaLoginRequestSchema,
+  mfaSetupResponseSchema,
+  mfaVerifyRequestSchema,
+  mfaVerifyResponseSchema,
+  refreshRequestSchema,
+  setupRequestSchema,
+  tokenPairSchema,
+  type TokenPair,
+} from "@bifrost/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { UnauthorizedError } from "../../errors.js";
+import type { AuthService, RequestMeta } from "../../services/auth/auth-service.js";
 import type { AuthStatusService } from "../../services/auth/auth-status.js";
+import { requirePrincipal } from "../access.js";
+import {
+  assertCsrf,
+  bearerToken,
+  clearSessionCookies,
+  REFRESH_COOKIE,
+  setSessionCookies,
+  type CookieOptions,
+} from "../plugins/authentication.js";
 
-export const authRoutes: FastifyPluginAsyncZod<{ authStatus: AuthStatusService }> = async (
+export type AuthRoutesOptions = { authStatus: AuthStatusService; auth: AuthService; cookies: CookieOptions };
+
+const errors = {
+  401: errorBodySchema,
+  403: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+  429: errorBodySchema,
+};
+
+const meta = (request: FastifyRequest): RequestMeta => ({
+  ip: request.ip,
+  userAgent: request.headers["user-agent"],
+});
+
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
-  { authStatus },
+  { authStatus, auth, cookies },
 ) => {
+  /** Tokens go in the body (API clients) and in HttpOnly cookies (the browser). */
+  const signedIn = <T extends TokenPair>(reply: FastifyReply, pair: T): T => {
+    setSessionCookies(reply, pair, randomBytes(32).toString("base64url"), cookies);
+    return pair;
+  };
+  const mfaBearer = (request: FastifyRequest): string => {
+    const token = bearerToken(request);
+    if (!token) throw new UnauthorizedError("Send the MFA token as a bearer token");
+    return token;
+  };
+
   app.get(
     "/auth/status",
     {
@@ -17,5 +72,133 @@ export const authRoutes: FastifyPluginAsyncZod<{ authStatus: AuthStatusService }
       },
     },
     () => authStatus.status(),
+  );
+
+  app.post(
+    "/auth/setup",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Create the first platform admin (only while no user exists)",
+        body: setupRequestSchema,
+        response: { 201: z.object({ user: authUserSchema }), ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send({ user: await auth.setup(request.body, meta(request)) }),
+  );
+
+  app.post(
+    "/auth/login",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Sign in with e-mail and password",
+        body: loginRequestSchema,
+        response: { 200: loginResultSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = await auth.login(request.body, meta(request));
+      return "accessToken" in result ? signedIn(reply, result) : result;
+    },
+  );
+
+  app.post(
+    "/auth/mfa/setup",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Start TOTP enrolment (bearer: the mfaToken of a login that must enrol)",
+        response: { 200: mfaSetupResponseSchema, ...errors },
+      },
+    },
+    (request) => auth.startMfaSetup(mfaBearer(request), meta(request)),
+  );
+
+  app.post(
+    "/auth/mfa/verify",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Finish TOTP enrolment with a code; answers tokens and 10 recovery codes",
+        body: mfaVerifyRequestSchema,
+        response: { 200: mfaVerifyResponseSchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      signedIn(reply, await auth.completeMfaSetup(mfaBearer(request), request.body.code, meta(request))),
+  );
+
+  app.post(
+    "/auth/mfa/login",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Second step of a login: a TOTP code or a recovery code",
+        body: mfaLoginRequestSchema,
+        response: { 200: tokenPairSchema, ...errors },
+      },
+    },
+    async (request, reply) => signedIn(reply, await auth.mfaLogin(request.body, meta(request))),
+  );
+
+  app.post(
+    "/auth/refresh",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Exchange a refresh token (body or cookie) for a new pair; each works once",
+        body: refreshRequestSchema.optional(),
+        response: { 200: tokenPairSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      let token = request.body?.refreshToken;
+      if (!token) {
+        token = request.cookies[REFRESH_COOKIE];
+        // The cookie travels by itself: like any cookie-authenticated unsafe request, it needs CSRF.
+        if (token) assertCsrf(request);
+      }
+      if (!token) throw new UnauthorizedError("No refresh token");
+      return signedIn(reply, await auth.refresh(token, meta(request)));
+    },
+  );
+
+  app.post(
+    "/auth/logout",
+    {
+      config: { access: "authenticated" },
+      schema: { tags: ["auth"], summary: "End this login", response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await auth.logout(requirePrincipal(request).sessionId);
+      clearSessionCookies(reply, cookies);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/auth/me",
+    {
+      config: { access: "authenticated" },
+      schema: { tags: ["auth"], summary: "The signed-in user", response: { 200: meSchema, ...errors } },
+    },
+    async (request) => {
+      const user = await auth.me(requirePrincipal(request).userId);
+      return {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        isSuperuser: user.isSuperuser,
+        organizationId: user.organizationId,
+        roles: user.roles,
+      };
+    },
   );
 };

@@ -2,3 +2,4 @@ export * from "./organizations.js";
 export * from "./users.js";
 export * from "./roles.js";
 export * from "./audit-logs.js";
+export * from "./auth.js";

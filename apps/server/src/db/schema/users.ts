@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "./columns.js";
 import { organizations } from "./organizations.js";
 
@@ -20,6 +20,11 @@ export const users = pgTable(
     /** The principal of runs started by schedules, webhooks and endpoints; never logs in. */
     isSystem: boolean("is_system").notNull().default(false),
     mfaEnabled: boolean("mfa_enabled").notNull().default(false),
+    /** TOTP seed, sealed with the secret box (purpose "mfa-totp"); set at enrolment start. */
+    mfaSecretSealed: text("mfa_secret_sealed"),
+    /** Last TOTP time step accepted: no step at or before it is accepted again (no replay). */
+    mfaLastStep: bigint("mfa_last_step", { mode: "number" }),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,0 +1,103 @@
+import { timingSafeEqual } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ForbiddenError, UnauthorizedError } from "../../errors.js";
+import type { AuthStateCache } from "../../services/auth/auth-state.js";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  REFRESH_TOKEN_TTL_SECONDS,
+  type TokenService,
+} from "../../services/auth/tokens.js";
+import type { Principal } from "../access.js";
+
+export const ACCESS_COOKIE = "access_token";
+export const REFRESH_COOKIE = "refresh_token";
+export const CSRF_COOKIE = "csrf_token";
+export const CSRF_HEADER = "x-csrf-token";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export const isUnsafeMethod = (method: string): boolean => !SAFE_METHODS.has(method);
+
+/** Double-submit check: the header must equal the cookie (compared in constant time). */
+export function assertCsrf(request: FastifyRequest): void {
+  const cookie = request.cookies[CSRF_COOKIE];
+  const header = request.headers[CSRF_HEADER];
+  const ok =
+    typeof cookie === "string" &&
+    typeof header === "string" &&
+    cookie.length > 0 &&
+    cookie.length === header.length &&
+    timingSafeEqual(Buffer.from(cookie), Buffer.from(header));
+  if (!ok) throw new ForbiddenError("Missing or wrong X-CSRF-Token header");
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== "string") return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+export type CookieOptions = { secure: boolean };
+
+export function setSessionCookies(
+  reply: FastifyReply,
+  tokens: { accessToken: string; refreshToken: string },
+  csrfToken: string,
+  options: CookieOptions,
+): void {
+  const base = { httpOnly: true, sameSite: "lax" as const, secure: options.secure, path: "/" };
+  reply.setCookie(ACCESS_COOKIE, tokens.accessToken, { ...base, maxAge: ACCESS_TOKEN_TTL_SECONDS });
+  reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
+    ...base,
+    path: "/auth",
+    maxAge: REFRESH_TOKEN_TTL_SECONDS,
+  });
+  // Readable by the web client, which echoes it in X-CSRF-Token.
+  reply.setCookie(CSRF_COOKIE, csrfToken, { ...base, httpOnly: false, maxAge: REFRESH_TOKEN_TTL_SECONDS });
+}
+
+export function clearSessionCookies(reply: FastifyReply, options: CookieOptions): void {
+  const base = { httpOnly: true, sameSite: "lax" as const, secure: options.secure };
+  reply.clearCookie(ACCESS_COOKIE, { ...base, path: "/" });
+  reply.clearCookie(REFRESH_COOKIE, { ...base, path: "/auth" });
+  reply.clearCookie(CSRF_COOKIE, { ...base, httpOnly: false, path: "/" });
+}
+
+/**
+ * Resolves the caller from a bearer token or the access cookie and enforces each route's access
+ * rule, in onRequest: an unauthenticated request is refused before its body is read.
+ */
+export async function registerAuthentication(
+  app: FastifyInstance,
+  deps: { tokens: TokenService; authState: AuthStateCache },
+): Promise<void> {
+  await app.register(fastifyCookie);
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    if (request.is404) return;
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === "public") return;
+    const bearer = bearerToken(request);
+    const cookie = request.cookies[ACCESS_COOKIE];
+    const token = bearer ?? cookie;
+    if (!token) throw new UnauthorizedError("Sign in first");
+    const claims = await deps.tokens.verifyAccess(token);
+    if (!claims) throw new UnauthorizedError("The access token is invalid or expired");
+    if (!(await deps.authState.isValid(claims.sub, claims.sid)))
+      throw new UnauthorizedError("This login has ended");
+    const via: Principal["via"] = bearer ? "bearer" : "cookie";
+    if (via === "cookie" && isUnsafeMethod(request.method)) assertCsrf(request);
+    if (access === "platformAdmin" && !claims.isSuperuser) throw new ForbiddenError("Platform admins only");
+    request.principal = {
+      userId: claims.sub,
+      email: claims.email,
+      organizationId: claims.orgId,
+      isSuperuser: claims.isSuperuser,
+      roles: claims.roles,
+      sessionId: claims.sid,
+      via,
+    };
+  });
+}

@@ -1,0 +1,81 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { authSessions, mfaRecoveryCodes, refreshTokens } from "../db/schema/index.js";
+
+export type SessionRow = typeof authSessions.$inferSelect;
+
+/** Logins (token families), their single-use refresh tokens, and MFA recovery codes. */
+export class AuthSessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  async createSession(values: typeof authSessions.$inferInsert): Promise<SessionRow> {
+    const [row] = await this.db.insert(authSessions).values(values).returning();
+    if (!row) throw new Error("insert returned no row");
+    return row;
+  }
+
+  async findSession(id: string): Promise<SessionRow | undefined> {
+    const [row] = await this.db.select().from(authSessions).where(eq(authSessions.id, id)).limit(1);
+    return row;
+  }
+
+  async addRefreshToken(sessionId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    await this.db.insert(refreshTokens).values({ sessionId, tokenHash, expiresAt });
+  }
+
+  async findRefreshToken(
+    tokenHash: string,
+  ): Promise<{ token: typeof refreshTokens.$inferSelect; session: SessionRow } | undefined> {
+    const [row] = await this.db
+      .select({ token: refreshTokens, session: authSessions })
+      .from(refreshTokens)
+      .innerJoin(authSessions, eq(authSessions.id, refreshTokens.sessionId))
+      .where(eq(refreshTokens.tokenHash, tokenHash))
+      .limit(1);
+    return row;
+  }
+
+  /** Retires a refresh token; false when it was already used (a replay, or a concurrent refresh). */
+  async useRefreshToken(id: string, at: Date): Promise<boolean> {
+    const updated = await this.db
+      .update(refreshTokens)
+      .set({ usedAt: at })
+      .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt)))
+      .returning({ id: refreshTokens.id });
+    return updated.length === 1;
+  }
+
+  async touchSession(id: string, at: Date): Promise<void> {
+    await this.db.update(authSessions).set({ lastUsedAt: at }).where(eq(authSessions.id, id));
+  }
+
+  async revokeSession(id: string, reason: string, at: Date): Promise<void> {
+    await this.db
+      .update(authSessions)
+      .set({ revokedAt: at, revokedReason: reason })
+      .where(and(eq(authSessions.id, id), isNull(authSessions.revokedAt)));
+  }
+
+  async replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));
+      await tx.insert(mfaRecoveryCodes).values(codeHashes.map((codeHash) => ({ userId, codeHash })));
+    });
+  }
+
+  /** Spends a recovery code; false when it does not exist or was used. */
+  async useRecoveryCode(userId: string, codeHash: string, at: Date): Promise<boolean> {
+    const updated = await this.db
+      .update(mfaRecoveryCodes)
+      .set({ usedAt: at })
+      .where(
+        and(
+          eq(mfaRecoveryCodes.userId, userId),
+          eq(mfaRecoveryCodes.codeHash, codeHash),
+          isNull(mfaRecoveryCodes.usedAt),
+        ),
+      )
+      .returning({ id: mfaRecoveryCodes.id });
+    return updated.length === 1;
+  }
+}

@@ -1,0 +1,285 @@
+import type { AuthUser, LoginResult, TokenPair } from "@bifrost/contracts";
+import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
+import { ConflictError, UnauthorizedError, ValidationError } from "../../errors.js";
+import type { Bus } from "../../infra/bus/bus.js";
+import type { Clock } from "../../infra/clock.js";
+import {
+  hashPassword,
+  passwordProblem,
+  verifyAgainstDummy,
+  verifyPassword,
+} from "../../infra/crypto/passwords.js";
+import type { SecretBox } from "../../infra/crypto/secret-box.js";
+import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
+import type { UserRow, UsersRepository, UserWithOrganization } from "../../repositories/users.js";
+import type { AuthStateCache } from "./auth-state.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from "./recovery-codes.js";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  hashOpaqueToken,
+  MFA_TOKEN_TTL_SECONDS,
+  REFRESH_TOKEN_TTL_SECONDS,
+  type TokenService,
+} from "./tokens.js";
+import { generateTotpSecret, otpauthUri, verifyTotp } from "./totp.js";
+
+export type RequestMeta = { ip: string; userAgent: string | undefined };
+
+const MFA_SECRET_PURPOSE = "mfa-totp";
+const MFA_ATTEMPTS_PER_TOKEN = 5;
+const MFA_ATTEMPTS_PER_IP_PER_MINUTE = 30;
+const INVALID_CREDENTIALS = "Invalid email or password";
+
+export function toAuthUser(user: UserRow): AuthUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isSuperuser: user.isSuperuser,
+    organizationId: user.organizationId,
+    isActive: user.isActive,
+    mfaEnabled: user.mfaEnabled,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/**
+ * First-run setup, password login, TOTP enrolment and MFA login, refresh-token rotation with
+ * reuse detection, logout. Every token a login issues belongs to one session (its family).
+ */
+export class AuthService {
+  constructor(
+    private readonly deps: {
+      users: UsersRepository;
+      sessions: AuthSessionsRepository;
+      tokens: TokenService;
+      secretBox: SecretBox;
+      authState: AuthStateCache;
+      bus: Bus;
+      clock: Clock;
+      mfaRequired: boolean;
+      issuer: string;
+      rateLimiter: RateLimiter;
+      /** Login attempts per minute per IP and, separately, per account (refresh and setup: per IP). */
+      loginRateLimit: number;
+    },
+  ) {}
+
+  private readonly recoveryKey = (): Buffer => this.deps.secretBox.deriveKey("mfa-recovery-codes");
+
+  async setup(
+    input: { email: string; password: string; name: string },
+    meta: RequestMeta,
+  ): Promise<AuthUser> {
+    await this.deps.rateLimiter.hit(`setup:ip:${meta.ip}`, this.deps.loginRateLimit);
+    return this.createFirstAdmin(input);
+  }
+
+  /** `BIFROST_DEFAULT_USER_*`: the first admin of an unattended install; nothing when users exist. */
+  async seedDefaultAdmin(input: { email: string; password: string }): Promise<AuthUser | undefined> {
+    if ((await this.deps.users.countHumans()) > 0) return undefined;
+    try {
+      return await this.createFirstAdmin({ ...input, name: "Administrator" });
+    } catch (error) {
+      if (error instanceof ConflictError) return undefined; // another process seeded it first
+      throw error;
+    }
+  }
+
+  private async createFirstAdmin(input: {
+    email: string;
+    password: string;
+    name: string;
+  }): Promise<AuthUser> {
+    this.assertPasswordPolicy(input.password, input.email, input.name);
+    const passwordHash = await hashPassword(input.password);
+    const user = await this.deps.users.insertFirstUser({
+      email: input.email,
+      name: input.name,
+      passwordHash,
+      organizationId: PROVIDER_ORGANIZATION_ID,
+      isSuperuser: true,
+      passwordChangedAt: new Date(this.deps.clock.now()),
+    });
+    if (!user) throw new ConflictError("Bifrost is already set up");
+    return toAuthUser(user);
+  }
+
+  async login(input: { email: string; password: string }, meta: RequestMeta): Promise<LoginResult> {
+    await this.deps.rateLimiter.hit(`login:ip:${meta.ip}`, this.deps.loginRateLimit);
+    await this.deps.rateLimiter.hit(`login:account:${input.email.toLowerCase()}`, this.deps.loginRateLimit);
+    const user = await this.deps.users.findByEmail(input.email);
+    // Unknown e-mail and wrong password take the same time and give the same answer.
+    const passwordOk =
+      user?.passwordHash && !user.isSystem
+        ? await verifyPassword(user.passwordHash, input.password)
+        : await verifyAgainstDummy(input.password);
+    if (!user || !passwordOk || !user.isActive || !user.organizationActive) {
+      throw new UnauthorizedError(INVALID_CREDENTIALS);
+    }
+    if (user.mfaEnabled)
+      return { mfaRequired: true, mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_login")).token };
+    if (this.deps.mfaRequired) {
+      return {
+        mfaSetupRequired: true,
+        mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_setup")).token,
+      };
+    }
+    return this.issueTokens(user, meta);
+  }
+
+  async startMfaSetup(mfaToken: string, meta: RequestMeta): Promise<{ secret: string; otpauthUri: string }> {
+    const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
+    const secret = generateTotpSecret();
+    await this.deps.users.setMfaSecret(user.id, this.deps.secretBox.seal(secret, MFA_SECRET_PURPOSE));
+    return { secret, otpauthUri: otpauthUri({ secret, accountName: user.email, issuer: this.deps.issuer }) };
+  }
+
+  async completeMfaSetup(
+    mfaToken: string,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<TokenPair & { recoveryCodes: string[] }> {
+    const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
+    if (!user.mfaSecretSealed) throw new UnauthorizedError("Start MFA setup first");
+    const secret = this.deps.secretBox.open(user.mfaSecretSealed, MFA_SECRET_PURPOSE);
+    const step = verifyTotp(secret, code, {
+      nowMs: this.deps.clock.now(),
+      lastAcceptedStep: user.mfaLastStep,
+    });
+    if (step === null || !(await this.deps.users.acceptTotpStep(user.id, step, { enable: true }))) {
+      throw new UnauthorizedError("Invalid code");
+    }
+    const recoveryCodes = generateRecoveryCodes();
+    const key = this.recoveryKey();
+    await this.deps.sessions.replaceRecoveryCodes(
+      user.id,
+      recoveryCodes.map((c) => hashRecoveryCode(c, key)),
+    );
+    const tokens = await this.issueTokens({ ...user, mfaEnabled: true }, meta);
+    return { ...tokens, recoveryCodes };
+  }
+
+  async mfaLogin(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<TokenPair> {
+    const { user } = await this.mfaSubject(input.mfaToken, "mfa_login", meta);
+    if (!user.mfaSecretSealed) throw new UnauthorizedError("Invalid code");
+    const secret = this.deps.secretBox.open(user.mfaSecretSealed, MFA_SECRET_PURPOSE);
+    const step = verifyTotp(secret, input.code, {
+      nowMs: this.deps.clock.now(),
+      lastAcceptedStep: user.mfaLastStep,
+    });
+    const accepted =
+      step !== null
+        ? await this.deps.users.acceptTotpStep(user.id, step)
+        : await this.deps.sessions.useRecoveryCode(
+            user.id,
+            hashRecoveryCode(normalizeRecoveryCode(input.code), this.recoveryKey()),
+            new Date(this.deps.clock.now()),
+          );
+    if (!accepted) throw new UnauthorizedError("Invalid code");
+    return this.issueTokens(user, meta);
+  }
+
+  async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
+    await this.deps.rateLimiter.hit(`refresh:ip:${meta.ip}`, this.deps.loginRateLimit);
+    const now = new Date(this.deps.clock.now());
+    const found = await this.deps.sessions.findRefreshToken(hashOpaqueToken(refreshToken));
+    if (!found) throw new UnauthorizedError("Invalid refresh token");
+    const { token, session } = found;
+    if (token.usedAt !== null || !(await this.deps.sessions.useRefreshToken(token.id, now))) {
+      // A retired token presented again: someone holds a copy. End the whole login.
+      await this.revokeSession(session.id, "refresh token reuse");
+      throw new UnauthorizedError("Invalid refresh token");
+    }
+    if (session.revokedAt !== null || session.expiresAt <= now || token.expiresAt <= now) {
+      throw new UnauthorizedError("Invalid refresh token");
+    }
+    const user = await this.deps.users.findById(session.userId);
+    if (!user || !user.isActive || !user.organizationActive)
+      throw new UnauthorizedError("Invalid refresh token");
+    await this.deps.sessions.touchSession(session.id, now);
+    return this.tokensForSession(user, session.id, meta);
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.revokeSession(sessionId, "logout");
+  }
+
+  async me(userId: string): Promise<AuthUser & { roles: string[] }> {
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw new UnauthorizedError("Not signed in");
+    return { ...toAuthUser(user), roles: await this.deps.users.roleNames(user.id) };
+  }
+
+  private async revokeSession(sessionId: string, reason: string): Promise<void> {
+    await this.deps.sessions.revokeSession(sessionId, reason, new Date(this.deps.clock.now()));
+    await this.deps.authState.invalidate({ sessionId });
+  }
+
+  /** The user an MFA token names, counting attempts: after five, the token is dead. */
+  private async mfaSubject(
+    mfaToken: string,
+    purpose: "mfa_login" | "mfa_setup",
+    meta: RequestMeta,
+  ): Promise<{ user: UserWithOrganization }> {
+    await this.deps.rateLimiter.hit(`mfa:ip:${meta.ip}`, MFA_ATTEMPTS_PER_IP_PER_MINUTE);
+    const claims = await this.deps.tokens.verifyMfa(mfaToken, purpose);
+    if (!claims) throw new UnauthorizedError("Invalid or expired MFA token");
+    const attempts = await this.deps.bus.increment(`mfa-attempts:${claims.jti}`, {
+      ttlMs: MFA_TOKEN_TTL_SECONDS * 1000,
+    });
+    if (attempts > MFA_ATTEMPTS_PER_TOKEN) throw new UnauthorizedError("Too many attempts: sign in again");
+    const user = await this.deps.users.findById(claims.sub);
+    if (!user || !user.isActive || !user.organizationActive)
+      throw new UnauthorizedError("Invalid or expired MFA token");
+    return { user };
+  }
+
+  private async issueTokens(user: UserWithOrganization, meta: RequestMeta): Promise<TokenPair> {
+    const now = this.deps.clock.now();
+    const session = await this.deps.sessions.createSession({
+      userId: user.id,
+      expiresAt: new Date(now + REFRESH_TOKEN_TTL_SECONDS * 1000),
+      ipAddress: meta.ip,
+      userAgent: meta.userAgent?.slice(0, 512),
+    });
+    await this.deps.users.recordLogin(user.id, new Date(now));
+    return this.tokensForSession(user, session.id, meta);
+  }
+
+  private async tokensForSession(
+    user: UserWithOrganization,
+    sessionId: string,
+    _meta: RequestMeta,
+  ): Promise<TokenPair> {
+    const refresh = this.deps.tokens.newRefreshToken();
+    await this.deps.sessions.addRefreshToken(
+      sessionId,
+      refresh.hash,
+      new Date(this.deps.clock.now() + REFRESH_TOKEN_TTL_SECONDS * 1000),
+    );
+    const accessToken = await this.deps.tokens.signAccess({
+      sub: user.id,
+      email: user.email,
+      orgId: user.organizationId,
+      isSuperuser: user.isSuperuser,
+      roles: await this.deps.users.roleNames(user.id),
+      sid: sessionId,
+    });
+    return {
+      accessToken,
+      refreshToken: refresh.token,
+      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      user: toAuthUser(user),
+    };
+  }
+
+  private assertPasswordPolicy(password: string, email: string, name: string): void {
+    const problem = passwordProblem(password, { email, name });
+    if (problem)
+      throw new ValidationError("The password is not acceptable", [
+        { path: "body.password", message: problem },
+      ]);
+  }
+}

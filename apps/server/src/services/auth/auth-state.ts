@@ -1,0 +1,79 @@
+import type { Bus, Subscription } from "../../infra/bus/bus.js";
+import type { Clock } from "../../infra/clock.js";
+import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
+import type { UsersRepository } from "../../repositories/users.js";
+
+const CHANNEL = "auth:invalidate";
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 50_000;
+
+type Entry = { valid: boolean; userId: string; sessionId: string; at: number };
+
+/**
+ * Whether an access token's login still stands: user active, organization active, session not
+ * revoked. Checked on every request, so answers are cached; changes are published on the bus and
+ * drop the cached answer on every API process at once. The TTL only bounds a lost message.
+ */
+export class AuthStateCache {
+  private readonly entries = new Map<string, Entry>();
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly deps: {
+      users: UsersRepository;
+      sessions: AuthSessionsRepository;
+      bus: Bus;
+      clock: Clock;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.deps.bus.subscribe(CHANNEL, (message) => this.drop(message));
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+    this.entries.clear();
+  }
+
+  async isValid(userId: string, sessionId: string): Promise<boolean> {
+    const key = `${userId}:${sessionId}`;
+    const now = this.deps.clock.now();
+    const cached = this.entries.get(key);
+    if (cached && now - cached.at < TTL_MS) return cached.valid;
+    const [user, session] = await Promise.all([
+      this.deps.users.findById(userId),
+      this.deps.sessions.findSession(sessionId),
+    ]);
+    const valid =
+      !!user &&
+      user.isActive &&
+      user.organizationActive &&
+      !!session &&
+      session.userId === userId &&
+      session.revokedAt === null &&
+      session.expiresAt.getTime() > now;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key, { valid, userId, sessionId, at: now });
+    return valid;
+  }
+
+  /** Tells every process to forget what it knows of a user or a session. */
+  async invalidate(target: { userId?: string; sessionId?: string }): Promise<void> {
+    const message = JSON.stringify(target);
+    this.drop(message);
+    await this.deps.bus.publish(CHANNEL, message);
+  }
+
+  private drop(message: string): void {
+    let target: { userId?: unknown; sessionId?: unknown };
+    try {
+      target = JSON.parse(message) as typeof target;
+    } catch {
+      return;
+    }
+    for (const [key, entry] of this.entries) {
+      if (entry.userId === target.userId || entry.sessionId === target.sessionId) this.entries.delete(key);
+    }
+  }
+}
