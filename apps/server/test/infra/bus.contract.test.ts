@@ -5,16 +5,15 @@ import type { Bus, BusMessageHandler, Lock } from "../../src/infra/bus/bus.js";
 import { MemoryBus, globToRegExp } from "../../src/infra/bus/memory-bus.js";
 import { RedisBus } from "../../src/infra/bus/redis-bus.js";
 import { sleep } from "../../src/infra/timeouts.js";
-import { testKeyPrefix } from "../support/services.js";
+import { TEST_REDIS_URL, testKeyPrefix } from "../support/services.js";
 
-const REDIS_URL = "redis://127.0.0.1:6379";
 // Every key this file writes lives under this prefix; afterAll deletes them all.
 const FILE_PREFIX = testKeyPrefix("bus-contract");
 
 type Adapter = { name: string; create: (prefix: string) => Promise<Bus> };
 const adapters: Adapter[] = [
   { name: "MemoryBus", create: (prefix) => Promise.resolve(new MemoryBus({ prefix })) },
-  { name: "RedisBus", create: (prefix) => RedisBus.connect({ url: REDIS_URL, prefix }) },
+  { name: "RedisBus", create: (prefix) => RedisBus.connect({ url: TEST_REDIS_URL, prefix }) },
 ];
 
 /** Polls until the assertion passes: timing-dependent checks wait for the condition, not a fixed time. */
@@ -44,7 +43,7 @@ async function scanKeys(redis: Redis, match: string): Promise<string[]> {
 }
 
 afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
+  const redis = new Redis(TEST_REDIS_URL);
   try {
     const keys = await scanKeys(redis, `${FILE_PREFIX}*`);
     for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
@@ -282,7 +281,7 @@ describe("MemoryBus specifics", () => {
     const names = "jobs.1 jobs. job.1 run.1.a run.12.a run.1.c abc acc aec x*y xzy ]x zx x".split(" ");
     names.push("hello", "hallo", "a.5", "a.x", "");
     const prefix = `${FILE_PREFIX}glob:`;
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(TEST_REDIS_URL);
     try {
       // SCAN MATCH uses the same matcher as PSUBSCRIBE, so Redis itself is the oracle.
       await redis.mset(...names.flatMap((n) => [`${prefix}${n}`, "1"]));

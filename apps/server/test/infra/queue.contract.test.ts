@@ -9,10 +9,9 @@ import {
   type WorkQueue,
 } from "../../src/infra/queue/work-queue.js";
 import { sleep } from "../../src/infra/timeouts.js";
-import { testQueueName } from "../support/services.js";
+import { TEST_RABBITMQ_URL, testQueueName } from "../support/services.js";
 
-// The machine's shared broker: every queue name is unique to this file and deleted after each test.
-const RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672";
+// On the machine's shared broker every queue name is unique to this file and deleted after each test.
 // Long enough for RabbitMQ to redeliver on a loaded 2-core machine; polling ends far sooner.
 const DEADLINE_MS = 10_000;
 // How long "nothing more arrives" is watched for. A redelivery normally takes milliseconds.
@@ -40,9 +39,9 @@ function memoryHarness(): Harness {
 
 async function rabbitHarness(): Promise<Harness> {
   // A raw connection outside the adapter, so cleanup works whatever state the adapter is in.
-  const admin: ChannelModel = await amqpConnect(RABBITMQ_URL);
+  const admin: ChannelModel = await amqpConnect(TEST_RABBITMQ_URL);
   return {
-    connect: () => RabbitMqWorkQueue.connect({ url: RABBITMQ_URL, publishTimeoutMs: 5_000 }),
+    connect: () => RabbitMqWorkQueue.connect({ url: TEST_RABBITMQ_URL, publishTimeoutMs: 5_000 }),
     async deleteQueues(names) {
       const channel = await admin.createChannel();
       for (const name of names) {

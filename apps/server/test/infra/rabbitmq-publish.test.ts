@@ -42,7 +42,7 @@ describe("RabbitMQ publishing", () => {
     expect(await queue.depth(other)).toBe(1);
   });
 
-  it("a failed consume leaves the connection able to reconnect and serve other consumers", async () => {
+  it("a consume of a missing queue rejects and leaves the connection serving other consumers", async () => {
     await expect(queue.consume(testQueueName("missing"), async () => {}, { prefetch: 1 })).rejects.toThrow();
     const name = await declared();
     const received: string[] = [];

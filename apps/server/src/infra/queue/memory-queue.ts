@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError } from "../../errors.js";
 import {
   deadLetterQueueName,
   type Consumer,
@@ -89,7 +88,8 @@ export class MemoryBroker {
 
   private queue(name: string): QueueState {
     const state = this.queues.get(name);
-    if (!state) throw new NotFoundError(`Queue ${name} is not declared`);
+    // A programming error, not a missing resource a client asked for: a plain Error, as on RabbitMQ.
+    if (!state) throw new Error(`Queue ${name} is not declared`);
     return state;
   }
 

@@ -1,23 +1,12 @@
 import { randomUUID } from "node:crypto";
-import {
-  connect,
-  type Channel,
-  type ChannelModel,
-  type ConfirmChannel,
-  type ConsumeMessage,
-  type Message,
-} from "amqplib";
+import { setTimeout as delay } from "node:timers/promises";
+import { connect, type ChannelModel, type ConfirmChannel, type Message } from "amqplib";
 import { UnavailableError } from "../../errors.js";
 import type { Logger } from "../logger.js";
 import { backoffDelay, sleep, withTimeout } from "../timeouts.js";
-import {
-  deadLetterQueueName,
-  type Consumer,
-  type MessageHandler,
-  type QueueDeclaration,
-  type QueueMessage,
-  type WorkQueue,
-} from "./work-queue.js";
+import { RabbitMqConsumers } from "./rabbitmq-consumers.js";
+import { assertQueues, declareQueues, errorMessage, onOwnChannel } from "./rabbitmq-declarations.js";
+import type { Consumer, MessageHandler, QueueDeclaration, WorkQueue } from "./work-queue.js";
 
 export type RabbitMqOptions = {
   url: string;
@@ -26,12 +15,12 @@ export type RabbitMqOptions = {
   publishTimeoutMs?: number;
 };
 
-type ConsumerRecord = {
-  queue: string;
-  handler: MessageHandler;
-  prefetch: number;
-  channel: Channel | null;
-  cancelled: boolean;
+/** The connection in service with its confirm channel for publishing. */
+type Live = {
+  connection: ChannelModel;
+  publish: ConfirmChannel;
+  /** Ids of messages the broker returned as unroutable on `publish`, until their confirm arrives. */
+  returned: Set<string>;
 };
 
 const HEARTBEAT_SECONDS = 10;
@@ -39,47 +28,68 @@ const HEARTBEAT_SECONDS = 10;
 /**
  * RabbitMQ adapter: durable quorum queues, persistent messages, publisher confirms, manual ack,
  * per-consumer prefetch, dead-lettering past `deliveryLimit` (x-delivery-limit).
- * The connection is re-established with backoff; declarations and consumers are restored on it.
+ * The connection is re-established with backoff; declarations and consumers are restored on it one
+ * by one, so one the broker refuses never keeps the connection down.
  */
 export class RabbitMqWorkQueue implements WorkQueue {
   readonly adapter = "rabbitmq";
-  private connection: ChannelModel | null = null;
-  private publishChannel: ConfirmChannel | null = null;
+  private live: Live | null = null;
   private readonly declarations = new Map<string, QueueDeclaration>();
-  private readonly consumers = new Set<ConsumerRecord>();
-  private connectedWaiters: Array<() => void> = [];
+  private readonly consumers: RabbitMqConsumers;
+  private readonly waiters = new Set<() => void>();
   private connecting: Promise<void> | null = null;
-  private closed = false;
+  /** Aborted by close(): stops the reconnect loop, including its backoff sleep. */
+  private readonly closing = new AbortController();
   private lastError: string | null = null;
   private readonly publishTimeoutMs: number;
 
   private constructor(private readonly options: RabbitMqOptions) {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    this.consumers = new RabbitMqConsumers({
+      logger: options.logger,
+      connection: () => this.live?.connection ?? null,
+      declaration: (queue) => this.declarations.get(queue),
+    });
   }
 
   /** Connects in the background; waits up to `waitMs` for the first connection. */
   static async connect(options: RabbitMqOptions & { waitMs?: number }): Promise<RabbitMqWorkQueue> {
     const queue = new RabbitMqWorkQueue(options);
     queue.ensureConnecting();
-    await queue.waitForChannel(Date.now() + (options.waitMs ?? 10_000));
+    try {
+      await queue.waitForConnection(Date.now() + (options.waitMs ?? 10_000));
+    } catch (error) {
+      // Nobody gets this instance to close: its reconnect loop would keep the process alive forever.
+      await queue.close();
+      throw error;
+    }
     return queue;
   }
 
   async declare(queue: QueueDeclaration): Promise<void> {
+    let created: boolean;
+    try {
+      const { connection } = await this.waitForConnection(Date.now() + this.publishTimeoutMs);
+      created = await declareQueues(connection, queue);
+    } catch (error) {
+      if (error instanceof UnavailableError) throw error;
+      throw new Error(`Could not declare queue ${queue.name}: ${errorMessage(error)}`, { cause: error });
+    }
+    // Kept only once the broker accepted it: every reconnect asserts what is kept.
     this.declarations.set(queue.name, queue);
-    const channel = await this.waitForChannel(Date.now() + this.publishTimeoutMs);
-    await assertQueues(channel, queue);
+    // Consumers of ours on a queue that did not exist consumed from a deleted one.
+    if (created) await this.consumers.restartConsumersOf(queue.name);
   }
 
   async publish(queue: string, body: Buffer): Promise<void> {
-    if (!this.declarations.has(queue)) throw new Error(`Queue ${queue} must be declared before publishing`);
+    if (!this.declarations.has(queue)) throw new Error(`Queue ${queue} is not declared`);
     const deadline = Date.now() + this.publishTimeoutMs;
     let lastFailure: unknown;
     for (let attempt = 1; ; attempt += 1) {
-      const channel = await this.waitForChannel(deadline);
+      const live = await this.waitForConnection(deadline);
       try {
         await withTimeout(
-          confirmPublish(channel, queue, body),
+          confirmPublish(live, queue, body),
           Math.max(1, deadline - Date.now()),
           () => new UnavailableError("queue", "RabbitMQ did not confirm the message in time"),
         );
@@ -98,44 +108,19 @@ export class RabbitMqWorkQueue implements WorkQueue {
     });
   }
 
-  async consume(queue: string, handler: MessageHandler, options: { prefetch: number }): Promise<Consumer> {
-    const record: ConsumerRecord = {
-      queue,
-      handler,
-      prefetch: options.prefetch,
-      channel: null,
-      cancelled: false,
-    };
-    this.consumers.add(record);
-    if (this.connection) {
-      try {
-        await this.startConsumer(this.connection, record);
-      } catch (error) {
-        // A record left behind would fail every later reconnect while being restored.
-        this.consumers.delete(record);
-        throw error;
-      }
-    }
-    return {
-      cancel: async () => {
-        record.cancelled = true;
-        this.consumers.delete(record);
-        // Closing the channel returns its unacked deliveries to the queue.
-        await record.channel?.close().catch(() => undefined);
-        record.channel = null;
-      },
-    };
+  consume(queue: string, handler: MessageHandler, options: { prefetch: number }): Promise<Consumer> {
+    return this.consumers.add(queue, handler, options.prefetch);
   }
 
   async depth(queue: string): Promise<number> {
-    const channel = await this.waitForChannel(Date.now() + this.publishTimeoutMs);
-    const { messageCount } = await channel.checkQueue(queue);
+    const { connection } = await this.waitForConnection(Date.now() + this.publishTimeoutMs);
+    const { messageCount } = await onOwnChannel(connection, (channel) => channel.checkQueue(queue));
     return messageCount;
   }
 
   ping(): Promise<void> {
     if (this.closed) return Promise.reject(new UnavailableError("queue", "The queue connection is closed"));
-    if (!this.connection || !this.publishChannel) {
+    if (!this.live) {
       return Promise.reject(
         new UnavailableError(
           "queue",
@@ -143,16 +128,23 @@ export class RabbitMqWorkQueue implements WorkQueue {
         ),
       );
     }
-    return Promise.resolve();
+    const down = this.consumers.down();
+    return down ? Promise.reject(new UnavailableError("queue", down)) : Promise.resolve();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const connection = this.connection;
-    this.connection = null;
-    this.publishChannel = null;
-    for (const waiter of this.connectedWaiters.splice(0)) waiter();
-    await connection?.close().catch(() => undefined);
+    this.closing.abort();
+    this.consumers.close();
+    const live = this.live;
+    this.live = null;
+    for (const wake of [...this.waiters]) wake();
+    await live?.connection.close().catch(() => undefined);
+    // An attempt in flight sees `closed` and closes what it opened; after this nothing is left running.
+    await this.connecting;
+  }
+
+  private get closed(): boolean {
+    return this.closing.signal.aborted;
   }
 
   private ensureConnecting(): void {
@@ -169,39 +161,59 @@ export class RabbitMqWorkQueue implements WorkQueue {
         if (attempt > 1) this.options.logger?.info({ attempt }, "RabbitMQ connection restored");
         return;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         // One log line per outage, not one per retry.
         if (this.lastError === null)
           this.options.logger?.warn({ err: message }, "RabbitMQ unreachable; retrying");
         this.lastError = message;
-        await sleep(backoffDelay(attempt, 100, 5_000));
+        // Aborted by close(), which resolves at once instead of after the backoff.
+        await delay(backoffDelay(attempt, 100, 5_000), undefined, { signal: this.closing.signal }).catch(
+          () => undefined,
+        );
       }
     }
   }
 
   private async openConnection(): Promise<void> {
     const connection = await connect(withHeartbeat(this.options.url), { timeout: 5_000 });
+    const state = { lost: false };
+    // Any unexpected close of the connection or of the publish channel restarts everything.
+    connection.on("close", () => {
+      state.lost = true;
+      this.onConnectionLost(connection);
+    });
+    connection.on("error", (error: Error) =>
+      this.options.logger?.warn({ err: error.message }, "RabbitMQ error"),
+    );
     try {
-      connection.on("error", (error: Error) =>
-        this.options.logger?.warn({ err: error.message }, "RabbitMQ error"),
-      );
-      const channel = await connection.createConfirmChannel();
-      for (const declaration of this.declarations.values()) await assertQueues(channel, declaration);
-      for (const record of this.consumers) await this.startConsumer(connection, record);
-      // Any unexpected close of the connection or of the publish channel restarts everything.
-      connection.on("close", () => this.onConnectionLost(connection));
-      channel.on("close", () => {
-        if (this.connection === connection) connection.close().catch(() => this.onConnectionLost(connection));
+      const publish = await connection.createConfirmChannel();
+      publish.on("error", () => undefined); // the connection is restarted on its close
+      publish.on("close", () => {
+        connection.close().catch(() => this.onConnectionLost(connection));
       });
-      channel.on("error", () => undefined);
+      const returned = new Set<string>();
+      publish.on("return", (message: Message) => {
+        if (typeof message.properties.messageId === "string") returned.add(message.properties.messageId);
+      });
+      // One by one: a record the broker refuses is logged and skipped, never fails the connection.
+      for (const declaration of this.declarations.values()) {
+        await onOwnChannel(connection, (channel) => assertQueues(channel, declaration)).catch(
+          (error: unknown) =>
+            this.options.logger?.warn(
+              { err: errorMessage(error), queue: declaration.name },
+              "RabbitMQ refused a queue declaration on reconnect",
+            ),
+        );
+      }
+      await this.consumers.restoreAll(connection); // a consumer that fails is retried on its own
+      if (state.lost) throw new Error("The connection closed while it was being restored");
       if (this.closed) {
         await connection.close();
         return;
       }
-      this.connection = connection;
-      this.publishChannel = channel;
+      this.live = { connection, publish, returned };
       this.lastError = null;
-      for (const waiter of this.connectedWaiters.splice(0)) waiter();
+      for (const wake of [...this.waiters]) wake();
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw error;
@@ -209,28 +221,29 @@ export class RabbitMqWorkQueue implements WorkQueue {
   }
 
   private onConnectionLost(connection: ChannelModel): void {
-    if (this.connection !== connection) return;
-    this.connection = null;
-    this.publishChannel = null;
-    for (const record of this.consumers) record.channel = null;
+    if (this.live?.connection !== connection) return;
+    this.live = null;
     if (this.closed) return;
     this.lastError = "connection closed";
     this.options.logger?.warn("RabbitMQ connection lost; reconnecting");
     this.ensureConnecting();
   }
 
-  private async waitForChannel(deadline: number): Promise<ConfirmChannel> {
+  private async waitForConnection(deadline: number): Promise<Live> {
     while (!this.closed) {
-      if (this.publishChannel) return this.publishChannel;
+      if (this.live) return this.live;
       this.ensureConnecting();
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.connectedWaiters.push(() => {
+        // Removed when its timer fires too, so the waits of a long outage do not pile up.
+        const wake = () => {
           clearTimeout(timer);
+          this.waiters.delete(wake);
           resolve();
-        });
+        };
+        const timer = setTimeout(wake, remaining);
+        this.waiters.add(wake);
       });
     }
     throw new UnavailableError(
@@ -240,70 +253,6 @@ export class RabbitMqWorkQueue implements WorkQueue {
         : `RabbitMQ is not reachable${this.lastError ? `: ${this.lastError}` : ""}`,
     );
   }
-
-  private async startConsumer(connection: ChannelModel, record: ConsumerRecord): Promise<void> {
-    if (record.cancelled) return;
-    const channel = await connection.createChannel();
-    channel.on("error", () => undefined);
-    await channel.prefetch(record.prefetch);
-    record.channel = channel;
-    await channel.consume(
-      record.queue,
-      (delivery) => {
-        if (delivery) this.handleDelivery(channel, record, delivery);
-      },
-      { noAck: false },
-    );
-  }
-
-  private handleDelivery(channel: Channel, record: ConsumerRecord, delivery: ConsumeMessage): void {
-    let settled = false;
-    // A delivery can only be settled on the channel it came on; if that channel is gone the
-    // broker has already returned the message, so settling is a no-op.
-    const settle = (action: () => void): Promise<void> => {
-      if (settled) return Promise.resolve();
-      settled = true;
-      try {
-        action();
-      } catch {
-        /* channel closed: the message was returned to the queue by the broker */
-      }
-      return Promise.resolve();
-    };
-    const priorReturns = Number(delivery.properties.headers?.["x-delivery-count"] ?? 0);
-    const message: QueueMessage = {
-      body: delivery.content,
-      deliveryCount: priorReturns + 1,
-      ack: () => settle(() => channel.ack(delivery)),
-      nack: (options) => settle(() => channel.nack(delivery, false, options?.requeue !== false)),
-    };
-    Promise.resolve()
-      .then(() => record.handler(message))
-      .catch((error: unknown) => {
-        this.options.logger?.warn(
-          { err: error instanceof Error ? error.message : String(error), queue: record.queue },
-          "queue handler failed; message requeued",
-        );
-        return message.nack({ requeue: true });
-      });
-  }
-}
-
-async function assertQueues(channel: Channel, declaration: QueueDeclaration): Promise<void> {
-  const deadLetter = deadLetterQueueName(declaration.name);
-  await channel.assertQueue(deadLetter, { durable: true, arguments: { "x-queue-type": "quorum" } });
-  await channel.assertQueue(declaration.name, {
-    durable: true,
-    arguments: {
-      "x-queue-type": "quorum",
-      "x-delivery-limit": declaration.deliveryLimit,
-      "x-dead-letter-exchange": "",
-      "x-dead-letter-routing-key": deadLetter,
-      // Quorum queues dead-letter at-most-once by default; at-least-once never loses a message.
-      "x-dead-letter-strategy": "at-least-once",
-      "x-overflow": "reject-publish",
-    },
-  });
 }
 
 /** Raised when the broker returns a message because no queue takes it (e.g. deleted by an operator). */
@@ -311,34 +260,22 @@ export class UnroutableMessageError extends Error {
   override readonly name = "UnroutableMessageError";
 }
 
-const returnedIds = new WeakMap<ConfirmChannel, Set<string>>();
-
 /**
  * `mandatory` makes RabbitMQ return a message that no queue took instead of confirming and dropping
  * it; the return arrives before the confirm, so the confirm callback can tell the two apart.
  */
-function confirmPublish(channel: ConfirmChannel, queue: string, body: Buffer): Promise<void> {
-  let returned = returnedIds.get(channel);
-  if (!returned) {
-    const ids = new Set<string>();
-    channel.on("return", (message: Message) => {
-      if (typeof message.properties.messageId === "string") ids.add(message.properties.messageId);
-    });
-    returnedIds.set(channel, ids);
-    returned = ids;
-  }
+function confirmPublish({ publish, returned }: Live, queue: string, body: Buffer): Promise<void> {
   const messageId = randomUUID();
-  const wasReturned = returned;
   return new Promise((resolve, reject) => {
     try {
-      channel.publish(
+      publish.publish(
         "",
         queue,
         body,
         { persistent: true, mandatory: true, messageId, contentType: "application/json" },
         (error) => {
           if (error) return reject(error instanceof Error ? error : new Error("message nacked by RabbitMQ"));
-          if (wasReturned.delete(messageId))
+          if (returned.delete(messageId))
             return reject(new UnroutableMessageError(`No queue ${queue} takes the message`));
           resolve();
         },
