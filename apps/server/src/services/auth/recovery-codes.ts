@@ -1,8 +1,8 @@
 /**
  * Single-use MFA recovery codes. Shown once at enrolment (and on regeneration), stored only as keyed
- * hashes. The codes are random and long enough that a fast keyed hash is sufficient — unlike
- * passwords there is nothing for a slow hash to protect against — and a deterministic hash lets the
- * login look a code up with an indexed equality match instead of trying every stored hash.
+ * hashes. The codes are random and long enough that a fast keyed hash is sufficient — unlike a
+ * password, a code cannot be found by trying a dictionary, which is what a slow hash slows down — and
+ * a deterministic hash lets the login find a code with an indexed equality match.
  */
 import { createHmac, randomInt } from "node:crypto";
 
