@@ -189,16 +189,6 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       config: { access: "authenticated" },
       schema: { tags: ["auth"], summary: "The signed-in user", response: { 200: meSchema, ...errors } },
     },
-    async (request) => {
-      const user = await auth.me(requirePrincipal(request).userId);
-      return {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        isSuperuser: user.isSuperuser,
-        organizationId: user.organizationId,
-        roles: user.roles,
-      };
-    },
+    (request) => auth.me(requirePrincipal(request).userId),
   );
 };
