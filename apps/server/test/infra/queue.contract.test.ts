@@ -10,10 +10,11 @@ import {
 } from "../../src/infra/queue/work-queue.js";
 import { sleep } from "../../src/infra/timeouts.js";
 import { TEST_RABBITMQ_URL, testQueueName } from "../support/services.js";
+import { waitUntil } from "../support/wait.js";
 
 // On the machine's shared broker every queue name is unique to this file and deleted after each test.
-// Long enough for RabbitMQ to redeliver on a loaded 2-core machine; polling ends far sooner.
-const DEADLINE_MS = 10_000;
+// Waits use waitUntil's 10 s deadline: long enough for RabbitMQ to redeliver on a loaded 2-core
+// machine; polling ends far sooner.
 // How long "nothing more arrives" is watched for. A redelivery normally takes milliseconds.
 const QUIET_MS = 400;
 
@@ -52,15 +53,6 @@ async function rabbitHarness(): Promise<Harness> {
     },
     dispose: () => admin.close(),
   };
-}
-
-/** Polls `probe` until it returns true; fails with `what` at the deadline. */
-async function waitUntil(what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await sleep(20);
-  }
 }
 
 /** A handler that records every delivery and then does what `then` says with it. */

@@ -8,6 +8,7 @@ import { RabbitMqWorkQueue } from "../../src/infra/queue/rabbitmq-queue.js";
 import { deadLetterQueueName, type QueueMessage, type WorkQueue } from "../../src/infra/queue/work-queue.js";
 import { sleep } from "../../src/infra/timeouts.js";
 import { TEST_RABBITMQ_URL, testQueueName } from "../support/services.js";
+import { pingFails, waitUntil } from "../support/wait.js";
 
 // Reconnects, consumer restarts and a child node process each take seconds on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
@@ -70,20 +71,6 @@ async function declared(queue: WorkQueue): Promise<string> {
   await queue.declare({ name, deliveryLimit: 3 });
   return name;
 }
-
-async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
-
-const isDown = (queue: WorkQueue): Promise<boolean> =>
-  queue.ping().then(
-    () => false,
-    () => true,
-  );
 
 /** A handler recording its deliveries; acks each one unless told to hold it. */
 function recorder(settle: "ack" | "hold" = "ack") {
@@ -149,7 +136,7 @@ async function startProxy(): Promise<TcpProxy> {
 async function outage(proxy: TcpProxy, queue: WorkQueue): Promise<{ restore(): void }> {
   proxy.setAccepting(false);
   proxy.drop();
-  await waitUntil("the adapter notices the outage", () => isDown(queue));
+  await waitUntil("the adapter notices the outage", () => pingFails(queue));
   return { restore: () => proxy.setAccepting(true) };
 }
 
@@ -193,7 +180,7 @@ describe("RabbitMqWorkQueue recovery from failures of single queues and consumer
       await channel.assertQueue(spoiled, { durable: true });
     });
     down.restore();
-    await waitUntil("the adapter reconnects", async () => !(await isDown(queue)));
+    await waitUntil("the adapter reconnects", async () => !(await pingFails(queue)));
     await queue.publish(good, Buffer.from("after the reconnect"));
     await waitUntil("the restored consumer delivers", () => r.bodies().includes("after the reconnect"));
   });
@@ -215,7 +202,7 @@ describe("RabbitMqWorkQueue recovery from failures of single queues and consumer
     await withAdmin((channel) =>
       channel.assertQueue(missing, { durable: true, arguments: { "x-queue-type": "quorum" } }),
     );
-    await waitUntil("the consumer is started", async () => !(await isDown(queue)));
+    await waitUntil("the consumer is started", async () => !(await pingFails(queue)));
     await withAdmin(async (channel) => {
       channel.sendToQueue(missing, Buffer.from("finally"), { persistent: true });
     });
@@ -236,7 +223,7 @@ describe("RabbitMqWorkQueue recovery from failures of single queues and consumer
         () => false,
       ),
     );
-    await waitUntil("ping() is ok again", async () => !(await isDown(queue)), 5_000);
+    await waitUntil("ping() is ok again", async () => !(await pingFails(queue)), 5_000);
     await queue.publish(name, Buffer.from("after"));
     await waitUntil(
       "the restarted consumer receives the new message",
@@ -257,7 +244,7 @@ describe("RabbitMqWorkQueue recovery from failures of single queues and consumer
     await queue.declare({ name, deliveryLimit: 3 });
     await queue.publish(name, Buffer.from("after"));
     await waitUntil("the same consumer receives the new message", () => r.bodies().includes("after"), 5_000);
-    await waitUntil("ping() is ok again", async () => !(await isDown(queue)), 5_000);
+    await waitUntil("ping() is ok again", async () => !(await pingFails(queue)), 5_000);
   });
 
   it("rejects depth() of a missing queue without returning the consumers' unacked messages", async () => {

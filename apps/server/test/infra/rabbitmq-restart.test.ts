@@ -11,6 +11,11 @@ import { UnavailableError } from "../../src/errors.js";
 import { RabbitMqWorkQueue } from "../../src/infra/queue/rabbitmq-queue.js";
 import type { QueueMessage, WorkQueue } from "../../src/infra/queue/work-queue.js";
 import { sleep } from "../../src/infra/timeouts.js";
+import { pingFails, waitUntil as waitUntilWithin } from "../support/wait.js";
+
+// A private node restarting on a loaded machine: longer than the usual deadline.
+const waitUntil = (what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000) =>
+  waitUntilWithin(what, probe, timeoutMs);
 
 // Starting a node takes ~10 s and each CLI call a few; on a loaded 2-core machine many times that.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -85,20 +90,6 @@ async function startPrivateNode(): Promise<PrivateNode> {
   }
   return { url: `amqp://guest:guest@127.0.0.1:${port}`, ctl, destroy };
 }
-
-async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
-
-const isDown = (queue: WorkQueue): Promise<boolean> =>
-  queue.ping().then(
-    () => false,
-    () => true,
-  );
 
 describe("RabbitMqWorkQueue across a RabbitMQ restart", () => {
   let node: PrivateNode;
@@ -175,7 +166,7 @@ describe("RabbitMqWorkQueue across a RabbitMQ restart", () => {
       await sleep(800);
       await node.ctl("stop_app");
       const from = Date.now();
-      await waitUntil("the adapter notices the outage", () => isDown(queue));
+      await waitUntil("the adapter notices the outage", () => pingFails(queue));
       await sleep(1_500);
       outage = { from, to: Date.now() };
       await node.ctl("start_app");
@@ -203,7 +194,7 @@ describe("RabbitMqWorkQueue across a RabbitMQ restart", () => {
     const name = await declareQueue(queue);
     await node.ctl("stop_app");
     try {
-      await waitUntil("the adapter notices the outage", () => isDown(queue));
+      await waitUntil("the adapter notices the outage", () => pingFails(queue));
       await expect(queue.ping()).rejects.toBeInstanceOf(UnavailableError);
       const startedAt = Date.now();
       await expect(queue.publish(name, Buffer.from("nowhere to go"))).rejects.toBeInstanceOf(
@@ -216,7 +207,7 @@ describe("RabbitMqWorkQueue across a RabbitMQ restart", () => {
       await node.ctl("start_app");
     }
     // Once the broker is back the same connection recovers on its own.
-    await waitUntil("the adapter reconnects", async () => !(await isDown(queue)));
+    await waitUntil("the adapter reconnects", async () => !(await pingFails(queue)));
     await expect(queue.publish(name, Buffer.from("back again"))).resolves.toBeUndefined();
   });
 
@@ -236,7 +227,7 @@ describe("RabbitMqWorkQueue across a RabbitMQ restart", () => {
     await publisher.publish(name, Buffer.from("before"));
     await waitUntil("the consumer works before the restart", () => received.includes("before"));
     await node.ctl("stop_app");
-    await waitUntil("the worker notices the outage", () => isDown(worker));
+    await waitUntil("the worker notices the outage", () => pingFails(worker));
     await node.ctl("start_app");
     await publisher.publish(name, Buffer.from("after"));
     await waitUntil("the restored consumer gets the new message", () => received.includes("after"));
