@@ -59,3 +59,8 @@ export const mfaVerifyRequestSchema = z.object({ code: z.string().max(64) });
 export const mfaVerifyResponseSchema = tokenPairSchema.extend({ recoveryCodes: z.array(z.string()) });
 export const mfaLoginRequestSchema = z.object({ mfaToken: z.string().max(4096), code: z.string().max(64) });
 export const refreshRequestSchema = z.object({ refreshToken: z.string().max(512).optional() });
+export const revokeUserRequestSchema = z.object({ userId: z.guid() });
+export const changePasswordRequestSchema = z.object({
+  currentPassword: z.string().max(1024),
+  newPassword: z.string().max(1024),
+});

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { authSessions, mfaRecoveryCodes, refreshTokens } from "../db/schema/index.js";
 
@@ -54,6 +54,22 @@ export class AuthSessionsRepository {
       .update(authSessions)
       .set({ revokedAt: at, revokedReason: reason })
       .where(and(eq(authSessions.id, id), isNull(authSessions.revokedAt)));
+  }
+
+  /** Ends every login of a user, except `keep` (the caller's own, when changing a password). */
+  async revokeUserSessions(userId: string, reason: string, at: Date, keep?: string): Promise<number> {
+    const revoked = await this.db
+      .update(authSessions)
+      .set({ revokedAt: at, revokedReason: reason })
+      .where(
+        and(
+          eq(authSessions.userId, userId),
+          isNull(authSessions.revokedAt),
+          keep === undefined ? undefined : ne(authSessions.id, keep),
+        ),
+      )
+      .returning({ id: authSessions.id });
+    return revoked.length;
   }
 
   async replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void> {

@@ -86,6 +86,13 @@ export class UsersRepository {
     return updated.length === 1;
   }
 
+  async updatePassword(userId: string, passwordHash: string, at: Date): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ passwordHash, passwordChangedAt: at, updatedAt: at })
+      .where(eq(users.id, userId));
+  }
+
   async recordLogin(userId: string, at: Date): Promise<void> {
     await this.db.update(users).set({ lastLoginAt: at }).where(eq(users.id, userId));
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import {
   authStatusSchema,
+  changePasswordRequestSchema,
+  revokeUserRequestSchema,
   authUserSchema,
   errorBodySchema,
   loginRequestSchema,
@@ -179,6 +181,57 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
     async (request, reply) => {
       await auth.logout(requirePrincipal(request).sessionId);
       clearSessionCookies(reply, cookies);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/auth/revoke-all",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["auth"],
+        summary: "End every login of the caller, this one included",
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await auth.revokeAll(requirePrincipal(request).userId);
+      clearSessionCookies(reply, cookies);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/auth/admin/revoke-user",
+    {
+      config: { access: "platformAdmin" },
+      schema: {
+        tags: ["auth"],
+        summary: "End every login of a user (platform admin)",
+        body: revokeUserRequestSchema,
+        response: { 204: z.null(), 404: errorBodySchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await auth.revokeUser(request.body.userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/api/profile/password",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["profile"],
+        summary: "Change the caller's password; their other logins end",
+        body: changePasswordRequestSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await auth.changePassword(requirePrincipal(request), request.body);
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
 import type { AuthUser, LoginResult, Me, TokenPair } from "@bifrost/contracts";
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
-import { ConflictError, UnauthorizedError, ValidationError } from "../../errors.js";
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Clock } from "../../infra/clock.js";
 import {
@@ -206,6 +206,41 @@ export class AuthService {
     await this.revokeSession(sessionId, "logout");
   }
 
+  /** Ends every login of the caller, this one included. */
+  async revokeAll(userId: string): Promise<void> {
+    await this.deps.sessions.revokeUserSessions(userId, "revoke all", new Date(this.deps.clock.now()));
+    await this.deps.authState.invalidate({ userId });
+  }
+
+  /** A platform admin ends every login of a user; 404 for an unknown user. */
+  async revokeUser(userId: string): Promise<void> {
+    if (!(await this.deps.users.findById(userId))) throw new NotFoundError("User not found");
+    await this.deps.sessions.revokeUserSessions(
+      userId,
+      "revoked by an admin",
+      new Date(this.deps.clock.now()),
+    );
+    await this.deps.authState.invalidate({ userId });
+  }
+
+  /** Changes the caller's password and ends their other logins; this one stays signed in. */
+  async changePassword(
+    principal: { userId: string; sessionId: string },
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<void> {
+    const user = await this.deps.users.findById(principal.userId);
+    if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      throw new ValidationError("The current password is wrong", [
+        { path: "body.currentPassword", message: "The current password is wrong" },
+      ]);
+    }
+    this.assertPasswordPolicy(input.newPassword, user.email, user.name, "body.newPassword");
+    const now = new Date(this.deps.clock.now());
+    await this.deps.users.updatePassword(user.id, await hashPassword(input.newPassword), now);
+    await this.deps.sessions.revokeUserSessions(user.id, "password changed", now, principal.sessionId);
+    await this.deps.authState.invalidate({ userId: user.id });
+  }
+
   async me(userId: string): Promise<Me> {
     const user = await this.deps.users.findById(userId);
     if (!user) throw new UnauthorizedError("Not signed in");
@@ -276,11 +311,9 @@ export class AuthService {
     };
   }
 
-  private assertPasswordPolicy(password: string, email: string, name: string): void {
+  private assertPasswordPolicy(password: string, email: string, name: string, field = "body.password"): void {
     const problem = passwordProblem(password, { email, name });
     if (problem)
-      throw new ValidationError("The password is not acceptable", [
-        { path: "body.password", message: problem },
-      ]);
+      throw new ValidationError("The password is not acceptable", [{ path: field, message: problem }]);
   }
 }
