@@ -12,6 +12,7 @@ import { UsersRepository } from "../repositories/users.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
+import { MfaCodes } from "../services/auth/mfa-codes.js";
 import { RateLimiter } from "../services/auth/rate-limiter.js";
 import { TokenService } from "../services/auth/tokens.js";
 import { ReadinessService, type HealthProbe } from "../services/health/readiness.js";
@@ -51,7 +52,7 @@ export async function createApiServices(deps: {
       users,
       sessions,
       tokens,
-      secretBox,
+      mfaCodes: new MfaCodes({ users, sessions, secretBox, clock }),
       authState,
       bus: deps.bus,
       clock,

@@ -9,12 +9,11 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from "../../infra/crypto/passwords.js";
-import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UserRow, UsersRepository, UserWithOrganization } from "../../repositories/users.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from "./recovery-codes.js";
+import type { MfaCodes } from "./mfa-codes.js";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   hashOpaqueToken,
@@ -22,11 +21,10 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   type TokenService,
 } from "./tokens.js";
-import { generateTotpSecret, otpauthUri, verifyTotp } from "./totp.js";
+import { otpauthUri } from "./totp.js";
 
 export type RequestMeta = { ip: string; userAgent: string | undefined };
 
-const MFA_SECRET_PURPOSE = "mfa-totp";
 const MFA_ATTEMPTS_PER_TOKEN = 5;
 const MFA_ATTEMPTS_PER_IP_PER_MINUTE = 30;
 const INVALID_CREDENTIALS = "Invalid email or password";
@@ -54,7 +52,7 @@ export class AuthService {
       users: UsersRepository;
       sessions: AuthSessionsRepository;
       tokens: TokenService;
-      secretBox: SecretBox;
+      mfaCodes: MfaCodes;
       authState: AuthStateCache;
       bus: Bus;
       clock: Clock;
@@ -65,8 +63,6 @@ export class AuthService {
       loginRateLimit: number;
     },
   ) {}
-
-  private readonly recoveryKey = (): Buffer => this.deps.secretBox.deriveKey("mfa-recovery-codes");
 
   async setup(
     input: { email: string; password: string; name: string },
@@ -131,8 +127,7 @@ export class AuthService {
 
   async startMfaSetup(mfaToken: string, meta: RequestMeta): Promise<{ secret: string; otpauthUri: string }> {
     const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
-    const secret = generateTotpSecret();
-    await this.deps.users.setMfaSecret(user.id, this.deps.secretBox.seal(secret, MFA_SECRET_PURPOSE));
+    const secret = await this.deps.mfaCodes.newSecret(user.id);
     return { secret, otpauthUri: otpauthUri({ secret, accountName: user.email, issuer: this.deps.issuer }) };
   }
 
@@ -143,40 +138,18 @@ export class AuthService {
   ): Promise<TokenPair & { recoveryCodes: string[] }> {
     const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
     if (!user.mfaSecretSealed) throw new UnauthorizedError("Start MFA setup first");
-    const secret = this.deps.secretBox.open(user.mfaSecretSealed, MFA_SECRET_PURPOSE);
-    const step = verifyTotp(secret, code, {
-      nowMs: this.deps.clock.now(),
-      lastAcceptedStep: user.mfaLastStep,
-    });
-    if (step === null || !(await this.deps.users.acceptTotpStep(user.id, step, { enable: true }))) {
+    if (!(await this.deps.mfaCodes.acceptTotp(user, code, { enable: true })))
       throw new UnauthorizedError("Invalid code");
-    }
-    const recoveryCodes = generateRecoveryCodes();
-    const key = this.recoveryKey();
-    await this.deps.sessions.replaceRecoveryCodes(
-      user.id,
-      recoveryCodes.map((c) => hashRecoveryCode(c, key)),
-    );
+    const recoveryCodes = await this.deps.mfaCodes.issueRecoveryCodes(user.id);
     const tokens = await this.issueTokens({ ...user, mfaEnabled: true }, meta);
     return { ...tokens, recoveryCodes };
   }
 
   async mfaLogin(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<TokenPair> {
     const { user } = await this.mfaSubject(input.mfaToken, "mfa_login", meta);
-    if (!user.mfaSecretSealed) throw new UnauthorizedError("Invalid code");
-    const secret = this.deps.secretBox.open(user.mfaSecretSealed, MFA_SECRET_PURPOSE);
-    const step = verifyTotp(secret, input.code, {
-      nowMs: this.deps.clock.now(),
-      lastAcceptedStep: user.mfaLastStep,
-    });
     const accepted =
-      step !== null
-        ? await this.deps.users.acceptTotpStep(user.id, step)
-        : await this.deps.sessions.useRecoveryCode(
-            user.id,
-            hashRecoveryCode(normalizeRecoveryCode(input.code), this.recoveryKey()),
-            new Date(this.deps.clock.now()),
-          );
+      (await this.deps.mfaCodes.acceptTotp(user, input.code)) ||
+      (await this.deps.mfaCodes.spendRecoveryCode(user.id, input.code));
     if (!accepted) throw new UnauthorizedError("Invalid code");
     return this.issueTokens(user, meta);
   }
