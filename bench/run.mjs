@@ -8,16 +8,19 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { createMfaUsers, enrolFirstAdmin, runSignIns } from "./lib/auth.mjs";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
-import { runLoad } from "./lib/load.mjs";
+import { percentile, runLoad } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { childPids, readMemory, REPO_ROOT, ServerProcessError, startServer } from "./lib/server.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 
-const USAGE = `Usage: node bench/run.mjs [--duration <s>] [--connections <n>] [--only embedded|distributed]
+const USAGE = `Usage: node bench/run.mjs [--duration <s>] [--connections <n>] [--signins <n>] [--only embedded|distributed]
 
   --duration <s>       seconds of measured load per route (default 10; a 2 s warm-up precedes each)
   --connections <n>    concurrent connections (default 10)
+  --signins <n>        complete sign-ins (password + TOTP) timed in distributed mode, one MFA user
+                       each, 4 in flight (default 100; 8 more sign-ins warm up first)
   --only <mode>        run only "embedded" (bifrost-server start) or "distributed" (bifrost-server api)
 
 Services for the distributed mode (override with BENCH_POSTGRES_URL, BENCH_REDIS_URL, BENCH_RABBITMQ_URL):
@@ -27,6 +30,22 @@ Services for the distributed mode (override with BENCH_POSTGRES_URL, BENCH_REDIS
 const WARMUP_S = 2;
 const IDLE_MS = 5_000;
 const ROUTES = ["/health", "/auth/status"];
+/** Loaded like ROUTES, with the first admin's access token as a bearer token. */
+const ME_ROUTE = "/auth/me";
+/** Goal for GET /auth/me: the access check is cached, so it should not cost a database round trip. */
+const ME_GOAL_REQ_PER_SEC = 5_000;
+/** Sign-ins in flight at once, and untimed sign-ins (other users) that warm the server up first. */
+const SIGNIN_CONCURRENCY = 4;
+const SIGNIN_WARMUP = 8;
+/**
+ * Login attempts per minute per IP and per account the bench servers allow (default 10): high
+ * enough that the limiter never answers 429 and only its counter increments are measured.
+ */
+const LOGIN_RATE_LIMIT = "1000000";
+/** Why the embedded mode does not time sign-ins. */
+const EMBEDDED_SIGNIN_SKIP =
+  "not measured: the embedded PGlite database is private to the server process, and the API can " +
+  "create only the first admin, so there is no way to give it many MFA users";
 /** Log messages (info level) at which the logging run samples RSS during start-up. */
 const MILESTONES = ["backing services connected", "database migrations applied", "Bifrost API listening"];
 
@@ -34,6 +53,17 @@ const MILESTONES = ["backing services connected", "database migrations applied",
  * @typedef {"embedded" | "distributed"} Mode
  * @typedef {import("./lib/load.mjs").LoadResult} LoadResult
  * @typedef {import("./lib/server.mjs").MemorySample} MemorySample
+ * @typedef {LoadResult & { cpuUsPerRequest: number, cpuShare: number }} MeasuredLoad
+ * @typedef {object} SignInStats
+ * @property {number} count       sign-ins timed (each a distinct user)
+ * @property {number} ok          of which both steps answered 200
+ * @property {number} perSec      completed sign-ins per second of wall time
+ * @property {number} wallMs
+ * @property {{ p50: number, p99: number }} total   both steps (completed sign-ins only)
+ * @property {{ p50: number, p99: number }} login   POST /auth/login
+ * @property {{ p50: number, p99: number }} mfa     POST /auth/mfa/login
+ * @property {number} cpuMsPerSignIn  server CPU (all threads: Argon2 runs on libuv's pool) per sign-in
+ * @property {number} cpuShare        server CPU time / wall time (cores busy)
  */
 
 /** @type {Record<Mode, { role: "start" | "api", label: string, goalMb: number }>} */
@@ -62,6 +92,7 @@ function parseCli() {
     options: {
       duration: { type: "string", default: "10" },
       connections: { type: "string", default: "10" },
+      signins: { type: "string", default: "100" },
       only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -73,18 +104,22 @@ function parseCli() {
   }
   const durationS = Number(values.duration);
   const connections = Number(values.connections);
+  const signIns = Number(values.signins);
   if (!Number.isInteger(durationS) || durationS < 1 || durationS > 600) {
     throw new UsageError("--duration must be a whole number of seconds between 1 and 600");
   }
   if (!Number.isInteger(connections) || connections < 1 || connections > 1000) {
     throw new UsageError("--connections must be an integer between 1 and 1000");
   }
+  if (!Number.isInteger(signIns) || signIns < 1 || signIns > 10_000) {
+    throw new UsageError("--signins must be an integer between 1 and 10000");
+  }
   if (values.only !== undefined && !(values.only in MODES)) {
     throw new UsageError('--only must be "embedded" or "distributed"');
   }
   /** @type {Mode[]} */
   const modes = values.only ? [/** @type {Mode} */ (values.only)] : ["embedded", "distributed"];
-  return { durationS, connections, modes };
+  return { durationS, connections, signIns, modes };
 }
 
 class UsageError extends Error {}
@@ -110,9 +145,11 @@ const log = (text) => console.log(text);
 
 /**
  * @typedef {object} Report
- * @property {Array<{ mode: string, route: string, load: LoadResult & { cpuUsPerRequest: number, cpuShare: number } }>} loads
+ * @property {Array<{ mode: string, route: string, load: MeasuredLoad }>} loads
  * @property {Array<{ mode: Mode, label: string, readyMs: number, idle: MemorySample, after: MemorySample | null }>} memory
  * @property {Array<{ stage: string, ms: number | null, memory: MemorySample }>} breakdown
+ * @property {Array<{ label: string, me: MeasuredLoad | null, signIns: SignInStats | string }>} auth
+ *   per mode: GET /auth/me, and the sign-in figures or why there are none
  * @property {string[]} notes
  * @property {string[]} failures
  * @property {number[]} loadavgAtStart  os.loadavg() when the bench started (other work skews figures)
@@ -126,7 +163,11 @@ const log = (text) => console.log(text);
  */
 function serverEnv(mode, dataDir, logLevel) {
   /** @type {Record<string, string>} */
-  const env = { BIFROST_DATA_DIR: dataDir, BIFROST_LOG_LEVEL: logLevel };
+  const env = {
+    BIFROST_DATA_DIR: dataDir,
+    BIFROST_LOG_LEVEL: logLevel,
+    BIFROST_LOGIN_RATE_LIMIT: LOGIN_RATE_LIMIT,
+  };
   /** @type {(() => Promise<void>) | null} */
   let dropDatabase = null;
   if (mode === "distributed") {
@@ -148,9 +189,10 @@ function serverEnv(mode, dataDir, logLevel) {
  * @param {string} url
  * @param {string[]} notes
  * @param {string} tag
+ * @param {Record<string, string>} [headers]
  */
-async function probe(url, notes, tag) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+async function probe(url, notes, tag, headers) {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(5_000) });
   const body = await response.text();
   log(`${tag} GET ${new URL(url).pathname} -> ${response.status} ${body.slice(0, 160)}`);
   if (!response.ok)
@@ -164,11 +206,12 @@ async function probe(url, notes, tag) {
  * @param {{ durationS: number, connections: number }} options
  * @param {string[]} notes
  * @param {string} tag
- * @returns {Promise<LoadResult & { cpuUsPerRequest: number, cpuShare: number }>}
+ * @param {Record<string, string>} [headers]  sent with every request
+ * @returns {Promise<MeasuredLoad>}
  */
-async function measure(server, route, { durationS, connections }, notes, tag) {
+async function measure(server, route, { durationS, connections }, notes, tag, headers) {
   const url = `${server.baseUrl}${route}`;
-  const warm = await runLoad({ url, connections, durationS: WARMUP_S });
+  const warm = await runLoad({ url, connections, durationS: WARMUP_S, headers });
   log(`${tag} ${route} warm-up ${WARMUP_S} s: ${describeLoad(warm)}`);
   if (warm.errors + warm.non2xx > 0) {
     notes.push(
@@ -177,7 +220,7 @@ async function measure(server, route, { durationS, connections }, notes, tag) {
   }
   const cpuBefore = await server.cpuMs();
   const started = performance.now();
-  const load = await runLoad({ url, connections, durationS });
+  const load = await runLoad({ url, connections, durationS, headers });
   const cpuMs = (await server.cpuMs()) - cpuBefore;
   const cpuUsPerRequest = (cpuMs * 1000) / Math.max(1, load.total);
   const cpuShare = cpuMs / (performance.now() - started);
@@ -198,6 +241,7 @@ async function measure(server, route, { durationS, connections }, notes, tag) {
  * @param {{ tmpRoot: string, name: string, dataName?: string, logLevel: "warn" | "info", label: string, milestones?: string[] }} run
  *   `name` names the log file and, unless `dataName` is given, the data directory
  * @param {(server: import("./lib/server.mjs").ServerProcess) => Promise<T>} body
+ *   (the server's variables, e.g. DATABASE_URL and BIFROST_SECRET_KEY, are in `server.options.env`)
  * @returns {Promise<T>}
  */
 async function withServer(mode, { tmpRoot, name, dataName = name, logLevel, label, milestones }, body) {
@@ -260,15 +304,103 @@ async function benchMode(mode, tmpRoot, options, report) {
       );
     }
     for (const route of ROUTES) await probe(`${server.baseUrl}${route}`, report.notes, tag);
+    const admin = await enrolFirstAdmin(server.baseUrl);
+    log(`${tag} first admin ${admin.email} created and signed in (setup, login, mfa/setup, mfa/verify)`);
+    const bearer = { authorization: `Bearer ${admin.accessToken}` };
+    await probe(`${server.baseUrl}${ME_ROUTE}`, report.notes, tag, bearer);
     for (const route of ROUTES) {
       const load = await measure(server, route, options, report.notes, tag);
       report.loads.push({ mode: label, route, load });
     }
+    const me = await measure(server, ME_ROUTE, options, report.notes, tag, bearer);
+    report.loads.push({ mode: label, route: `${ME_ROUTE} (bearer)`, load: me });
+    const met = me.reqPerSec >= ME_GOAL_REQ_PER_SEC ? "met" : "NOT met";
+    log(`${tag} goal: ${ME_ROUTE} >= ${ME_GOAL_REQ_PER_SEC} req/s -> ${met}`);
+    /** @type {SignInStats | string} */
+    let signIns = EMBEDDED_SIGNIN_SKIP;
+    if (mode === "distributed") signIns = await benchSignIns(server, options.signIns, report.notes, tag);
+    else {
+      log(`${tag} sign-ins ${signIns}`);
+      report.notes.push(`${tag} sign-ins ${signIns}`);
+    }
+    report.auth.push({ label, me, signIns });
     const after = await server.memory();
     log(`${tag} after load: ${describeMemory(after)}`);
     await stopAndCheck(server, tag, report);
     report.memory.push({ mode, label, readyMs: server.readyMs, idle, after });
   });
+}
+
+/**
+ * Complete sign-ins (password step, then TOTP step) of `count` MFA users written into the bench
+ * database, SIGNIN_CONCURRENCY at a time, after SIGNIN_WARMUP untimed ones. Each user signs in once:
+ * a TOTP step is accepted once per user.
+ * @param {import("./lib/server.mjs").ServerProcess} server
+ * @param {number} count
+ * @param {string[]} notes
+ * @param {string} tag
+ * @returns {Promise<SignInStats>}
+ */
+async function benchSignIns(server, count, notes, tag) {
+  const { DATABASE_URL: databaseUrl, BIFROST_SECRET_KEY: secretKey } = server.options.env;
+  if (!databaseUrl || !secretKey) throw new Error("sign-ins need the bench database and secret key");
+  const prepared = performance.now();
+  const users = await createMfaUsers({
+    databaseUrl,
+    secretKey,
+    count: SIGNIN_WARMUP + count,
+    tag: `u${process.pid}`,
+  });
+  log(
+    `${tag} ${users.length} users with MFA written to the database in ${fixed(performance.now() - prepared, 0)} ms`,
+  );
+  const warm = await runSignIns(server.baseUrl, users.slice(0, SIGNIN_WARMUP), SIGNIN_CONCURRENCY);
+  const warmFailures = warm.signIns.filter((s) => !s.ok);
+  log(
+    `${tag} sign-in warm-up: ${warm.signIns.length - warmFailures.length}/${warm.signIns.length} ok in ${fixed(warm.wallMs, 0)} ms`,
+  );
+  if (warmFailures.length > 0) {
+    notes.push(`${tag} sign-in warm-up: ${warmFailures.length} failed, e.g. ${warmFailures[0].failure}`);
+  }
+
+  const cpuBefore = await server.cpuMs();
+  const { signIns, wallMs } = await runSignIns(
+    server.baseUrl,
+    users.slice(SIGNIN_WARMUP),
+    SIGNIN_CONCURRENCY,
+  );
+  const cpuMs = (await server.cpuMs()) - cpuBefore;
+  const done = signIns.filter((s) => s.ok);
+  /** @param {(s: import("./lib/auth.mjs").SignIn) => number} pick */
+  const spread = (pick) => {
+    const sorted = Float64Array.from(done.map(pick)).sort();
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  };
+  /** @type {SignInStats} */
+  const stats = {
+    count: signIns.length,
+    ok: done.length,
+    perSec: done.length / (wallMs / 1000),
+    wallMs,
+    total: spread((s) => s.totalMs),
+    login: spread((s) => s.loginMs),
+    mfa: spread((s) => s.mfaMs),
+    cpuMsPerSignIn: cpuMs / Math.max(1, signIns.length),
+    cpuShare: cpuMs / wallMs,
+  };
+  log(
+    `${tag} ${stats.count} sign-ins x ${SIGNIN_CONCURRENCY} in flight: ${stats.ok} ok in ${fixed(wallMs, 0)} ms, ` +
+      `${fixed(stats.perSec, 1)}/s, p50 ${fixed(stats.total.p50, 1)} ms, p99 ${fixed(stats.total.p99, 1)} ms ` +
+      `(login p50 ${fixed(stats.login.p50, 1)} ms, mfa/login p50 ${fixed(stats.mfa.p50, 1)} ms)`,
+  );
+  log(
+    `${tag} sign-in server CPU: ${fixed(stats.cpuMsPerSignIn, 1)} ms per sign-in, ${fixed(stats.cpuShare * 100, 0)} % of a core`,
+  );
+  const failures = signIns.filter((s) => !s.ok);
+  if (failures.length > 0) {
+    notes.push(`${tag} ${failures.length} of ${signIns.length} sign-ins failed, e.g. ${failures[0].failure}`);
+  }
+  return stats;
 }
 
 /**
@@ -415,6 +547,78 @@ function printReport(report, { durationS = 0, connections = 0 } = {}) {
     );
   }
 
+  if (report.auth.length > 0) {
+    log(
+      `\nAuth: GET ${ME_ROUTE} with the first admin's bearer token (row above); complete sign-ins ` +
+        `(POST /auth/login + POST /auth/mfa/login), ${SIGNIN_CONCURRENCY} in flight, each a distinct MFA user\n`,
+    );
+    /** @type {string[][]} */
+    const rows = [];
+    for (const { label, me, signIns } of report.auth) {
+      if (me) {
+        rows.push([
+          label,
+          `GET ${ME_ROUTE}`,
+          `${fixed(me.reqPerSec, 0)} req/s`,
+          fixed(me.p50, 2),
+          fixed(me.p99, 2),
+          `${fixed(me.cpuUsPerRequest, 0)} us/req`,
+          `>= ${ME_GOAL_REQ_PER_SEC} req/s`,
+          me.reqPerSec >= ME_GOAL_REQ_PER_SEC ? "yes" : "NO",
+        ]);
+      }
+      if (typeof signIns === "string") {
+        rows.push([label, "sign-in", "not measured (see Notes)", "", "", "", "", ""]);
+        continue;
+      }
+      const failed = signIns.count - signIns.ok;
+      rows.push(
+        [
+          label,
+          `sign-in, ${signIns.count} users${failed > 0 ? ` (${failed} FAILED)` : ""}`,
+          `${fixed(signIns.perSec, 1)} /s`,
+          fixed(signIns.total.p50, 1),
+          fixed(signIns.total.p99, 1),
+          `${fixed(signIns.cpuMsPerSignIn, 1)} ms/sign-in`,
+          "",
+          "",
+        ],
+        [
+          label,
+          "  step 1: POST /auth/login",
+          "",
+          fixed(signIns.login.p50, 1),
+          fixed(signIns.login.p99, 1),
+          "",
+          "",
+          "",
+        ],
+        [
+          label,
+          "  step 2: POST /auth/mfa/login",
+          "",
+          fixed(signIns.mfa.p50, 1),
+          fixed(signIns.mfa.p99, 1),
+          "",
+          "",
+          "",
+        ],
+      );
+    }
+    log(
+      formatTable(["mode", "measurement", "rate", "p50 ms", "p99 ms", "server CPU", "goal", "met?"], rows, [
+        "left",
+        "left",
+        "right",
+        "right",
+        "right",
+        "right",
+        "left",
+        "left",
+      ]),
+    );
+  }
+
   if (report.memory.length > 0) {
     log(
       `\nMemory of the server process (VmRSS, MB = 2^20 bytes; idle = ${IDLE_MS / 1000} s after ready, before load)\n`,
@@ -493,7 +697,7 @@ async function main() {
     console.error(`bench: ${error instanceof Error ? error.message : error}\n\n${USAGE}`);
     return 2;
   }
-  const { durationS, connections, modes } = options;
+  const { durationS, connections, signIns, modes } = options;
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "bifrost-bench-"));
   onCleanup(
     `remove ${tmpRoot}`,
@@ -505,12 +709,14 @@ async function main() {
     loads: [],
     memory: [],
     breakdown: [],
+    auth: [],
     notes: [],
     failures: [],
     loadavgAtStart: os.loadavg(),
   };
   log(
-    `bench: modes ${modes.join(", ")}; ${durationS} s x ${connections} connections per route; temp dir ${tmpRoot}`,
+    `bench: modes ${modes.join(", ")}; ${durationS} s x ${connections} connections per route; ` +
+      `${signIns} sign-ins; temp dir ${tmpRoot}`,
   );
   try {
     const baseline = await nodeBaseline();

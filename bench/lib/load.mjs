@@ -22,17 +22,18 @@ import autocannon from "autocannon";
  * @param {Float64Array} sorted
  * @param {number} p  0..100
  */
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 /**
- * @param {{ url: string, connections: number, durationS: number }} options
+ * @param {{ url: string, connections: number, durationS: number, headers?: Record<string, string> }} options
+ *   `headers` are sent with every request (e.g. an Authorization header)
  * @returns {Promise<LoadResult>}
  */
-export async function runLoad({ url, connections, durationS }) {
+export async function runLoad({ url, connections, durationS, headers }) {
   const parsed = new URL(url);
   if (parsed.hostname !== "127.0.0.1") throw new Error(`refusing to load a non-local URL: ${url}`);
   /** @type {number[]} */
@@ -42,6 +43,7 @@ export async function runLoad({ url, connections, durationS }) {
     connections,
     duration: durationS,
     timeout: 10,
+    headers,
     // Keep the defaults explicit: no pipelining, no rate cap, errors counted in the stats.
     pipelining: 1,
   });

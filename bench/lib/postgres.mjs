@@ -3,16 +3,17 @@ import { spawnSync } from "node:child_process";
 import { onCleanup } from "./cleanup.mjs";
 
 /**
- * @param {string} adminUrl   a URL of the server (any database the role may connect to)
+ * Runs SQL through psql (statements only: the output is discarded).
+ * @param {string} url   a database URL (for the admin statements below, any database the role may connect to)
  * @param {string} sql
  */
-function psql(adminUrl, sql) {
-  const result = spawnSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], {
+export function runSql(url, sql) {
+  const result = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], {
     encoding: "utf8",
     timeout: 30_000,
   });
   if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`psql failed (${sql}): ${result.stderr.trim()}`);
+  if (result.status !== 0) throw new Error(`psql failed (${sql.slice(0, 200)}): ${result.stderr.trim()}`);
 }
 
 /**
@@ -27,12 +28,12 @@ export function createBenchDatabase(serverUrl, name) {
   admin.pathname = "/postgres";
   const adminUrl = admin.toString();
   const dropSql = `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`;
-  psql(adminUrl, dropSql);
-  psql(adminUrl, `CREATE DATABASE ${name}`);
+  runSql(adminUrl, dropSql);
+  runSql(adminUrl, `CREATE DATABASE ${name}`);
   const drop = onCleanup(
     `drop database ${name}`,
-    () => psql(adminUrl, dropSql),
-    () => psql(adminUrl, dropSql),
+    () => runSql(adminUrl, dropSql),
+    () => runSql(adminUrl, dropSql),
   );
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -64,3 +64,6 @@ export const changePasswordRequestSchema = z.object({
   currentPassword: z.string().max(1024),
   newPassword: z.string().max(1024),
 });
+export const mfaStatusSchema = z.object({ enabled: z.boolean(), recoveryCodesRemaining: z.number().int() });
+export const mfaCodeRequestSchema = z.object({ code: z.string().max(64) });
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) });

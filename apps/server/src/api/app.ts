@@ -12,6 +12,7 @@ import type { Logger } from "../infra/logger.js";
 import type { AuthService } from "../services/auth/auth-service.js";
 import type { AuthStateCache } from "../services/auth/auth-state.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
+import type { MfaManagement } from "../services/auth/mfa-management.js";
 import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
 import { applyAccessRule } from "./access.js";
@@ -21,11 +22,13 @@ import { registerNotFound } from "./plugins/not-found.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
+import { mfaRoutes } from "./routes/mfa.js";
 
 export type ApiServices = {
   readiness: ReadinessService;
   authStatus: AuthStatusService;
   auth: AuthService;
+  mfa: MfaManagement;
   authState: AuthStateCache;
   tokens: TokenService;
 };
@@ -116,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       auth: options.services.auth,
       cookies: { secure: options.secureCookies },
     });
+    await routes.register(mfaRoutes, { mfa: options.services.mfa });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, count, eq, isNull, ne } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { authSessions, mfaRecoveryCodes, refreshTokens } from "../db/schema/index.js";
 
@@ -75,8 +75,18 @@ export class AuthSessionsRepository {
   async replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));
-      await tx.insert(mfaRecoveryCodes).values(codeHashes.map((codeHash) => ({ userId, codeHash })));
+      if (codeHashes.length > 0) {
+        await tx.insert(mfaRecoveryCodes).values(codeHashes.map((codeHash) => ({ userId, codeHash })));
+      }
     });
+  }
+
+  async countUnusedRecoveryCodes(userId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ value: count() })
+      .from(mfaRecoveryCodes)
+      .where(and(eq(mfaRecoveryCodes.userId, userId), isNull(mfaRecoveryCodes.usedAt)));
+    return row?.value ?? 0;
   }
 
   /** Spends a recovery code; false when it does not exist or was used. */

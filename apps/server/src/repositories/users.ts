@@ -86,6 +86,13 @@ export class UsersRepository {
     return updated.length === 1;
   }
 
+  async clearMfa(userId: string): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ mfaEnabled: false, mfaSecretSealed: null, updatedAt: new Date() })
+      .where(eq(users.id, userId));
+  }
+
   async updatePassword(userId: string, passwordHash: string, at: Date): Promise<void> {
     await this.db
       .update(users)

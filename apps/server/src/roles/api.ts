@@ -13,6 +13,7 @@ import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
 import { MfaCodes } from "../services/auth/mfa-codes.js";
+import { MfaManagement } from "../services/auth/mfa-management.js";
 import { RateLimiter } from "../services/auth/rate-limiter.js";
 import { TokenService } from "../services/auth/tokens.js";
 import { ReadinessService, type HealthProbe } from "../services/health/readiness.js";
@@ -42,17 +43,19 @@ export async function createApiServices(deps: {
   const secretBox = new SecretBox(deps.secretKey);
   const tokens = new TokenService(secretBox.deriveKey("jwt-signing"), clock);
   const authState = new AuthStateCache({ users, sessions, bus: deps.bus, clock });
+  const mfaCodes = new MfaCodes({ users, sessions, secretBox, clock });
   await authState.start();
   return {
     readiness: new ReadinessService(deps.role, deps.probes, deps.logger),
     authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
     tokens,
     authState,
+    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock }),
     auth: new AuthService({
       users,
       sessions,
       tokens,
-      mfaCodes: new MfaCodes({ users, sessions, secretBox, clock }),
+      mfaCodes,
       authState,
       bus: deps.bus,
       clock,

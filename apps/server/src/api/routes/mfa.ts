@@ -1,0 +1,78 @@
+import {
+  errorBodySchema,
+  mfaCodeRequestSchema,
+  mfaStatusSchema,
+  recoveryCodesSchema,
+} from "@bifrost/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { MfaManagement } from "../../services/auth/mfa-management.js";
+import { requirePrincipal } from "../access.js";
+
+const errors = { 401: errorBodySchema, 403: errorBodySchema, 422: errorBodySchema };
+
+export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (app, { mfa }) => {
+  app.get(
+    "/auth/mfa/status",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["mfa"],
+        summary: "Whether MFA is on, and how many recovery codes are left",
+        response: { 200: mfaStatusSchema, ...errors },
+      },
+    },
+    (request) => mfa.status(requirePrincipal(request).userId),
+  );
+
+  app.delete(
+    "/auth/mfa",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["mfa"],
+        summary: "Turn MFA off (needs a current code); while MFA is required, the next login enrols again",
+        body: mfaCodeRequestSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await mfa.disable(requirePrincipal(request).userId, request.body.code);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/auth/mfa/recovery-codes/regenerate",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["mfa"],
+        summary: "Replace the recovery codes (needs a current code); the old ones stop working",
+        body: mfaCodeRequestSchema,
+        response: { 200: recoveryCodesSchema, ...errors },
+      },
+    },
+    async (request) => ({
+      recoveryCodes: await mfa.regenerateRecoveryCodes(requirePrincipal(request).userId, request.body.code),
+    }),
+  );
+
+  app.delete(
+    "/api/users/:id/mfa",
+    {
+      config: { access: "platformAdmin" },
+      schema: {
+        tags: ["mfa"],
+        summary:
+          "Reset a user's MFA (platform admin): they enrol again at their next login; their logins end",
+        params: z.object({ id: z.guid() }),
+        response: { 204: z.null(), 404: errorBodySchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await mfa.adminReset(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

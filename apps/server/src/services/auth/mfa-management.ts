@@ -1,0 +1,67 @@
+import { NotFoundError, UnauthorizedError } from "../../errors.js";
+import type { Clock } from "../../infra/clock.js";
+import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
+import type { UsersRepository } from "../../repositories/users.js";
+import type { AuthStateCache } from "./auth-state.js";
+import type { MfaCodes } from "./mfa-codes.js";
+
+export type MfaStatus = { enabled: boolean; recoveryCodesRemaining: number };
+
+/**
+ * A signed-in user's second factor: its status, turning it off (proof needed: a current code), new
+ * recovery codes (same proof); and a platform admin's reset for a user who lost their device.
+ */
+export class MfaManagement {
+  constructor(
+    private readonly deps: {
+      users: UsersRepository;
+      sessions: AuthSessionsRepository;
+      mfaCodes: MfaCodes;
+      authState: AuthStateCache;
+      clock: Clock;
+    },
+  ) {}
+
+  async status(userId: string): Promise<MfaStatus> {
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw new UnauthorizedError("Not signed in");
+    return {
+      enabled: user.mfaEnabled,
+      recoveryCodesRemaining: user.mfaEnabled ? await this.deps.sessions.countUnusedRecoveryCodes(userId) : 0,
+    };
+  }
+
+  async disable(userId: string, code: string): Promise<void> {
+    await this.proveWithCurrentCode(userId, code);
+    await this.clear(userId);
+  }
+
+  async regenerateRecoveryCodes(userId: string, code: string): Promise<string[]> {
+    await this.proveWithCurrentCode(userId, code);
+    return this.deps.mfaCodes.issueRecoveryCodes(userId);
+  }
+
+  /** The user enrols again at their next login (while MFA is required). Their logins end. */
+  async adminReset(userId: string): Promise<void> {
+    if (!(await this.deps.users.findById(userId))) throw new NotFoundError("User not found");
+    await this.clear(userId);
+    await this.deps.sessions.revokeUserSessions(
+      userId,
+      "MFA reset by an admin",
+      new Date(this.deps.clock.now()),
+    );
+    await this.deps.authState.invalidate({ userId });
+  }
+
+  private async proveWithCurrentCode(userId: string, code: string): Promise<void> {
+    const user = await this.deps.users.findById(userId);
+    if (!user?.mfaEnabled) throw new UnauthorizedError("MFA is not enabled");
+    if (!(await this.deps.mfaCodes.acceptTotp(user, code))) throw new UnauthorizedError("Invalid code");
+  }
+
+  private async clear(userId: string): Promise<void> {
+    // mfa_last_step stays: a code of an old seed can never count again.
+    await this.deps.users.clearMfa(userId);
+    await this.deps.sessions.replaceRecoveryCodes(userId, []);
+  }
+}
