@@ -66,7 +66,24 @@ const CLOCK_TICKS = (() => {
  * @param {number} pid
  */
 export function readCpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time so far of the process's main thread (the JavaScript thread) and of all its other threads
+ * together (libuv's pool, where native add-ons such as Argon2 hash, and V8's GC and compiler
+ * helpers), in ms.
+ * @param {number} pid
+ */
+export function readThreadCpuMs(pid) {
+  const total = readCpuMs(pid);
+  const main = statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+  return { main, others: total - main };
+}
+
+/** @param {string} file  a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat */
+function statCpuMs(file) {
+  const stat = readFileSync(file, "utf8");
   // Fields after the command name (which may contain spaces) in parentheses; utime and stime are the
   // 14th and 15th fields of the line, i.e. the 12th and 13th after ")".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -294,6 +311,17 @@ export class ServerProcess {
       return readCpuMs(this.pid);
     } catch (error) {
       // A process that just died is a zombie whose /proc entry lacks these fields: wait for the exit.
+      await this.assertAlive({ wait: true });
+      throw error;
+    }
+  }
+
+  /** CPU ms used so far by the main thread and by the other threads; throws if the server died. */
+  async threadCpuMs() {
+    await this.assertAlive();
+    try {
+      return readThreadCpuMs(this.pid);
+    } catch (error) {
       await this.assertAlive({ wait: true });
       throw error;
     }

@@ -13,6 +13,9 @@ import type { AuthService } from "../services/auth/auth-service.js";
 import type { AuthStateCache } from "../services/auth/auth-state.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
 import type { MfaManagement } from "../services/auth/mfa-management.js";
+import type { OrganizationsService } from "../services/organizations/organizations-service.js";
+import type { RolesService } from "../services/roles/roles-service.js";
+import type { UsersService } from "../services/users/users-service.js";
 import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
 import { applyAccessRule } from "./access.js";
@@ -23,12 +26,18 @@ import { registerOpenApi } from "./plugins/openapi.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { mfaRoutes } from "./routes/mfa.js";
+import { organizationRoutes } from "./routes/organizations.js";
+import { roleRoutes } from "./routes/roles.js";
+import { userRoutes } from "./routes/users.js";
 
 export type ApiServices = {
   readiness: ReadinessService;
   authStatus: AuthStatusService;
   auth: AuthService;
   mfa: MfaManagement;
+  organizations: OrganizationsService;
+  users: UsersService;
+  roles: RolesService;
   authState: AuthStateCache;
   tokens: TokenService;
 };
@@ -120,6 +129,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
       cookies: { secure: options.secureCookies },
     });
     await routes.register(mfaRoutes, { mfa: options.services.mfa });
+    await routes.register(organizationRoutes, { organizations: options.services.organizations });
+    await routes.register(userRoutes, { users: options.services.users });
+    await routes.register(roleRoutes, { roles: options.services.roles });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

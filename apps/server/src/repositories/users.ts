@@ -1,6 +1,7 @@
-import { and, count, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { organizations, roles, userRoles, users } from "../db/schema/index.js";
+import { keyset, toPage, type Page } from "./pagination.js";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -91,6 +92,54 @@ export class UsersRepository {
       .update(users)
       .set({ mfaEnabled: false, mfaSecretSealed: null, updatedAt: new Date() })
       .where(eq(users.id, userId));
+  }
+
+  async list(options: {
+    limit: number;
+    cursor?: string | undefined;
+    organizationId?: string | undefined;
+  }): Promise<Page<UserRow>> {
+    const page = keyset(users, options.cursor);
+    const rows = await this.db
+      .select()
+      .from(users)
+      .where(
+        and(
+          eq(users.isSystem, false),
+          options.organizationId ? eq(users.organizationId, options.organizationId) : undefined,
+          page.where,
+        ),
+      )
+      .orderBy(...page.orderBy)
+      .limit(options.limit + 1);
+    return toPage(rows, options.limit, (row) => row);
+  }
+
+  async update(
+    id: string,
+    values: { name?: string; isActive?: boolean; organizationId?: string; isSuperuser?: boolean },
+  ): Promise<UserRow | undefined> {
+    const changes = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+    const [row] = await this.db
+      .update(users)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(and(eq(users.id, id), eq(users.isSystem, false)))
+      .returning();
+    return row;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.db
+      .delete(users)
+      .where(and(eq(users.id, id), eq(users.isSystem, false)))
+      .returning({ id: users.id });
+    return deleted.length === 1;
+  }
+
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.select({ id: users.id }).from(users).where(inArray(users.id, ids));
+    return new Set(rows.map((r) => r.id));
   }
 
   async updatePassword(userId: string, passwordHash: string, at: Date): Promise<void> {

@@ -8,6 +8,8 @@ import { systemClock, type Clock } from "../infra/clock.js";
 import { SecretBox } from "../infra/crypto/secret-box.js";
 import type { Logger } from "../infra/logger.js";
 import { AuthSessionsRepository } from "../repositories/auth-sessions.js";
+import { OrganizationsRepository } from "../repositories/organizations.js";
+import { RolesRepository } from "../repositories/roles.js";
 import { UsersRepository } from "../repositories/users.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
@@ -17,6 +19,9 @@ import { MfaManagement } from "../services/auth/mfa-management.js";
 import { RateLimiter } from "../services/auth/rate-limiter.js";
 import { TokenService } from "../services/auth/tokens.js";
 import { ReadinessService, type HealthProbe } from "../services/health/readiness.js";
+import { OrganizationsService } from "../services/organizations/organizations-service.js";
+import { RolesService } from "../services/roles/roles-service.js";
+import { UsersService } from "../services/users/users-service.js";
 import type { Infrastructure } from "./infrastructure.js";
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -40,6 +45,7 @@ export async function createApiServices(deps: {
   const clock = deps.clock ?? systemClock;
   const users = new UsersRepository(deps.db);
   const sessions = new AuthSessionsRepository(deps.db);
+  const organizations = new OrganizationsRepository(deps.db);
   const secretBox = new SecretBox(deps.secretKey);
   const tokens = new TokenService(secretBox.deriveKey("jwt-signing"), clock);
   const authState = new AuthStateCache({ users, sessions, bus: deps.bus, clock });
@@ -51,6 +57,9 @@ export async function createApiServices(deps: {
     tokens,
     authState,
     mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock }),
+    organizations: new OrganizationsService({ organizations, authState, clock }),
+    users: new UsersService({ users, organizations, authState }),
+    roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState }),
     auth: new AuthService({
       users,
       sessions,

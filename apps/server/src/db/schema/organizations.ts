@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "./columns.js";
 
 /** The MSP's own organization; its members are the platform admins. Seeded by the first migration. */
@@ -15,6 +15,8 @@ export const organizations = pgTable(
     isProvider: boolean("is_provider").notNull().default(false),
     isActive: boolean("is_active").notNull().default(true),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    /** Soft delete: the row stays for history; its users cannot sign in and it is hidden from lists. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

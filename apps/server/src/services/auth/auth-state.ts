@@ -7,7 +7,13 @@ const CHANNEL = "auth:invalidate";
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 50_000;
 
-type Entry = { valid: boolean; userId: string; sessionId: string; at: number };
+type Entry = {
+  valid: boolean;
+  userId: string;
+  sessionId: string;
+  organizationId: string | undefined;
+  at: number;
+};
 
 /**
  * Whether an access token's login still stands: user active, organization active, session not
@@ -54,26 +60,32 @@ export class AuthStateCache {
       session.revokedAt === null &&
       session.expiresAt.getTime() > now;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(key, { valid, userId, sessionId, at: now });
+    this.entries.set(key, { valid, userId, sessionId, organizationId: user?.organizationId, at: now });
     return valid;
   }
 
-  /** Tells every process to forget what it knows of a user or a session. */
-  async invalidate(target: { userId?: string; sessionId?: string }): Promise<void> {
+  /** Tells every process to forget what it knows of a user, a session or an organization's users. */
+  async invalidate(target: { userId?: string; sessionId?: string; organizationId?: string }): Promise<void> {
     const message = JSON.stringify(target);
     this.drop(message);
     await this.deps.bus.publish(CHANNEL, message);
   }
 
   private drop(message: string): void {
-    let target: { userId?: unknown; sessionId?: unknown };
+    let target: { userId?: unknown; sessionId?: unknown; organizationId?: unknown };
     try {
       target = JSON.parse(message) as typeof target;
     } catch {
       return;
     }
     for (const [key, entry] of this.entries) {
-      if (entry.userId === target.userId || entry.sessionId === target.sessionId) this.entries.delete(key);
+      if (
+        entry.userId === target.userId ||
+        entry.sessionId === target.sessionId ||
+        (entry.organizationId !== undefined && entry.organizationId === target.organizationId)
+      ) {
+        this.entries.delete(key);
+      }
     }
   }
 }

@@ -1,0 +1,58 @@
+import {
+  assignRoleUsersSchema,
+  createRoleSchema,
+  errorBodySchema,
+  listOf,
+  listQuerySchema,
+  roleSchema,
+} from "@bifrost/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { RolesService } from "../../services/roles/roles-service.js";
+import { requirePrincipal } from "../access.js";
+
+const errors = {
+  401: errorBodySchema,
+  403: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+};
+const config = { access: "platformAdmin" as const };
+
+export const roleRoutes: FastifyPluginAsyncZod<{ roles: RolesService }> = async (app, { roles }) => {
+  app.post(
+    "/api/roles",
+    { config, schema: { tags: ["roles"], body: createRoleSchema, response: { 201: roleSchema, ...errors } } },
+    async (request, reply) => reply.code(201).send(await roles.create(request.body)),
+  );
+  app.get(
+    "/api/roles",
+    {
+      config,
+      schema: {
+        tags: ["roles"],
+        querystring: listQuerySchema,
+        response: { 200: listOf(roleSchema), ...errors },
+      },
+    },
+    (request) => roles.list(request.query),
+  );
+  app.post(
+    "/api/roles/:id/users",
+    {
+      config,
+      schema: {
+        tags: ["roles"],
+        summary: "Give the role to users (already members are left as they are)",
+        params: z.object({ id: z.guid() }),
+        body: assignRoleUsersSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await roles.assignUsers(request.params.id, request.body.userIds, requirePrincipal(request).userId);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,78 @@
+import {
+  authUserSchema,
+  createUserSchema,
+  errorBodySchema,
+  listOf,
+  listQuerySchema,
+  updateUserSchema,
+} from "@bifrost/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { UsersService } from "../../services/users/users-service.js";
+
+const errors = {
+  401: errorBodySchema,
+  403: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+};
+const idParams = z.object({ id: z.guid() });
+const config = { access: "platformAdmin" as const };
+
+export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
+  app.post(
+    "/api/users",
+    {
+      config,
+      schema: { tags: ["users"], body: createUserSchema, response: { 201: authUserSchema, ...errors } },
+    },
+    async (request, reply) => reply.code(201).send(await users.create(request.body)),
+  );
+  app.get(
+    "/api/users",
+    {
+      config,
+      schema: {
+        tags: ["users"],
+        querystring: listQuerySchema.extend({ organizationId: z.guid().optional() }),
+        response: { 200: listOf(authUserSchema), ...errors },
+      },
+    },
+    (request) => users.list(request.query),
+  );
+  app.get(
+    "/api/users/:id",
+    { config, schema: { tags: ["users"], params: idParams, response: { 200: authUserSchema, ...errors } } },
+    (request) => users.get(request.params.id),
+  );
+  app.patch(
+    "/api/users/:id",
+    {
+      config,
+      schema: {
+        tags: ["users"],
+        params: idParams,
+        body: updateUserSchema,
+        response: { 200: authUserSchema, ...errors },
+      },
+    },
+    (request) => users.update(request.params.id, request.body),
+  );
+  app.delete(
+    "/api/users/:id",
+    {
+      config,
+      schema: {
+        tags: ["users"],
+        summary: "Delete an inactive user",
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await users.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

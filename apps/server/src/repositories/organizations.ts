@@ -1,0 +1,64 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { organizations } from "../db/schema/index.js";
+import { keyset, toPage, type Page } from "./pagination.js";
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+
+export class OrganizationsRepository {
+  constructor(private readonly db: Db) {}
+
+  async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<OrganizationRow>> {
+    const page = keyset(organizations, options.cursor);
+    const rows = await this.db
+      .select()
+      .from(organizations)
+      .where(and(isNull(organizations.deletedAt), page.where))
+      .orderBy(...page.orderBy)
+      .limit(options.limit + 1);
+    return toPage(rows, options.limit, (row) => row);
+  }
+
+  /** A live (not deleted) organization. */
+  async find(id: string): Promise<OrganizationRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(organizations)
+      .where(and(eq(organizations.id, id), isNull(organizations.deletedAt)))
+      .limit(1);
+    return row;
+  }
+
+  async insert(values: { name: string; domain?: string | null | undefined }): Promise<OrganizationRow> {
+    const [row] = await this.db
+      .insert(organizations)
+      .values({ name: values.name, domain: values.domain ?? null })
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    return row;
+  }
+
+  async update(
+    id: string,
+    values: { name?: string | undefined; domain?: string | null | undefined; isActive?: boolean | undefined },
+  ): Promise<OrganizationRow | undefined> {
+    const changes = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+    const [row] = await this.db
+      .update(organizations)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(and(eq(organizations.id, id), isNull(organizations.deletedAt)))
+      .returning();
+    return row;
+  }
+
+  async softDelete(id: string, at: Date): Promise<boolean> {
+    const deleted = await this.db
+      .update(organizations)
+      .set({ deletedAt: at, isActive: false, updatedAt: at })
+      .where(
+        and(eq(organizations.id, id), isNull(organizations.deletedAt), eq(organizations.isProvider, false)),
+      )
+      .returning({ id: organizations.id });
+    return deleted.length === 1;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Organization } from "@bifrost/contracts";
+import { NotFoundError } from "../../errors.js";
+import type { Clock } from "../../infra/clock.js";
+import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
+import type { Page } from "../../repositories/pagination.js";
+import type { AuthStateCache } from "../auth/auth-state.js";
+
+export const toOrganization = (row: OrganizationRow): Organization => ({
+  id: row.id,
+  name: row.name,
+  domain: row.domain,
+  isProvider: row.isProvider,
+  isActive: row.isActive,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+/** The MSP's customers. Deleting one is soft: its users can no longer sign in, at once. */
+export class OrganizationsService {
+  constructor(
+    private readonly deps: {
+      organizations: OrganizationsRepository;
+      authState: AuthStateCache;
+      clock: Clock;
+    },
+  ) {}
+
+  async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<Organization>> {
+    const page = await this.deps.organizations.list(options);
+    return { items: page.items.map(toOrganization), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<Organization> {
+    const row = await this.deps.organizations.find(id);
+    if (!row) throw new NotFoundError("Organization not found");
+    return toOrganization(row);
+  }
+
+  async create(input: { name: string; domain?: string | null | undefined }): Promise<Organization> {
+    return toOrganization(await this.deps.organizations.insert(input));
+  }
+
+  async update(
+    id: string,
+    input: { name?: string | undefined; domain?: string | null | undefined; isActive?: boolean | undefined },
+  ): Promise<Organization> {
+    const row = await this.deps.organizations.update(id, input);
+    if (!row) throw new NotFoundError("Organization not found");
+    if (input.isActive === false) await this.deps.authState.invalidate({ organizationId: id });
+    return toOrganization(row);
+  }
+
+  /** The provider organization cannot be deleted (404 as for anything not deletable here). */
+  async delete(id: string): Promise<void> {
+    if (!(await this.deps.organizations.softDelete(id, new Date(this.deps.clock.now())))) {
+      throw new NotFoundError("Organization not found");
+    }
+    await this.deps.authState.invalidate({ organizationId: id });
+  }
+}

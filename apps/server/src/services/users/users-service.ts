@@ -1,0 +1,116 @@
+import type { AuthUser } from "@bifrost/contracts";
+import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
+import { hashPassword, passwordProblem } from "../../infra/crypto/passwords.js";
+import type { OrganizationsRepository } from "../../repositories/organizations.js";
+import type { Page } from "../../repositories/pagination.js";
+import type { UsersRepository } from "../../repositories/users.js";
+import { toAuthUser } from "../auth/auth-service.js";
+import type { AuthStateCache } from "../auth/auth-state.js";
+
+type CreateUser = {
+  email: string;
+  name: string;
+  password?: string | undefined;
+  organizationId: string;
+  isSuperuser?: boolean | undefined;
+};
+type UpdateUser = {
+  name?: string | undefined;
+  isActive?: boolean | undefined;
+  organizationId?: string | undefined;
+  isSuperuser?: boolean | undefined;
+};
+
+/**
+ * Users of every organization (platform admin). A platform admin belongs to the provider
+ * organization; a user without a password signs in by other means (SSO, passkeys) once those exist.
+ */
+export class UsersService {
+  constructor(
+    private readonly deps: {
+      users: UsersRepository;
+      organizations: OrganizationsRepository;
+      authState: AuthStateCache;
+    },
+  ) {}
+
+  async list(options: {
+    limit: number;
+    cursor?: string | undefined;
+    organizationId?: string | undefined;
+  }): Promise<Page<AuthUser>> {
+    const page = await this.deps.users.list(options);
+    return { items: page.items.map(toAuthUser), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<AuthUser> {
+    const user = await this.deps.users.findById(id);
+    if (!user || user.isSystem) throw new NotFoundError("User not found");
+    return toAuthUser(user);
+  }
+
+  async create(input: CreateUser): Promise<AuthUser> {
+    await this.assertOrganization(input.organizationId, "body.organizationId");
+    this.assertSuperuserPlacement(input.isSuperuser ?? false, input.organizationId);
+    let passwordHash: string | null = null;
+    if (input.password !== undefined) {
+      const problem = passwordProblem(input.password, { email: input.email, name: input.name });
+      if (problem)
+        throw new ValidationError("The password is not acceptable", [
+          { path: "body.password", message: problem },
+        ]);
+      passwordHash = await hashPassword(input.password);
+    }
+    const user = await this.deps.users.insert({
+      email: input.email,
+      name: input.name,
+      passwordHash,
+      organizationId: input.organizationId,
+      isSuperuser: input.isSuperuser ?? false,
+    });
+    return toAuthUser(user);
+  }
+
+  async update(id: string, input: UpdateUser): Promise<AuthUser> {
+    const current = await this.deps.users.findById(id);
+    if (!current || current.isSystem) throw new NotFoundError("User not found");
+    if (input.organizationId !== undefined)
+      await this.assertOrganization(input.organizationId, "body.organizationId");
+    this.assertSuperuserPlacement(
+      input.isSuperuser ?? current.isSuperuser,
+      input.organizationId ?? current.organizationId,
+    );
+    const user = await this.deps.users.update(id, input);
+    if (!user) throw new NotFoundError("User not found");
+    // Deactivation, a move or a change of privilege takes effect on the next request.
+    await this.deps.authState.invalidate({ userId: id });
+    return toAuthUser(user);
+  }
+
+  /** Only an inactive user can be deleted: deactivate first, so the deletion is deliberate. */
+  async delete(id: string): Promise<void> {
+    const user = await this.deps.users.findById(id);
+    if (!user || user.isSystem) throw new NotFoundError("User not found");
+    if (user.isActive) throw new ConflictError("Deactivate the user before deleting them");
+    await this.deps.users.delete(id);
+    await this.deps.authState.invalidate({ userId: id });
+  }
+
+  private async assertOrganization(organizationId: string, path: string): Promise<void> {
+    if (!(await this.deps.organizations.find(organizationId))) {
+      throw new ValidationError("Unknown organization", [{ path, message: "no such organization" }]);
+    }
+  }
+
+  private assertSuperuserPlacement(isSuperuser: boolean, organizationId: string): void {
+    if (isSuperuser && organizationId !== PROVIDER_ORGANIZATION_ID) {
+      throw new ValidationError("Platform admins belong to the provider organization", [
+        {
+          path: "body.isSuperuser",
+          message: "only members of the provider organization can be platform admins",
+        },
+      ]);
+    }
+  }
+}

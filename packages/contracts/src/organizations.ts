@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/** `?limit=` (default 25, max 1000) and `?cursor=`; answers `{ items, nextCursor }`. */
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(25),
+  cursor: z.string().max(512).optional(),
+});
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+const domainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "must be a domain such as example.com",
+  );
+
+export const organizationSchema = z.object({
+  id: z.guid(),
+  name: z.string(),
+  domain: z.string().nullable(),
+  isProvider: z.boolean(),
+  isActive: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+export const createOrganizationSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  domain: domainSchema.nullish(),
+});
+export const updateOrganizationSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  domain: domainSchema.nullish(),
+  isActive: z.boolean().optional(),
+});
+
+export const createUserSchema = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().max(1024).optional(),
+  organizationId: z.guid(),
+  isSuperuser: z.boolean().optional(),
+});
+export const updateUserSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  isActive: z.boolean().optional(),
+  organizationId: z.guid().optional(),
+  isSuperuser: z.boolean().optional(),
+});
+
+export const roleSchema = z.object({
+  id: z.guid(),
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Role = z.infer<typeof roleSchema>;
+export const createRoleSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(1000).optional(),
+});
+export const assignRoleUsersSchema = z.object({ userIds: z.array(z.guid()).min(1).max(1000) });
