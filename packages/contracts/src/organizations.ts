@@ -64,3 +64,18 @@ export const createRoleSchema = z.object({
   description: z.string().trim().max(1000).optional(),
 });
 export const assignRoleUsersSchema = z.object({ userIds: z.array(z.guid()).min(1).max(1000) });
+
+export const auditEntrySchema = z.object({
+  id: z.guid(),
+  action: z.string(),
+  resourceType: z.string(),
+  resourceId: z.string().nullable(),
+  actorId: z.guid().nullable(),
+  actorEmail: z.string().nullable(),
+  organizationId: z.guid().nullable(),
+  ipAddress: z.string().nullable(),
+  requestId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;

@@ -50,3 +50,19 @@ export function requirePrincipal(request: { principal: Principal | null }): Prin
   if (!request.principal) throw new Error("requirePrincipal on a public route");
   return request.principal;
 }
+
+/** Who is acting, for the audit log: the principal when signed in, and where the request came from. */
+export function actorOf(request: { principal: Principal | null; ip: string; id: string }): {
+  userId?: string;
+  email?: string;
+  organizationId?: string;
+  ip: string;
+  requestId: string;
+} {
+  const p = request.principal;
+  return {
+    ...(p ? { userId: p.userId, email: p.email, organizationId: p.organizationId } : {}),
+    ip: request.ip,
+    requestId: request.id,
+  };
+}

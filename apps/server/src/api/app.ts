@@ -9,6 +9,7 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { UnavailableError } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
+import type { AuditLog } from "../services/audit/audit-log.js";
 import type { AuthService } from "../services/auth/auth-service.js";
 import type { AuthStateCache } from "../services/auth/auth-state.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
@@ -23,6 +24,7 @@ import { registerAuthentication } from "./plugins/authentication.js";
 import { registerErrorHandler } from "./plugins/error-handler.js";
 import { registerNotFound } from "./plugins/not-found.js";
 import { registerOpenApi } from "./plugins/openapi.js";
+import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { mfaRoutes } from "./routes/mfa.js";
@@ -35,6 +37,7 @@ export type ApiServices = {
   authStatus: AuthStatusService;
   auth: AuthService;
   mfa: MfaManagement;
+  audit: AuditLog;
   organizations: OrganizationsService;
   users: UsersService;
   roles: RolesService;
@@ -132,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await routes.register(organizationRoutes, { organizations: options.services.organizations });
     await routes.register(userRoutes, { users: options.services.users });
     await routes.register(roleRoutes, { roles: options.services.roles });
+    await routes.register(auditRoutes, { audit: options.services.audit });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

@@ -7,10 +7,12 @@ import type { Bus } from "../infra/bus/bus.js";
 import { systemClock, type Clock } from "../infra/clock.js";
 import { SecretBox } from "../infra/crypto/secret-box.js";
 import type { Logger } from "../infra/logger.js";
+import { AuditLogsRepository } from "../repositories/audit-logs.js";
 import { AuthSessionsRepository } from "../repositories/auth-sessions.js";
 import { OrganizationsRepository } from "../repositories/organizations.js";
 import { RolesRepository } from "../repositories/roles.js";
 import { UsersRepository } from "../repositories/users.js";
+import { AuditLog } from "../services/audit/audit-log.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
@@ -46,6 +48,7 @@ export async function createApiServices(deps: {
   const users = new UsersRepository(deps.db);
   const sessions = new AuthSessionsRepository(deps.db);
   const organizations = new OrganizationsRepository(deps.db);
+  const audit = new AuditLog(new AuditLogsRepository(deps.db));
   const secretBox = new SecretBox(deps.secretKey);
   const tokens = new TokenService(secretBox.deriveKey("jwt-signing"), clock);
   const authState = new AuthStateCache({ users, sessions, bus: deps.bus, clock });
@@ -56,10 +59,11 @@ export async function createApiServices(deps: {
     authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
     tokens,
     authState,
-    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock }),
-    organizations: new OrganizationsService({ organizations, authState, clock }),
-    users: new UsersService({ users, organizations, authState }),
-    roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState }),
+    audit,
+    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit }),
+    organizations: new OrganizationsService({ organizations, authState, clock, audit }),
+    users: new UsersService({ users, organizations, authState, audit }),
+    roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
     auth: new AuthService({
       users,
       sessions,
@@ -71,6 +75,7 @@ export async function createApiServices(deps: {
       mfaRequired: deps.mfaRequired,
       issuer: "Bifrost",
       rateLimiter: new RateLimiter(deps.bus),
+      audit,
       loginRateLimit: deps.loginRateLimit,
     }),
   };

@@ -23,7 +23,7 @@ import { z } from "zod";
 import { UnauthorizedError } from "../../errors.js";
 import type { AuthService, RequestMeta } from "../../services/auth/auth-service.js";
 import type { AuthStatusService } from "../../services/auth/auth-status.js";
-import { requirePrincipal } from "../access.js";
+import { actorOf, requirePrincipal } from "../access.js";
 import {
   assertCsrf,
   bearerToken,
@@ -46,6 +46,7 @@ const errors = {
 const meta = (request: FastifyRequest): RequestMeta => ({
   ip: request.ip,
   userAgent: request.headers["user-agent"],
+  requestId: request.id,
 });
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
@@ -179,7 +180,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       schema: { tags: ["auth"], summary: "End this login", response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
-      await auth.logout(requirePrincipal(request).sessionId);
+      await auth.logout(requirePrincipal(request).sessionId, actorOf(request));
       clearSessionCookies(reply, cookies);
       return reply.code(204).send(null);
     },
@@ -196,7 +197,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.revokeAll(requirePrincipal(request).userId);
+      await auth.revokeAll(requirePrincipal(request).userId, actorOf(request));
       clearSessionCookies(reply, cookies);
       return reply.code(204).send(null);
     },
@@ -214,7 +215,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.revokeUser(request.body.userId);
+      await auth.revokeUser(request.body.userId, actorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -231,7 +232,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.changePassword(requirePrincipal(request), request.body);
+      await auth.changePassword(requirePrincipal(request), request.body, actorOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -7,7 +7,7 @@ import {
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { MfaManagement } from "../../services/auth/mfa-management.js";
-import { requirePrincipal } from "../access.js";
+import { actorOf, requirePrincipal } from "../access.js";
 
 const errors = { 401: errorBodySchema, 403: errorBodySchema, 422: errorBodySchema };
 
@@ -37,7 +37,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
       },
     },
     async (request, reply) => {
-      await mfa.disable(requirePrincipal(request).userId, request.body.code);
+      await mfa.disable(requirePrincipal(request).userId, request.body.code, actorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -54,7 +54,11 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
       },
     },
     async (request) => ({
-      recoveryCodes: await mfa.regenerateRecoveryCodes(requirePrincipal(request).userId, request.body.code),
+      recoveryCodes: await mfa.regenerateRecoveryCodes(
+        requirePrincipal(request).userId,
+        request.body.code,
+        actorOf(request),
+      ),
     }),
   );
 
@@ -71,7 +75,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
       },
     },
     async (request, reply) => {
-      await mfa.adminReset(request.params.id);
+      await mfa.adminReset(request.params.id, actorOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -8,6 +8,7 @@ import {
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { actorOf } from "../access.js";
 import type { OrganizationsService } from "../../services/organizations/organizations-service.js";
 
 const errors = {
@@ -34,7 +35,8 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
         response: { 201: organizationSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await organizations.create(request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await organizations.create(request.body, actorOf(request))),
   );
   app.get(
     "/api/organizations",
@@ -67,7 +69,7 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
         response: { 200: organizationSchema, ...errors },
       },
     },
-    (request) => organizations.update(request.params.id, request.body),
+    (request) => organizations.update(request.params.id, request.body, actorOf(request)),
   );
   app.delete(
     "/api/organizations/:id",
@@ -81,7 +83,7 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
       },
     },
     async (request, reply) => {
-      await organizations.delete(request.params.id);
+      await organizations.delete(request.params.id, actorOf(request));
       return reply.code(204).send(null);
     },
   );

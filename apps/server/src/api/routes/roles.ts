@@ -9,7 +9,7 @@ import {
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { RolesService } from "../../services/roles/roles-service.js";
-import { requirePrincipal } from "../access.js";
+import { actorOf, requirePrincipal } from "../access.js";
 
 const errors = {
   401: errorBodySchema,
@@ -24,7 +24,7 @@ export const roleRoutes: FastifyPluginAsyncZod<{ roles: RolesService }> = async 
   app.post(
     "/api/roles",
     { config, schema: { tags: ["roles"], body: createRoleSchema, response: { 201: roleSchema, ...errors } } },
-    async (request, reply) => reply.code(201).send(await roles.create(request.body)),
+    async (request, reply) => reply.code(201).send(await roles.create(request.body, actorOf(request))),
   );
   app.get(
     "/api/roles",
@@ -51,7 +51,10 @@ export const roleRoutes: FastifyPluginAsyncZod<{ roles: RolesService }> = async 
       },
     },
     async (request, reply) => {
-      await roles.assignUsers(request.params.id, request.body.userIds, requirePrincipal(request).userId);
+      await roles.assignUsers(request.params.id, request.body.userIds, {
+        ...actorOf(request),
+        userId: requirePrincipal(request).userId,
+      });
       return reply.code(204).send(null);
     },
   );

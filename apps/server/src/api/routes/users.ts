@@ -8,6 +8,7 @@ import {
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { actorOf } from "../access.js";
 import type { UsersService } from "../../services/users/users-service.js";
 
 const errors = {
@@ -27,7 +28,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
       config,
       schema: { tags: ["users"], body: createUserSchema, response: { 201: authUserSchema, ...errors } },
     },
-    async (request, reply) => reply.code(201).send(await users.create(request.body)),
+    async (request, reply) => reply.code(201).send(await users.create(request.body, actorOf(request))),
   );
   app.get(
     "/api/users",
@@ -57,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
         response: { 200: authUserSchema, ...errors },
       },
     },
-    (request) => users.update(request.params.id, request.body),
+    (request) => users.update(request.params.id, request.body, actorOf(request)),
   );
   app.delete(
     "/api/users/:id",
@@ -71,7 +72,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
       },
     },
     async (request, reply) => {
-      await users.delete(request.params.id);
+      await users.delete(request.params.id, actorOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -11,6 +11,7 @@ import {
 } from "../../infra/crypto/passwords.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UserRow, UsersRepository, UserWithOrganization } from "../../repositories/users.js";
+import type { AuditActor, AuditEvent, AuditLog } from "../audit/audit-log.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { MfaCodes } from "./mfa-codes.js";
@@ -23,7 +24,7 @@ import {
 } from "./tokens.js";
 import { otpauthUri } from "./totp.js";
 
-export type RequestMeta = { ip: string; userAgent: string | undefined };
+export type RequestMeta = { ip: string; userAgent: string | undefined; requestId?: string };
 
 const MFA_ATTEMPTS_PER_TOKEN = 5;
 const MFA_ATTEMPTS_PER_IP_PER_MINUTE = 30;
@@ -59,6 +60,7 @@ export class AuthService {
       mfaRequired: boolean;
       issuer: string;
       rateLimiter: RateLimiter;
+      audit: AuditLog;
       /** Login attempts per minute per IP and, separately, per account (refresh and setup: per IP). */
       loginRateLimit: number;
     },
@@ -112,6 +114,16 @@ export class AuthService {
         ? await verifyPassword(user.passwordHash, input.password)
         : await verifyAgainstDummy(input.password);
     if (!user || !passwordOk || !user.isActive || !user.organizationActive) {
+      await this.record(meta, user, {
+        action: "auth.login",
+        resourceType: "user",
+        resourceId: user?.id,
+        outcome: "failure",
+        details: {
+          email: input.email.slice(0, 254),
+          reason: user && passwordOk ? "inactive" : "invalid credentials",
+        },
+      });
       throw new UnauthorizedError(INVALID_CREDENTIALS);
     }
     if (user.mfaEnabled)
@@ -122,7 +134,7 @@ export class AuthService {
         mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_setup")).token,
       };
     }
-    return this.issueTokens(user, meta);
+    return this.issueTokens(user, meta, "password");
   }
 
   async startMfaSetup(mfaToken: string, meta: RequestMeta): Promise<{ secret: string; otpauthUri: string }> {
@@ -138,10 +150,18 @@ export class AuthService {
   ): Promise<TokenPair & { recoveryCodes: string[] }> {
     const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
     if (!user.mfaSecretSealed) throw new UnauthorizedError("Start MFA setup first");
-    if (!(await this.deps.mfaCodes.acceptTotp(user, code, { enable: true })))
+    if (!(await this.deps.mfaCodes.acceptTotp(user, code, { enable: true }))) {
+      await this.record(meta, user, {
+        action: "auth.mfa.enrol",
+        resourceType: "user",
+        resourceId: user.id,
+        outcome: "failure",
+      });
       throw new UnauthorizedError("Invalid code");
+    }
+    await this.record(meta, user, { action: "auth.mfa.enrol", resourceType: "user", resourceId: user.id });
     const recoveryCodes = await this.deps.mfaCodes.issueRecoveryCodes(user.id);
-    const tokens = await this.issueTokens({ ...user, mfaEnabled: true }, meta);
+    const tokens = await this.issueTokens({ ...user, mfaEnabled: true }, meta, "mfa enrolment");
     return { ...tokens, recoveryCodes };
   }
 
@@ -150,8 +170,17 @@ export class AuthService {
     const accepted =
       (await this.deps.mfaCodes.acceptTotp(user, input.code)) ||
       (await this.deps.mfaCodes.spendRecoveryCode(user.id, input.code));
-    if (!accepted) throw new UnauthorizedError("Invalid code");
-    return this.issueTokens(user, meta);
+    if (!accepted) {
+      await this.record(meta, user, {
+        action: "auth.login",
+        resourceType: "user",
+        resourceId: user.id,
+        outcome: "failure",
+        details: { reason: "invalid MFA code" },
+      });
+      throw new UnauthorizedError("Invalid code");
+    }
+    return this.issueTokens(user, meta, "mfa");
   }
 
   async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
@@ -163,6 +192,17 @@ export class AuthService {
     if (token.usedAt !== null || !(await this.deps.sessions.useRefreshToken(token.id, now))) {
       // A retired token presented again: someone holds a copy. End the whole login.
       await this.revokeSession(session.id, "refresh token reuse");
+      await this.record(
+        meta,
+        { id: session.userId },
+        {
+          action: "auth.refresh.reuse",
+          resourceType: "session",
+          resourceId: session.id,
+          outcome: "failure",
+          details: { revoked: "the whole login" },
+        },
+      );
       throw new UnauthorizedError("Invalid refresh token");
     }
     if (session.revokedAt !== null || session.expiresAt <= now || token.expiresAt <= now) {
@@ -175,18 +215,28 @@ export class AuthService {
     return this.tokensForSession(user, session.id, meta);
   }
 
-  async logout(sessionId: string): Promise<void> {
+  async logout(sessionId: string, actor: AuditActor): Promise<void> {
     await this.revokeSession(sessionId, "logout");
+    await this.deps.audit.record(actor, {
+      action: "auth.logout",
+      resourceType: "session",
+      resourceId: sessionId,
+    });
   }
 
   /** Ends every login of the caller, this one included. */
-  async revokeAll(userId: string): Promise<void> {
+  async revokeAll(userId: string, actor: AuditActor): Promise<void> {
     await this.deps.sessions.revokeUserSessions(userId, "revoke all", new Date(this.deps.clock.now()));
     await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, {
+      action: "auth.revoke_all",
+      resourceType: "user",
+      resourceId: userId,
+    });
   }
 
   /** A platform admin ends every login of a user; 404 for an unknown user. */
-  async revokeUser(userId: string): Promise<void> {
+  async revokeUser(userId: string, actor: AuditActor): Promise<void> {
     if (!(await this.deps.users.findById(userId))) throw new NotFoundError("User not found");
     await this.deps.sessions.revokeUserSessions(
       userId,
@@ -194,12 +244,18 @@ export class AuthService {
       new Date(this.deps.clock.now()),
     );
     await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, {
+      action: "auth.revoke_user",
+      resourceType: "user",
+      resourceId: userId,
+    });
   }
 
   /** Changes the caller's password and ends their other logins; this one stays signed in. */
   async changePassword(
     principal: { userId: string; sessionId: string },
     input: { currentPassword: string; newPassword: string },
+    actor: AuditActor,
   ): Promise<void> {
     const user = await this.deps.users.findById(principal.userId);
     if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -212,6 +268,11 @@ export class AuthService {
     await this.deps.users.updatePassword(user.id, await hashPassword(input.newPassword), now);
     await this.deps.sessions.revokeUserSessions(user.id, "password changed", now, principal.sessionId);
     await this.deps.authState.invalidate({ userId: user.id });
+    await this.deps.audit.record(actor, {
+      action: "user.password_change",
+      resourceType: "user",
+      resourceId: user.id,
+    });
   }
 
   async me(userId: string): Promise<Me> {
@@ -245,7 +306,35 @@ export class AuthService {
     return { user };
   }
 
-  private async issueTokens(user: UserWithOrganization, meta: RequestMeta): Promise<TokenPair> {
+  /** An event of a request whose user is known (or not yet, for a failed login). */
+  private record(
+    meta: RequestMeta,
+    user: { id: string; email?: string; organizationId?: string } | undefined,
+    event: AuditEvent,
+  ): Promise<void> {
+    return this.deps.audit.record(
+      {
+        userId: user?.id,
+        email: user?.email,
+        organizationId: user?.organizationId,
+        ip: meta.ip,
+        requestId: meta.requestId,
+      },
+      event,
+    );
+  }
+
+  private async issueTokens(
+    user: UserWithOrganization,
+    meta: RequestMeta,
+    method: string,
+  ): Promise<TokenPair> {
+    await this.record(meta, user, {
+      action: "auth.login",
+      resourceType: "user",
+      resourceId: user.id,
+      details: { method },
+    });
     const now = this.deps.clock.now();
     const session = await this.deps.sessions.createSession({
       userId: user.id,

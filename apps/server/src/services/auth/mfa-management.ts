@@ -2,6 +2,7 @@ import { NotFoundError, UnauthorizedError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UsersRepository } from "../../repositories/users.js";
+import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { MfaCodes } from "./mfa-codes.js";
 
@@ -19,6 +20,7 @@ export class MfaManagement {
       mfaCodes: MfaCodes;
       authState: AuthStateCache;
       clock: Clock;
+      audit: AuditLog;
     },
   ) {}
 
@@ -31,18 +33,29 @@ export class MfaManagement {
     };
   }
 
-  async disable(userId: string, code: string): Promise<void> {
+  async disable(userId: string, code: string, actor: AuditActor): Promise<void> {
     await this.proveWithCurrentCode(userId, code);
     await this.clear(userId);
+    await this.deps.audit.record(actor, {
+      action: "auth.mfa.disable",
+      resourceType: "user",
+      resourceId: userId,
+    });
   }
 
-  async regenerateRecoveryCodes(userId: string, code: string): Promise<string[]> {
+  async regenerateRecoveryCodes(userId: string, code: string, actor: AuditActor): Promise<string[]> {
     await this.proveWithCurrentCode(userId, code);
-    return this.deps.mfaCodes.issueRecoveryCodes(userId);
+    const codes = await this.deps.mfaCodes.issueRecoveryCodes(userId);
+    await this.deps.audit.record(actor, {
+      action: "auth.mfa.recovery_codes",
+      resourceType: "user",
+      resourceId: userId,
+    });
+    return codes;
   }
 
   /** The user enrols again at their next login (while MFA is required). Their logins end. */
-  async adminReset(userId: string): Promise<void> {
+  async adminReset(userId: string, actor: AuditActor): Promise<void> {
     if (!(await this.deps.users.findById(userId))) throw new NotFoundError("User not found");
     await this.clear(userId);
     await this.deps.sessions.revokeUserSessions(
@@ -51,6 +64,11 @@ export class MfaManagement {
       new Date(this.deps.clock.now()),
     );
     await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, {
+      action: "auth.mfa.reset",
+      resourceType: "user",
+      resourceId: userId,
+    });
   }
 
   private async proveWithCurrentCode(userId: string, code: string): Promise<void> {

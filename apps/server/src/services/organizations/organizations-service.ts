@@ -3,6 +3,7 @@ import { NotFoundError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
+import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 export const toOrganization = (row: OrganizationRow): Organization => ({
@@ -22,6 +23,7 @@ export class OrganizationsService {
       organizations: OrganizationsRepository;
       authState: AuthStateCache;
       clock: Clock;
+      audit: AuditLog;
     },
   ) {}
 
@@ -36,25 +38,47 @@ export class OrganizationsService {
     return toOrganization(row);
   }
 
-  async create(input: { name: string; domain?: string | null | undefined }): Promise<Organization> {
-    return toOrganization(await this.deps.organizations.insert(input));
+  async create(
+    input: { name: string; domain?: string | null | undefined },
+    actor: AuditActor,
+  ): Promise<Organization> {
+    const row = await this.deps.organizations.insert(input);
+    await this.deps.audit.record(actor, {
+      action: "organization.create",
+      resourceType: "organization",
+      resourceId: row.id,
+      details: { name: row.name },
+    });
+    return toOrganization(row);
   }
 
   async update(
     id: string,
     input: { name?: string | undefined; domain?: string | null | undefined; isActive?: boolean | undefined },
+    actor: AuditActor,
   ): Promise<Organization> {
     const row = await this.deps.organizations.update(id, input);
     if (!row) throw new NotFoundError("Organization not found");
     if (input.isActive === false) await this.deps.authState.invalidate({ organizationId: id });
+    await this.deps.audit.record(actor, {
+      action: "organization.update",
+      resourceType: "organization",
+      resourceId: id,
+      details: { changed: Object.keys(input) },
+    });
     return toOrganization(row);
   }
 
   /** The provider organization cannot be deleted (404 as for anything not deletable here). */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, actor: AuditActor): Promise<void> {
     if (!(await this.deps.organizations.softDelete(id, new Date(this.deps.clock.now())))) {
       throw new NotFoundError("Organization not found");
     }
     await this.deps.authState.invalidate({ organizationId: id });
+    await this.deps.audit.record(actor, {
+      action: "organization.delete",
+      resourceType: "organization",
+      resourceId: id,
+    });
   }
 }

@@ -6,6 +6,7 @@ import type { OrganizationsRepository } from "../../repositories/organizations.j
 import type { Page } from "../../repositories/pagination.js";
 import type { UsersRepository } from "../../repositories/users.js";
 import { toAuthUser } from "../auth/auth-service.js";
+import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 type CreateUser = {
@@ -32,6 +33,7 @@ export class UsersService {
       users: UsersRepository;
       organizations: OrganizationsRepository;
       authState: AuthStateCache;
+      audit: AuditLog;
     },
   ) {}
 
@@ -50,7 +52,7 @@ export class UsersService {
     return toAuthUser(user);
   }
 
-  async create(input: CreateUser): Promise<AuthUser> {
+  async create(input: CreateUser, actor: AuditActor): Promise<AuthUser> {
     await this.assertOrganization(input.organizationId, "body.organizationId");
     this.assertSuperuserPlacement(input.isSuperuser ?? false, input.organizationId);
     let passwordHash: string | null = null;
@@ -69,10 +71,16 @@ export class UsersService {
       organizationId: input.organizationId,
       isSuperuser: input.isSuperuser ?? false,
     });
+    await this.deps.audit.record(actor, {
+      action: "user.create",
+      resourceType: "user",
+      resourceId: user.id,
+      details: { email: user.email, organizationId: user.organizationId, isSuperuser: user.isSuperuser },
+    });
     return toAuthUser(user);
   }
 
-  async update(id: string, input: UpdateUser): Promise<AuthUser> {
+  async update(id: string, input: UpdateUser, actor: AuditActor): Promise<AuthUser> {
     const current = await this.deps.users.findById(id);
     if (!current || current.isSystem) throw new NotFoundError("User not found");
     if (input.organizationId !== undefined)
@@ -85,16 +93,28 @@ export class UsersService {
     if (!user) throw new NotFoundError("User not found");
     // Deactivation, a move or a change of privilege takes effect on the next request.
     await this.deps.authState.invalidate({ userId: id });
+    await this.deps.audit.record(actor, {
+      action: "user.update",
+      resourceType: "user",
+      resourceId: id,
+      details: { ...input },
+    });
     return toAuthUser(user);
   }
 
   /** Only an inactive user can be deleted: deactivate first, so the deletion is deliberate. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, actor: AuditActor): Promise<void> {
     const user = await this.deps.users.findById(id);
     if (!user || user.isSystem) throw new NotFoundError("User not found");
     if (user.isActive) throw new ConflictError("Deactivate the user before deleting them");
     await this.deps.users.delete(id);
     await this.deps.authState.invalidate({ userId: id });
+    await this.deps.audit.record(actor, {
+      action: "user.delete",
+      resourceType: "user",
+      resourceId: id,
+      details: { email: user.email },
+    });
   }
 
   private async assertOrganization(organizationId: string, path: string): Promise<void> {

@@ -1,0 +1,59 @@
+import type { AuditEntry } from "@bifrost/contracts";
+import type { AuditLogRow, AuditLogsRepository } from "../../repositories/audit-logs.js";
+import type { Page } from "../../repositories/pagination.js";
+
+/** Who did it and from where; built by the route from the request. */
+export type AuditActor = {
+  userId?: string | undefined;
+  email?: string | undefined;
+  organizationId?: string | undefined;
+  ip?: string | undefined;
+  requestId?: string | undefined;
+};
+
+export type AuditEvent = {
+  action: string;
+  resourceType: string;
+  resourceId?: string | undefined;
+  outcome?: "success" | "failure";
+  /** Never a secret or a password: names, ids and reasons only. */
+  details?: Record<string, unknown>;
+};
+
+const toEntry = (row: AuditLogRow): AuditEntry => ({
+  id: row.id,
+  action: row.action,
+  resourceType: row.resourceType,
+  resourceId: row.resourceId,
+  actorId: row.actorId,
+  actorEmail: row.actorEmail,
+  organizationId: row.organizationId,
+  ipAddress: row.ipAddress,
+  requestId: row.requestId,
+  details: row.details,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** Append-only record of who changed what, when, from where, and whether it worked. */
+export class AuditLog {
+  constructor(private readonly repository: AuditLogsRepository) {}
+
+  async record(actor: AuditActor, event: AuditEvent): Promise<void> {
+    await this.repository.insert({
+      action: event.action,
+      resourceType: event.resourceType,
+      resourceId: event.resourceId ?? null,
+      actorId: actor.userId ?? null,
+      actorEmail: actor.email ?? null,
+      organizationId: actor.organizationId ?? null,
+      ipAddress: actor.ip ?? null,
+      requestId: actor.requestId ?? null,
+      details: { outcome: event.outcome ?? "success", ...event.details },
+    });
+  }
+
+  async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<AuditEntry>> {
+    const page = await this.repository.list(options);
+    return { items: page.items.map(toEntry), nextCursor: page.nextCursor };
+  }
+}
