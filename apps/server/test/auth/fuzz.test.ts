@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../support/app.js";
 
 // Malformed and adversarial bodies on every auth route: only 4xx, never a 500, and the server
@@ -52,20 +52,26 @@ const headers = fc.constantFrom<Record<string, string>>(
   {},
 );
 
+const PASSWORD = "a fuzzing admin's passphrase";
+
 beforeAll(async () => {
   t = await createTestApp({ mfaRequired: false });
-  const password = "a fuzzing admin's passphrase";
   await t.app.inject({
     method: "POST",
     url: "/auth/setup",
-    payload: { email: "fuzz@msp.example", password, name: "Fuzz" },
+    payload: { email: "fuzz@msp.example", password: PASSWORD, name: "Fuzz" },
   });
+});
+// Each route starts with a fresh login, since a fuzzed logout or revoke-all of the previous route ends it.
+beforeEach(async () => {
   const login = await t.app.inject({
     method: "POST",
     url: "/auth/login",
-    payload: { email: "fuzz@msp.example", password },
+    payload: { email: "fuzz@msp.example", password: PASSWORD },
+    remoteAddress: "192.0.2.1",
   });
   accessToken = login.json<{ accessToken: string }>().accessToken;
+  expect(accessToken).toBeTruthy();
 });
 afterAll(async () => {
   await t.close();
