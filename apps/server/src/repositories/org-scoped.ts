@@ -33,17 +33,25 @@ export type RoleJunction = { table: PgTable; entityId: PgColumn; roleId: PgColum
  *   skip role checks, not scope).
  */
 export class OrgScopedRepository<TTable extends PgTable> {
+  /** The table as drizzle's base type: generic tables do not fit `from()`'s conditional type. */
+  private readonly source: PgTable;
+
   constructor(
     protected readonly db: Db,
     protected readonly table: TTable,
     protected readonly columns: ScopedColumns,
     protected readonly roles?: RoleJunction,
-  ) {}
+  ) {
+    this.source = table;
+  }
 
   /** The WHERE that limits rows to what `caller` may see. */
   protected visibleTo(caller: Caller): SQL | undefined {
     if (caller.isSuperuser) return undefined;
-    const inScope = or(eq(this.columns.organizationId, caller.organizationId), isNull(this.columns.organizationId));
+    const inScope = or(
+      eq(this.columns.organizationId, caller.organizationId),
+      isNull(this.columns.organizationId),
+    );
     if (!this.columns.accessLevel || !this.roles) return inScope;
     const { table, entityId, roleId } = this.roles;
     const sharesRole = sql`exists (select 1 from ${table} inner join ${userRoles} on ${userRoles.roleId} = ${roleId} where ${entityId} = ${this.columns.id} and ${userRoles.userId} = ${caller.userId})`;
@@ -62,7 +70,7 @@ export class OrgScopedRepository<TTable extends PgTable> {
     const ownFirst = sql`${this.columns.organizationId} is null`;
     const rows = await this.db
       .select()
-      .from(this.table)
+      .from(this.source)
       .where(
         and(
           eq(column, name),
@@ -88,7 +96,7 @@ export class OrgScopedRepository<TTable extends PgTable> {
         : undefined;
     const rows = (await this.db
       .select()
-      .from(this.table)
+      .from(this.source)
       .where(and(this.visibleTo(caller), scope, page.where))
       .orderBy(...page.orderBy)
       .limit(options.limit + 1)) as Array<TTable["$inferSelect"] & { createdAt: Date; id: string }>;
@@ -96,10 +104,6 @@ export class OrgScopedRepository<TTable extends PgTable> {
   }
 
   private async select(where: SQL | undefined, limit: number): Promise<Array<TTable["$inferSelect"]>> {
-    return (await this.db
-      .select()
-      .from(this.table)
-      .where(where)
-      .limit(limit));
+    return await this.db.select().from(this.source).where(where).limit(limit);
   }
 }
