@@ -11,6 +11,7 @@ export type AccessRule = "public" | "authenticated" | "platformAdmin";
 export type Principal = {
   userId: string;
   email: string;
+  name: string;
   organizationId: string;
   isSuperuser: boolean;
   roles: string[];

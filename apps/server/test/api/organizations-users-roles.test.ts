@@ -169,6 +169,36 @@ describe("users", () => {
     expect((await ctx.admin.request("GET", `/api/users/${victim.userId}`)).statusCode).toBe(404);
   });
 
+  it("demoting a platform admin takes effect on their next request, not at token expiry", async () => {
+    const password = "a second admin's passphrase";
+    const created = await ctx.admin.request("POST", "/api/users", {
+      email: "second@msp.example",
+      name: "Second",
+      password,
+      organizationId: PROVIDER_ORGANIZATION_ID,
+      isSuperuser: true,
+    });
+    expect(created.statusCode).toBe(201);
+    const login = await ctx.app.app.inject({
+      method: "POST",
+      url: "/auth/login",
+      payload: { email: "second@msp.example", password },
+    });
+    const token = login.json<{ accessToken: string }>().accessToken;
+    const asSecond = () =>
+      ctx.app.app.inject({
+        method: "GET",
+        url: "/api/organizations",
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await asSecond()).statusCode).toBe(200);
+    const id = created.json<{ id: string }>().id;
+    expect((await ctx.admin.request("PATCH", `/api/users/${id}`, { isSuperuser: false })).statusCode).toBe(
+      200,
+    );
+    expect((await asSecond()).statusCode).toBe(403);
+  });
+
   it("lists users of one organization", async () => {
     const list = await ctx.admin.request("GET", `/api/users?organizationId=${ctx.orgA.id}&limit=1000`);
     const emails = list.json<{ items: Array<{ email: string; organizationId: string }> }>().items;

@@ -85,17 +85,19 @@ export async function registerAuthentication(
     if (!token) throw new UnauthorizedError("Sign in first");
     const claims = await deps.tokens.verifyAccess(token);
     if (!claims) throw new UnauthorizedError("The access token is invalid or expired");
-    if (!(await deps.authState.isValid(claims.sub, claims.sid)))
-      throw new UnauthorizedError("This login has ended");
+    const current = await deps.authState.current(claims.sub, claims.sid);
+    if (!current) throw new UnauthorizedError("This login has ended");
     const via: Principal["via"] = bearer ? "bearer" : "cookie";
     if (via === "cookie" && isUnsafeMethod(request.method)) assertCsrf(request);
-    if (access === "platformAdmin" && !claims.isSuperuser) throw new ForbiddenError("Platform admins only");
+    // The current state, not the token's claims: a demotion or a move takes effect at once.
+    if (access === "platformAdmin" && !current.isSuperuser) throw new ForbiddenError("Platform admins only");
     request.principal = {
-      userId: claims.sub,
-      email: claims.email,
-      organizationId: claims.orgId,
-      isSuperuser: claims.isSuperuser,
-      roles: claims.roles,
+      userId: current.id,
+      email: current.email,
+      name: current.name,
+      organizationId: current.organizationId,
+      isSuperuser: current.isSuperuser,
+      roles: current.roles,
       sessionId: claims.sid,
       via,
     };

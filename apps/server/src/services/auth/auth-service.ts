@@ -1,4 +1,4 @@
-import type { AuthUser, LoginResult, Me, TokenPair } from "@bifrost/contracts";
+import type { AuthUser, LoginResult, TokenPair } from "@bifrost/contracts";
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Bus } from "../../infra/bus/bus.js";
@@ -273,13 +273,6 @@ export class AuthService {
       resourceType: "user",
       resourceId: user.id,
     });
-  }
-
-  async me(userId: string): Promise<Me> {
-    const user = await this.deps.users.findById(userId);
-    if (!user) throw new UnauthorizedError("Not signed in");
-    const { id, email, name, isSuperuser, organizationId } = user;
-    return { id, email, name, isSuperuser, organizationId, roles: await this.deps.users.roleNames(user.id) };
   }
 
   private async revokeSession(sessionId: string, reason: string): Promise<void> {

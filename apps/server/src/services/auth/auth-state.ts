@@ -1,3 +1,4 @@
+import type { Me } from "@bifrost/contracts";
 import type { Bus, Subscription } from "../../infra/bus/bus.js";
 import type { Clock } from "../../infra/clock.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
@@ -8,7 +9,7 @@ const TTL_MS = 30_000;
 const MAX_ENTRIES = 50_000;
 
 type Entry = {
-  valid: boolean;
+  me: Me | null;
   userId: string;
   sessionId: string;
   organizationId: string | undefined;
@@ -42,14 +43,19 @@ export class AuthStateCache {
     this.entries.clear();
   }
 
-  async isValid(userId: string, sessionId: string): Promise<boolean> {
+  /**
+   * The signed-in user as `/auth/me` shows them, or null when the login no longer stands. Roles
+   * come from the database, not the token, so an assignment shows at once.
+   */
+  async current(userId: string, sessionId: string): Promise<Me | null> {
     const key = `${userId}:${sessionId}`;
     const now = this.deps.clock.now();
     const cached = this.entries.get(key);
-    if (cached && now - cached.at < TTL_MS) return cached.valid;
-    const [user, session] = await Promise.all([
+    if (cached && now - cached.at < TTL_MS) return cached.me;
+    const [user, session, roles] = await Promise.all([
       this.deps.users.findById(userId),
       this.deps.sessions.findSession(sessionId),
+      this.deps.users.roleNames(userId),
     ]);
     const valid =
       !!user &&
@@ -59,9 +65,19 @@ export class AuthStateCache {
       session.userId === userId &&
       session.revokedAt === null &&
       session.expiresAt.getTime() > now;
+    const me: Me | null = valid
+      ? {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          isSuperuser: user.isSuperuser,
+          organizationId: user.organizationId,
+          roles,
+        }
+      : null;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(key, { valid, userId, sessionId, organizationId: user?.organizationId, at: now });
-    return valid;
+    this.entries.set(key, { me, userId, sessionId, organizationId: user?.organizationId, at: now });
+    return me;
   }
 
   /** Tells every process to forget what it knows of a user, a session or an organization's users. */

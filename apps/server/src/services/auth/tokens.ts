@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
 import type { Clock } from "../../infra/clock.js";
 
@@ -31,10 +31,15 @@ export const hashOpaqueToken = (token: string): string => createHash("sha256").u
  * and MFA tokens carry different audiences, so one can never be used as the other.
  */
 export class TokenService {
+  /** Imported once: handing jose raw bytes would import the key again on every verification. */
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly key: Uint8Array,
+    key: Uint8Array,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.key = createSecretKey(key);
+  }
 
   signAccess(claims: AccessClaims): Promise<string> {
     const now = Math.floor(this.clock.now() / 1000);
