@@ -51,6 +51,22 @@ async function signIn(t: TestApp, email: string): Promise<string> {
  * "Technicians" and a user without it, all signed in. MFA is off: these tests are about access.
  * Everything is made through the public API, as an admin would.
  */
+/** A new user of `organizationId`, signed in: for routes that end the caller's own login. */
+export async function signedInUser(
+  ctx: Pick<TestContext, "app" | "admin">,
+  organizationId: string,
+): Promise<Client> {
+  const email = `user-${Math.random().toString(36).slice(2, 10)}@throwaway.example`;
+  const created = await ctx.admin.request("POST", "/api/users", {
+    email,
+    name: "Throwaway",
+    password: PASSWORD,
+    organizationId,
+  });
+  expect(created.statusCode, `create ${email}`).toBe(201);
+  return client(ctx.app, await signIn(ctx.app, email), created.json<{ id: string }>().id);
+}
+
 export async function createTestContext(): Promise<TestContext> {
   const t = await createTestApp({ mfaRequired: false });
   const setup = await t.app.inject({
@@ -110,6 +126,8 @@ export async function expectAccessMatrix(
     allowed?: Client;
     /** Clients that must get 404: another organization's user, a user without the role. */
     hidden?: Client[];
+    /** What the allowed caller gets when it is not a 2xx (e.g. 409: allowed, but not in this state). */
+    allowedStatus?: number;
   },
 ): Promise<void> {
   const label = `${route.method} ${route.url}`;
@@ -128,6 +146,10 @@ export async function expectAccessMatrix(
     );
   }
   const allowed = await (expected.allowed ?? ctx.admin).request(route.method, route.url, route.payload);
-  expect(allowed.statusCode, `${label} allowed: ${allowed.body}`).toBeGreaterThanOrEqual(200);
-  expect(allowed.statusCode, `${label} allowed: ${allowed.body}`).toBeLessThan(300);
+  if (expected.allowedStatus !== undefined) {
+    expect(allowed.statusCode, `${label} allowed: ${allowed.body}`).toBe(expected.allowedStatus);
+  } else {
+    expect(allowed.statusCode, `${label} allowed: ${allowed.body}`).toBeGreaterThanOrEqual(200);
+    expect(allowed.statusCode, `${label} allowed: ${allowed.body}`).toBeLessThan(300);
+  }
 }

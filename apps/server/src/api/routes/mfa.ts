@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { MfaManagement } from "../../services/auth/mfa-management.js";
 import { actorOf, requirePrincipal } from "../access.js";
 
-const errors = { 401: errorBodySchema, 403: errorBodySchema, 422: errorBodySchema };
+const errors = { 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
 export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (app, { mfa }) => {
   app.get(

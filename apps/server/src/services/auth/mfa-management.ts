@@ -1,4 +1,4 @@
-import { NotFoundError, UnauthorizedError } from "../../errors.js";
+import { ConflictError, NotFoundError, UnauthorizedError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UsersRepository } from "../../repositories/users.js";
@@ -73,7 +73,8 @@ export class MfaManagement {
 
   private async proveWithCurrentCode(userId: string, code: string): Promise<void> {
     const user = await this.deps.users.findById(userId);
-    if (!user?.mfaEnabled) throw new UnauthorizedError("MFA is not enabled");
+    if (!user) throw new UnauthorizedError("Not signed in");
+    if (!user.mfaEnabled) throw new ConflictError("MFA is not enabled");
     if (!(await this.deps.mfaCodes.acceptTotp(user, code))) throw new UnauthorizedError("Invalid code");
   }
 

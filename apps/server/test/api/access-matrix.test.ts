@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestContext, expectAccessMatrix, signedInUser, type TestContext } from "../support/context.js";
+
+// Every route that needs a token, with its access matrix (API.md "403 or 404"). A route added
+// without an entry here fails the first test.
+
+let ctx: TestContext;
+
+type Entry = {
+  method: string;
+  url: () => Promise<string> | string;
+  payload?: () => Promise<object> | object;
+  kind: "adminOnly" | "anyUser";
+  allowedStatus?: number;
+};
+
+const UNKNOWN = "00000000-0000-4000-8000-0000000000bb";
+
+const entries: Record<string, Entry> = {
+  "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "anyUser" },
+  "POST /auth/logout": { method: "POST", url: () => "/auth/logout", kind: "anyUser" },
+  "POST /auth/revoke-all": { method: "POST", url: () => "/auth/revoke-all", kind: "anyUser" },
+  "POST /api/profile/password": {
+    method: "POST",
+    url: () => "/api/profile/password",
+    payload: () => ({ currentPassword: "wrong", newPassword: "whatever new passphrase" }),
+    kind: "anyUser",
+    allowedStatus: 422,
+  },
+  "GET /auth/mfa/status": { method: "GET", url: () => "/auth/mfa/status", kind: "anyUser" },
+  "DELETE /auth/mfa": {
+    method: "DELETE",
+    url: () => "/auth/mfa",
+    payload: () => ({ code: "123456" }),
+    kind: "anyUser",
+    allowedStatus: 409,
+  },
+  "POST /auth/mfa/recovery-codes/regenerate": {
+    method: "POST",
+    url: () => "/auth/mfa/recovery-codes/regenerate",
+    payload: () => ({ code: "123456" }),
+    kind: "anyUser",
+    allowedStatus: 409,
+  },
+  "POST /auth/admin/revoke-user": {
+    method: "POST",
+    url: () => "/auth/admin/revoke-user",
+    payload: async () => ({ userId: (await signedInUser(ctx, ctx.orgA.id)).userId }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/users/{id}/mfa": {
+    method: "DELETE",
+    url: async () => `/api/users/${(await signedInUser(ctx, ctx.orgB.id)).userId}/mfa`,
+    kind: "adminOnly",
+  },
+  "GET /api/audit": { method: "GET", url: () => "/api/audit", kind: "adminOnly" },
+  "GET /api/organizations": { method: "GET", url: () => "/api/organizations", kind: "adminOnly" },
+  "POST /api/organizations": {
+    method: "POST",
+    url: () => "/api/organizations",
+    payload: () => ({ name: "Matrix Co" }),
+    kind: "adminOnly",
+  },
+  "GET /api/organizations/{id}": {
+    method: "GET",
+    url: () => `/api/organizations/${ctx.orgA.id}`,
+    kind: "adminOnly",
+  },
+  "PATCH /api/organizations/{id}": {
+    method: "PATCH",
+    url: () => `/api/organizations/${ctx.orgB.id}`,
+    payload: () => ({ domain: "fabrikam.example" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/organizations/{id}": {
+    method: "DELETE",
+    url: async () =>
+      `/api/organizations/${(await ctx.admin.request("POST", "/api/organizations", { name: "Doomed" })).json<{ id: string }>().id}`,
+    kind: "adminOnly",
+  },
+  "GET /api/users": { method: "GET", url: () => "/api/users", kind: "adminOnly" },
+  "POST /api/users": {
+    method: "POST",
+    url: () => "/api/users",
+    payload: () => ({ email: "matrix-user@contoso.example", name: "M", organizationId: ctx.orgA.id }),
+    kind: "adminOnly",
+  },
+  "GET /api/users/{id}": {
+    method: "GET",
+    url: () => `/api/users/${ctx.orgB.withRole.userId}`,
+    kind: "adminOnly",
+  },
+  "PATCH /api/users/{id}": {
+    method: "PATCH",
+    url: () => `/api/users/${ctx.orgA.withoutRole.userId}`,
+    payload: () => ({ name: "Renamed" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/users/{id}": {
+    method: "DELETE",
+    url: async () => {
+      const user = await signedInUser(ctx, ctx.orgA.id);
+      await ctx.admin.request("PATCH", `/api/users/${user.userId}`, { isActive: false });
+      return `/api/users/${user.userId}`;
+    },
+    kind: "adminOnly",
+  },
+  "GET /api/roles": { method: "GET", url: () => "/api/roles", kind: "adminOnly" },
+  "POST /api/roles": {
+    method: "POST",
+    url: () => "/api/roles",
+    payload: () => ({ name: "Matrix Role" }),
+    kind: "adminOnly",
+  },
+  "POST /api/roles/{id}/users": {
+    method: "POST",
+    url: () => `/api/roles/${ctx.roleId}/users`,
+    payload: () => ({ userIds: [ctx.orgB.withoutRole.userId] }),
+    kind: "adminOnly",
+  },
+};
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+describe("the access matrix", () => {
+  it("covers every route that needs a token", () => {
+    const paths = (
+      ctx.app.app.swagger() as { paths: Record<string, Record<string, { security?: unknown[] }>> }
+    ).paths;
+    const protectedRoutes = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => (operation.security?.length ?? 0) > 0)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(protectedRoutes.length).toBeGreaterThan(10);
+    expect(protectedRoutes.filter((route) => !(route in entries))).toEqual([]);
+  });
+
+  for (const [name, entry] of Object.entries(entries)) {
+    it(`${name}: anonymous 401${entry.kind === "adminOnly" ? ", organization users 403" : ""}, allowed caller served`, async () => {
+      const url = await entry.url();
+      const payload = entry.payload ? await entry.payload() : undefined;
+      // A route that ends the caller's own login gets a caller of its own.
+      const allowed = entry.kind === "anyUser" ? await signedInUser(ctx, ctx.orgA.id) : ctx.admin;
+      await expectAccessMatrix(
+        ctx,
+        { method: entry.method, url, ...(payload ? { payload } : {}) },
+        {
+          adminOnly: entry.kind === "adminOnly",
+          allowed,
+          ...(entry.allowedStatus !== undefined ? { allowedStatus: entry.allowedStatus } : {}),
+        },
+      );
+    });
+  }
+
+  it("an unknown id on an admin route is 404, not the data of something else", async () => {
+    expect((await ctx.admin.request("GET", `/api/users/${UNKNOWN}`)).statusCode).toBe(404);
+    expect((await ctx.admin.request("GET", `/api/organizations/${UNKNOWN}`)).statusCode).toBe(404);
+  });
+});
