@@ -1,6 +1,5 @@
 import {
   createOrganizationSchema,
-  errorBodySchema,
   listOf,
   listQuerySchema,
   organizationSchema,
@@ -10,16 +9,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../access.js";
 import type { OrganizationsService } from "../../services/organizations/organizations-service.js";
-
-const errors = {
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
-const idParams = z.object({ id: z.guid() });
-const config = { access: "platformAdmin" as const };
+import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
 
 export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: OrganizationsService }> = async (
   app,
@@ -28,11 +18,11 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
   app.post(
     "/api/organizations",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["organizations"],
         body: createOrganizationSchema,
-        response: { 201: organizationSchema, ...errors },
+        response: { 201: organizationSchema, ...protectedErrors },
       },
     },
     async (request, reply) =>
@@ -41,11 +31,11 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
   app.get(
     "/api/organizations",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["organizations"],
         querystring: listQuerySchema,
-        response: { 200: listOf(organizationSchema), ...errors },
+        response: { 200: listOf(organizationSchema), ...protectedErrors },
       },
     },
     (request) => organizations.list(request.query),
@@ -53,20 +43,24 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
   app.get(
     "/api/organizations/:id",
     {
-      config,
-      schema: { tags: ["organizations"], params: idParams, response: { 200: organizationSchema, ...errors } },
+      config: platformAdminOnly,
+      schema: {
+        tags: ["organizations"],
+        params: idParams,
+        response: { 200: organizationSchema, ...protectedErrors },
+      },
     },
     (request) => organizations.get(request.params.id),
   );
   app.patch(
     "/api/organizations/:id",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["organizations"],
         params: idParams,
         body: updateOrganizationSchema,
-        response: { 200: organizationSchema, ...errors },
+        response: { 200: organizationSchema, ...protectedErrors },
       },
     },
     (request) => organizations.update(request.params.id, request.body, actorOf(request)),
@@ -74,12 +68,12 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ organizations: Organiza
   app.delete(
     "/api/organizations/:id",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["organizations"],
         summary: "Soft delete: its users can no longer sign in",
         params: idParams,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...protectedErrors },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,6 @@
 import {
   assignRoleUsersSchema,
   createRoleSchema,
-  errorBodySchema,
   listOf,
   listQuerySchema,
   roleSchema,
@@ -10,30 +9,25 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { RolesService } from "../../services/roles/roles-service.js";
 import { actorOf, requirePrincipal } from "../access.js";
-
-const errors = {
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
-const config = { access: "platformAdmin" as const };
+import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
 
 export const roleRoutes: FastifyPluginAsyncZod<{ roles: RolesService }> = async (app, { roles }) => {
   app.post(
     "/api/roles",
-    { config, schema: { tags: ["roles"], body: createRoleSchema, response: { 201: roleSchema, ...errors } } },
+    {
+      config: platformAdminOnly,
+      schema: { tags: ["roles"], body: createRoleSchema, response: { 201: roleSchema, ...protectedErrors } },
+    },
     async (request, reply) => reply.code(201).send(await roles.create(request.body, actorOf(request))),
   );
   app.get(
     "/api/roles",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["roles"],
         querystring: listQuerySchema,
-        response: { 200: listOf(roleSchema), ...errors },
+        response: { 200: listOf(roleSchema), ...protectedErrors },
       },
     },
     (request) => roles.list(request.query),
@@ -41,13 +35,13 @@ export const roleRoutes: FastifyPluginAsyncZod<{ roles: RolesService }> = async 
   app.post(
     "/api/roles/:id/users",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["roles"],
         summary: "Give the role to users (already members are left as they are)",
-        params: z.object({ id: z.guid() }),
+        params: idParams,
         body: assignRoleUsersSchema,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...protectedErrors },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,6 @@
 import {
   authUserSchema,
   createUserSchema,
-  errorBodySchema,
   listOf,
   listQuerySchema,
   updateUserSchema,
@@ -10,52 +9,50 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../access.js";
 import type { UsersService } from "../../services/users/users-service.js";
-
-const errors = {
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
-const idParams = z.object({ id: z.guid() });
-const config = { access: "platformAdmin" as const };
+import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
 
 export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
   app.post(
     "/api/users",
     {
-      config,
-      schema: { tags: ["users"], body: createUserSchema, response: { 201: authUserSchema, ...errors } },
+      config: platformAdminOnly,
+      schema: {
+        tags: ["users"],
+        body: createUserSchema,
+        response: { 201: authUserSchema, ...protectedErrors },
+      },
     },
     async (request, reply) => reply.code(201).send(await users.create(request.body, actorOf(request))),
   );
   app.get(
     "/api/users",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["users"],
         querystring: listQuerySchema.extend({ organizationId: z.guid().optional() }),
-        response: { 200: listOf(authUserSchema), ...errors },
+        response: { 200: listOf(authUserSchema), ...protectedErrors },
       },
     },
     (request) => users.list(request.query),
   );
   app.get(
     "/api/users/:id",
-    { config, schema: { tags: ["users"], params: idParams, response: { 200: authUserSchema, ...errors } } },
+    {
+      config: platformAdminOnly,
+      schema: { tags: ["users"], params: idParams, response: { 200: authUserSchema, ...protectedErrors } },
+    },
     (request) => users.get(request.params.id),
   );
   app.patch(
     "/api/users/:id",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["users"],
         params: idParams,
         body: updateUserSchema,
-        response: { 200: authUserSchema, ...errors },
+        response: { 200: authUserSchema, ...protectedErrors },
       },
     },
     (request) => users.update(request.params.id, request.body, actorOf(request)),
@@ -63,12 +60,12 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
   app.delete(
     "/api/users/:id",
     {
-      config,
+      config: platformAdminOnly,
       schema: {
         tags: ["users"],
         summary: "Delete an inactive user",
         params: idParams,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...protectedErrors },
       },
     },
     async (request, reply) => {

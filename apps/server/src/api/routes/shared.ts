@@ -1,0 +1,15 @@
+import { errorBodySchema } from "@bifrost/contracts";
+import { z } from "zod";
+
+/** The error answers a protected route can give; each route adds the ones special to it. */
+export const protectedErrors = {
+  401: errorBodySchema,
+  403: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+};
+
+export const idParams = z.object({ id: z.guid() });
+
+export const platformAdminOnly = { access: "platformAdmin" as const };
