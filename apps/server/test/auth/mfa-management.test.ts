@@ -1,9 +1,8 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { organizations, users } from "../../src/db/schema/index.js";
 import type { Clock } from "../../src/infra/clock.js";
-import { hashPassword } from "../../src/infra/crypto/passwords.js";
 import { createTestApp, type TestApp } from "../support/app.js";
+import { insertMember } from "../support/users.js";
 
 const clock: Clock & { at: number } = {
   at: Date.now(),
@@ -45,16 +44,7 @@ async function signIn(who: {
 beforeAll(async () => {
   t = await createTestApp({ clock });
   expect((await post("/auth/setup", ADMIN)).statusCode).toBe(201);
-  const [organization] = await t.database.db.insert(organizations).values({ name: "Customer" }).returning();
-  const [member] = await t.database.db
-    .insert(users)
-    .values({
-      ...MEMBER,
-      passwordHash: await hashPassword(MEMBER.password),
-      organizationId: organization?.id ?? "",
-    })
-    .returning();
-  memberId = member?.id ?? "";
+  memberId = await insertMember(t.database.db, MEMBER);
 });
 afterAll(async () => {
   await t.close();
