@@ -31,6 +31,8 @@ export async function createTestApp(
     mfaRequired?: boolean;
     loginRateLimit?: number;
     clock?: Clock;
+    trustedProxies?: string[];
+    secureCookies?: boolean;
   } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
@@ -52,10 +54,10 @@ export async function createTestApp(
   const app = await buildApp({
     logger: createLogger({ level: process.env.BIFROST_TEST_LOG_LEVEL ?? "silent", role: "test" }),
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
-    trustedProxies: [],
+    trustedProxies: options.trustedProxies ?? [],
     webDir: options.webDir ?? "/nonexistent-web-dir",
     version: "test",
-    secureCookies: false,
+    secureCookies: options.secureCookies ?? false,
     services,
     extraRoutes: options.extraRoutes ?? [],
   });
