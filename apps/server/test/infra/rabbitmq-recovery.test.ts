@@ -9,6 +9,7 @@ import { deadLetterQueueName, type QueueMessage, type WorkQueue } from "../../sr
 import { sleep } from "../../src/infra/timeouts.js";
 import { TEST_RABBITMQ_URL, testQueueName } from "../support/services.js";
 import { pingFails, waitUntil } from "../support/wait.js";
+import { freePort } from "../support/server-process.js";
 
 // Reconnects, consumer restarts and a child node process each take seconds on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
@@ -138,15 +139,6 @@ async function outage(proxy: TcpProxy, queue: WorkQueue): Promise<{ restore(): v
   proxy.drop();
   await waitUntil("the adapter notices the outage", () => pingFails(queue));
   return { restore: () => proxy.setAccepting(true) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no TCP port");
-  return address.port;
 }
 
 describe("RabbitMqWorkQueue recovery from failures of single queues and consumers", () => {

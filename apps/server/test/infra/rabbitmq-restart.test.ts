@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -12,6 +11,7 @@ import { RabbitMqWorkQueue } from "../../src/infra/queue/rabbitmq-queue.js";
 import type { QueueMessage, WorkQueue } from "../../src/infra/queue/work-queue.js";
 import { sleep } from "../../src/infra/timeouts.js";
 import { pingFails, waitUntil as waitUntilWithin } from "../support/wait.js";
+import { freePort } from "../support/server-process.js";
 
 // A private node restarting on a loaded machine: longer than the usual deadline.
 const waitUntil = (what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000) =>
@@ -27,15 +27,6 @@ const RABBITMQ_BIN = existsSync("/usr/lib/rabbitmq/bin/rabbitmq-server") ? "/usr
 
 /** A throwaway RabbitMQ node of this test file: restarting it never disturbs the shared broker. */
 type PrivateNode = { url: string; ctl(...args: string[]): Promise<void>; destroy(): Promise<void> };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no TCP port");
-  return address.port;
-}
 
 async function startPrivateNode(): Promise<PrivateNode> {
   const dir = await mkdtemp(join(tmpdir(), "bifrost-rabbitmq-"));
