@@ -1,5 +1,25 @@
 /**
- * @bifrost/sdk — what workflow authors import. The execution engine work fills in `workflow()`,
- * `tool()`, `dataProvider()`, `ctx` and the data modules (API.md "The SDK").
+ * @bifrost/sdk — what workflow authors import (API.md "The SDK"): the definitions, `z`, `UserError`
+ * and the modules that act inside the run's organization.
  */
+export { z } from "zod";
+export { workflow, tool, dataProvider, DEFINITION } from "./definitions.js";
+export type {
+  Definition,
+  DefinitionInternals,
+  DefinitionOptions,
+  DefinitionType,
+  WorkflowDefinition,
+  ToolDefinition,
+  DataProviderDefinition,
+  DataProviderOption,
+  InputIssue,
+  ParamsSchema,
+} from "./definitions.js";
+export { UserError, BifrostApiError, NotFoundError } from "./errors.js";
+export { RUNTIME } from "./context.js";
+export type { WorkflowContext, WorkflowLogger, LogLevel, TriggeredBy, RuntimeHooks } from "./context.js";
+export { executions, workflows } from "./modules/executions.js";
+export type { Execution, ExecutionStatus, ExecuteResult } from "./modules/executions.js";
+
 export const SDK_VERSION = "0.1.0";

@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { createdAt, id } from "./columns.js";
+import { organizations } from "./organizations.js";
+import { users } from "./users.js";
+import { workflows } from "./workflows.js";
+
+export const executionStatuses = [
+  "Scheduled",
+  "Pending",
+  "Running",
+  "Success",
+  "Failed",
+  "CompletedWithErrors",
+  "Timeout",
+  "Cancelling",
+  "Cancelled",
+] as const;
+export type ExecutionStatus = (typeof executionStatuses)[number];
+
+export const triggerKinds = ["user", "form", "schedule", "webhook", "endpoint", "workflow"] as const;
+export type TriggerKind = (typeof triggerKinds)[number];
+
+export const logLevels = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/**
+ * One run of a workflow. The row is the source of truth (DESIGN.md §5): inserted `Pending` before
+ * the queue message is published, claimed by a worker with a compare-and-set, guarded by a lease.
+ */
+export const executions = pgTable(
+  "executions",
+  {
+    id: id(),
+    workflowId: uuid("workflow_id")
+      .notNull()
+      .references(() => workflows.id, { onDelete: "restrict" }),
+    workflowName: text("workflow_name").notNull(),
+    status: text("status", { enum: executionStatuses }).notNull(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    executedBy: uuid("executed_by").references(() => users.id, { onDelete: "set null" }),
+    executedByName: text("executed_by_name").notNull(),
+    /** The caller ran as a platform admin: such runs never share a child with an organization user's. */
+    privileged: boolean("privileged").notNull().default(false),
+    triggeredBy: text("triggered_by", { enum: triggerKinds }).notNull(),
+    inputData: jsonb("input_data").$type<Record<string, unknown>>().notNull(),
+    /** Inline result (≤ 1 MB serialized); a larger one is in the file store under `resultKey`. */
+    result: jsonb("result"),
+    resultSize: integer("result_size"),
+    resultKey: text("result_key"),
+    error: text("error"),
+    errorType: text("error_type"),
+    attempt: integer("attempt").notNull().default(1),
+    maxAttempts: integer("max_attempts").notNull().default(2),
+    workerId: text("worker_id"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    /** Last time the queue message was published; the sweeper re-publishes lost ones. */
+    queuedAt: timestamp("queued_at", { withTimezone: true }),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    /** Caller-chosen key; the same key from the same caller within 24 h returns this execution. */
+    idempotencyKey: text("idempotency_key"),
+    /** The API process waiting for a sync answer, if any. */
+    replyTo: text("reply_to"),
+    workspaceVersion: text("workspace_version"),
+    durationMs: integer("duration_ms"),
+    peakMemoryBytes: bigint("peak_memory_bytes", { mode: "number" }),
+    cpuMs: integer("cpu_ms"),
+    logCount: integer("log_count").notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("executions_created_idx").on(t.createdAt, t.id),
+    index("executions_executed_by_idx").on(t.executedBy, t.createdAt),
+    index("executions_organization_idx").on(t.organizationId, t.createdAt),
+    index("executions_workflow_idx").on(t.workflowId),
+    // The sweeper and the promoter only look at rows that are not final.
+    index("executions_active_idx")
+      .on(t.status)
+      .where(sql`${t.status} in ('Scheduled', 'Pending', 'Running', 'Cancelling')`),
+    uniqueIndex("executions_idempotency_unique")
+      .on(t.executedBy, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+  ],
+);
+
+export const executionLogs = pgTable(
+  "execution_logs",
+  {
+    executionId: uuid("execution_id")
+      .notNull()
+      .references(() => executions.id, { onDelete: "cascade" }),
+    sequence: integer("sequence").notNull(),
+    level: text("level", { enum: logLevels }).notNull(),
+    message: text("message").notNull(),
+    data: jsonb("data"),
+    timestamp: timestamp("timestamp", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.executionId, t.sequence] })],
+);
+
+/** The latest heartbeat of each worker process: pool state for `GET /api/platform/workers`. */
+export const platformWorkers = pgTable("platform_workers", {
+  id: text("id").primaryKey(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  state: jsonb("state").$type<Record<string, unknown>>().notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,71 @@
+import { currentRuntime } from "./context.js";
+import { BifrostApiError, NotFoundError } from "./errors.js";
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+const BACKOFF_MS = [200, 500, 1000, 2000, 4000];
+const REQUEST_TIMEOUT_MS = 30_000;
+
+type ErrorBody = { error?: string; message?: string; details?: unknown };
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * Calls the Bifrost API with the run's execution token. Idempotent calls are retried on connection
+ * errors and 502/503/504 with backoff, so a rolling restart of the API does not fail runs.
+ */
+export async function callApi<T>(
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+  options: { idempotent?: boolean } = {},
+): Promise<T> {
+  const runtime = currentRuntime();
+  const idempotent = options.idempotent ?? (method === "GET" || method === "PUT" || method === "DELETE");
+  for (let attempt = 0; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, runtime.apiUrl), {
+        method,
+        headers: {
+          authorization: `Bearer ${runtime.token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.any([runtime.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      });
+    } catch (error) {
+      if (runtime.signal.aborted || !idempotent || attempt >= BACKOFF_MS.length) throw error;
+      await sleep(BACKOFF_MS[attempt] ?? 4000, runtime.signal);
+      continue;
+    }
+    if (idempotent && RETRYABLE_STATUS.has(response.status) && attempt < BACKOFF_MS.length) {
+      await response.body?.cancel();
+      await sleep(BACKOFF_MS[attempt] ?? 4000, runtime.signal);
+      continue;
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (response.ok) return parsed as T;
+    const error = (parsed ?? {}) as ErrorBody;
+    const ErrorClass = response.status === 404 ? NotFoundError : BifrostApiError;
+    throw new ErrorClass(
+      response.status,
+      error.error ?? "error",
+      error.message ?? `HTTP ${response.status}`,
+      error.details,
+    );
+  }
+}

@@ -1,0 +1,39 @@
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type WorkflowLogger = {
+  [L in LogLevel]: (message: string, data?: Record<string, unknown>) => void;
+};
+
+export type TriggeredBy = "user" | "form" | "schedule" | "webhook" | "endpoint" | "workflow";
+
+/** The second argument of every `run`. */
+export type WorkflowContext = {
+  readonly executionId: string;
+  /** The organization the run belongs to (always set). */
+  readonly organization: { readonly id: string; readonly name: string };
+  /** Who started the run; `system@bifrost.local` for schedules, webhooks and endpoints. */
+  readonly caller: { readonly id: string; readonly email: string; readonly name: string };
+  readonly triggeredBy: TriggeredBy;
+  readonly log: WorkflowLogger;
+  /** Aborted when the run is cancelled or times out: pass it to fetch() and long waits. */
+  readonly signal: AbortSignal;
+};
+
+/**
+ * What the platform's child runtime installs on `globalThis` for the run in progress: how the SDK
+ * modules reach the API, and where secret values are registered for redaction.
+ */
+export const RUNTIME = Symbol.for("bifrost.runtime");
+
+export type RuntimeHooks = {
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly signal: AbortSignal;
+  registerSecret(value: string): void;
+};
+
+export function currentRuntime(): RuntimeHooks {
+  const hooks = (globalThis as { [RUNTIME]?: RuntimeHooks })[RUNTIME];
+  if (!hooks) throw new Error("This SDK call only works inside a Bifrost run");
+  return hooks;
+}
