@@ -16,13 +16,20 @@ export type Principal = {
   isSuperuser: boolean;
   roles: string[];
   sessionId: string;
-  /** How the access token came: cookie-authenticated unsafe requests also need the CSRF header. */
-  via: "bearer" | "cookie";
+  /**
+   * How the token came: cookie-authenticated unsafe requests also need the CSRF header; `execution`
+   * is a run's SDK, acting as its caller inside the run's organization and never as a platform admin.
+   */
+  via: "bearer" | "cookie" | "query" | "execution";
+  /** Set when `via` is `execution`. */
+  executionId?: string;
 };
 
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: AccessRule;
+    /** The route also takes the access token as `?token=` (WebSocket upgrades from a browser). */
+    queryToken?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

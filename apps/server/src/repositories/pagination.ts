@@ -1,4 +1,4 @@
-import { asc, sql, type SQL } from "drizzle-orm";
+import { asc, desc, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { ValidationError } from "../errors.js";
 
@@ -25,17 +25,23 @@ export function decodeCursor(cursor: string): Position {
 }
 
 /**
- * WHERE and ORDER BY for keyset pagination over (createdAt, id), oldest first. PostgreSQL keeps
+ * WHERE and ORDER BY for keyset pagination over (createdAt, id), oldest first unless `desc`. PostgreSQL keeps
  * microseconds and a JS Date only milliseconds, so both sides compare the time truncated to the
  * millisecond; otherwise the last row of a page could come back on the next one.
  */
-export function keyset(columns: { createdAt: PgColumn; id: PgColumn }, cursor: string | undefined) {
+export function keyset(
+  columns: { createdAt: PgColumn; id: PgColumn },
+  cursor: string | undefined,
+  direction: "asc" | "desc" = "asc",
+) {
   const at = sql`date_trunc('milliseconds', ${columns.createdAt})`;
   const after = cursor ? decodeCursor(cursor) : undefined;
+  const op = direction === "asc" ? sql`>` : sql`<`;
   const where: SQL | undefined = after
-    ? sql`(${at}, ${columns.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+    ? sql`(${at}, ${columns.id}) ${op} (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
     : undefined;
-  return { where, orderBy: [asc(at), asc(columns.id)] };
+  const order = direction === "asc" ? asc : desc;
+  return { where, orderBy: [order(at), order(columns.id)] };
 }
 
 /** Fetch `limit + 1` rows, then call this: the extra row only says whether there is a next page. */

@@ -3,6 +3,7 @@ import fastifyCookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, UnauthorizedError } from "../../errors.js";
 import type { AuthStateCache } from "../../services/auth/auth-state.js";
+import type { ExecutionTokens } from "../../services/execution/execution-token.js";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   REFRESH_TOKEN_TTL_SECONDS,
@@ -39,6 +40,11 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+function queryToken(request: FastifyRequest): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
 export type CookieOptions = { secure: boolean };
 
 export function setSessionCookies(
@@ -71,7 +77,7 @@ export function clearSessionCookies(reply: FastifyReply, options: CookieOptions)
  */
 export async function registerAuthentication(
   app: FastifyInstance,
-  deps: { tokens: TokenService; authState: AuthStateCache },
+  deps: { tokens: TokenService; authState: AuthStateCache; executionTokens?: ExecutionTokens },
 ): Promise<void> {
   await app.register(fastifyCookie);
   app.decorateRequest("principal", null);
@@ -81,13 +87,30 @@ export async function registerAuthentication(
     if (access === undefined || access === "public") return;
     const bearer = bearerToken(request);
     const cookie = request.cookies[ACCESS_COOKIE];
-    const token = bearer ?? cookie;
+    const query = request.routeOptions.config.queryToken ? queryToken(request) : undefined;
+    const token = bearer ?? query ?? cookie;
     if (!token) throw new UnauthorizedError("Sign in first");
     const claims = await deps.tokens.verifyAccess(token);
-    if (!claims) throw new UnauthorizedError("The access token is invalid or expired");
+    if (!claims) {
+      const run = bearer && deps.executionTokens ? await deps.executionTokens.verify(bearer) : null;
+      if (!run) throw new UnauthorizedError("The access token is invalid or expired");
+      if (access === "platformAdmin") throw new ForbiddenError("Platform admins only");
+      request.principal = {
+        userId: run.userId,
+        email: run.email,
+        name: run.name,
+        organizationId: run.organizationId,
+        isSuperuser: false,
+        roles: run.roles,
+        sessionId: "",
+        via: "execution",
+        executionId: run.executionId,
+      };
+      return;
+    }
     const current = await deps.authState.current(claims.sub, claims.sid);
     if (!current) throw new UnauthorizedError("This login has ended");
-    const via: Principal["via"] = bearer ? "bearer" : "cookie";
+    const via: Principal["via"] = bearer ? "bearer" : query ? "query" : "cookie";
     if (via === "cookie" && isUnsafeMethod(request.method)) assertCsrf(request);
     // The current state, not the token's claims: a demotion or a move takes effect at once.
     if (access === "platformAdmin" && !current.isSuperuser) throw new ForbiddenError("Platform admins only");

@@ -1,0 +1,305 @@
+import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import type { ExecutionStatus } from "@bifrost/contracts";
+import type { Db } from "../db/database.js";
+import { executions, organizations, users, workflows } from "../db/schema/index.js";
+import type { Caller } from "./org-scoped.js";
+import { keyset, toPage, type Page } from "./pagination.js";
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export type NewExecution = typeof executions.$inferInsert;
+
+export type ExecutionFilters = {
+  status?: ExecutionStatus[] | undefined;
+  workflowName?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  scope?: string | undefined;
+};
+
+/** What the worker needs to start a claimed run, in one query. */
+export type ClaimedRun = {
+  execution: ExecutionRow;
+  workflow: { path: string; exportName: string; type: string; timeoutSeconds: number; isActive: boolean };
+  organizationName: string;
+  callerEmail: string;
+};
+
+export type FinalOutcome = {
+  status: ExecutionStatus;
+  result: unknown;
+  resultSize: number | null;
+  resultKey: string | null;
+  error: string | null;
+  errorType: string | null;
+  durationMs: number | null;
+  peakMemoryBytes: number | null;
+  cpuMs: number | null;
+  logCount: number;
+};
+
+const ACTIVE: ExecutionStatus[] = ["Running", "Cancelling"];
+const IDEMPOTENCY_WINDOW = sql`interval '24 hours'`;
+
+/**
+ * Executions: the row is the source of truth of a run. Visibility (DESIGN.md §4): executions are not
+ * shared — a user sees the runs they started in their organization; platform admins see all.
+ */
+export class ExecutionsRepository {
+  constructor(private readonly db: Db) {}
+
+  private visibleTo(caller: Caller): SQL | undefined {
+    if (caller.isSuperuser) return undefined;
+    return and(
+      eq(executions.executedBy, caller.userId),
+      eq(executions.organizationId, caller.organizationId),
+    );
+  }
+
+  /**
+   * Inserts a run. With an idempotency key, the first execution of the same caller and key within 24 h
+   * is returned instead (`created: false`); an older one gives its key up.
+   */
+  async insert(row: NewExecution): Promise<{ execution: ExecutionRow; created: boolean }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = await this.db.insert(executions).values(row).onConflictDoNothing().returning();
+      if (inserted[0]) return { execution: inserted[0], created: true };
+      if (!row.idempotencyKey || !row.executedBy) break;
+      const [existing] = await this.db
+        .select({
+          execution: executions,
+          fresh: sql<boolean>`${executions.createdAt} > now() - ${IDEMPOTENCY_WINDOW}`,
+        })
+        .from(executions)
+        .where(
+          and(eq(executions.executedBy, row.executedBy), eq(executions.idempotencyKey, row.idempotencyKey)),
+        );
+      if (existing?.fresh) return { execution: existing.execution, created: false };
+      if (existing) {
+        await this.db
+          .update(executions)
+          .set({ idempotencyKey: null })
+          .where(eq(executions.id, existing.execution.id));
+      }
+    }
+    throw new Error("could not insert the execution");
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.delete(executions).where(and(eq(executions.id, id), eq(executions.status, "Pending")));
+  }
+
+  async findVisible(caller: Caller, id: string): Promise<ExecutionRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(executions)
+      .where(and(eq(executions.id, id), this.visibleTo(caller)));
+    return row;
+  }
+
+  async findById(id: string): Promise<ExecutionRow | undefined> {
+    const [row] = await this.db.select().from(executions).where(eq(executions.id, id));
+    return row;
+  }
+
+  /** Newest first. */
+  async list(
+    caller: Caller,
+    options: { limit: number; cursor?: string | undefined } & ExecutionFilters,
+  ): Promise<Page<ExecutionRow>> {
+    const page = keyset({ createdAt: executions.createdAt, id: executions.id }, options.cursor, "desc");
+    const rows = await this.db
+      .select()
+      .from(executions)
+      .where(
+        and(
+          this.visibleTo(caller),
+          caller.isSuperuser && options.scope ? eq(executions.organizationId, options.scope) : undefined,
+          options.status ? inArray(executions.status, options.status) : undefined,
+          options.workflowName ? eq(executions.workflowName, options.workflowName) : undefined,
+          options.since ? gte(executions.createdAt, new Date(options.since)) : undefined,
+          options.until ? lte(executions.createdAt, new Date(options.until)) : undefined,
+          page.where,
+        ),
+      )
+      .orderBy(...page.orderBy)
+      .limit(options.limit + 1);
+    return toPage(rows, options.limit, (row) => row);
+  }
+
+  /**
+   * The compare-and-set of DESIGN.md §5 step 2: `Pending → Running` for this worker with a lease.
+   * A duplicate or stale message finds nothing to claim.
+   */
+  async claim(id: string, workerId: string, leaseMs: number): Promise<ClaimedRun | undefined> {
+    const [claimed] = await this.db
+      .update(executions)
+      .set({
+        status: "Running",
+        workerId,
+        leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+        startedAt: sql`now()`,
+      })
+      .where(and(eq(executions.id, id), eq(executions.status, "Pending")))
+      .returning();
+    if (!claimed) return undefined;
+    const [details] = await this.db
+      .select({
+        path: workflows.path,
+        exportName: workflows.exportName,
+        type: workflows.type,
+        timeoutSeconds: workflows.timeoutSeconds,
+        isActive: workflows.isActive,
+        organizationName: organizations.name,
+        callerEmail: sql<string | null>`${users.email}`,
+      })
+      .from(workflows)
+      .innerJoin(organizations, eq(organizations.id, claimed.organizationId))
+      .leftJoin(users, eq(users.id, sql`${claimed.executedBy}::uuid`))
+      .where(eq(workflows.id, claimed.workflowId));
+    if (!details) return undefined;
+    const { organizationName, callerEmail, ...workflow } = details;
+    return { execution: claimed, workflow, organizationName, callerEmail: callerEmail ?? "" };
+  }
+
+  /** Stores the final state of a run this worker holds; false when it no longer holds it. */
+  async finish(id: string, workerId: string, outcome: FinalOutcome): Promise<ExecutionRow | undefined> {
+    const [row] = await this.db
+      .update(executions)
+      .set({
+        ...outcome,
+        completedAt: sql`now()`,
+        leaseExpiresAt: null,
+      })
+      .where(
+        and(eq(executions.id, id), eq(executions.workerId, workerId), inArray(executions.status, ACTIVE)),
+      )
+      .returning();
+    return row;
+  }
+
+  /** The worker's heartbeat: its runs stay leased while it lives. */
+  async renewLeases(workerId: string, ids: string[], leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .update(executions)
+      .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+      .where(
+        and(
+          eq(executions.workerId, workerId),
+          inArray(executions.id, ids),
+          inArray(executions.status, ACTIVE),
+        ),
+      );
+  }
+
+  /**
+   * `Scheduled | Pending → Cancelled` at once; `Running → Cancelling` (the worker then kills the
+   * child). Returns the row after the change, or the unchanged row when it was already final.
+   */
+  async requestCancel(id: string): Promise<{ row: ExecutionRow; changed: boolean } | undefined> {
+    const [cancelled] = await this.db
+      .update(executions)
+      .set({ status: "Cancelled", completedAt: sql`now()`, cancelRequestedAt: sql`now()` })
+      .where(and(eq(executions.id, id), inArray(executions.status, ["Scheduled", "Pending"])))
+      .returning();
+    if (cancelled) return { row: cancelled, changed: true };
+    const [cancelling] = await this.db
+      .update(executions)
+      .set({ status: "Cancelling", cancelRequestedAt: sql`now()` })
+      .where(and(eq(executions.id, id), eq(executions.status, "Running")))
+      .returning();
+    if (cancelling) return { row: cancelling, changed: true };
+    const row = await this.findById(id);
+    return row ? { row, changed: false } : undefined;
+  }
+
+  async markQueued(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .update(executions)
+      .set({ queuedAt: sql`now()` })
+      .where(inArray(executions.id, ids));
+  }
+
+  /** `Pending` rows whose message was published longer ago than `olderThanMs` (it may be lost). */
+  async stalePending(olderThanMs: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(
+        and(
+          eq(executions.status, "Pending"),
+          lt(executions.queuedAt, sql`now() - ${`${olderThanMs} milliseconds`}::interval`),
+        ),
+      )
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Runs whose worker stopped renewing the lease: re-queued as the next attempt while attempts remain
+   * (they were interrupted, not failed), else `Failed` / `WorkerLost`; a lost `Cancelling` run ends
+   * `Cancelled`. Returns what changed.
+   */
+  async recoverExpiredLeases(limit: number): Promise<{ requeued: ExecutionRow[]; ended: ExecutionRow[] }> {
+    const expired = and(inArray(executions.status, ACTIVE), lt(executions.leaseExpiresAt, sql`now()`));
+    const candidates = await this.db
+      .select({
+        id: executions.id,
+        status: executions.status,
+        attempt: executions.attempt,
+        maxAttempts: executions.maxAttempts,
+      })
+      .from(executions)
+      .where(expired)
+      .limit(limit);
+    const requeued: ExecutionRow[] = [];
+    const ended: ExecutionRow[] = [];
+    for (const c of candidates) {
+      const stillExpired = and(eq(executions.id, c.id), expired);
+      if (c.status === "Running" && c.attempt < c.maxAttempts) {
+        const [row] = await this.db
+          .update(executions)
+          .set({
+            status: "Pending",
+            attempt: sql`${executions.attempt} + 1`,
+            workerId: null,
+            leaseExpiresAt: null,
+            queuedAt: sql`now()`,
+          })
+          .where(stillExpired)
+          .returning();
+        if (row) requeued.push(row);
+      } else {
+        const lostCancel = c.status === "Cancelling";
+        const [row] = await this.db
+          .update(executions)
+          .set({
+            status: lostCancel ? "Cancelled" : "Failed",
+            error: lostCancel ? null : "The worker running this execution stopped responding",
+            errorType: lostCancel ? null : "WorkerLost",
+            completedAt: sql`now()`,
+            leaseExpiresAt: null,
+          })
+          .where(stillExpired)
+          .returning();
+        if (row) ended.push(row);
+      }
+    }
+    return { requeued, ended };
+  }
+
+  /** `Cancelling` rows older than `olderThanMs` end `Cancelled` (their worker never answered). */
+  async endStuckCancels(olderThanMs: number): Promise<ExecutionRow[]> {
+    return await this.db
+      .update(executions)
+      .set({ status: "Cancelled", completedAt: sql`now()`, leaseExpiresAt: null })
+      .where(
+        and(
+          eq(executions.status, "Cancelling"),
+          lt(executions.cancelRequestedAt, sql`now() - ${`${olderThanMs} milliseconds`}::interval`),
+        ),
+      )
+      .returning();
+  }
+}

@@ -1,0 +1,100 @@
+import type { ExecutionDetail, ExecutionLog, ExecutionSummary } from "@bifrost/contracts";
+import type { Principal } from "../../api/access.js";
+import { NotFoundError } from "../../errors.js";
+import type { FileStore } from "../../infra/files/file-store.js";
+import type { ExecutionLogsRepository } from "../../repositories/execution-logs.js";
+import type { ExecutionFilters, ExecutionRow, ExecutionsRepository } from "../../repositories/executions.js";
+import type { Page } from "../../repositories/pagination.js";
+import { callerOf } from "./execution-service.js";
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export const toSummary = (row: ExecutionRow): ExecutionSummary => ({
+  id: row.id,
+  workflowId: row.workflowId,
+  workflowName: row.workflowName,
+  status: row.status,
+  organizationId: row.organizationId,
+  executedBy: row.executedBy,
+  executedByName: row.executedByName,
+  triggeredBy: row.triggeredBy,
+  attempt: row.attempt,
+  createdAt: row.createdAt.toISOString(),
+  startedAt: iso(row.startedAt),
+  completedAt: iso(row.completedAt),
+  durationMs: row.durationMs,
+});
+
+export const toDetail = (row: ExecutionRow): ExecutionDetail => ({
+  ...toSummary(row),
+  inputData: row.inputData,
+  result: row.result ?? null,
+  resultSize: row.resultSize,
+  error: row.error,
+  errorType: row.errorType,
+  peakMemoryBytes: row.peakMemoryBytes,
+  cpuMs: row.cpuMs,
+});
+
+/** Reading runs: history, detail, logs and stored results, within what the caller may see. */
+export class ExecutionQueries {
+  constructor(
+    private readonly deps: {
+      executions: ExecutionsRepository;
+      logs: ExecutionLogsRepository;
+      files: FileStore;
+    },
+  ) {}
+
+  async list(
+    principal: Principal,
+    query: { limit: number; cursor?: string | undefined } & ExecutionFilters,
+  ): Promise<Page<ExecutionSummary>> {
+    const page = await this.deps.executions.list(callerOf(principal), query);
+    return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
+  }
+
+  async get(principal: Principal, id: string): Promise<ExecutionDetail> {
+    return toDetail(await this.visible(principal, id));
+  }
+
+  /** DEBUG lines are for platform admins only. */
+  async logs(
+    principal: Principal,
+    id: string,
+    query: { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: ExecutionLog[]; nextCursor: string | null }> {
+    await this.visible(principal, id);
+    const rows = await this.deps.logs.list(id, {
+      afterSequence: query.cursor === undefined ? undefined : Number(query.cursor),
+      limit: query.limit + 1,
+      includeDebug: principal.isSuperuser,
+    });
+    const items = rows.slice(0, query.limit).map((r) => ({
+      sequence: r.sequence,
+      level: r.level,
+      message: r.message,
+      ...(r.data ? { data: r.data as Record<string, unknown> } : {}),
+      timestamp: r.timestamp.toISOString(),
+    }));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? String(last.sequence) : null };
+  }
+
+  /** The result as stored JSON: inline, or from the file store when it was over 1 MB. */
+  async result(principal: Principal, id: string): Promise<Buffer> {
+    const row = await this.visible(principal, id);
+    if (row.resultKey) {
+      const stored = await this.deps.files.get(row.resultKey);
+      if (!stored) throw new NotFoundError("The stored result is gone");
+      return stored;
+    }
+    return Buffer.from(JSON.stringify(row.result ?? null));
+  }
+
+  async visible(principal: Principal, id: string): Promise<ExecutionRow> {
+    const row = await this.deps.executions.findVisible(callerOf(principal), id);
+    if (!row) throw new NotFoundError("Execution not found");
+    return row;
+  }
+}

@@ -1,0 +1,233 @@
+import { createHash } from "node:crypto";
+import type { ExecuteRequest } from "@bifrost/contracts";
+import type { Principal } from "../../api/access.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TimeoutError,
+  UnavailableError,
+  ValidationError,
+} from "../../errors.js";
+import type { Bus } from "../../infra/bus/bus.js";
+import type { Logger } from "../../infra/logger.js";
+import type { WorkQueue } from "../../infra/queue/work-queue.js";
+import type { ExecutionRow, ExecutionsRepository } from "../../repositories/executions.js";
+import type { Caller } from "../../repositories/org-scoped.js";
+import type { OrganizationsRepository } from "../../repositories/organizations.js";
+import {
+  EXECUTION_QUEUE,
+  syncAnswerOf,
+  workerCancelChannel,
+  type ExecutionEvents,
+  type SyncAnswer,
+} from "./channels.js";
+import type { InputValidator } from "./input-validation.js";
+import type { SyncResults } from "./sync-results.js";
+
+/** A workflow the caller may run, as the execute path needs it. */
+export type RunnableWorkflow = {
+  id: string;
+  name: string;
+  type: "workflow" | "tool" | "data_provider";
+  organizationId: string | null;
+  parametersSchema: Record<string, unknown>;
+  timeoutSeconds: number;
+  cacheTtlSeconds: number;
+  updatedAt: Date;
+};
+
+export type WorkflowLookup = {
+  /** Active and runnable by the caller (DESIGN.md §4), else undefined (answered 404). */
+  findRunnable(caller: Caller, ref: { id?: string; name?: string }): Promise<RunnableWorkflow | undefined>;
+};
+
+export type ExecuteOptions = {
+  idempotencyKey?: string | undefined;
+  triggeredBy?: ExecutionRow["triggeredBy"];
+};
+
+export type ExecuteAnswer =
+  | { mode: "async"; body: { executionId: string; status: ExecutionRow["status"] } }
+  | { mode: "sync"; body: SyncAnswer };
+
+/** Sync waits: the run's timeout plus this (API.md); no timeout waits a day. */
+const SYNC_MARGIN_MS = 60_000;
+const NO_TIMEOUT_WAIT_MS = 24 * 3600 * 1000;
+const SYNC_POLL_MS = 5_000;
+export const MAX_ATTEMPTS = 2;
+
+export const callerOf = (p: Principal): Caller => ({
+  userId: p.userId,
+  organizationId: p.organizationId,
+  isSuperuser: p.isSuperuser,
+});
+
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+
+/**
+ * Accepts runs (DESIGN.md §5 step 1): authorize, resolve the organization, validate the input,
+ * insert `Pending`, publish with confirms, then answer 202 — or wait for the result when sync.
+ */
+export class ExecutionService {
+  constructor(
+    private readonly deps: {
+      executions: ExecutionsRepository;
+      organizations: OrganizationsRepository;
+      workflows: WorkflowLookup;
+      validator: InputValidator;
+      queue: WorkQueue;
+      bus: Bus;
+      events: ExecutionEvents;
+      syncResults: SyncResults;
+      logger: Logger;
+    },
+  ) {}
+
+  async execute(
+    principal: Principal,
+    request: ExecuteRequest,
+    options: ExecuteOptions = {},
+  ): Promise<ExecuteAnswer> {
+    const caller = callerOf(principal);
+    const workflow = await this.deps.workflows.findRunnable(caller, {
+      ...(request.workflowId ? { id: request.workflowId } : {}),
+      ...(request.workflowName ? { name: request.workflowName } : {}),
+    });
+    if (!workflow) throw new NotFoundError("Workflow not found");
+    const organizationId = await this.organizationFor(principal, workflow, request.organizationId);
+    const fields = this.deps.validator.validate(workflow, request.inputData);
+    if (fields.length > 0)
+      throw new ValidationError("The input does not match the workflow's parameters", fields);
+    if (request.scheduledAt !== undefined || request.delaySeconds !== undefined) {
+      throw new ValidationError("Deferred runs are not available yet", [
+        { path: "body.scheduledAt", message: "deferred runs arrive with the scheduler" },
+      ]);
+    }
+
+    // Data providers always run sync, and their answers are cached per (organization, provider, input).
+    const sync = request.sync || workflow.type === "data_provider";
+    const cacheKey =
+      workflow.type === "data_provider" && workflow.cacheTtlSeconds > 0
+        ? `dp-cache:${organizationId}:${workflow.id}:${createHash("sha256").update(canonicalJson(request.inputData)).digest("base64url")}`
+        : undefined;
+    if (cacheKey) {
+      const cached = await this.deps.bus.get(cacheKey);
+      if (cached) return { mode: "sync", body: JSON.parse(cached) as SyncAnswer };
+    }
+
+    const { execution, created } = await this.deps.executions.insert({
+      workflowId: workflow.id,
+      workflowName: workflow.name,
+      status: "Pending",
+      organizationId,
+      executedBy: principal.userId,
+      executedByName: principal.name,
+      privileged: principal.isSuperuser,
+      triggeredBy: options.triggeredBy ?? "user",
+      inputData: request.inputData,
+      maxAttempts: MAX_ATTEMPTS,
+      idempotencyKey: options.idempotencyKey ?? null,
+      replyTo: sync ? this.deps.syncResults.instanceId : null,
+      queuedAt: new Date(),
+    });
+    if (!created) return this.answerForRepeat(execution, sync);
+
+    const waiting = sync
+      ? this.deps.syncResults.wait(
+          execution.id,
+          workflow.timeoutSeconds > 0 ? workflow.timeoutSeconds * 1000 + SYNC_MARGIN_MS : NO_TIMEOUT_WAIT_MS,
+          { everyMs: SYNC_POLL_MS, check: () => this.finalAnswer(execution.id) },
+        )
+      : undefined;
+    try {
+      await this.deps.queue.publish(
+        EXECUTION_QUEUE,
+        Buffer.from(JSON.stringify({ executionId: execution.id })),
+      );
+    } catch (error) {
+      waiting?.cancel();
+      // Not accepted after all: remove the row so it never runs behind the caller's back.
+      await this.deps.executions.delete(execution.id).catch(() => undefined);
+      throw error instanceof UnavailableError
+        ? error
+        : new UnavailableError("queue", "The queue is unavailable");
+    }
+    void this.deps.events.statusChanged(execution);
+    if (!waiting) return { mode: "async", body: { executionId: execution.id, status: execution.status } };
+
+    const answer = (await waiting.answer) ?? (await this.finalAnswer(execution.id));
+    if (!answer) {
+      throw new TimeoutError(`The execution did not finish in time; it is still running as ${execution.id}`);
+    }
+    if (cacheKey && answer.status === "Success") {
+      await this.deps.bus
+        .set(cacheKey, JSON.stringify(answer), { ttlMs: workflow.cacheTtlSeconds * 1000 })
+        .catch(() => undefined);
+    }
+    return { mode: "sync", body: answer };
+  }
+
+  async cancel(principal: Principal, id: string): Promise<ExecutionRow> {
+    const visible = await this.deps.executions.findVisible(callerOf(principal), id);
+    if (!visible) throw new NotFoundError("Execution not found");
+    const outcome = await this.deps.executions.requestCancel(id);
+    if (!outcome) throw new NotFoundError("Execution not found");
+    if (!outcome.changed) {
+      if (outcome.row.status === "Cancelling") return outcome.row;
+      throw new ConflictError(`The execution has already ended (${outcome.row.status})`);
+    }
+    const { row } = outcome;
+    if (row.status === "Cancelling" && row.workerId) {
+      await this.deps.bus.publish(workerCancelChannel(row.workerId), row.id);
+    }
+    void this.deps.events.statusChanged(row);
+    return row;
+  }
+
+  private async organizationFor(
+    principal: Principal,
+    workflow: RunnableWorkflow,
+    requested: string | undefined,
+  ): Promise<string> {
+    if (requested !== undefined) {
+      if (!principal.isSuperuser)
+        throw new ForbiddenError("Only platform admins may choose the organization");
+      const organization = await this.deps.organizations.find(requested);
+      if (!organization || organization.deletedAt) {
+        throw new ValidationError("Unknown organization", [
+          { path: "body.organizationId", message: "no such organization" },
+        ]);
+      }
+      if (workflow.organizationId !== null && workflow.organizationId !== requested) {
+        throw new ValidationError("The workflow belongs to another organization", [
+          { path: "body.organizationId", message: "the workflow is not available to this organization" },
+        ]);
+      }
+      return requested;
+    }
+    return workflow.organizationId ?? principal.organizationId;
+  }
+
+  private async finalAnswer(id: string): Promise<SyncAnswer | undefined> {
+    const row = await this.deps.executions.findById(id);
+    return row?.completedAt ? syncAnswerOf(row) : undefined;
+  }
+
+  /** A repeated idempotency key: the first execution, its result if it has one and sync was asked. */
+  private async answerForRepeat(execution: ExecutionRow, sync: boolean): Promise<ExecuteAnswer> {
+    if (sync && execution.completedAt) return { mode: "sync", body: syncAnswerOf(execution) };
+    if (sync) {
+      const answer = await this.finalAnswer(execution.id);
+      if (answer) return { mode: "sync", body: answer };
+    }
+    return { mode: "async", body: { executionId: execution.id, status: execution.status } };
+  }
+}

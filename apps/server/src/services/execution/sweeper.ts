@@ -1,0 +1,96 @@
+import type { Bus, Lock } from "../../infra/bus/bus.js";
+import type { Logger } from "../../infra/logger.js";
+import type { WorkQueue } from "../../infra/queue/work-queue.js";
+import type { ExecutionsRepository } from "../../repositories/executions.js";
+import { EXECUTION_QUEUE, executionQueueDeclaration, type ExecutionEvents } from "./channels.js";
+
+const LOCK_NAME = "sweeper:leader";
+const BATCH = 500;
+
+export type SweeperOptions = {
+  intervalMs: number;
+  /** A `Pending` row whose message was published this long ago is published again (60 s). */
+  republishAfterMs: number;
+  /** `Cancelling` this long without an answer ends `Cancelled` (3 min). */
+  cancelTimeoutMs: number;
+};
+
+/**
+ * Fixes runs the happy path left behind (DESIGN.md §5 step 5): lost messages, dead workers, cancels
+ * nobody answered. Any number of scheduler processes may run it; one holds the leader lock at a time.
+ * Every change is a compare-and-set on the row, so a duplicate message or a late worker is harmless.
+ */
+export class ExecutionSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private lock: Lock | null = null;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: {
+      executions: ExecutionsRepository;
+      queue: WorkQueue;
+      bus: Bus;
+      events: ExecutionEvents;
+      logger: Logger;
+      options: SweeperOptions;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.deps.queue.declare(executionQueueDeclaration);
+    this.timer = setInterval(() => {
+      this.running = this.tick();
+    }, this.deps.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.lock?.release().catch(() => undefined);
+    this.lock = null;
+  }
+
+  /** One pass, if this process leads; exposed for tests. */
+  async tick(): Promise<void> {
+    try {
+      if (!(await this.lead())) return;
+      await this.sweep();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, "execution sweep failed");
+    }
+  }
+
+  private async lead(): Promise<boolean> {
+    const ttl = this.deps.options.intervalMs * 3;
+    if (this.lock && (await this.lock.renew(ttl))) return true;
+    this.lock = await this.deps.bus.acquireLock(LOCK_NAME, ttl);
+    return this.lock !== null;
+  }
+
+  private async sweep(): Promise<void> {
+    const { executions, events, options, logger } = this.deps;
+    const lost = await executions.stalePending(options.republishAfterMs, BATCH);
+    await this.publish(lost);
+    if (lost.length > 0) logger.info({ count: lost.length }, "re-published pending executions");
+
+    const { requeued, ended } = await executions.recoverExpiredLeases(BATCH);
+    await this.publish(requeued.map((r) => r.id));
+    const stuck = await executions.endStuckCancels(options.cancelTimeoutMs);
+    for (const row of [...requeued, ...ended, ...stuck]) await events.statusChanged(row);
+    if (requeued.length + ended.length + stuck.length > 0) {
+      logger.info(
+        { requeued: requeued.length, workerLost: ended.length, cancelled: stuck.length },
+        "recovered executions of lost workers",
+      );
+    }
+  }
+
+  private async publish(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    for (const executionId of ids) {
+      await this.deps.queue.publish(EXECUTION_QUEUE, Buffer.from(JSON.stringify({ executionId })));
+    }
+    await this.deps.executions.markQueued(ids);
+  }
+}

@@ -1,0 +1,301 @@
+import { executionMessageSchema, type LogLine, type RunContext } from "@bifrost/contracts";
+import type { Bus, Subscription } from "../../../infra/bus/bus.js";
+import type { FileStore } from "../../../infra/files/file-store.js";
+import type { Logger } from "../../../infra/logger.js";
+import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
+import type { ClaimedRun, ExecutionsRepository, FinalOutcome } from "../../../repositories/executions.js";
+import { EXECUTION_QUEUE, executionQueueDeclaration, workerCancelChannel, type ExecutionEvents } from "../channels.js";
+import type { ExecutionTokens } from "../execution-token.js";
+import type { LogSink } from "./log-sink.js";
+
+export type PoolKey = { organizationId: string; workspaceVersion: string; privileged: boolean };
+
+export type PoolOutcome = {
+  status: "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelled";
+  result: unknown;
+  error: string | null;
+  errorType: string | null;
+  durationMs: number;
+  peakMemoryBytes: number | null;
+  cpuMs: number | null;
+};
+
+/** The process pool as the consumer uses it. */
+export type RunPool = {
+  readonly capacity: number;
+  run(request: {
+    key: PoolKey;
+    executionId: string;
+    modulePath: string;
+    exportName: string;
+    input: Record<string, unknown>;
+    context: RunContext;
+    api: { url: string; token: string };
+    timeoutMs: number;
+    onLogs(lines: LogLine[]): void;
+  }): Promise<PoolOutcome>;
+  cancel(executionId: string, reason?: string): boolean;
+};
+
+/** Where the compiled code of a workspace version is, for the children to import. */
+export type WorkspaceCode = {
+  currentVersion(): Promise<string>;
+  modulePath(version: string, path: string): Promise<string>;
+};
+
+/** A result above this many bytes of JSON goes to the file store (API.md: over 1 MB). */
+export const INLINE_RESULT_LIMIT = 1024 * 1024;
+const MEMORY_PRESSURE_DELAY_MS = 1_000;
+const FINISH_RETRIES = [200, 1_000, 3_000, 10_000];
+
+export const resultKeyOf = (executionId: string): string => `executions/${executionId}/result.json`;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Counting semaphore: no more claimed runs than the pool can run at once. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+/**
+ * The worker's queue consumer (DESIGN.md §5 steps 2–4): claim with a compare-and-set, ack, run in
+ * the pool, then persist, flush logs, publish. The row's lease — renewed by the heartbeat — guards
+ * the run from here; the message is acked early because runs may outlast the broker's ack timeout.
+ */
+export class ExecutionConsumer {
+  private readonly slots: Slots;
+  private consumer: Consumer | undefined;
+  private cancelSubscription: Subscription | undefined;
+  /** Runs this worker holds, with whether a cancel arrived for each. */
+  private readonly running = new Map<string, { cancelRequested: boolean }>();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: {
+      workerId: string;
+      executions: ExecutionsRepository;
+      queue: WorkQueue;
+      bus: Bus;
+      files: FileStore;
+      pool: RunPool;
+      code: WorkspaceCode;
+      tokens: ExecutionTokens;
+      logs: LogSink;
+      events: ExecutionEvents;
+      logger: Logger;
+      apiUrl: string;
+      leaseMs: number;
+      /** Fraction of memory in use; above `memoryThreshold` no run is claimed. */
+      memoryInUse: () => number;
+      memoryThreshold: number;
+    },
+  ) {
+    this.slots = new Slots(deps.pool.capacity);
+  }
+
+  /** Ids of the runs in progress here: the heartbeat renews their leases. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  async start(): Promise<void> {
+    this.cancelSubscription = await this.deps.bus.subscribe(workerCancelChannel(this.deps.workerId), (id) =>
+      this.cancel(id),
+    );
+    await this.deps.queue.declare(executionQueueDeclaration);
+    this.consumer = await this.deps.queue.consume(EXECUTION_QUEUE, (message) => this.handle(message), {
+      prefetch: this.deps.pool.capacity,
+    });
+  }
+
+  /** Stops intake; runs in progress finish (the caller closes the pool after, killing stragglers). */
+  async stop(): Promise<void> {
+    await this.consumer?.cancel();
+    await this.cancelSubscription?.unsubscribe();
+  }
+
+  /** Waits for the runs in progress to be persisted. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private cancel(executionId: string): void {
+    const run = this.running.get(executionId);
+    if (!run) return;
+    run.cancelRequested = true;
+    this.deps.pool.cancel(executionId, "cancelled");
+  }
+
+  private async handle(message: QueueMessage): Promise<void> {
+    let executionId: string;
+    try {
+      executionId = executionMessageSchema.parse(JSON.parse(message.body.toString("utf8"))).executionId;
+    } catch {
+      this.deps.logger.warn("dropping an unreadable execution message");
+      await message.ack();
+      return;
+    }
+    if (this.deps.memoryInUse() > this.deps.memoryThreshold) {
+      // Never drop under memory pressure: hand the run back (a new message, confirmed, then ack).
+      await sleep(MEMORY_PRESSURE_DELAY_MS);
+      await this.deps.queue.publish(EXECUTION_QUEUE, message.body);
+      await message.ack();
+      return;
+    }
+    await this.slots.acquire();
+    let claimed: ClaimedRun | undefined;
+    try {
+      claimed = await this.deps.executions.claim(executionId, this.deps.workerId, this.deps.leaseMs);
+    } catch (error) {
+      this.slots.release();
+      throw error; // nacked and redelivered
+    }
+    await message.ack();
+    if (!claimed) {
+      this.slots.release();
+      return;
+    }
+    const run = claimed;
+    this.running.set(executionId, { cancelRequested: false });
+    const task = this.execute(run)
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, executionId }, "execution failed unexpectedly"),
+      )
+      .finally(() => {
+        this.running.delete(executionId);
+        this.deps.logs.forget(executionId);
+        this.slots.release();
+        this.inFlight.delete(task);
+      });
+    this.inFlight.add(task);
+  }
+
+  private async execute(claimed: ClaimedRun): Promise<void> {
+    const { execution, workflow } = claimed;
+    void this.deps.events.statusChanged(execution);
+    const outcome = workflow.isActive
+      ? await this.runInPool(claimed)
+      : ({
+          status: "Failed",
+          result: null,
+          error: "The workflow is no longer defined in the workspace",
+          errorType: "WorkflowNotFound",
+          durationMs: 0,
+          peakMemoryBytes: null,
+          cpuMs: null,
+        } satisfies PoolOutcome);
+    await this.deps.tokens.revoke(execution.id).catch(() => undefined);
+    // Logs first: when the final update is seen, the run's logs are already readable (API.md).
+    await this.retrying(() => this.deps.logs.flush());
+    const final = await this.retrying(async () =>
+      this.deps.executions.finish(
+        execution.id,
+        this.deps.workerId,
+        await this.finalOutcome(execution.id, outcome),
+      ),
+    );
+    if (final) await this.deps.events.statusChanged(final);
+  }
+
+  private async runInPool(claimed: ClaimedRun): Promise<PoolOutcome> {
+    const { execution, workflow } = claimed;
+    const version = await this.deps.code.currentVersion();
+    const modulePath = await this.deps.code.modulePath(version, workflow.path);
+    const caller = {
+      id: execution.executedBy ?? "",
+      email: claimed.callerEmail,
+      name: execution.executedByName,
+    };
+    const token = await this.deps.tokens.mint(
+      {
+        executionId: execution.id,
+        userId: caller.id,
+        email: caller.email,
+        name: caller.name,
+        organizationId: execution.organizationId,
+        roles: [],
+      },
+      workflow.timeoutSeconds,
+    );
+    if (this.running.get(execution.id)?.cancelRequested) {
+      return {
+        status: "Cancelled",
+        result: null,
+        error: null,
+        errorType: null,
+        durationMs: 0,
+        peakMemoryBytes: null,
+        cpuMs: null,
+      };
+    }
+    return await this.deps.pool.run({
+      key: {
+        organizationId: execution.organizationId,
+        workspaceVersion: version,
+        privileged: execution.privileged,
+      },
+      executionId: execution.id,
+      modulePath,
+      exportName: workflow.exportName,
+      input: execution.inputData,
+      context: {
+        executionId: execution.id,
+        organization: { id: execution.organizationId, name: claimed.organizationName },
+        caller,
+        triggeredBy: execution.triggeredBy,
+      },
+      api: { url: this.deps.apiUrl, token },
+      timeoutMs: workflow.timeoutSeconds * 1000,
+      onLogs: (lines) => this.deps.logs.append(execution.id, lines),
+    });
+  }
+
+  /** Large results go to the file store; the row keeps their size and key. */
+  private async finalOutcome(executionId: string, outcome: PoolOutcome): Promise<FinalOutcome> {
+    const base = {
+      status: outcome.status,
+      error: outcome.error,
+      errorType: outcome.errorType,
+      durationMs: Math.round(outcome.durationMs),
+      peakMemoryBytes: outcome.peakMemoryBytes,
+      cpuMs: outcome.cpuMs === null ? null : Math.round(outcome.cpuMs),
+      logCount: this.deps.logs.lineCount(executionId),
+    };
+    const json = outcome.result === undefined ? "null" : JSON.stringify(outcome.result);
+    const size = Buffer.byteLength(json);
+    if (size <= INLINE_RESULT_LIMIT)
+      return { ...base, result: outcome.result ?? null, resultSize: null, resultKey: null };
+    const key = resultKeyOf(executionId);
+    await this.deps.files.put(key, json, { contentType: "application/json" });
+    return { ...base, result: null, resultSize: size, resultKey: key };
+  }
+
+  /** Finishing must not be lost to a short database outage: a lost finish would run the work twice. */
+  private async retrying<T>(step: () => Promise<T>): Promise<T> {
+    for (const delay of FINISH_RETRIES) {
+      try {
+        return await step();
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, "finishing an execution failed; retrying");
+        await sleep(delay);
+      }
+    }
+    return await step();
+  }
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+const read = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The fraction of memory in use: the cgroup's (a container's limit) when there is one, else the
+ * machine's. The worker stops claiming new runs above its threshold.
+ */
+export function memoryInUse(): number {
+  const current = Number(read("/sys/fs/cgroup/memory.current"));
+  const max = read("/sys/fs/cgroup/memory.max");
+  if (Number.isFinite(current) && max !== undefined && max !== "max" && Number(max) > 0) {
+    return current / Number(max);
+  }
+  return 1 - os.freemem() / os.totalmem();
+}
