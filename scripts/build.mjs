@@ -27,6 +27,15 @@ function newestMtime(entry) {
 
 run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and packages");
 
+// Workflow children may read only their runtime directory: the child runtime and the SDK, bundled with
+// their dependencies. esbuild takes a fraction of a second, so it always rebuilds.
+{
+  const started = Date.now();
+  const { buildRuntime } = await import("../apps/server/dist/services/execution/runtime-bundle.js");
+  await buildRuntime();
+  if (!quiet) console.log(`build: workflow runtime (${Date.now() - started} ms)`);
+}
+
 // The embedded database's first start loads a migrated template instead of running initdb.
 const { PGLITE_TEMPLATE_FILE, MIGRATIONS_FOLDER } = await import("../apps/server/dist/db/paths.js");
 if (

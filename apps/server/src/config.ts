@@ -49,7 +49,12 @@ const envSchema = z.object({
   BIFROST_DEFAULT_USER_EMAIL: optionalString.pipe(z.email().optional()),
   BIFROST_DEFAULT_USER_PASSWORD: optionalString,
   BIFROST_MIN_WORKERS: integer(1, 1024, 2),
-  BIFROST_MAX_WORKERS: integer(1, 1024, 8),
+  BIFROST_MAX_WORKERS: integer(1, 1024, 10),
+  BIFROST_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  BIFROST_WORKER_RECYCLE_RUNS: integer(1, MAX_INT, 100),
+  BIFROST_WORKER_IDLE_SECONDS: integer(1, MAX_INT, 300),
+  BIFROST_WORKER_MEMORY_MB: integer(64, 65_536, 512),
+  BIFROST_EXECUTION_LEASE_SECONDS: integer(3, 3600, 30),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   BIFROST_HEALTH_PORT: optionalInteger(0, 65535),
   BIFROST_LOGIN_RATE_LIMIT: integer(1, MAX_INT, 10),
@@ -82,6 +87,15 @@ export type Config = {
   mfaRequired: boolean;
   defaultUser: { email: string; password: string } | undefined;
   workers: { min: number; max: number };
+  execution: {
+    /** How the SDK inside a run reaches the API; unset: this process's own API (`start`) or port. */
+    apiUrl: string | undefined;
+    recycleAfterRuns: number;
+    idleTimeoutMs: number;
+    memoryLimitMb: number;
+    /** A run whose worker has not renewed its lease for this long is recovered by the sweeper. */
+    leaseMs: number;
+  };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
   retentionDays: number;
@@ -186,6 +200,13 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
         ? { email: e.BIFROST_DEFAULT_USER_EMAIL, password: e.BIFROST_DEFAULT_USER_PASSWORD }
         : undefined,
     workers: { min: e.BIFROST_MIN_WORKERS, max: e.BIFROST_MAX_WORKERS },
+    execution: {
+      apiUrl: e.BIFROST_API_URL?.replace(/\/+$/, ""),
+      recycleAfterRuns: e.BIFROST_WORKER_RECYCLE_RUNS,
+      idleTimeoutMs: e.BIFROST_WORKER_IDLE_SECONDS * 1000,
+      memoryLimitMb: e.BIFROST_WORKER_MEMORY_MB,
+      leaseMs: e.BIFROST_EXECUTION_LEASE_SECONDS * 1000,
+    },
     logLevel: e.BIFROST_LOG_LEVEL,
     loginRateLimit: e.BIFROST_LOGIN_RATE_LIMIT,
     retentionDays: e.BIFROST_RETENTION_DAYS,

@@ -5,7 +5,8 @@ import { DirectoryInUseError } from "./db/directory-lock.js";
 import { UnavailableError } from "./errors.js";
 import { createLogger, type Logger } from "./infra/logger.js";
 import { createApi, listen } from "./roles/api.js";
-import { startScheduler, startWorker } from "./roles/background.js";
+import { startScheduler } from "./roles/scheduler.js";
+import { startWorker } from "./roles/worker.js";
 import { startHealthServer } from "./roles/health-server.js";
 import { connectInfrastructure, type Infrastructure } from "./roles/infrastructure.js";
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
@@ -78,14 +79,21 @@ async function start(
   await infra.database.migrate();
   logger.info("database migrations applied");
 
-  if (role === "worker" || role === "start") opened.parts.push(startWorker(config, logger, infra));
-  if (role === "scheduler" || role === "start") opened.parts.push(startScheduler(config, logger, infra));
+  // The API listens first: in `start` the worker's children reach it at the address it got.
+  let listening: string | undefined;
   if (role === "api" || role === "start") {
     const app = await createApi(config, logger, infra);
     opened.parts.push({ close: () => app.close() });
-    const url = await listen(app, config, logger);
-    if (role === "start") process.stdout.write(`\nBifrost is running at ${url}\n\n`);
-  } else if (config.healthPort !== undefined) {
+    listening = await listen(app, config, logger);
+  }
+  const apiUrl = config.execution.apiUrl ?? listening ?? `http://127.0.0.1:${config.http.port}`;
+  if (role === "worker" || role === "start") {
+    opened.parts.push(await startWorker(config, logger, infra, { apiUrl }));
+  }
+  if (role === "scheduler" || role === "start")
+    opened.parts.push(await startScheduler(config, logger, infra));
+  if (role === "start") process.stdout.write(`\nBifrost is running at ${listening ?? apiUrl}\n\n`);
+  if (role !== "api" && role !== "start" && config.healthPort !== undefined) {
     const health = await startHealthServer({
       host: config.http.host,
       port: config.healthPort,

@@ -17,8 +17,21 @@ import type { MfaManagement } from "../services/auth/mfa-management.js";
 import type { OrganizationsService } from "../services/organizations/organizations-service.js";
 import type { RolesService } from "../services/roles/roles-service.js";
 import type { UsersService } from "../services/users/users-service.js";
+import type { WorkflowsService } from "../services/workflows/workflows-service.js";
+import type { WorkspaceService } from "../services/workspace/workspace-service.js";
 import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
+import type { ExecutionsRepository } from "../repositories/executions.js";
+import type { PlatformWorkersRepository } from "../repositories/platform-workers.js";
+import type { ExecutionQueries } from "../services/execution/execution-queries.js";
+import type { ExecutionService } from "../services/execution/execution-service.js";
+import type { ExecutionTokens } from "../services/execution/execution-token.js";
+import type { SyncResults } from "../services/execution/sync-results.js";
+import fastifyWebsocket from "@fastify/websocket";
+import type { RealtimeHub } from "./realtime/realtime-hub.js";
+import { executionRoutes } from "./routes/executions.js";
+import { platformRoutes } from "./routes/platform.js";
+import { realtimeRoutes } from "./routes/realtime.js";
 import { applyAccessRule } from "./access.js";
 import { registerAuthentication } from "./plugins/authentication.js";
 import { registerErrorHandler } from "./plugins/error-handler.js";
@@ -31,8 +44,17 @@ import { mfaRoutes } from "./routes/mfa.js";
 import { organizationRoutes } from "./routes/organizations.js";
 import { roleRoutes } from "./routes/roles.js";
 import { userRoutes } from "./routes/users.js";
+import { workflowRoutes } from "./routes/workflows.js";
+import { workspaceRoutes } from "./routes/workspace.js";
 
 export type ApiServices = {
+  executions: ExecutionService;
+  executionQueries: ExecutionQueries;
+  executionsRepository: ExecutionsRepository;
+  executionTokens: ExecutionTokens;
+  syncResults: SyncResults;
+  realtime: RealtimeHub;
+  platformWorkers: PlatformWorkersRepository;
   readiness: ReadinessService;
   authStatus: AuthStatusService;
   auth: AuthService;
@@ -41,6 +63,8 @@ export type ApiServices = {
   organizations: OrganizationsService;
   users: UsersService;
   roles: RolesService;
+  workspace: WorkspaceService;
+  workflows: WorkflowsService;
   authState: AuthStateCache;
   tokens: TokenService;
 };
@@ -107,7 +131,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        // A WebSocket may carry its access token in the query: never in a log line.
+        url: request.url.replace(/([?&]token=)[^&]*/gi, "$1[REDACTED]"),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -119,6 +144,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await registerAuthentication(app, {
     tokens: options.services.tokens,
     authState: options.services.authState,
+    executionTokens: options.services.executionTokens,
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  app.addHook("onClose", async () => {
+    await options.services.realtime.close();
+    await options.services.syncResults.stop();
   });
   await registerOpenApi(app, { version: options.version });
 
@@ -136,6 +167,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await routes.register(userRoutes, { users: options.services.users });
     await routes.register(roleRoutes, { roles: options.services.roles });
     await routes.register(auditRoutes, { audit: options.services.audit });
+    await routes.register(executionRoutes, {
+      executions: options.services.executions,
+      queries: options.services.executionQueries,
+    });
+    await routes.register(platformRoutes, { workers: options.services.platformWorkers });
+    await routes.register(realtimeRoutes, {
+      hub: options.services.realtime,
+      executions: options.services.executionsRepository,
+    });
+    await routes.register(workspaceRoutes, { workspace: options.services.workspace });
+    await routes.register(workflowRoutes, { workflows: options.services.workflows });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

@@ -1,17 +1,33 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp, type ApiServices, type App } from "../api/app.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/database.js";
 import type { Bus } from "../infra/bus/bus.js";
+import type { FileStore } from "../infra/files/file-store.js";
+import type { WorkQueue } from "../infra/queue/work-queue.js";
 import { systemClock, type Clock } from "../infra/clock.js";
 import { SecretBox } from "../infra/crypto/secret-box.js";
-import type { Logger } from "../infra/logger.js";
+import { createLogger, type Logger } from "../infra/logger.js";
 import { AuditLogsRepository } from "../repositories/audit-logs.js";
 import { AuthSessionsRepository } from "../repositories/auth-sessions.js";
 import { OrganizationsRepository } from "../repositories/organizations.js";
 import { RolesRepository } from "../repositories/roles.js";
 import { UsersRepository } from "../repositories/users.js";
+import { ExecutionLogsRepository } from "../repositories/execution-logs.js";
+import { ExecutionsRepository } from "../repositories/executions.js";
+import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
+import { RealtimeHub } from "../api/realtime/realtime-hub.js";
+import { ExecutionEvents, executionQueueDeclaration } from "../services/execution/channels.js";
+import { ExecutionQueries } from "../services/execution/execution-queries.js";
+import { ExecutionService, type WorkflowLookup } from "../services/execution/execution-service.js";
+import { ExecutionTokens } from "../services/execution/execution-token.js";
+import { InputValidator } from "../services/execution/input-validation.js";
+import { SyncResults } from "../services/execution/sync-results.js";
+import { WorkflowsRepository } from "../repositories/workflows.js";
+import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { AuditLog } from "../services/audit/audit-log.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
@@ -24,6 +40,12 @@ import { ReadinessService, type HealthProbe } from "../services/health/readiness
 import { OrganizationsService } from "../services/organizations/organizations-service.js";
 import { RolesService } from "../services/roles/roles-service.js";
 import { UsersService } from "../services/users/users-service.js";
+import { discoverDefinitions } from "../services/execution/discovery.js";
+import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
+import { WorkflowsService } from "../services/workflows/workflows-service.js";
+import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
+import { WorkspaceService } from "../services/workspace/workspace-service.js";
+import { WorkspaceWriter, type Discover } from "../services/workspace/workspace-writer.js";
 import type { Infrastructure } from "./infrastructure.js";
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -37,14 +59,19 @@ export async function createApiServices(deps: {
   role: string;
   db: Db;
   bus: Bus;
+  queue: WorkQueue;
+  files: FileStore;
   probes: HealthProbe[];
   secretKey: string;
   mfaRequired: boolean;
   loginRateLimit: number;
   logger?: Logger;
   clock?: Clock;
+  /** Where the children's runtime (`sdk.mjs`, `child.mjs`) is built; default DEFAULT_RUNTIME_DIR. */
+  runtimeDir?: string;
 }): Promise<ApiServices> {
   const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: "silent", role: deps.role });
   const users = new UsersRepository(deps.db);
   const sessions = new AuthSessionsRepository(deps.db);
   const organizations = new OrganizationsRepository(deps.db);
@@ -54,7 +81,52 @@ export async function createApiServices(deps: {
   const authState = new AuthStateCache({ users, sessions, bus: deps.bus, clock });
   const mfaCodes = new MfaCodes({ users, sessions, secretBox, clock });
   await authState.start();
+  const workspaceFiles = new WorkspaceFilesRepository(deps.db);
+  // Discovery loads user code: its compiled candidates go to a private temporary directory, never
+  // under BIFROST_DATA_DIR (which a child must never be able to read). Removed by workspace.close().
+  const compiled = new CompiledWorkspace(
+    mkdtempSync(path.join(os.tmpdir(), "bifrost-compiled-")),
+    deps.runtimeDir ?? DEFAULT_RUNTIME_DIR,
+  );
+  const executions = new ExecutionsRepository(deps.db);
+  const events = new ExecutionEvents(deps.bus, logger);
+  const syncResults = new SyncResults(deps.bus, logger);
+  await syncResults.start();
+  await deps.queue.declare(executionQueueDeclaration);
+  const workflowRows = new WorkflowsRepository(deps.db);
+  const workflowLookup: WorkflowLookup = {
+    async findRunnable(caller, ref) {
+      const row = ref.id
+        ? await workflowRows.findById(caller, ref.id)
+        : await workflowRows.findRunnableByName(caller, ref.name ?? "");
+      return row?.isActive ? row : undefined;
+    },
+  };
+  const execution = {
+    executionTokens: new ExecutionTokens(secretBox.deriveKey("execution-token"), deps.bus, clock),
+    executions: new ExecutionService({
+      executions,
+      organizations,
+      workflows: workflowLookup,
+      validator: new InputValidator(),
+      queue: deps.queue,
+      bus: deps.bus,
+      events,
+      syncResults,
+      logger,
+    }),
+    executionQueries: new ExecutionQueries({
+      executions,
+      logs: new ExecutionLogsRepository(deps.db),
+      files: deps.files,
+    }),
+    executionsRepository: executions,
+    syncResults,
+    realtime: new RealtimeHub({ bus: deps.bus, executions, logger }),
+    platformWorkers: new PlatformWorkersRepository(deps.db),
+  };
   return {
+    ...execution,
     readiness: new ReadinessService(deps.role, deps.probes, deps.logger),
     authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
     tokens,
@@ -64,6 +136,12 @@ export async function createApiServices(deps: {
     organizations: new OrganizationsService({ organizations, authState, clock, audit }),
     users: new UsersService({ users, organizations, authState, audit }),
     roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
+    workspace: new WorkspaceService({
+      files: workspaceFiles,
+      writer: new WorkspaceWriter({ files: workspaceFiles, compiled, discover: discoverWith(deps) }),
+      audit,
+    }),
+    workflows: new WorkflowsService({ workflows: new WorkflowsRepository(deps.db), organizations, audit }),
     auth: new AuthService({
       users,
       sessions,
@@ -81,12 +159,21 @@ export async function createApiServices(deps: {
   };
 }
 
+/** Definitions of a compiled module, described by a sandboxed child (services/execution/discovery.ts). */
+function discoverWith(deps: { runtimeDir?: string; logger?: Logger }): Discover {
+  const runtimeDir = deps.runtimeDir ?? DEFAULT_RUNTIME_DIR;
+  return (input) =>
+    discoverDefinitions({ ...input, runtimeDir, ...(deps.logger ? { logger: deps.logger } : {}) });
+}
+
 /** Wires the services the HTTP API needs onto this process's infrastructure. */
 export async function createApi(config: Config, logger: Logger, infra: Infrastructure): Promise<App> {
   const services = await createApiServices({
     role: config.role,
     db: infra.database.db,
     bus: infra.bus,
+    queue: infra.queue,
+    files: infra.files,
     probes: infra.probes,
     secretKey: config.secretKey,
     mfaRequired: config.mfaRequired,
@@ -108,6 +195,7 @@ export async function createApi(config: Config, logger: Logger, infra: Infrastru
     services,
   });
   app.addHook("onClose", () => services.authState.stop());
+  app.addHook("onClose", () => services.workspace.close());
   return app;
 }
 

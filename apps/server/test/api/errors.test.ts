@@ -1,3 +1,5 @@
+import { DiskFileStore } from "../../src/infra/files/disk-file-store.js";
+import { MemoryBroker, MemoryWorkQueue } from "../../src/infra/queue/memory-queue.js";
 import { errorBodySchema, errorStatusByKind, type ErrorKind } from "@bifrost/contracts";
 import { sql } from "drizzle-orm";
 import type { FastifyPluginAsync } from "fastify";
@@ -289,6 +291,8 @@ describe("when the database is down", () => {
         role: "api",
         db: database.db,
         bus: new MemoryBus(),
+        queue: new MemoryWorkQueue(new MemoryBroker()),
+        files: new DiskFileStore({ root: "/nonexistent-files" }),
         probes: [{ name: "database", adapter: "postgres", check: () => database.ping() }],
         secretKey: TEST_SECRET_KEY,
         mfaRequired: true,

@@ -1,8 +1,16 @@
 import type { FastifyPluginAsync } from "fastify";
-import { buildApp, type App } from "../../src/api/app.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildApp, type ApiServices, type App } from "../../src/api/app.js";
 import { openDatabase, type DatabaseHandle } from "../../src/db/database.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { MemoryBus } from "../../src/infra/bus/memory-bus.js";
+import type { Bus } from "../../src/infra/bus/bus.js";
+import { DiskFileStore } from "../../src/infra/files/disk-file-store.js";
+import type { FileStore } from "../../src/infra/files/file-store.js";
+import { MemoryBroker, MemoryWorkQueue } from "../../src/infra/queue/memory-queue.js";
+import type { WorkQueue } from "../../src/infra/queue/work-queue.js";
 import type { Clock } from "../../src/infra/clock.js";
 import { createApiServices } from "../../src/roles/api.js";
 import type { HealthProbe } from "../../src/services/health/readiness.js";
@@ -13,6 +21,10 @@ export const TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop";
 
 export type TestApp = {
   app: App;
+  services: ApiServices;
+  bus: Bus;
+  queue: WorkQueue;
+  files: FileStore;
   database: DatabaseHandle;
   testDatabase: TestDatabase;
   close(): Promise<void>;
@@ -33,6 +45,10 @@ export async function createTestApp(
     clock?: Clock;
     trustedProxies?: string[];
     secureCookies?: boolean;
+    /** Shared with an in-process worker by the engine tests; default: fresh in-memory adapters. */
+    bus?: Bus;
+    queue?: WorkQueue;
+    files?: FileStore;
   } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
@@ -40,10 +56,16 @@ export async function createTestApp(
   const probes = options.probes ?? [
     { name: "database", adapter: database.engine, check: () => database.ping() },
   ];
+  const bus = options.bus ?? new MemoryBus();
+  const queue = options.queue ?? new MemoryWorkQueue(new MemoryBroker());
+  const filesDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-test-files-"));
+  const files = options.files ?? new DiskFileStore({ root: filesDir });
   const services = await createApiServices({
     role: "api",
     db: database.db,
-    bus: new MemoryBus(),
+    bus,
+    queue,
+    files,
     probes,
     secretKey: TEST_SECRET_KEY,
     mfaRequired: options.mfaRequired ?? true,
@@ -64,13 +86,19 @@ export async function createTestApp(
   await app.ready();
   return {
     app,
+    services,
+    bus,
+    queue,
+    files,
     database,
     testDatabase,
     async close() {
       await app.close();
       await services.authState.stop();
+      await services.workspace.close();
       await database.close();
       await testDatabase.drop();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

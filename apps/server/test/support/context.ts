@@ -67,8 +67,10 @@ export async function signedInUser(
   return client(ctx.app, await signIn(ctx.app, email), created.json<{ id: string }>().id);
 }
 
-export async function createTestContext(): Promise<TestContext> {
-  const t = await createTestApp({ mfaRequired: false });
+export async function createTestContext(
+  options: Omit<Parameters<typeof createTestApp>[0], "mfaRequired"> = {},
+): Promise<TestContext> {
+  const t = await createTestApp({ ...options, mfaRequired: false });
   const setup = await t.app.inject({
     method: "POST",
     url: "/auth/setup",

@@ -96,7 +96,11 @@ export class ExecutionService {
     request: ExecuteRequest,
     options: ExecuteOptions = {},
   ): Promise<ExecuteAnswer> {
-    const caller = callerOf(principal);
+    // A platform admin running for an organization finds that organization's workflows by name first.
+    const caller = {
+      ...callerOf(principal),
+      ...(principal.isSuperuser && request.organizationId ? { organizationId: request.organizationId } : {}),
+    };
     const workflow = await this.deps.workflows.findRunnable(caller, {
       ...(request.workflowId ? { id: request.workflowId } : {}),
       ...(request.workflowName ? { name: request.workflowName } : {}),

@@ -4,7 +4,12 @@ import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
 import type { ClaimedRun, ExecutionsRepository, FinalOutcome } from "../../../repositories/executions.js";
-import { EXECUTION_QUEUE, executionQueueDeclaration, workerCancelChannel, type ExecutionEvents } from "../channels.js";
+import {
+  EXECUTION_QUEUE,
+  executionQueueDeclaration,
+  workerCancelChannel,
+  type ExecutionEvents,
+} from "../channels.js";
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 
@@ -37,10 +42,9 @@ export type RunPool = {
   cancel(executionId: string, reason?: string): boolean;
 };
 
-/** Where the compiled code of a workspace version is, for the children to import. */
-export type WorkspaceCode = {
-  currentVersion(): Promise<string>;
-  modulePath(version: string, path: string): Promise<string>;
+/** Where the compiled code of the current workspace version is, for the children to import. */
+export type CodeSource = {
+  resolve(workspacePath: string, inUse: () => string[]): Promise<{ version: string; modulePath: string }>;
 };
 
 /** A result above this many bytes of JSON goes to the file store (API.md: over 1 MB). */
@@ -83,8 +87,10 @@ export class ExecutionConsumer {
   private consumer: Consumer | undefined;
   private cancelSubscription: Subscription | undefined;
   /** Runs this worker holds, with whether a cancel arrived for each. */
-  private readonly running = new Map<string, { cancelRequested: boolean }>();
+  private readonly running = new Map<string, { cancelRequested: boolean; version?: string }>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Set while the worker shuts down: runs cut short by it are left to the sweeper, not failed. */
+  private abandoned = false;
 
   constructor(
     private readonly deps: {
@@ -94,7 +100,7 @@ export class ExecutionConsumer {
       bus: Bus;
       files: FileStore;
       pool: RunPool;
-      code: WorkspaceCode;
+      code: CodeSource;
       tokens: ExecutionTokens;
       logs: LogSink;
       events: ExecutionEvents;
@@ -133,6 +139,14 @@ export class ExecutionConsumer {
   /** Waits for the runs in progress to be persisted. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * The worker is going away: runs still in progress will be killed with the pool. Their rows stay
+   * `Running`; when the lease expires the sweeper re-queues them as the next attempt.
+   */
+  abandon(): void {
+    this.abandoned = true;
   }
 
   private cancel(executionId: string): void {
@@ -201,6 +215,7 @@ export class ExecutionConsumer {
           cpuMs: null,
         } satisfies PoolOutcome);
     await this.deps.tokens.revoke(execution.id).catch(() => undefined);
+    if (this.abandoned) return;
     // Logs first: when the final update is seen, the run's logs are already readable (API.md).
     await this.retrying(() => this.deps.logs.flush());
     const final = await this.retrying(async () =>
@@ -215,8 +230,11 @@ export class ExecutionConsumer {
 
   private async runInPool(claimed: ClaimedRun): Promise<PoolOutcome> {
     const { execution, workflow } = claimed;
-    const version = await this.deps.code.currentVersion();
-    const modulePath = await this.deps.code.modulePath(version, workflow.path);
+    const { version, modulePath } = await this.deps.code.resolve(workflow.path, () =>
+      [...this.running.values()].flatMap((r) => (r.version ? [r.version] : [])),
+    );
+    const state = this.running.get(execution.id);
+    if (state) state.version = version;
     const caller = {
       id: execution.executedBy ?? "",
       email: claimed.callerEmail,

@@ -1,0 +1,405 @@
+import { IPC_VERSION, type ChildMessage, type LogLine } from "@bifrost/contracts";
+import { systemClock, type Clock } from "../../infra/clock.js";
+import type { Logger } from "../../infra/logger.js";
+import { SandboxedChild, type ChildExit } from "./child-process.js";
+import {
+  checkModulePath,
+  crashedOutcome,
+  keyIdOf,
+  PoolClosedError,
+  stoppedOutcome,
+  type Job,
+  type PoolKey,
+  type PoolRunOutcome,
+  type PoolRunRequest,
+} from "./pool-run.js";
+import { DEFAULT_MAX_LOG_LINES } from "./runtime/run-log.js";
+
+export { PoolClosedError };
+export type { PoolKey, PoolRunOutcome, PoolRunRequest };
+
+export type ProcessPoolOptions = {
+  runtimeDir: string;
+  compiledRoot: string;
+  minProcesses?: number;
+  maxProcesses?: number;
+  maxRunsPerProcess?: number;
+  idleTimeoutMs?: number;
+  /** Heap ceiling of a child (--max-old-space-size) and the RSS above which it is recycled. */
+  memoryLimitMb?: number;
+  /** Between SIGTERM and SIGKILL when a run is stopped. */
+  graceMs?: number;
+  startTimeoutMs?: number;
+  maxLogLinesPerRun?: number;
+  logger: Logger;
+  clock?: Clock;
+};
+
+type ChildState = "starting" | "idle" | "busy" | "stopping";
+
+type Slot = {
+  child: SandboxedChild;
+  state: ChildState;
+  key: PoolKey | null;
+  keyId: string | null;
+  job: Job | null;
+  runs: number;
+  startedAt: number;
+  rssBytes: number | null;
+  idleTimer: NodeJS.Timeout | null;
+  invalidMessage: boolean;
+};
+
+/** setTimeout's ceiling (about 24.8 days); longer timeouts are clamped to it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Warm, sandboxed child processes that run workflows one at a time (DESIGN.md §5 "Run"). A child is
+ * reused only for the same organization, workspace version and privilege; it is recycled after N
+ * runs, when idle, or above the memory ceiling; a run that times out or is cancelled gets its child
+ * killed (abort, SIGTERM, grace, SIGKILL). Every child is reaped before its run's outcome settles.
+ */
+export class ProcessPool {
+  private readonly options: Required<Omit<ProcessPoolOptions, "clock" | "logger">>;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly slots: Slot[] = [];
+  /** Runs waiting for a child, first come first served. */
+  private queue: Job[] = [];
+  private closing = false;
+  private startFailures = 0;
+  private replenishTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: ProcessPoolOptions) {
+    this.options = {
+      runtimeDir: options.runtimeDir,
+      compiledRoot: options.compiledRoot,
+      minProcesses: options.minProcesses ?? 2,
+      maxProcesses: Math.max(1, options.maxProcesses ?? 10),
+      maxRunsPerProcess: options.maxRunsPerProcess ?? 100,
+      idleTimeoutMs: options.idleTimeoutMs ?? 5 * 60_000,
+      memoryLimitMb: options.memoryLimitMb ?? 512,
+      graceMs: options.graceMs ?? 5_000,
+      startTimeoutMs: options.startTimeoutMs ?? 10_000,
+      maxLogLinesPerRun: options.maxLogLinesPerRun ?? DEFAULT_MAX_LOG_LINES,
+    };
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** How many runs can be in progress at once. */
+  get capacity(): number {
+    return this.options.maxProcesses;
+  }
+
+  /** Starts the warm children; rejects when none of them could start (a missing runtime bundle). */
+  async start(): Promise<void> {
+    this.ensureMinimum();
+    const results = await Promise.allSettled(this.slots.map((slot) => slot.child.ready));
+    const failure = results.find((result) => result.status === "rejected");
+    if (failure && results.every((result) => result.status === "rejected")) throw failure.reason;
+  }
+
+  /** Runs one workflow; waits for a free child when all are busy. Never rejects for a workflow's fault. */
+  run(request: PoolRunRequest): Promise<PoolRunOutcome> {
+    if (this.closing) return Promise.reject(new PoolClosedError());
+    try {
+      checkModulePath(this.options.compiledRoot, request);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return new Promise<PoolRunOutcome>((resolve, reject) => {
+      const keyId = keyIdOf(request.key);
+      this.queue.push({
+        request,
+        keyId,
+        resolve,
+        reject,
+        startedAt: null,
+        timer: null,
+        ending: null,
+        logLines: 0,
+      });
+      this.dispatch();
+    });
+  }
+
+  /** Stops a waiting or running execution (→ `Cancelled`); false when the pool does not have it. */
+  cancel(executionId: string, reason = "The execution was cancelled"): boolean {
+    const waiting = this.queue.findIndex((job) => job.request.executionId === executionId);
+    if (waiting >= 0) {
+      const [job] = this.queue.splice(waiting, 1);
+      job!.resolve(stoppedOutcome({ status: "Cancelled", error: reason }, 0));
+      return true;
+    }
+    const slot = this.slots.find((candidate) => candidate.job?.request.executionId === executionId);
+    if (!slot) return false;
+    this.stopRun(slot, { status: "Cancelled", error: reason });
+    return true;
+  }
+
+  stats() {
+    const now = this.clock.now();
+    return {
+      processes: this.slots.map((slot) => ({
+        pid: slot.child.pid,
+        state: slot.state,
+        executionId: slot.job?.request.executionId ?? null,
+        runs: slot.runs,
+        uptimeMs: now - slot.startedAt,
+        rssBytes: slot.rssBytes,
+        key: slot.key,
+      })),
+      busy: this.slots.filter((slot) => slot.state === "busy").length,
+      idle: this.slots.filter((slot) => slot.state === "idle").length,
+      max: this.options.maxProcesses,
+    };
+  }
+
+  /** Kills every child (runs in progress reject with PoolClosedError) and waits until all have exited. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.replenishTimer) clearTimeout(this.replenishTimer);
+    for (const job of this.queue.splice(0)) job.reject(new PoolClosedError());
+    const slots = [...this.slots];
+    for (const slot of slots) {
+      const job = slot.job;
+      if (job && !job.ending) job.ending = { status: "Closed" };
+      const running = slot.state === "busy" && job !== null;
+      if (running) {
+        const reason = "The worker is shutting down";
+        slot.child.send({ v: IPC_VERSION, type: "abort", executionId: job.request.executionId, reason });
+      }
+      this.stopChild(slot, running);
+    }
+    await Promise.all(slots.map((slot) => slot.child.exited));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.closing) {
+      const job = this.queue[0]!;
+      const slot = this.place(job);
+      if (!slot) return;
+      this.queue.shift();
+      slot.job = job;
+      slot.key = job.request.key;
+      slot.keyId = job.keyId;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      if (slot.state === "idle") this.sendRun(slot);
+    }
+  }
+
+  /** A child for this run: same key, else an unbound warm one, else a new one, else make room. */
+  private place(job: Job): Slot | null {
+    const free = (slot: Slot) => slot.job === null;
+    const idle = this.slots.filter((slot) => slot.state === "idle");
+    const sameKey = idle.find((slot) => slot.keyId === job.keyId);
+    if (sameKey) return sameKey;
+    const unbound =
+      idle.find((slot) => slot.key === null) ??
+      this.slots.find((slot) => slot.state === "starting" && slot.key === null && free(slot));
+    if (unbound) return unbound;
+    // Children being stopped still count: the ceiling is on live processes, not on useful ones.
+    if (this.slots.length < this.options.maxProcesses) return this.spawn();
+    // Full, and the idle children belong to other keys: replace one. Its exit dispatches again, so
+    // while a killed child is on its way out, wait for it rather than evict a second one.
+    const dying = this.slots.some((slot) => slot.state === "stopping" && slot.job === null);
+    const victim = idle[0];
+    if (victim && !dying) this.stopChild(victim, false);
+    return null;
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = {
+      child: undefined as unknown as SandboxedChild,
+      state: "starting",
+      key: null,
+      keyId: null,
+      job: null,
+      runs: 0,
+      startedAt: this.clock.now(),
+      rssBytes: null,
+      idleTimer: null,
+      invalidMessage: false,
+    };
+    slot.child = new SandboxedChild(
+      {
+        runtimeDir: this.options.runtimeDir,
+        compiledRoot: this.options.compiledRoot,
+        memoryLimitMb: this.options.memoryLimitMb,
+        maxLogLines: this.options.maxLogLinesPerRun,
+        startTimeoutMs: this.options.startTimeoutMs,
+      },
+      {
+        message: (message) => this.onMessage(slot, message),
+        invalid: (reason) => {
+          slot.invalidMessage = true;
+          this.logger.warn({ pid: slot.child.pid, reason }, "workflow child broke the IPC protocol; killed");
+        },
+      },
+    );
+    this.slots.push(slot);
+    slot.child.ready.then(
+      () => this.onReady(slot),
+      () => undefined, // its exit follows and is handled there
+    );
+    void slot.child.exited.then((exit) => this.onExit(slot, exit));
+    return slot;
+  }
+
+  private onReady(slot: Slot): void {
+    this.startFailures = 0;
+    if (slot.state !== "starting") return;
+    if (slot.job) return this.sendRun(slot);
+    this.becomeIdle(slot);
+    this.dispatch();
+  }
+
+  private sendRun(slot: Slot): void {
+    const job = slot.job!;
+    const { request } = job;
+    slot.state = "busy";
+    job.startedAt = this.clock.now();
+    slot.child.send({
+      v: IPC_VERSION,
+      type: "run",
+      executionId: request.executionId,
+      modulePath: request.modulePath,
+      exportName: request.exportName,
+      input: request.input,
+      context: request.context,
+      api: request.api,
+    });
+    if (request.timeoutMs > 0) {
+      const error = `The run timed out after ${request.timeoutMs} ms`;
+      job.timer = setTimeout(
+        () => this.stopRun(slot, { status: "Timeout", error }),
+        Math.min(request.timeoutMs, MAX_TIMER_MS),
+      );
+    }
+  }
+
+  private onMessage(slot: Slot, message: Exclude<ChildMessage, { type: "ready" }>): void {
+    const job = slot.job;
+    const current = job !== null && job.startedAt !== null && message.type !== "discovered";
+    if (!current || message.executionId !== job.request.executionId) {
+      // Only user code forging messages gets here (the runtime answers the run it was given).
+      slot.invalidMessage = true;
+      this.logger.warn({ pid: slot.child.pid, type: message.type }, "unexpected message from workflow child");
+      return this.stopChild(slot, false);
+    }
+    if (message.type === "logs") return this.forwardLogs(job, message.lines);
+    if (job.ending) return; // being stopped: the outcome is the stop's, once the child has exited
+    if (job.timer) clearTimeout(job.timer);
+    slot.job = null;
+    slot.runs++;
+    slot.rssBytes = message.rssBytes;
+    job.resolve({
+      status: message.status,
+      result: message.result ?? null,
+      error: message.error,
+      errorType: message.errorType,
+      durationMs: message.durationMs,
+      peakMemoryBytes: message.peakMemoryBytes,
+      cpuMs: message.cpuMs,
+    });
+    const overMemory = message.rssBytes > this.options.memoryLimitMb * 1024 * 1024;
+    if (slot.runs >= this.options.maxRunsPerProcess || overMemory) this.stopChild(slot, false);
+    else this.becomeIdle(slot);
+    this.dispatch();
+  }
+
+  private forwardLogs(job: Job, lines: LogLine[]): void {
+    // The child caps its log; this cap also holds for lines that user code sends by hand.
+    const room = this.options.maxLogLinesPerRun + 1 - job.logLines;
+    if (room <= 0) return;
+    const accepted = lines.length > room ? lines.slice(0, room) : lines;
+    job.logLines += accepted.length;
+    try {
+      job.request.onLogs(accepted);
+    } catch (error) {
+      this.logger.error({ err: error, executionId: job.request.executionId }, "onLogs failed");
+    }
+  }
+
+  private stopRun(slot: Slot, ending: { status: "Timeout" | "Cancelled"; error: string }): void {
+    const job = slot.job;
+    if (!job || job.ending) return;
+    job.ending = ending;
+    if (job.startedAt !== null) {
+      slot.child.send({
+        v: IPC_VERSION,
+        type: "abort",
+        executionId: job.request.executionId,
+        reason: ending.error,
+      });
+    }
+    this.stopChild(slot, job.startedAt !== null);
+  }
+
+  /** Gracefully (abort was sent; SIGTERM, grace, SIGKILL) while user code runs, else at once. */
+  private stopChild(slot: Slot, graceful: boolean): void {
+    if (slot.job?.timer) clearTimeout(slot.job.timer);
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    if (slot.state === "stopping") return;
+    slot.state = "stopping";
+    if (graceful) void slot.child.terminate(this.options.graceMs);
+    else slot.child.kill("SIGKILL");
+  }
+
+  private becomeIdle(slot: Slot): void {
+    slot.state = "idle";
+    slot.idleTimer = setTimeout(() => {
+      if (slot.state !== "idle") return;
+      // Above the minimum an idle child goes; at the minimum a bound one makes way for an unbound one.
+      const live = this.slots.filter((other) => other.state !== "stopping").length;
+      if (live > this.options.minProcesses || slot.key !== null) this.stopChild(slot, false);
+    }, this.options.idleTimeoutMs);
+    slot.idleTimer.unref();
+  }
+
+  private onExit(slot: Slot, exit: ChildExit): void {
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    const job = slot.job;
+    if (job?.timer) clearTimeout(job.timer);
+    const durationMs = job?.startedAt != null ? this.clock.now() - job.startedAt : 0;
+    if (job?.ending?.status === "Closed") job.reject(new PoolClosedError());
+    else if (job?.ending) job.resolve(stoppedOutcome(job.ending, durationMs));
+    else if (job) {
+      const { memoryLimitMb } = this.options;
+      job.resolve(crashedOutcome(exit, { durationMs, memoryLimitMb, invalidMessage: slot.invalidMessage }));
+    }
+    if (!exit.wasReady && slot.state !== "stopping") {
+      this.startFailures++;
+      this.logger.error({ pid: slot.child.pid, ...exit }, "workflow child failed to start");
+    } else if (slot.state !== "stopping") {
+      this.logger.warn(
+        { pid: slot.child.pid, code: exit.code, signal: exit.signal },
+        "workflow child exited",
+      );
+    }
+    if (this.closing) return;
+    this.dispatch();
+    this.scheduleMinimum();
+  }
+
+  /** Back off when children keep failing to start, instead of respawning in a tight loop. */
+  private scheduleMinimum(): void {
+    if (this.startFailures === 0) return this.ensureMinimum();
+    if (this.replenishTimer) return;
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(this.startFailures, 6));
+    this.replenishTimer = setTimeout(() => {
+      this.replenishTimer = null;
+      this.ensureMinimum();
+      this.dispatch();
+    }, delay);
+    this.replenishTimer.unref();
+  }
+
+  private ensureMinimum(): void {
+    if (this.closing) return;
+    const live = () => this.slots.filter((slot) => slot.state !== "stopping").length;
+    while (live() < this.options.minProcesses && this.slots.length < this.options.maxProcesses) this.spawn();
+  }
+}

@@ -1,0 +1,30 @@
+import { expect } from "vitest";
+import type { Client } from "../support/context.js";
+
+export type WrittenFile = {
+  path: string;
+  hash: string;
+  workflows: Array<{ id: string; name: string; type: string }>;
+  diagnostics: unknown[];
+};
+
+/** Writes a workspace file as a platform admin and expects it to be accepted. */
+export async function writeWorkspaceFile(admin: Client, path: string, content: string): Promise<WrittenFile> {
+  const response = await admin.request("PUT", "/api/files/editor/content", { path, content });
+  expect(response.statusCode, `write ${path}: ${response.body}`).toBe(200);
+  return response.json<WrittenFile>();
+}
+
+/** The id of the workflow `name` in a write's answer. */
+export function workflowId(written: WrittenFile, name: string): string {
+  const found = written.workflows.find((w) => w.name === name);
+  if (!found) throw new Error(`no workflow ${name} in ${written.path}`);
+  return found.id;
+}
+
+/** A file defining one workflow per name, each returning its own name. */
+export const workflowsFile = (...names: string[]): string =>
+  [
+    'import { workflow } from "@bifrost/sdk";',
+    ...names.map((name) => `export const ${name} = workflow({ run: () => ${JSON.stringify(name)} });`),
+  ].join("\n");
