@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, expectAccessMatrix, signedInUser, type TestContext } from "../support/context.js";
+import { workflowId, workflowsFile, writeWorkspaceFile } from "../workspace/workspace-fixtures.js";
 
 // Every route that needs a token, with its access matrix (API.md "403 or 404"). A route added
 // without an entry here fails the first test.
@@ -15,6 +16,21 @@ type Entry = {
 };
 
 const UNKNOWN = "00000000-0000-4000-8000-0000000000bb";
+
+let workspaceFiles = 0;
+/** A workspace file of its own (writes and deletes must not step on each other). */
+const matrixFile = async (): Promise<string> => {
+  const path = `matrix/file-${++workspaceFiles}.txt`;
+  await writeWorkspaceFile(ctx.admin, path, "matrix");
+  return path;
+};
+/** A new global workflow any signed-in user may see. */
+const matrixWorkflow = async (): Promise<string> => {
+  const name = `matrix${++workspaceFiles}`;
+  const id = workflowId(await writeWorkspaceFile(ctx.admin, `matrix/${name}.ts`, workflowsFile(name)), name);
+  await ctx.admin.request("PATCH", `/api/workflows/${id}`, { accessLevel: "authenticated" });
+  return id;
+};
 
 const entries: Record<string, Entry> = {
   "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "anyUser" },
@@ -118,6 +134,77 @@ const entries: Record<string, Entry> = {
     payload: () => ({ userIds: [ctx.orgB.withoutRole.userId] }),
     kind: "adminOnly",
   },
+  "GET /api/files/editor": { method: "GET", url: () => "/api/files/editor", kind: "adminOnly" },
+  "GET /api/files/editor/content": {
+    method: "GET",
+    url: async () => `/api/files/editor/content?path=${await matrixFile()}`,
+    kind: "adminOnly",
+  },
+  "PUT /api/files/editor/content": {
+    method: "PUT",
+    url: () => "/api/files/editor/content",
+    payload: () => ({ path: "matrix/put.txt", content: "written" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/files/editor": {
+    method: "DELETE",
+    url: async () => `/api/files/editor?path=${await matrixFile()}`,
+    kind: "adminOnly",
+  },
+  "POST /api/files/editor/rename": {
+    method: "POST",
+    url: () => "/api/files/editor/rename",
+    payload: async () => ({ from: await matrixFile(), to: "matrix/renamed.txt" }),
+    kind: "adminOnly",
+  },
+  "GET /api/workflows": { method: "GET", url: () => "/api/workflows", kind: "anyUser" },
+  "GET /api/workflows/{id}": {
+    method: "GET",
+    url: async () => `/api/workflows/${await matrixWorkflow()}`,
+    kind: "anyUser",
+  },
+  "PATCH /api/workflows/{id}": {
+    method: "PATCH",
+    url: async () => `/api/workflows/${await matrixWorkflow()}`,
+    payload: () => ({ timeoutSeconds: 60 }),
+    kind: "adminOnly",
+  },
+  // Executions: a user reaches only their own runs; an unknown or foreign one is 404.
+  "POST /api/workflows/execute": {
+    method: "POST",
+    url: () => "/api/workflows/execute",
+    payload: () => ({ workflowName: "no-such-workflow", inputData: {} }),
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "GET /api/executions": { method: "GET", url: () => "/api/executions", kind: "anyUser" },
+  "GET /api/executions/{id}": {
+    method: "GET",
+    url: () => `/api/executions/${UNKNOWN}`,
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "GET /api/executions/{id}/logs": {
+    method: "GET",
+    url: () => `/api/executions/${UNKNOWN}/logs`,
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "GET /api/executions/{id}/result": {
+    method: "GET",
+    url: () => `/api/executions/${UNKNOWN}/result`,
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "POST /api/executions/{id}/cancel": {
+    method: "POST",
+    url: () => `/api/executions/${UNKNOWN}/cancel`,
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "GET /api/platform/workers": { method: "GET", url: () => "/api/platform/workers", kind: "adminOnly" },
+  // A plain GET (no upgrade) is authenticated like any route, then refused as not a WebSocket.
+  "GET /ws/connect": { method: "GET", url: () => "/ws/connect", kind: "anyUser", allowedStatus: 404 },
 };
 
 beforeAll(async () => {
