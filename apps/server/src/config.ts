@@ -50,6 +50,10 @@ const envSchema = z.object({
   BIFROST_DEFAULT_USER_PASSWORD: optionalString,
   BIFROST_MIN_WORKERS: integer(1, 1024, 2),
   BIFROST_MAX_WORKERS: integer(1, 1024, 10),
+  BIFROST_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "must be 1-40 lowercase letters, digits, _ or -")
+    .default("bifrost"),
   BIFROST_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   BIFROST_WORKER_RECYCLE_RUNS: integer(1, MAX_INT, 100),
   BIFROST_WORKER_IDLE_SECONDS: integer(1, MAX_INT, 300),
@@ -86,6 +90,8 @@ export type Config = {
   publicUrl: string | undefined;
   mfaRequired: boolean;
   defaultUser: { email: string; password: string } | undefined;
+  /** Prefix of Redis keys and channels and of RabbitMQ queues: installations may share the services. */
+  namespace: string;
   workers: { min: number; max: number };
   execution: {
     /** How the SDK inside a run reaches the API; unset: this process's own API (`start`) or port. */
@@ -199,6 +205,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       e.BIFROST_DEFAULT_USER_EMAIL && e.BIFROST_DEFAULT_USER_PASSWORD
         ? { email: e.BIFROST_DEFAULT_USER_EMAIL, password: e.BIFROST_DEFAULT_USER_PASSWORD }
         : undefined,
+    namespace: e.BIFROST_NAMESPACE,
     workers: { min: e.BIFROST_MIN_WORKERS, max: e.BIFROST_MAX_WORKERS },
     execution: {
       apiUrl: e.BIFROST_API_URL?.replace(/\/+$/, ""),

@@ -37,7 +37,7 @@ export type Workflow = z.infer<typeof workflowSchema>;
 
 const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "true");
 
-/** `GET /api/workflows`; `scope`, `type` and `isActive` narrow a platform admin's list. */
+/** `GET /api/workflows`; `type` narrows any list, `scope` and `isActive` a platform admin's only. */
 export const workflowListQuerySchema = listQuerySchema.extend({
   scope: z.union([z.literal("global"), z.guid()]).optional(),
   type: workflowTypeSchema.optional(),

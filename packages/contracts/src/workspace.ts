@@ -12,7 +12,8 @@ export const WORKSPACE_PATH_MAX_LENGTH = 500;
  */
 export function workspacePathProblem(path: string): string | undefined {
   if (path.length === 0) return "is empty";
-  if (path.length > WORKSPACE_PATH_MAX_LENGTH) return `is longer than ${WORKSPACE_PATH_MAX_LENGTH} characters`;
+  if (path.length > WORKSPACE_PATH_MAX_LENGTH)
+    return `is longer than ${WORKSPACE_PATH_MAX_LENGTH} characters`;
   if (path.includes("\\")) return "must use / as separator, not \\";
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path)) return "must not contain control characters";

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ne, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, max, ne, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { executionLogs } from "../db/schema/index.js";
 
@@ -19,6 +19,15 @@ export class ExecutionLogsRepository {
         .values(rows.slice(i, i + CHUNK))
         .onConflictDoNothing();
     }
+  }
+
+  /** The last sequence stored for a run (0 when none): a later attempt numbers its lines after it. */
+  async lastSequence(executionId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ last: max(executionLogs.sequence) })
+      .from(executionLogs)
+      .where(eq(executionLogs.executionId, executionId));
+    return row?.last ?? 0;
   }
 
   /** In sequence order after `afterSequence`; `includeDebug` is for platform admins. */

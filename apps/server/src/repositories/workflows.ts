@@ -52,7 +52,7 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
     return caller.isSuperuser ? scoped : and(scoped, eq(workflows.isActive, true));
   }
 
-  /** The list of GET /api/workflows: `type` and `isActive` filters apply to platform admins only. */
+  /** The list of GET /api/workflows; the `scope` and `isActive` filters apply to platform admins only. */
   async search(caller: Caller, filters: WorkflowFilters): Promise<Page<WorkflowRow>> {
     const admin = caller.isSuperuser;
     const page = keyset(workflows, filters.cursor);
@@ -69,7 +69,7 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
         and(
           this.visibleTo(caller),
           scope,
-          admin && filters.type ? eq(workflows.type, filters.type) : undefined,
+          filters.type ? eq(workflows.type, filters.type) : undefined,
           admin && filters.isActive !== undefined ? eq(workflows.isActive, filters.isActive) : undefined,
           page.where,
         ),

@@ -7,6 +7,7 @@ import { createFileStore } from "../infra/files/index.js";
 import type { FileStore } from "../infra/files/file-store.js";
 import type { Logger } from "../infra/logger.js";
 import { MemoryBroker, MemoryWorkQueue } from "../infra/queue/memory-queue.js";
+import { NamespacedWorkQueue } from "../infra/queue/namespaced-queue.js";
 import type { WorkQueue } from "../infra/queue/work-queue.js";
 import type { HealthProbe } from "../services/health/readiness.js";
 
@@ -48,7 +49,7 @@ export async function connectInfrastructure(config: Config, logger: Logger): Pro
     let bus: Bus;
     if (config.redisUrl) {
       const { RedisBus } = await import("../infra/bus/redis-bus.js");
-      bus = await RedisBus.connect({ url: config.redisUrl, logger });
+      bus = await RedisBus.connect({ url: config.redisUrl, prefix: `${config.namespace}:`, logger });
     } else {
       bus = new MemoryBus();
     }
@@ -57,7 +58,8 @@ export async function connectInfrastructure(config: Config, logger: Logger): Pro
     let queue: WorkQueue;
     if (config.rabbitmqUrl) {
       const { RabbitMqWorkQueue } = await import("../infra/queue/rabbitmq-queue.js");
-      queue = await RabbitMqWorkQueue.connect({ url: config.rabbitmqUrl, logger, waitMs: 15_000 });
+      const broker = await RabbitMqWorkQueue.connect({ url: config.rabbitmqUrl, logger, waitMs: 15_000 });
+      queue = new NamespacedWorkQueue(broker, `${config.namespace}.`);
     } else {
       queue = new MemoryWorkQueue(new MemoryBroker());
     }

@@ -80,7 +80,10 @@ describe("the sandbox of a workflow child", () => {
 
   it("cannot load a native addon, even one inside its workspace", async () => {
     const require = createRequire(import.meta.url);
-    const addon = path.join(path.dirname(require.resolve("@node-rs/argon2-linux-x64-gnu")), "argon2.linux-x64-gnu.node");
+    const addon = path.join(
+      path.dirname(require.resolve("@node-rs/argon2-linux-x64-gnu")),
+      "argon2.linux-x64-gnu.node",
+    );
     expect(existsSync(addon)).toBe(true);
     const inside = path.join(versionDir, "addon.node");
     copyFileSync(addon, inside);

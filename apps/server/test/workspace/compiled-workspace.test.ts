@@ -16,7 +16,10 @@ let compiled: CompiledWorkspace;
 beforeAll(async () => {
   // A stand-in SDK bundle: these tests are about the layout, not the real runtime.
   runtimeDir = await mkdtemp(path.join(os.tmpdir(), "bifrost-test-runtime-"));
-  await writeFile(path.join(runtimeDir, "sdk.mjs"), "export const workflow = (options) => ({ ...options, kind: 'workflow' });\n");
+  await writeFile(
+    path.join(runtimeDir, "sdk.mjs"),
+    "export const workflow = (options) => ({ ...options, kind: 'workflow' });\n",
+  );
   root = await mkdtemp(path.join(os.tmpdir(), "bifrost-test-compiled-"));
   compiled = new CompiledWorkspace(root, runtimeDir);
 });
@@ -42,7 +45,13 @@ async function walk(dir: string, prefix = ""): Promise<Array<[string, string]>> 
   for (const name of await readdir(dir)) {
     const full = path.join(dir, name);
     const info = await lstat(full);
-    const kind = info.isSymbolicLink() ? "symlink" : info.isDirectory() ? "dir" : info.isFile() ? "file" : "other";
+    const kind = info.isSymbolicLink()
+      ? "symlink"
+      : info.isDirectory()
+        ? "dir"
+        : info.isFile()
+          ? "file"
+          : "other";
     out.push([`${prefix}${name}`, kind]);
     if (kind === "dir") out.push(...(await walk(full, `${prefix}${name}/`)));
   }
@@ -52,7 +61,8 @@ async function walk(dir: string, prefix = ""): Promise<Array<[string, string]>> 
 describe("CompiledWorkspace", () => {
   it("lays a version out so Node imports it as is: files import each other and @bifrost/sdk", async () => {
     const files = await compile({
-      "flows/hello.ts": 'import { workflow } from "@bifrost/sdk";\nimport { greet } from "../lib/greet";\nexport const hello = workflow({ run: () => greet("world") });\n',
+      "flows/hello.ts":
+        'import { workflow } from "@bifrost/sdk";\nimport { greet } from "../lib/greet";\nexport const hello = workflow({ run: () => greet("world") });\n',
       "lib/greet.ts": "export const greet = (name: string): string => `hello ${name}`;\n",
     });
     const dir = await compiled.materialize("v1", files);
@@ -72,10 +82,14 @@ describe("CompiledWorkspace", () => {
     const entries = await walk(dir);
     expect(entries.map(([, kind]) => kind).every((kind) => kind === "file" || kind === "dir")).toBe(true);
     expect(entries.map(([name]) => name)).toEqual(
-      expect.arrayContaining(["node_modules/@bifrost/sdk/index.mjs", "node_modules/@bifrost/sdk/package.json"]),
+      expect.arrayContaining([
+        "node_modules/@bifrost/sdk/index.mjs",
+        "node_modules/@bifrost/sdk/package.json",
+      ]),
     );
     for (const [name, kind] of entries) {
-      if (kind === "dir") expect(((await stat(path.join(dir, name))).mode & 0o777).toString(8), name).toBe("700");
+      if (kind === "dir")
+        expect(((await stat(path.join(dir, name))).mode & 0o777).toString(8), name).toBe("700");
     }
   });
 
@@ -85,7 +99,9 @@ describe("CompiledWorkspace", () => {
     expect(new Set(dirs).size).toBe(1);
     // A second instance (another process) finds the version on disk and leaves it as it is.
     const other = new CompiledWorkspace(root, runtimeDir);
-    expect(await other.materialize("v2", [{ path: "a.ts", compiled: "export const a = 2;\n" }])).toBe(dirs[0]);
+    expect(await other.materialize("v2", [{ path: "a.ts", compiled: "export const a = 2;\n" }])).toBe(
+      dirs[0],
+    );
     expect(await readFile(path.join(root, "v2", "a.mjs"), "utf8")).toContain("1");
     expect((await readdir(root)).filter((name) => name.startsWith("."))).toEqual([]);
   });

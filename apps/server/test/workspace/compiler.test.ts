@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { compileWorkspaceFile, resolveWorkspaceImport } from "../../src/services/workspace/compiler.js";
 
-const paths = new Set(["flows/a.ts", "lib/util.ts", "lib/index.ts", "shared/index.ts", "notes.md", "flows/b.ts"]);
+const paths = new Set([
+  "flows/a.ts",
+  "lib/util.ts",
+  "lib/index.ts",
+  "shared/index.ts",
+  "notes.md",
+  "flows/b.ts",
+]);
 
 describe("resolving workspace imports", () => {
   it("tries the exact path, .ts, .js → .ts and /index.ts", () => {
@@ -14,16 +21,16 @@ describe("resolving workspace imports", () => {
 
   it("refuses a path outside the workspace, a missing file and a file that is not .ts", () => {
     expect(resolveWorkspaceImport("flows/a.ts", "../../escape", paths)).toMatchObject({
-      error: expect.stringContaining("outside the workspace"),
+      error: expect.stringContaining("outside the workspace") as string,
     });
     expect(resolveWorkspaceImport("a.ts", "../etc/passwd", paths)).toMatchObject({
-      error: expect.stringContaining("outside the workspace"),
+      error: expect.stringContaining("outside the workspace") as string,
     });
     expect(resolveWorkspaceImport("flows/a.ts", "./missing", paths)).toMatchObject({
-      error: expect.stringContaining("not a file of the workspace"),
+      error: expect.stringContaining("not a file of the workspace") as string,
     });
     expect(resolveWorkspaceImport("flows/a.ts", "../notes.md", paths)).toMatchObject({
-      error: expect.stringContaining("only .ts files"),
+      error: expect.stringContaining("only .ts files") as string,
     });
   });
 });

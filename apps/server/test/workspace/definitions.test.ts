@@ -45,7 +45,11 @@ export const notADefinition = 42;
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  await writeWorkspaceFile(ctx.admin, "lib/greet.ts", "export const greet = (name: string): string => `hello ${name}`;\n");
+  await writeWorkspaceFile(
+    ctx.admin,
+    "lib/greet.ts",
+    "export const greet = (name: string): string => `hello ${name}`;\n",
+  );
 });
 afterAll(async () => {
   await ctx.close();
@@ -88,7 +92,10 @@ describe("writing a .ts file", () => {
 
   it("a syntax error is 422 and the previous version stays, with its workflows active", async () => {
     const before = await writeWorkspaceFile(ctx.admin, "flows/stable.ts", workflowsFile("stable"));
-    const broken = await put({ path: "flows/stable.ts", content: `${workflowsFile("stable")}\nexport const x = ;\n` });
+    const broken = await put({
+      path: "flows/stable.ts",
+      content: `${workflowsFile("stable")}\nexport const x = ;\n`,
+    });
     expect(broken.statusCode).toBe(422);
     expect(broken.json()).toMatchObject({ details: { diagnostics: [{ line: 3, severity: "error" }] } });
     expect(await read("flows/stable.ts")).toBe(workflowsFile("stable"));
@@ -102,7 +109,9 @@ describe("writing a .ts file", () => {
     });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({
-      details: { diagnostics: [{ message: expect.stringContaining("boom at load time"), severity: "error" }] },
+      details: {
+        diagnostics: [{ message: expect.stringContaining("boom at load time") as string, severity: "error" }],
+      },
     });
     const list = (await ctx.admin.request("GET", "/api/workflows?limit=1000")).json<{ items: Workflow[] }>();
     expect(list.items.map((w) => w.name)).not.toContain("fine");
@@ -111,32 +120,52 @@ describe("writing a .ts file", () => {
   it("a name another file already uses in the same scope is 409 naming that file; twice in one file too", async () => {
     const clash = await put({
       path: "flows/copycat.ts",
-      content: 'import { workflow } from "@bifrost/sdk";\nexport const mine = workflow({ name: "hello", run: () => 1 });\n',
+      content:
+        'import { workflow } from "@bifrost/sdk";\nexport const mine = workflow({ name: "hello", run: () => 1 });\n',
     });
     expect(clash.statusCode).toBe(409);
     expect(clash.json<{ message: string }>().message).toContain("flows/greeter.ts");
-    expect(clash.json()).toMatchObject({ error: "conflict", details: { path: "flows/greeter.ts", name: "hello" } });
+    expect(clash.json()).toMatchObject({
+      error: "conflict",
+      details: { path: "flows/greeter.ts", name: "hello" },
+    });
 
     const twice = await put({
       path: "flows/twice.ts",
-      content: 'import { workflow } from "@bifrost/sdk";\nexport const a = workflow({ name: "same", run: () => 1 });\nexport const b = workflow({ name: "same", run: () => 2 });\n',
+      content:
+        'import { workflow } from "@bifrost/sdk";\nexport const a = workflow({ name: "same", run: () => 1 });\nexport const b = workflow({ name: "same", run: () => 2 });\n',
     });
     expect(twice.statusCode).toBe(409);
     expect(twice.json<{ message: string }>().message).toContain("flows/twice.ts");
   });
 
+  it("two files racing for one name: one wins, the other is 409", async () => {
+    const answers = await Promise.all(
+      ["flows/race-1.ts", "flows/race-2.ts"].map((path) => put({ path, content: workflowsFile("racer") })),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+  });
+
   it("names are unique per scope: once a workflow belongs to an organization, a global one may take its name", async () => {
     const first = await writeWorkspaceFile(ctx.admin, "flows/scoped.ts", workflowsFile("report"));
     const id = workflowId(first, "report");
-    expect((await ctx.admin.request("PATCH", `/api/workflows/${id}`, { organizationId: ctx.orgA.id })).statusCode).toBe(200);
+    expect(
+      (await ctx.admin.request("PATCH", `/api/workflows/${id}`, { organizationId: ctx.orgA.id })).statusCode,
+    ).toBe(200);
     const global = await writeWorkspaceFile(ctx.admin, "flows/global-report.ts", workflowsFile("report"));
     expect((await getWorkflow(workflowId(global, "report"))).organizationId).toBeNull();
     // Rewriting the first file keeps its row in organization A: still no clash.
-    const again = await writeWorkspaceFile(ctx.admin, "flows/scoped.ts", `${workflowsFile("report")}\n// edited\n`);
+    const again = await writeWorkspaceFile(
+      ctx.admin,
+      "flows/scoped.ts",
+      `${workflowsFile("report")}\n// edited\n`,
+    );
     expect(workflowId(again, "report")).toBe(id);
     expect((await getWorkflow(id)).organizationId).toBe(ctx.orgA.id);
     // Moving it back to global now clashes.
-    expect((await ctx.admin.request("PATCH", `/api/workflows/${id}`, { organizationId: null })).statusCode).toBe(409);
+    expect(
+      (await ctx.admin.request("PATCH", `/api/workflows/${id}`, { organizationId: null })).statusCode,
+    ).toBe(409);
   });
 
   it("removing an export marks its workflow inactive (the row stays for history); adding it back revives the same row", async () => {
@@ -149,7 +178,9 @@ describe("writing a .ts file", () => {
     await writeWorkspaceFile(ctx.admin, "flows/elsewhere.ts", workflowsFile("dropMe"));
     const back = await put({ path: "flows/pair.ts", content: workflowsFile("keepMe", "dropMe") });
     expect(back.statusCode).toBe(409);
-    expect((await ctx.admin.request("DELETE", "/api/files/editor?path=flows/elsewhere.ts")).statusCode).toBe(204);
+    expect((await ctx.admin.request("DELETE", "/api/files/editor?path=flows/elsewhere.ts")).statusCode).toBe(
+      204,
+    );
     const revived = await writeWorkspaceFile(ctx.admin, "flows/pair.ts", workflowsFile("keepMe", "dropMe"));
     expect(workflowId(revived, "dropMe")).toBe(dropped);
     expect(await getWorkflow(dropped)).toMatchObject({ isActive: true });
@@ -158,7 +189,10 @@ describe("writing a .ts file", () => {
   it("deleting a file deactivates its workflows; renaming one deactivates the old rows and makes new ones", async () => {
     const written = await writeWorkspaceFile(ctx.admin, "flows/moving.ts", workflowsFile("mover"));
     const oldId = workflowId(written, "mover");
-    const moved = await ctx.admin.request("POST", "/api/files/editor/rename", { from: "flows/moving.ts", to: "flows/moved.ts" });
+    const moved = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "flows/moving.ts",
+      to: "flows/moved.ts",
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     const newId = moved.json<{ workflows: Array<{ id: string; name: string }> }>().workflows[0]?.id ?? "";
     expect(newId).not.toBe(oldId);
@@ -170,8 +204,15 @@ describe("writing a .ts file", () => {
   });
 
   it("a rename whose imports break at the new place is 422 and changes nothing", async () => {
-    await writeWorkspaceFile(ctx.admin, "flows/importer.ts", 'import { greet } from "../lib/greet";\nexport const g = greet;\n');
-    const moved = await ctx.admin.request("POST", "/api/files/editor/rename", { from: "flows/importer.ts", to: "deep/er/importer.ts" });
+    await writeWorkspaceFile(
+      ctx.admin,
+      "flows/importer.ts",
+      'import { greet } from "../lib/greet";\nexport const g = greet;\n',
+    );
+    const moved = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "flows/importer.ts",
+      to: "deep/er/importer.ts",
+    });
     expect(moved.statusCode).toBe(422);
     expect(await read("flows/importer.ts")).toContain("greet");
   });

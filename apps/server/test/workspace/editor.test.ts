@@ -9,7 +9,12 @@ let ctx: TestContext;
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-type AuditEntry = { action: string; resourceId: string | null; actorId: string | null; details: Record<string, unknown> };
+type AuditEntry = {
+  action: string;
+  resourceId: string | null;
+  actorId: string | null;
+  details: Record<string, unknown>;
+};
 
 async function auditEntries(): Promise<AuditEntry[]> {
   return (await ctx.admin.request("GET", "/api/audit?limit=1000")).json<{ items: AuditEntry[] }>().items;
@@ -29,7 +34,12 @@ describe("workspace files", () => {
     const content = "# Notes\n\nCafé ☕\n";
     const written = await put({ path: "docs/notes.md", content });
     expect(written.statusCode, written.body).toBe(200);
-    expect(written.json()).toEqual({ path: "docs/notes.md", hash: sha256(content), workflows: [], diagnostics: [] });
+    expect(written.json()).toEqual({
+      path: "docs/notes.md",
+      hash: sha256(content),
+      workflows: [],
+      diagnostics: [],
+    });
 
     const read = await ctx.admin.request("GET", "/api/files/editor/content?path=docs%2Fnotes.md");
     expect(read.statusCode).toBe(200);
@@ -46,7 +56,9 @@ describe("workspace files", () => {
     });
 
     expect((await ctx.admin.request("DELETE", "/api/files/editor?path=docs/notes.md")).statusCode).toBe(204);
-    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=docs/notes.md")).statusCode).toBe(404);
+    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=docs/notes.md")).statusCode).toBe(
+      404,
+    );
     expect((await ctx.admin.request("DELETE", "/api/files/editor?path=docs/notes.md")).statusCode).toBe(404);
   });
 
@@ -57,16 +69,32 @@ describe("workspace files", () => {
     const stale = await put({ path: "data.json", content: '{"a":2}', expectedHash: first.hash });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ error: "conflict" });
-    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=data.json")).json()).toMatchObject({
-      content: '{"a":1}',
-    });
+    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=data.json")).json()).toMatchObject(
+      {
+        content: '{"a":1}',
+      },
+    );
     const absent = await put({ path: "never-written.json", content: "{}", expectedHash: first.hash });
     expect(absent.statusCode).toBe(409);
-    expect((await put({ path: "data.json", content: "{}", expectedHash: "not-a-hash" })).statusCode).toBe(422);
+    expect((await put({ path: "data.json", content: "{}", expectedHash: "not-a-hash" })).statusCode).toBe(
+      422,
+    );
   });
 
   it("a path that is absolute, climbs out, is empty, has a backslash, NUL or an empty segment is 422", async () => {
-    const bad = ["/etc/passwd", "../escape.ts", "a/../../b.ts", "", "a\\b.ts", "a\u0000.ts", "a//b.ts", "a/", "./a.ts", "x".repeat(501), "node_modules/@bifrost/sdk/index.ts"];
+    const bad = [
+      "/etc/passwd",
+      "../escape.ts",
+      "a/../../b.ts",
+      "",
+      "a\\b.ts",
+      "a\u0000.ts",
+      "a//b.ts",
+      "a/",
+      "./a.ts",
+      "x".repeat(501),
+      "node_modules/@bifrost/sdk/index.ts",
+    ];
     for (const path of bad) {
       const written = await put({ path, content: "x" });
       expect(written.statusCode, JSON.stringify(path)).toBe(422);
@@ -78,25 +106,55 @@ describe("workspace files", () => {
       expect((await ctx.admin.request("GET", `/api/files/editor/content?${query}`)).statusCode).toBe(422);
       expect((await ctx.admin.request("DELETE", `/api/files/editor?${query}`)).statusCode).toBe(422);
     }
-    const rename = await ctx.admin.request("POST", "/api/files/editor/rename", { from: "data.json", to: "../x.json" });
+    const rename = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "data.json",
+      to: "../x.json",
+    });
     expect(rename.statusCode).toBe(422);
-    expect((await ctx.admin.request("GET", "/api/files/editor")).json<{ files: Array<{ path: string }> }>().files.map((f) => f.path)).not.toContain("../escape.ts");
+    expect(
+      (await ctx.admin.request("GET", "/api/files/editor"))
+        .json<{ files: Array<{ path: string }> }>()
+        .files.map((f) => f.path),
+    ).not.toContain("../escape.ts");
   });
 
   it("rename moves a file; a missing source is 404 and an existing target 409", async () => {
     await put({ path: "old/name.txt", content: "moving" });
     await put({ path: "taken.txt", content: "here first" });
-    const moved = await ctx.admin.request("POST", "/api/files/editor/rename", { from: "old/name.txt", to: "new/name.txt" });
+    const moved = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "old/name.txt",
+      to: "new/name.txt",
+    });
     expect(moved.statusCode, moved.body).toBe(200);
-    expect(moved.json()).toEqual({ path: "new/name.txt", hash: sha256("moving"), workflows: [], diagnostics: [] });
-    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=old/name.txt")).statusCode).toBe(404);
-    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=new/name.txt")).json()).toMatchObject({
+    expect(moved.json()).toEqual({
+      path: "new/name.txt",
+      hash: sha256("moving"),
+      workflows: [],
+      diagnostics: [],
+    });
+    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=old/name.txt")).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await ctx.admin.request("GET", "/api/files/editor/content?path=new/name.txt")).json(),
+    ).toMatchObject({
       content: "moving",
     });
-    const missing = await ctx.admin.request("POST", "/api/files/editor/rename", { from: "old/name.txt", to: "x.txt" });
+    const missing = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "old/name.txt",
+      to: "x.txt",
+    });
     expect(missing.statusCode).toBe(404);
-    const taken = await ctx.admin.request("POST", "/api/files/editor/rename", { from: "new/name.txt", to: "taken.txt" });
+    const taken = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "new/name.txt",
+      to: "taken.txt",
+    });
     expect(taken.statusCode).toBe(409);
+    const same = await ctx.admin.request("POST", "/api/files/editor/rename", {
+      from: "new/name.txt",
+      to: "new/name.txt",
+    });
+    expect(same.statusCode).toBe(422);
   });
 
   it("a file over 1 MB is 413; exactly 1 MB is stored", async () => {
@@ -109,20 +167,36 @@ describe("workspace files", () => {
 
 describe("compile errors", () => {
   it("a syntax error is 422 with the line and column; nothing is saved", async () => {
-    const response = await put({ path: "flows/broken.ts", content: 'import { workflow } from "@bifrost/sdk";\nexport const x = workflow({ run() { return 1 +; } });\n' });
+    const response = await put({
+      path: "flows/broken.ts",
+      content:
+        'import { workflow } from "@bifrost/sdk";\nexport const x = workflow({ run() { return 1 +; } });\n',
+    });
     expect(response.statusCode).toBe(422);
     const body = response.json<{ error: string; details: { diagnostics: unknown[]; fields: unknown[] } }>();
     expect(body.error).toBe("validation_error");
     expect(body.details.diagnostics).toEqual([
-      { line: 2, column: expect.any(Number) as number, message: expect.any(String) as string, severity: "error" },
+      {
+        line: 2,
+        column: expect.any(Number) as number,
+        message: expect.any(String) as string,
+        severity: "error",
+      },
     ]);
-    expect(body.details.fields).toEqual([{ path: "body.content", message: expect.stringContaining("line 2") as string }]);
-    expect((await ctx.admin.request("GET", "/api/files/editor/content?path=flows/broken.ts")).statusCode).toBe(404);
+    expect(body.details.fields).toEqual([
+      { path: "body.content", message: expect.stringContaining("line 2") as string },
+    ]);
+    expect(
+      (await ctx.admin.request("GET", "/api/files/editor/content?path=flows/broken.ts")).statusCode,
+    ).toBe(404);
   });
 
   it("importing an npm package, a path outside the workspace or a missing file is 422", async () => {
     for (const specifier of ["lodash", "../escape", "./missing", "/etc/passwd"]) {
-      const response = await put({ path: "flows/imports.ts", content: `import x from "${specifier}";\nexport const y = x;\n` });
+      const response = await put({
+        path: "flows/imports.ts",
+        content: `import x from "${specifier}";\nexport const y = x;\n`,
+      });
       expect(response.statusCode, specifier).toBe(422);
       expect(response.json(), specifier).toMatchObject({
         details: { diagnostics: [{ line: 1, severity: "error" }] },
@@ -139,12 +213,15 @@ describe("the audit log of the workspace", () => {
     await ctx.admin.request("DELETE", "/api/files/editor?path=audited-2.txt");
     await put({ path: "flows/refused.ts", content: `const ${secret} = ;` });
     const entries = await auditEntries();
-    const find = (action: string, resourceId: string) => entries.find((e) => e.action === action && e.resourceId === resourceId);
+    const find = (action: string, resourceId: string) =>
+      entries.find((e) => e.action === action && e.resourceId === resourceId);
     expect(find("workspace.write", "audited.txt")).toMatchObject({
       actorId: ctx.admin.userId,
       details: { outcome: "success", hash: sha256(secret) },
     });
-    expect(find("workspace.rename", "audited-2.txt")).toMatchObject({ details: { outcome: "success", from: "audited.txt" } });
+    expect(find("workspace.rename", "audited-2.txt")).toMatchObject({
+      details: { outcome: "success", from: "audited.txt" },
+    });
     expect(find("workspace.delete", "audited-2.txt")).toMatchObject({ details: { outcome: "success" } });
     expect(find("workspace.write", "flows/refused.ts")).toMatchObject({
       details: { outcome: "failure", reason: "validation_error" },

@@ -15,7 +15,7 @@ export const workflowRoutes: FastifyPluginAsyncZod<{ workflows: WorkflowsService
       schema: {
         tags: ["workflows"],
         summary:
-          "The workflows the caller may run; platform admins see all (inactive too) and may filter by scope, type and isActive",
+          "The workflows the caller may run, optionally of one type; platform admins see all (inactive too) and may filter by scope and isActive",
         querystring: workflowListQuerySchema,
         response: { 200: listOf(workflowSchema), ...protectedErrors },
       },
@@ -40,7 +40,8 @@ export const workflowRoutes: FastifyPluginAsyncZod<{ workflows: WorkflowsService
       config: platformAdminOnly,
       schema: {
         tags: ["workflows"],
-        summary: "Change a workflow's settings; roleIds replaces its roles, organizationId null makes it global",
+        summary:
+          "Change a workflow's settings; roleIds replaces its roles, organizationId null makes it global",
         params: idParams,
         body: updateWorkflowSchema,
         response: { 200: workflowSchema, ...protectedErrors },

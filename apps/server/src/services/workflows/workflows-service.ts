@@ -64,9 +64,15 @@ export class WorkflowsService {
    * workflow; `organizationId` (theirs to choose) is the organization whose workflows a name is looked
    * up in first, before global ones. Organization users: see the class comment.
    */
-  async findRunnable(caller: Caller, idOrName: string, options: { organizationId?: string } = {}): Promise<Workflow> {
+  async findRunnable(
+    caller: Caller,
+    idOrName: string,
+    options: { organizationId?: string } = {},
+  ): Promise<Workflow> {
     const lookup =
-      caller.isSuperuser && options.organizationId ? { ...caller, organizationId: options.organizationId } : caller;
+      caller.isSuperuser && options.organizationId
+        ? { ...caller, organizationId: options.organizationId }
+        : caller;
     const byId = UUID.test(idOrName) ? await this.deps.workflows.findById(lookup, idOrName) : undefined;
     const row = byId?.isActive ? byId : await this.deps.workflows.findRunnableByName(lookup, idOrName);
     if (!row) throw new NotFoundError("Workflow not found");
@@ -96,7 +102,11 @@ export class WorkflowsService {
       action: "workflow.update",
       resourceType: "workflow",
       resourceId: id,
-      details: { name: row.name, changed: Object.keys(input).filter((key) => key in changes || key === "roleIds"), ...(roleIds ? { roleIds } : {}) },
+      details: {
+        name: row.name,
+        changed: Object.keys(input).filter((key) => key in changes || key === "roleIds"),
+        ...(roleIds ? { roleIds } : {}),
+      },
     });
     const [workflow] = await this.withRoles([row]);
     return workflow as Workflow;

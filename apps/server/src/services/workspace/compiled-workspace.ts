@@ -88,7 +88,10 @@ export class CompiledWorkspace {
 
   private async write(dir: string, files: readonly CompiledFile[]): Promise<string> {
     if (await this.touch(dir)) return dir;
-    const temp = path.join(this.root, `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(6).toString("hex")}`);
+    const temp = path.join(
+      this.root,
+      `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(6).toString("hex")}`,
+    );
     await mkdir(temp, { mode: 0o700 });
     try {
       await this.writeFiles(temp, files);
@@ -122,7 +125,8 @@ export class CompiledWorkspace {
     for (const file of files) {
       // Paths come from the database; check them again so none can write outside the version.
       const problem = workspacePathProblem(file.path);
-      if (problem || !file.path.endsWith(".ts")) throw new Error(`not a compiled workspace path: ${file.path}`);
+      if (problem || !file.path.endsWith(".ts"))
+        throw new Error(`not a compiled workspace path: ${file.path}`);
       const target = path.join(temp, compiledPathOf(file.path));
       await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
       await writeFile(target, file.compiled, { flag: "wx", mode: 0o600 });

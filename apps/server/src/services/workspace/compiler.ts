@@ -4,8 +4,7 @@ import type { Diagnostic } from "@bifrost/contracts";
 import { build, type Message, type Plugin } from "esbuild";
 
 export type CompileResult =
-  | { ok: true; code: string; diagnostics: Diagnostic[] }
-  | { ok: false; diagnostics: Diagnostic[] };
+  { ok: true; code: string; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 const SDK = "@bifrost/sdk";
 const BUILTINS = new Set(builtinModules);
@@ -28,15 +27,13 @@ export function resolveWorkspaceImport(
     return { error: `"${specifier}" is outside the workspace` };
   }
   const base = joined.replace(/\/$/, "");
-  const candidates = [
-    base,
-    `${base}.ts`,
-    base.replace(/\.m?js$/, ".ts"),
-    `${base}/index.ts`,
-  ].filter((candidate) => candidate.endsWith(".ts"));
+  const candidates = [base, `${base}.ts`, base.replace(/\.m?js$/, ".ts"), `${base}/index.ts`].filter(
+    (candidate) => candidate.endsWith(".ts"),
+  );
   const found = candidates.find((candidate) => workspacePaths.has(candidate));
   if (found) return { path: found };
-  if (workspacePaths.has(base)) return { error: `"${specifier}" is not a .ts file; only .ts files can be imported` };
+  if (workspacePaths.has(base))
+    return { error: `"${specifier}" is not a .ts file; only .ts files can be imported` };
   return { error: `"${specifier}" is not a file of the workspace` };
 }
 
@@ -57,14 +54,17 @@ function workspaceImports(fromPath: string, workspacePaths: ReadonlySet<string>)
       pluginBuild.onResolve({ filter: /.*/ }, (args) => {
         const specifier = args.path;
         if (specifier === SDK) return { path: SDK, external: true };
-        if (specifier.startsWith("node:") || BUILTINS.has(specifier)) return { path: specifier, external: true };
+        if (specifier.startsWith("node:") || BUILTINS.has(specifier))
+          return { path: specifier, external: true };
         if (specifier.startsWith("./") || specifier.startsWith("../")) {
           const resolved = resolveWorkspaceImport(fromPath, specifier, workspacePaths);
           if ("error" in resolved) return { errors: [{ text: resolved.error }] };
           return { path: relativeSpecifier(fromPath, resolved.path), external: true };
         }
         if (path.posix.isAbsolute(specifier) || /^[A-Za-z]:[\\/]/.test(specifier)) {
-          return { errors: [{ text: `"${specifier}": absolute paths cannot be imported; use a relative path` }] };
+          return {
+            errors: [{ text: `"${specifier}": absolute paths cannot be imported; use a relative path` }],
+          };
         }
         return {
           errors: [

@@ -4,7 +4,13 @@ import {
   type WorkspaceTree,
   type WriteWorkspaceFileResult,
 } from "@bifrost/contracts";
-import { AppError, ConflictError, NotFoundError, PayloadTooLargeError } from "../../errors.js";
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from "../../errors.js";
 import type { WorkspaceFilesRepository } from "../../repositories/workspace-files.js";
 import type { AuditActor, AuditEvent, AuditLog } from "../audit/audit-log.js";
 import type { CompiledFile } from "./compiled-workspace.js";
@@ -47,12 +53,13 @@ export class WorkspaceService {
     const event = { action: "workspace.write", resourceType: "workspace_file", resourceId: input.path };
     return this.audited(actor, event, async () => {
       assertSize(input.content);
-      const expect = (current: { hash: string } | undefined) => assertExpected(input.path, current, input.expectedHash);
+      const checkHash = (current: { hash: string } | undefined) =>
+        assertExpected(input.path, current, input.expectedHash);
       // Checked before the slow part, and again under the lock: another write may land in between.
-      expect(await this.deps.files.find(input.path));
+      checkHash(await this.deps.files.find(input.path));
       const prepared = await this.deps.writer.prepare(input.path, input.content, { field: "body.content" });
       const committed = await this.deps.files.transaction(async (tx) => {
-        expect(await tx.files.find(input.path));
+        checkHash(await tx.files.find(input.path));
         return this.deps.writer.commit(tx, prepared, { updatedBy: actor.userId ?? null });
       });
       return this.answer(prepared, committed);
@@ -79,14 +86,20 @@ export class WorkspaceService {
     const event = { action: "workspace.rename", resourceType: "workspace_file", resourceId: input.to };
     return this.audited(actor, event, async () => {
       const { from, to } = input;
-      if (from === to) throw new ConflictError("The file already has that path");
+      if (from === to) {
+        throw new ValidationError("Nothing to rename", [{ path: "body.to", message: "is the same as from" }]);
+      }
       const source = await this.deps.files.find(from);
       if (!source) throw new NotFoundError(`No workspace file ${from}`);
       if (await this.deps.files.find(to)) throw new ConflictError(`A workspace file ${to} already exists`);
-      const prepared = await this.deps.writer.prepare(to, source.content, { removing: from, field: "body.to" });
+      const prepared = await this.deps.writer.prepare(to, source.content, {
+        removing: from,
+        field: "body.to",
+      });
       const committed = await this.deps.files.transaction(async (tx) => {
         const current = await tx.files.find(from);
-        if (current?.hash !== source.hash) throw new ConflictError(`${from} changed while it was being renamed`);
+        if (current?.hash !== source.hash)
+          throw new ConflictError(`${from} changed while it was being renamed`);
         if (await tx.files.find(to)) throw new ConflictError(`A workspace file ${to} already exists`);
         return this.deps.writer.commit(tx, prepared, { updatedBy: actor.userId ?? null, removing: from });
       });
@@ -163,7 +176,11 @@ export class WorkspaceService {
       result = await change();
     } catch (error) {
       if (error instanceof AppError) {
-        await this.deps.audit.record(actor, { ...event, outcome: "failure", details: { reason: error.kind } });
+        await this.deps.audit.record(actor, {
+          ...event,
+          outcome: "failure",
+          details: { reason: error.kind },
+        });
       }
       throw error;
     }
@@ -179,7 +196,11 @@ function assertSize(content: string): void {
   }
 }
 
-function assertExpected(path: string, current: { hash: string } | undefined, expectedHash: string | undefined): void {
+function assertExpected(
+  path: string,
+  current: { hash: string } | undefined,
+  expectedHash: string | undefined,
+): void {
   if (expectedHash === undefined || current?.hash === expectedHash) return;
   throw new ConflictError(
     current

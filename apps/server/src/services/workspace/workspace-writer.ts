@@ -59,7 +59,11 @@ export class WorkspaceWriter {
    * @param removing a path that disappears in the same change (the old path of a rename).
    * @param field the request field a compile error is reported on.
    */
-  async prepare(path: string, content: string, options: { removing?: string; field: string }): Promise<PreparedFile> {
+  async prepare(
+    path: string,
+    content: string,
+    options: { removing?: string; field: string },
+  ): Promise<PreparedFile> {
     const hash = contentHash(content);
     if (!isCompiled(path)) return { path, content, hash, compiled: null, definitions: [], diagnostics: [] };
     const { files } = await this.deps.files.snapshot();
@@ -69,7 +73,12 @@ export class WorkspaceWriter {
       const first = result.diagnostics.find((d) => d.severity === "error");
       throw new ValidationError(
         `The file does not compile: ${first?.message ?? "see diagnostics"}`,
-        [{ path: options.field, message: first ? `line ${first.line}: ${first.message}` : "does not compile" }],
+        [
+          {
+            path: options.field,
+            message: first ? `line ${first.line}: ${first.message}` : "does not compile",
+          },
+        ],
         { diagnostics: result.diagnostics },
       );
     }
@@ -147,7 +156,11 @@ export class WorkspaceWriter {
    * row; a new one is global. Rows of this file (and of a file being renamed away) are replaced, so
    * they never clash.
    */
-  private async assertNoNameClash(tx: WorkspaceTransaction, file: PreparedFile, removing?: string): Promise<void> {
+  private async assertNoNameClash(
+    tx: WorkspaceTransaction,
+    file: PreparedFile,
+    removing?: string,
+  ): Promise<void> {
     const existing = new Map((await tx.workflows.byPath(file.path)).map((row) => [row.exportName, row]));
     const exceptPaths = removing === undefined ? [file.path] : [file.path, removing];
     const taken = await tx.workflows.activeNamed(

@@ -17,6 +17,7 @@ export class RunLog {
   private written = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private lastFlush = 0;
 
   constructor(
     private readonly options: {
@@ -47,6 +48,7 @@ export class RunLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.buffer.length === 0) return;
+    this.lastFlush = Date.now();
     const { redactor } = this.options;
     const lines =
       redactor.size === 0
@@ -68,7 +70,10 @@ export class RunLog {
 
   private push(line: LogLine): void {
     this.buffer.push(line);
-    if (this.buffer.length >= FLUSH_AT_LINES) this.flush();
+    // A line after a quiet spell goes out at once (live logs; and a run stuck in a synchronous loop
+    // right after logging still gets that line out). Bursts are batched behind it.
+    if (this.buffer.length >= FLUSH_AT_LINES || line.timestamp - this.lastFlush >= FLUSH_AFTER_MS)
+      this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_AFTER_MS);
       this.timer.unref();

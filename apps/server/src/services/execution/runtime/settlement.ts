@@ -72,6 +72,12 @@ function describe(thrown: unknown): { name: string; message: string; stack: stri
 function workflowFrames(stack: string, runtimeUrl: string): string {
   return stack
     .split("\n")
-    .filter((line) => !(line.trimStart().startsWith("at ") && (line.includes(runtimeUrl) || line.includes("node:internal"))))
+    .filter(
+      (line) =>
+        !(
+          line.trimStart().startsWith("at ") &&
+          (line.includes(runtimeUrl) || line.includes("node:internal"))
+        ),
+    )
     .join("\n");
 }

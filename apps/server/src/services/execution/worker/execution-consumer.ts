@@ -203,6 +203,7 @@ export class ExecutionConsumer {
   private async execute(claimed: ClaimedRun): Promise<void> {
     const { execution, workflow } = claimed;
     void this.deps.events.statusChanged(execution);
+    if (execution.attempt > 1) await this.deps.logs.resume(execution.id);
     const outcome = workflow.isActive
       ? await this.runInPool(claimed)
       : ({

@@ -55,6 +55,11 @@ export class LogSink {
     else this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), FLUSH_EVERY_MS);
   }
 
+  /** A later attempt of a run goes on after the lines its earlier attempts stored. */
+  async resume(executionId: string): Promise<void> {
+    this.counts.set(executionId, await this.deps.logs.lastSequence(executionId));
+  }
+
   lineCount(executionId: string): number {
     return Math.min(this.counts.get(executionId) ?? 0, MAX_LOG_LINES + 1);
   }

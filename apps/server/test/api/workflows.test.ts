@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotFoundError } from "../../src/errors.js";
+import type { Caller } from "../../src/repositories/org-scoped.js";
+import { createTestContext, expectAccessMatrix, type Client, type TestContext } from "../support/context.js";
+import { workflowId, workflowsFile, writeWorkspaceFile } from "../workspace/workspace-fixtures.js";
+
+// The registry: who sees which workflow (DESIGN.md §4) and the settings platform admins change.
+
+let ctx: TestContext;
+const ids: Record<string, string> = {};
+const UNKNOWN = "00000000-0000-4000-8000-0000000000cc";
+
+type Workflow = { id: string; name: string; isActive: boolean; roleIds: string[]; [key: string]: unknown };
+type Page = { items: Workflow[]; nextCursor: string | null };
+
+const id = (name: string): string => ids[name] ?? "";
+const listNames = async (client: Client, query = ""): Promise<string[]> => {
+  const response = await client.request("GET", `/api/workflows?limit=1000${query}`);
+  expect(response.statusCode, response.body).toBe(200);
+  return response
+    .json<Page>()
+    .items.map((w) => w.name)
+    .sort();
+};
+const patch = (name: string, payload: object) =>
+  ctx.admin.request("PATCH", `/api/workflows/${id(name)}`, payload);
+const callerOf = (client: Client, organizationId: string, isSuperuser = false): Caller => ({
+  userId: client.userId,
+  organizationId,
+  isSuperuser,
+});
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const names = ["openGlobal", "roleGlobal", "lockedGlobal", "openA", "roleA", "openB", "retired"];
+  const written = await writeWorkspaceFile(ctx.admin, "flows/registry.ts", workflowsFile(...names));
+  for (const name of names) ids[name] = workflowId(written, name);
+  const settings: Record<string, object> = {
+    openGlobal: { accessLevel: "authenticated" },
+    roleGlobal: { roleIds: [ctx.roleId] },
+    openA: { accessLevel: "authenticated", organizationId: ctx.orgA.id },
+    roleA: { organizationId: ctx.orgA.id, roleIds: [ctx.roleId] },
+    openB: { accessLevel: "authenticated", organizationId: ctx.orgB.id },
+    retired: { accessLevel: "authenticated" },
+  };
+  for (const [name, payload] of Object.entries(settings))
+    expect((await patch(name, payload)).statusCode).toBe(200);
+  // `retired` leaves the file: inactive from now on.
+  await writeWorkspaceFile(
+    ctx.admin,
+    "flows/registry.ts",
+    workflowsFile(...names.filter((n) => n !== "retired")),
+  );
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+describe("who sees which workflow", () => {
+  it("an organization user lists the active workflows of their organization and global ones, role_based only with the role", async () => {
+    expect(await listNames(ctx.orgA.withRole)).toEqual(["openA", "openGlobal", "roleA", "roleGlobal"]);
+    expect(await listNames(ctx.orgA.withoutRole)).toEqual(["openA", "openGlobal"]);
+    expect(await listNames(ctx.orgB.withRole)).toEqual(["openB", "openGlobal", "roleGlobal"]);
+    expect(await listNames(ctx.orgA.withoutRole, "&type=workflow")).toEqual(["openA", "openGlobal"]);
+    expect(await listNames(ctx.orgA.withoutRole, "&type=tool")).toEqual([]);
+    // A scope filter does not widen an organization user's list.
+    expect(await listNames(ctx.orgA.withRole, `&scope=${ctx.orgB.id}&isActive=false`)).toEqual([
+      "openA",
+      "openGlobal",
+      "roleA",
+      "roleGlobal",
+    ]);
+  });
+
+  it("another organization's workflow, a role_based one without the role, or an inactive one is 404 by id", async () => {
+    await expectAccessMatrix(
+      ctx,
+      { method: "GET", url: `/api/workflows/${id("roleA")}` },
+      { allowed: ctx.orgA.withRole, hidden: [ctx.orgA.withoutRole, ctx.orgB.withRole] },
+    );
+    await expectAccessMatrix(
+      ctx,
+      { method: "GET", url: `/api/workflows/${id("openB")}` },
+      { allowed: ctx.orgB.withoutRole, hidden: [ctx.orgA.withRole] },
+    );
+    expect((await ctx.orgA.withRole.request("GET", `/api/workflows/${id("retired")}`)).statusCode).toBe(404);
+    expect((await ctx.admin.request("GET", `/api/workflows/${id("retired")}`)).json()).toMatchObject({
+      isActive: false,
+    });
+    expect((await ctx.admin.request("GET", `/api/workflows/${UNKNOWN}`)).statusCode).toBe(404);
+  });
+
+  it("platform admins see every workflow, inactive ones too, and filter by scope, type and isActive", async () => {
+    const all = ["lockedGlobal", "openA", "openB", "openGlobal", "retired", "roleA", "roleGlobal"];
+    expect(await listNames(ctx.admin)).toEqual(expect.arrayContaining(all));
+    expect(await listNames(ctx.admin, "&scope=global")).toEqual(
+      expect.arrayContaining(["lockedGlobal", "openGlobal", "retired", "roleGlobal"]),
+    );
+    expect(await listNames(ctx.admin, `&scope=${ctx.orgA.id}`)).toEqual(["openA", "roleA"]);
+    expect(await listNames(ctx.admin, "&isActive=false")).toEqual(["retired"]);
+    expect(await listNames(ctx.admin, "&type=tool")).toEqual([]);
+    expect((await ctx.admin.request("GET", "/api/workflows?type=nonsense")).statusCode).toBe(422);
+    expect((await ctx.admin.request("GET", "/api/workflows?isActive=maybe")).statusCode).toBe(422);
+  });
+
+  it("lists page with a cursor", async () => {
+    const first = (await ctx.admin.request("GET", "/api/workflows?limit=3")).json<Page>();
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = (
+      await ctx.admin.request("GET", `/api/workflows?limit=1000&cursor=${first.nextCursor ?? ""}`)
+    ).json<Page>();
+    const seen = [...first.items, ...rest.items].map((w) => w.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(Object.values(ids)));
+  });
+});
+
+describe("running rights (findRunnable)", () => {
+  it("an organization user may run what they see, by id or name; anything else is not found", async () => {
+    const workflows = ctx.app.services.workflows;
+    const techA = callerOf(ctx.orgA.withRole, ctx.orgA.id);
+    const clerkA = callerOf(ctx.orgA.withoutRole, ctx.orgA.id);
+    expect((await workflows.findRunnable(techA, "roleA")).id).toBe(id("roleA"));
+    expect((await workflows.findRunnable(techA, id("openGlobal"))).name).toBe("openGlobal");
+    for (const [caller, ref] of [
+      [clerkA, "roleA"],
+      [clerkA, id("roleGlobal")],
+      [techA, "openB"],
+      [techA, id("openB")],
+      [techA, "retired"],
+      [techA, "no-such-workflow"],
+    ] as const) {
+      await expect(workflows.findRunnable(caller, ref), ref).rejects.toBeInstanceOf(NotFoundError);
+    }
+    expect(await workflows.canRun(clerkA, { id: id("openA") })).toBe(true);
+    expect(await workflows.canRun(clerkA, { id: id("roleA") })).toBe(false);
+  });
+
+  it("a platform admin may run any active workflow; a name resolves in the organization the run is for", async () => {
+    const workflows = ctx.app.services.workflows;
+    const admin = callerOf(ctx.admin, "00000000-0000-0000-0000-000000000002", true);
+    expect((await workflows.findRunnable(admin, id("openB"))).name).toBe("openB");
+    expect((await workflows.findRunnable(admin, "openB", { organizationId: ctx.orgB.id })).id).toBe(
+      id("openB"),
+    );
+    await expect(workflows.findRunnable(admin, "openB")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(workflows.findRunnable(admin, id("retired"))).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("PATCH /api/workflows/{id}", () => {
+  it("changes the settings, replaces the roles and is audited", async () => {
+    const response = await patch("lockedGlobal", {
+      timeoutSeconds: 0,
+      accessLevel: "authenticated",
+      roleIds: [ctx.roleId],
+      endpointEnabled: true,
+      executionMode: "async",
+      allowedMethods: ["GET", "POST"],
+      cacheTtlSeconds: 60,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      timeoutSeconds: 0,
+      accessLevel: "authenticated",
+      roleIds: [ctx.roleId],
+      endpointEnabled: true,
+      executionMode: "async",
+      allowedMethods: ["GET", "POST"],
+      cacheTtlSeconds: 60,
+    });
+    expect((await patch("lockedGlobal", { roleIds: [] })).json()).toMatchObject({
+      roleIds: [],
+      cacheTtlSeconds: 60,
+    });
+    const audit = (await ctx.admin.request("GET", "/api/audit?limit=1000")).json<{
+      items: Array<{ action: string; resourceId: string; details: Record<string, unknown> }>;
+    }>();
+    expect(
+      audit.items.find((e) => e.action === "workflow.update" && e.resourceId === id("lockedGlobal")),
+    ).toMatchObject({
+      details: { outcome: "success", name: "lockedGlobal", changed: ["roleIds"] },
+    });
+  });
+
+  it("refuses out-of-range numbers, bad methods, unknown roles and organizations with 422", async () => {
+    const invalid: Array<[object, string]> = [
+      [{ timeoutSeconds: -1 }, "body.timeoutSeconds"],
+      [{ timeoutSeconds: 86_401 }, "body.timeoutSeconds"],
+      [{ cacheTtlSeconds: 1.5 }, "body.cacheTtlSeconds"],
+      [{ accessLevel: "public" }, "body.accessLevel"],
+      [{ executionMode: "later" }, "body.executionMode"],
+      [{ allowedMethods: [] }, "body.allowedMethods"],
+      [{ allowedMethods: ["GET", "TRACE"] }, "body.allowedMethods.1"],
+      [{ allowedMethods: ["GET", "GET"] }, "body.allowedMethods"],
+      [{ roleIds: [UNKNOWN] }, "body.roleIds"],
+      [{ organizationId: UNKNOWN }, "body.organizationId"],
+      [{ organizationId: "not-a-uuid" }, "body.organizationId"],
+    ];
+    for (const [payload, field] of invalid) {
+      const response = await patch("openGlobal", payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(422);
+      expect(response.json(), JSON.stringify(payload)).toMatchObject({
+        details: { fields: [{ path: field }] },
+      });
+    }
+    expect(
+      (await ctx.admin.request("PATCH", `/api/workflows/${UNKNOWN}`, { timeoutSeconds: 5 })).statusCode,
+    ).toBe(404);
+    expect((await ctx.admin.request("GET", `/api/workflows/${id("openGlobal")}`)).json()).toMatchObject({
+      timeoutSeconds: 1800,
+      accessLevel: "authenticated",
+    });
+  });
+
+  it("is for platform admins only", async () => {
+    await expectAccessMatrix(
+      ctx,
+      { method: "PATCH", url: `/api/workflows/${id("openA")}`, payload: { timeoutSeconds: 60 } },
+      { adminOnly: true },
+    );
+  });
+});
