@@ -59,6 +59,7 @@ const envSchema = z.object({
   BIFROST_WORKER_IDLE_SECONDS: integer(1, MAX_INT, 300),
   BIFROST_WORKER_MEMORY_MB: integer(64, 65_536, 512),
   BIFROST_EXECUTION_LEASE_SECONDS: integer(3, 3600, 30),
+  BIFROST_WORKER_MEMORY_PRESSURE: integer(0, 100, 90),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   BIFROST_HEALTH_PORT: optionalInteger(0, 65535),
   BIFROST_LOGIN_RATE_LIMIT: integer(1, MAX_INT, 10),
@@ -101,6 +102,8 @@ export type Config = {
     memoryLimitMb: number;
     /** A run whose worker has not renewed its lease for this long is recovered by the sweeper. */
     leaseMs: number;
+    /** Fraction of memory in use above which a worker claims no new run (it hands them back). */
+    memoryPressure: number;
   };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
@@ -213,6 +216,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       idleTimeoutMs: e.BIFROST_WORKER_IDLE_SECONDS * 1000,
       memoryLimitMb: e.BIFROST_WORKER_MEMORY_MB,
       leaseMs: e.BIFROST_EXECUTION_LEASE_SECONDS * 1000,
+      memoryPressure: e.BIFROST_WORKER_MEMORY_PRESSURE / 100,
     },
     logLevel: e.BIFROST_LOG_LEVEL,
     loginRateLimit: e.BIFROST_LOGIN_RATE_LIMIT,

@@ -24,7 +24,6 @@ import type { Infrastructure } from "./infrastructure.js";
 import type { Running } from "./lifecycle.js";
 
 const HEARTBEAT_MS = 10_000;
-const MEMORY_THRESHOLD = 0.9;
 /** How long a stopping worker lets runs in progress finish before it kills them. */
 const DRAIN_MS = 10_000;
 
@@ -79,7 +78,7 @@ export async function startWorker(
     apiUrl: options.apiUrl,
     leaseMs,
     memoryInUse,
-    memoryThreshold: MEMORY_THRESHOLD,
+    memoryThreshold: config.execution.memoryPressure,
   });
   const heartbeat = new WorkerHeartbeat({
     workerId,

@@ -210,3 +210,33 @@ describe("engine features", () => {
     });
   });
 });
+
+describe("a worker under memory pressure", () => {
+  let engine: Engine;
+  afterAll(async () => engine?.close());
+
+  it("claims nothing and hands runs back to the queue; another worker runs them, none is dropped", async () => {
+    engine = await createEngine({ BIFROST_WORKER_MEMORY_PRESSURE: "0" });
+    await engine.writeWorkflow("features.ts", FEATURES);
+    const accepted = await Promise.all(
+      [1, 2, 3].map(() => engine.execute(engine.admin, { workflowName: "quick", inputData: {} })),
+    );
+    const runIds = accepted.map((a) => a.json<{ executionId: string }>().executionId);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    for (const id of runIds) {
+      expect((await engine.admin.request("GET", `/api/executions/${id}`)).json<Detail>().status).toBe(
+        "Pending",
+      );
+    }
+    await engine.startWorker({ BIFROST_WORKER_MEMORY_PRESSURE: "100" });
+    for (const id of runIds) {
+      await eventually(
+        async () =>
+          (await engine.admin.request("GET", `/api/executions/${id}`)).json<Detail>().status === "Success"
+            ? true
+            : undefined,
+        { timeoutMs: 15_000, what: "the handed-back runs to succeed" },
+      );
+    }
+  }, 60_000);
+});

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PoolClosedError } from "../../src/services/execution/process-pool.js";
 import { waitUntil } from "../support/wait.js";
@@ -124,6 +125,8 @@ describe("capacity", () => {
   });
 
   it("close() rejects waiting and running runs, kills every child and reaps it", async () => {
+    // esbuild's service process is a child of this test process too: compare with what was there.
+    const before = childProcesses();
     const pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 1, graceMs: 500 });
     await pool.start();
     const spec = { file: "lifecycle.mjs", exportName: "sleep", input: { ms: 60_000 }, timeoutMs: 0 };
@@ -131,11 +134,14 @@ describe("capacity", () => {
     const waiting = pool.run(runRequest(workspace, spec).request);
     await waitUntil("the first run is busy", () => pool.stats().busy === 1);
     const [pid] = pool.stats().processes.map((child) => child.pid!);
+    const rejections = [
+      expect(running).rejects.toBeInstanceOf(PoolClosedError),
+      expect(waiting).rejects.toBeInstanceOf(PoolClosedError),
+    ];
     await pool.close();
-    await expect(running).rejects.toBeInstanceOf(PoolClosedError);
-    await expect(waiting).rejects.toBeInstanceOf(PoolClosedError);
+    await Promise.all(rejections);
     expect(processAlive(pid!)).toBe(false);
-    expect(childProcesses()).toEqual([]);
+    expect(childProcesses()).toEqual(before);
     await expect(pool.run(runRequest(workspace, spec).request)).rejects.toBeInstanceOf(PoolClosedError);
   });
 });
@@ -147,13 +153,15 @@ describe("process hygiene", () => {
     const pids = new Set<number>();
     try {
       await pool.start();
-      for (let batch = 0; batch < 50; batch++) {
+      // 125 rounds of 4 concurrent runs: recycled every 25 runs, a crash every 25 rounds, and the
+      // organization switches every 25 rounds (children of the other one are evicted).
+      for (let round = 0; round < 125; round++) {
         const outcomes = await Promise.all(
-          Array.from({ length: 10 }, (_, i) =>
+          Array.from({ length: 4 }, (_, i) =>
             runWorkflow(pool, workspace, {
               file: "lifecycle.mjs",
-              exportName: batch % 10 === 9 && i === 0 ? "exit" : "pid",
-              organizationId: `org-${i % 3}`,
+              exportName: round % 25 === 24 && i === 0 ? "exit" : "pid",
+              organizationId: `org-${Math.floor(round / 25) % 2}`,
             }),
           ),
         );
@@ -176,8 +184,11 @@ describe("process hygiene", () => {
 
   it("a worker killed with SIGKILL takes its children with it", async () => {
     const script = path.join(import.meta.dirname, "fixtures/pool-host.ts");
-    const tsx = path.resolve(import.meta.dirname, "../../../../node_modules/tsx/dist/cli.mjs");
-    const host = spawn(process.execPath, [tsx, "--conditions=@bifrost/source", script], {
+    // tsx as a loader, not its CLI: the CLI would run the script in a grandchild we could not kill.
+    const tsx = pathToFileURL(
+      path.resolve(import.meta.dirname, "../../../../node_modules/tsx/dist/loader.mjs"),
+    );
+    const host = spawn(process.execPath, ["--import", tsx.href, "--conditions=@bifrost/source", script], {
       env: { ...process.env, RUNTIME_DIR: workspace.runtimeDir, COMPILED_ROOT: workspace.compiledRoot },
       stdio: ["ignore", "pipe", "inherit"],
     });

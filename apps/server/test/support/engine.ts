@@ -13,6 +13,8 @@ export type Engine = TestContext & {
   url: string;
   worker: Running;
   scheduler: Running;
+  /** Another worker on the same database, queue and bus (closed with the engine). */
+  startWorker(env?: Record<string, string>): Promise<Running>;
   /** Writes a workspace file as the platform admin; fails the test unless it is accepted. */
   writeWorkflow(path: string, content: string): Promise<Array<{ id: string; name: string; type: string }>>;
   /** Runs a workflow by name and answers the response. */
@@ -49,7 +51,14 @@ export async function createEngine(env: Record<string, string> = {}): Promise<En
     probes: [],
     close: () => Promise.resolve(),
   };
+  const baseEnv = {
+    BIFROST_SECRET_KEY: TEST_SECRET_KEY,
+    BIFROST_MIN_WORKERS: "1",
+    BIFROST_MAX_WORKERS: "4",
+    ...env,
+  };
   const worker = await startWorker(config, logger, infra, { apiUrl: url });
+  const extraWorkers: Running[] = [];
   const scheduler = await startScheduler(config, logger, infra);
   const admin = ctx.admin;
   return {
@@ -57,6 +66,13 @@ export async function createEngine(env: Record<string, string> = {}): Promise<En
     url,
     worker,
     scheduler,
+    async startWorker(more = {}) {
+      const extra = await startWorker(loadConfig("worker", { ...baseEnv, ...more }), logger, infra, {
+        apiUrl: url,
+      });
+      extraWorkers.push(extra);
+      return extra;
+    },
     async writeWorkflow(path, content) {
       const response = await admin.request("PUT", "/api/files/editor/content", { path, content });
       if (response.statusCode !== 200)
@@ -74,6 +90,7 @@ export async function createEngine(env: Record<string, string> = {}): Promise<En
     },
     async close() {
       await scheduler.close();
+      for (const extra of extraWorkers) await extra.close();
       await worker.close();
       await ctx.close();
     },

@@ -1,5 +1,24 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "vitest";
+import {
+  buildRuntime,
+  DEFAULT_RUNTIME_DIR,
+  RUNTIME_FILES,
+} from "../../src/services/execution/runtime-bundle.js";
 import type { Client } from "../support/context.js";
+
+let runtime: Promise<unknown> | undefined;
+
+/**
+ * Discovery runs a child from the runtime bundle the API uses (`npm run build` makes it; `npm test`
+ * runs the build). A test run from a clean checkout builds it once here (~150 ms).
+ */
+export function ensureRuntime(): Promise<unknown> {
+  const missing = Object.values(RUNTIME_FILES).some((file) => !existsSync(join(DEFAULT_RUNTIME_DIR, file)));
+  runtime ??= missing ? buildRuntime() : Promise.resolve();
+  return runtime;
+}
 
 export type WrittenFile = {
   path: string;
@@ -10,6 +29,7 @@ export type WrittenFile = {
 
 /** Writes a workspace file as a platform admin and expects it to be accepted. */
 export async function writeWorkspaceFile(admin: Client, path: string, content: string): Promise<WrittenFile> {
+  if (path.endsWith(".ts")) await ensureRuntime();
   const response = await admin.request("PUT", "/api/files/editor/content", { path, content });
   expect(response.statusCode, `write ${path}: ${response.body}`).toBe(200);
   return response.json<WrittenFile>();
