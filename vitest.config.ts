@@ -40,6 +40,16 @@ export default defineConfig({
         resolve: { alias },
         test: { name: "contracts", root: source("./packages/contracts"), include: ["test/**/*.test.ts"] },
       },
+      {
+        extends: true,
+        resolve: { alias },
+        test: {
+          name: "sdk",
+          root: source("./packages/sdk"),
+          include: ["test/**/*.test.ts"],
+          typecheck: { enabled: false },
+        },
+      },
     ],
   },
 });
