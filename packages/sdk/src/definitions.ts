@@ -12,6 +12,8 @@ export type DefinitionType = "workflow" | "tool" | "data_provider";
 export const DEFINITION = Symbol.for("bifrost.definition");
 
 export type ParamsSchema = z.ZodObject;
+/** The params of a definition that declares none. */
+export type NoParams = z.ZodObject<Record<string, never>>;
 
 /** A validation problem of the input, by field path (`a.b.0`), as the platform reports it. */
 export type InputIssue = { path: string; message: string };
@@ -77,10 +79,10 @@ function define<P extends ParamsSchema, R>(type: DefinitionType, options: Defini
     category: options.category,
     tags: options.tags ?? [],
     parametersSchema: () =>
-      z.toJSONSchema(params, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+      z.toJSONSchema(params, { io: "input", unrepresentable: "any" }),
     parse(input) {
       const parsed = params.safeParse(input ?? {});
-      if (parsed.success) return { ok: true, value: parsed.data as Record<string, unknown> };
+      if (parsed.success) return { ok: true, value: parsed.data };
       return {
         ok: false,
         issues: parsed.error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message })),
@@ -93,20 +95,20 @@ function define<P extends ParamsSchema, R>(type: DefinitionType, options: Defini
     name: options.name,
     description: options.description,
     params,
-    run: options.run,
+    run: (input: z.output<P>, ctx: WorkflowContext) => options.run(input, ctx),
     [DEFINITION]: internals,
   };
 }
 
 /** A workflow: runs on demand, from forms, schedules, webhooks and endpoints. */
-export function workflow<P extends ParamsSchema = z.ZodObject<{}>, R = unknown>(
+export function workflow<P extends ParamsSchema = NoParams, R = unknown>(
   options: DefinitionOptions<P, R>,
 ): WorkflowDefinition<P, R> {
   return define("workflow", options) as WorkflowDefinition<P, R>;
 }
 
 /** A tool: a workflow that AI agents may call through MCP. */
-export function tool<P extends ParamsSchema = z.ZodObject<{}>, R = unknown>(
+export function tool<P extends ParamsSchema = NoParams, R = unknown>(
   options: DefinitionOptions<P, R>,
 ): ToolDefinition<P, R> {
   return define("tool", options) as ToolDefinition<P, R>;
@@ -114,7 +116,7 @@ export function tool<P extends ParamsSchema = z.ZodObject<{}>, R = unknown>(
 
 /** A data provider: returns the options of a form's select field; always runs synchronously. */
 export function dataProvider<
-  P extends ParamsSchema = z.ZodObject<{}>,
+  P extends ParamsSchema = NoParams,
   R extends DataProviderOption[] = DataProviderOption[],
 >(options: DefinitionOptions<P, R>): DataProviderDefinition<P, R> {
   return define("data_provider", options) as DataProviderDefinition<P, R>;

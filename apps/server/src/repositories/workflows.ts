@@ -27,6 +27,12 @@ export type WorkflowFilters = {
 };
 
 /**
+ * Transaction-scoped advisory lock taken by every change that could give two active workflows one
+ * name in one scope (workspace writes, scope moves): checks made under it see all earlier changes.
+ */
+export const WORKFLOW_NAMES_LOCK = sql`select pg_advisory_xact_lock(hashtext('bifrost.workflow-names'))`;
+
+/**
  * The workflow registry. Tenancy and roles are OrgScopedRepository's; on top of them an
  * organization user never sees an inactive workflow (its export is gone: it can no longer run),
  * while platform admins see those too, for history.
@@ -219,13 +225,21 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
       .returning();
   }
 
-  /** Changes settings and, when `roleIds` is given, replaces the workflow's roles; one transaction. */
+  /**
+   * Changes settings and, when `roleIds` is given, replaces the workflow's roles; one transaction.
+   * A scope move runs `check` first under WORKFLOW_NAMES_LOCK, with a repository of the transaction.
+   */
   async updateSettings(
     id: string,
     settings: WorkflowSettings,
     roleIds: readonly string[] | undefined,
+    check?: (tx: WorkflowsRepository) => Promise<void>,
   ): Promise<WorkflowRow | undefined> {
     return this.db.transaction(async (tx) => {
+      if (check) {
+        await tx.execute(WORKFLOW_NAMES_LOCK);
+        await check(new WorkflowsRepository(tx));
+      }
       const [row] = await tx
         .update(workflows)
         .set({ ...settings, updatedAt: sql`now()` })

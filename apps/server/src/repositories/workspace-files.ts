@@ -1,20 +1,13 @@
 import { asc, count, eq, max, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { workspaceFiles } from "../db/schema/index.js";
-import { WorkflowsRepository } from "./workflows.js";
+import { WORKFLOW_NAMES_LOCK, WorkflowsRepository } from "./workflows.js";
 
 export type WorkspaceFileRow = typeof workspaceFiles.$inferSelect;
 export type WorkspaceFileEntryRow = { path: string; hash: string; size: number; updatedAt: Date };
 
-/** Repositories bound to one transaction that holds the workspace write lock. */
+/** Repositories bound to one transaction that holds WORKFLOW_NAMES_LOCK. */
 export type WorkspaceTransaction = { files: WorkspaceFilesRepository; workflows: WorkflowsRepository };
-
-/**
- * Workspace writes take this transaction-scoped advisory lock, on every API process: the name-clash
- * check and the upsert of `workflows` rows then see every earlier write, and `updated_at` (taken
- * after the lock with clock_timestamp()) grows in commit order, which the version cache relies on.
- */
-const WRITE_LOCK = sql`select pg_advisory_xact_lock(hashtext('bifrost.workspace.write'))`;
 
 const FINGERPRINT = {
   files: sql<number>`count(*) over ()`.mapWith(Number),
@@ -27,9 +20,14 @@ const fingerprintOf = (row: { files: number; latest: string } | undefined): stri
 export class WorkspaceFilesRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Workspace writes run under the workflow names lock, on every API process: the name-clash check
+   * and the upsert of `workflows` rows then see every earlier write, and `updated_at` (taken after the
+   * lock with clock_timestamp()) grows in commit order, which the version cache relies on.
+   */
   async transaction<T>(work: (tx: WorkspaceTransaction) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
-      await tx.execute(WRITE_LOCK);
+      await tx.execute(WORKFLOW_NAMES_LOCK);
       return work({ files: new WorkspaceFilesRepository(tx), workflows: new WorkflowsRepository(tx) });
     });
   }

@@ -92,11 +92,16 @@ export class WorkflowsService {
     if (!current) throw new NotFoundError("Workflow not found");
     const { roleIds, ...settings } = input;
     if (roleIds !== undefined) await this.assertRoles(roleIds);
-    if (settings.organizationId !== undefined && settings.organizationId !== current.organizationId) {
-      await this.assertMovable(current, settings.organizationId);
-    }
+    const target = settings.organizationId;
+    const moves = target !== undefined && target !== current.organizationId;
+    if (moves) await this.assertOrganization(target);
     const changes = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
-    const row = await this.deps.workflows.updateSettings(id, changes, roleIds);
+    const row = await this.deps.workflows.updateSettings(
+      id,
+      changes,
+      roleIds,
+      moves ? (tx) => assertNameFree(tx, current, target) : undefined,
+    );
     if (!row) throw new NotFoundError("Workflow not found");
     await this.deps.audit.record(actor, {
       action: "workflow.update",
@@ -122,25 +127,32 @@ export class WorkflowsService {
     }
   }
 
-  /** A new scope must exist and must not already hold an active workflow of the same name. */
-  private async assertMovable(current: WorkflowRow, organizationId: string | null): Promise<void> {
+  private async assertOrganization(organizationId: string | null): Promise<void> {
     if (organizationId !== null && !(await this.deps.organizations.find(organizationId))) {
       throw new ValidationError("Unknown organization", [
         { path: "body.organizationId", message: `no such organization: ${organizationId}` },
       ]);
-    }
-    if (!current.isActive) return;
-    const clash = await this.deps.workflows.activeNameTaken(current.name, organizationId, current.id);
-    if (clash) {
-      throw new ConflictError(
-        `A workflow named "${current.name}" already exists in that scope (${clash.path}, export ${clash.exportName})`,
-        { name: current.name, path: clash.path, exportName: clash.exportName },
-      );
     }
   }
 
   private async withRoles(rows: readonly WorkflowRow[]): Promise<Workflow[]> {
     const roles = await this.deps.workflows.roleIdsOf(rows.map((row) => row.id));
     return rows.map((row) => toWorkflow(row, roles.get(row.id) ?? []));
+  }
+}
+
+/** An active workflow moving to another scope must not meet an active one of the same name there. */
+async function assertNameFree(
+  workflows: WorkflowsRepository,
+  current: WorkflowRow,
+  organizationId: string | null,
+): Promise<void> {
+  if (!current.isActive) return;
+  const clash = await workflows.activeNameTaken(current.name, organizationId, current.id);
+  if (clash) {
+    throw new ConflictError(
+      `A workflow named "${current.name}" already exists in that scope (${clash.path}, export ${clash.exportName})`,
+      { name: current.name, path: clash.path, exportName: clash.exportName },
+    );
   }
 }
