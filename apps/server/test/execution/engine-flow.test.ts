@@ -4,7 +4,7 @@ import { createEngine, type Engine } from "../support/engine.js";
 import { eventually } from "../support/server-process.js";
 
 const HELLO = `
-import { workflow, z } from "@bifrost/sdk";
+import { workflow, z, UserError } from "@bifrost/sdk";
 import { greeting } from "./lib/greet";
 
 export const hello = workflow({
@@ -16,6 +16,19 @@ export const hello = workflow({
     console.warn("from console");
     ctx.log.debug("for admins");
     return { text: greeting(name), organization: ctx.organization.name, caller: ctx.caller.email };
+  },
+});
+
+export const refuses = workflow({
+  async run() {
+    throw new UserError("Microsoft is not connected for this customer");
+  },
+});
+
+export const breaks = workflow({
+  async run() {
+    const data: { items?: string[] } = {};
+    return data.items!.length;
   },
 });
 
@@ -144,6 +157,45 @@ describe("the execution engine, end to end in one process", () => {
       sync: true,
     });
     expect(response.json()).toMatchObject({ status: "CompletedWithErrors", result: { success: false } });
+  });
+
+  it("a UserError ends Failed with its message only; another error also logs its stack", async () => {
+    const refused = await engine.execute(engine.admin, {
+      workflowName: "refuses",
+      inputData: {},
+      sync: true,
+    });
+    expect(refused.json()).toMatchObject({
+      status: "Failed",
+      error: "Microsoft is not connected for this customer",
+    });
+    const refusedId = refused.json<{ executionId: string }>().executionId;
+    expect((await engine.admin.request("GET", `/api/executions/${refusedId}`)).json()).toMatchObject({
+      errorType: "UserError",
+    });
+    const refusedLogs = await engine.admin.request("GET", `/api/executions/${refusedId}/logs`);
+    expect(refusedLogs.body).not.toMatch(/ at /);
+
+    const broken = await engine.execute(engine.admin, { workflowName: "breaks", inputData: {}, sync: true });
+    const brokenId = broken.json<{ executionId: string }>().executionId;
+    expect((await engine.admin.request("GET", `/api/executions/${brokenId}`)).json()).toMatchObject({
+      status: "Failed",
+      errorType: "TypeError",
+    });
+    const logs = (await engine.admin.request("GET", `/api/executions/${brokenId}/logs`)).json<{
+      items: Log[];
+    }>();
+    expect(logs.items.some((l) => l.level === "error" && / at /.test(l.message))).toBe(true);
+  });
+
+  it("a duplicate message of a finished run claims nothing and changes nothing", async () => {
+    const done = await engine.execute(engine.admin, { workflowName: "partial", inputData: {}, sync: true });
+    const executionId = done.json<{ executionId: string }>().executionId;
+    const before = (await engine.admin.request("GET", `/api/executions/${executionId}`)).json();
+    await engine.app.queue.publish("workflow-executions", Buffer.from(JSON.stringify({ executionId })));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await engine.admin.request("GET", `/api/executions/${executionId}`)).json()).toEqual(before);
+    expect(await engine.app.queue.depth("workflow-executions")).toBe(0);
   });
 
   it("input that fails the parameter schema is 422 before anything is queued", async () => {
