@@ -191,7 +191,7 @@ describe("the execution engine, end to end in one process", () => {
   it("a duplicate message of a finished run claims nothing and changes nothing", async () => {
     const done = await engine.execute(engine.admin, { workflowName: "partial", inputData: {}, sync: true });
     const executionId = done.json<{ executionId: string }>().executionId;
-    const before = (await engine.admin.request("GET", `/api/executions/${executionId}`)).json();
+    const before = (await engine.admin.request("GET", `/api/executions/${executionId}`)).json<unknown>();
     await engine.app.queue.publish("workflow-executions", Buffer.from(JSON.stringify({ executionId })));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await engine.admin.request("GET", `/api/executions/${executionId}`)).json()).toEqual(before);

@@ -147,6 +147,27 @@ describe("crashes", () => {
     }
   });
 
+  it("kills a child that sends the pool a message it did not ask for, and fails its run", async () => {
+    for (const kind of ["garbage", "foreignResult"]) {
+      const outcome = await runWorkflow(pool, workspace, spec("forgeMessage", { input: { kind } }));
+      expect(outcome, kind).toMatchObject({ status: "Failed", errorType: "ProcessCrashed" });
+      expect(outcome.error).toMatch(/invalid message/);
+    }
+    expect(await runWorkflow(pool, workspace, spec("pid"))).toMatchObject({ status: "Success" });
+  });
+
+  it("fails a run whose child does not start in time, instead of waiting for it", async () => {
+    const slow = createTestPool(workspace, { minProcesses: 0, maxProcesses: 1, startTimeoutMs: 1 });
+    try {
+      const outcome = await runWorkflow(slow, workspace, spec("pid"));
+      expect(outcome).toMatchObject({ status: "Failed", errorType: "ProcessCrashed" });
+      expect(outcome.error).toMatch(/before it was ready/);
+      expect(slow.stats().processes).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("rejects start() when no child can start (a missing runtime bundle)", async () => {
     const broken = createTestPool(
       { ...workspace, runtimeDir: `${workspace.root}/no-runtime` },

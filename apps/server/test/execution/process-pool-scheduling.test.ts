@@ -56,7 +56,7 @@ describe("reuse of children", () => {
   it("recycles a child after maxRunsPerProcess runs", async () => {
     const pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 2, maxRunsPerProcess: 3 });
     try {
-      const pids = [];
+      const pids: number[] = [];
       for (let i = 0; i < 4; i++) pids.push(await pidOf(pool));
       expect(pids.slice(0, 3)).toEqual([pids[0], pids[0], pids[0]]);
       expect(pids[3]).not.toBe(pids[0]);
@@ -171,6 +171,10 @@ describe("process hygiene", () => {
         }
         for (const child of pool.stats().processes) if (child.pid) pids.add(child.pid);
       }
+      // A child just killed is a zombie until it is reaped: let the stopping ones finish first.
+      await waitUntil("stopped children are reaped", () =>
+        pool.stats().processes.every((child) => child.state !== "stopping"),
+      );
       const live = childProcesses().filter((child) => !before.some((b) => b.pid === child.pid));
       expect(live.filter((child) => child.state === "Z")).toEqual([]);
       expect(live.length).toBe(pool.stats().processes.length);

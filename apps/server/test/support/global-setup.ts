@@ -32,18 +32,17 @@ async function dropLeftovers(): Promise<void> {
   }
 }
 
-/** Tests that start `bifrost-server` as a process run the build; tsc -b is a no-op when it is current. */
+/**
+ * Tests that start `bifrost-server` or run workflows need the build (tsc, the children's runtime
+ * bundle, the PGlite template); each step is a no-op or fast when current.
+ */
 function buildServer(): void {
   if (process.env.BIFROST_TEST_SKIP_BUILD === "1") return;
   const root = path.resolve(import.meta.dirname, "../../../..");
-  const result = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.json"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
+  const result = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs"), "--quiet"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (result.status !== 0) throw new Error("the build failed; see the output above");
 }
 

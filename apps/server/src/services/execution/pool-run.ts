@@ -3,7 +3,17 @@ import type { LogLine, RunContext } from "@bifrost/contracts";
 import type { ChildExit } from "./child-process.js";
 
 /** Which runs may share a child: same organization, same workspace version, same privilege. */
-export type PoolKey = { organizationId: string; workspaceVersion: string; privileged: boolean };
+/**
+ * What a child is bound to. A child serves only runs of the same key: user code of one run can
+ * listen to the child's IPC channel and would see the next run's input and execution token, so the
+ * next run must be one the same person could start with the same rights anyway.
+ */
+export type PoolKey = {
+  organizationId: string;
+  workspaceVersion: string;
+  privileged: boolean;
+  callerId: string;
+};
 
 export type PoolRunRequest = {
   key: PoolKey;
@@ -57,7 +67,7 @@ export class PoolClosedError extends Error {
 }
 
 export const keyIdOf = (key: PoolKey): string =>
-  JSON.stringify([key.organizationId, key.workspaceVersion, key.privileged]);
+  JSON.stringify([key.organizationId, key.workspaceVersion, key.privileged, key.callerId]);
 
 /**
  * A child is bound to one workspace version: a module outside that version's directory (or a version

@@ -1,7 +1,8 @@
-import { IPC_VERSION, type ChildMessage, type LogLine } from "@bifrost/contracts";
+import type { ChildMessage, LogLine } from "@bifrost/contracts";
 import { systemClock, type Clock } from "../../infra/clock.js";
 import type { Logger } from "../../infra/logger.js";
-import { SandboxedChild, type ChildExit } from "./child-process.js";
+import type { ChildExit } from "./child-process.js";
+import { PoolChild, type PoolChildStats } from "./pool-child.js";
 import {
   checkModulePath,
   crashedOutcome,
@@ -17,6 +18,8 @@ import { DEFAULT_MAX_LOG_LINES } from "./runtime/run-log.js";
 
 export { PoolClosedError };
 export type { PoolKey, PoolRunOutcome, PoolRunRequest };
+
+export type PoolStats = { processes: PoolChildStats[]; busy: number; idle: number; max: number };
 
 export type ProcessPoolOptions = {
   runtimeDir: string;
@@ -35,24 +38,6 @@ export type ProcessPoolOptions = {
   clock?: Clock;
 };
 
-type ChildState = "starting" | "idle" | "busy" | "stopping";
-
-type Slot = {
-  child: SandboxedChild;
-  state: ChildState;
-  key: PoolKey | null;
-  keyId: string | null;
-  job: Job | null;
-  runs: number;
-  startedAt: number;
-  rssBytes: number | null;
-  idleTimer: NodeJS.Timeout | null;
-  invalidMessage: boolean;
-};
-
-/** setTimeout's ceiling (about 24.8 days); longer timeouts are clamped to it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * Warm, sandboxed child processes that run workflows one at a time (DESIGN.md §5 "Run"). A child is
  * reused only for the same organization, workspace version and privilege; it is recycled after N
@@ -63,7 +48,7 @@ export class ProcessPool {
   private readonly options: Required<Omit<ProcessPoolOptions, "clock" | "logger">>;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly slots: Slot[] = [];
+  private readonly slots: PoolChild[] = [];
   /** Runs waiting for a child, first come first served. */
   private queue: Job[] = [];
   private closing = false;
@@ -95,7 +80,7 @@ export class ProcessPool {
   /** Starts the warm children; rejects when none of them could start (a missing runtime bundle). */
   async start(): Promise<void> {
     this.ensureMinimum();
-    const results = await Promise.allSettled(this.slots.map((slot) => slot.child.ready));
+    const results = await Promise.allSettled(this.slots.map((slot) => slot.process.ready));
     const failure = results.find((result) => result.status === "rejected");
     if (failure && results.every((result) => result.status === "rejected")) throw failure.reason;
   }
@@ -103,12 +88,8 @@ export class ProcessPool {
   /** Runs one workflow; waits for a free child when all are busy. Never rejects for a workflow's fault. */
   run(request: PoolRunRequest): Promise<PoolRunOutcome> {
     if (this.closing) return Promise.reject(new PoolClosedError());
-    try {
-      checkModulePath(this.options.compiledRoot, request);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
     return new Promise<PoolRunOutcome>((resolve, reject) => {
+      checkModulePath(this.options.compiledRoot, request); // a throw here rejects
       const keyId = keyIdOf(request.key);
       this.queue.push({
         request,
@@ -138,18 +119,10 @@ export class ProcessPool {
     return true;
   }
 
-  stats() {
+  stats(): PoolStats {
     const now = this.clock.now();
     return {
-      processes: this.slots.map((slot) => ({
-        pid: slot.child.pid,
-        state: slot.state,
-        executionId: slot.job?.request.executionId ?? null,
-        runs: slot.runs,
-        uptimeMs: now - slot.startedAt,
-        rssBytes: slot.rssBytes,
-        key: slot.key,
-      })),
+      processes: this.slots.map((slot) => slot.describe(now)),
       busy: this.slots.filter((slot) => slot.state === "busy").length,
       idle: this.slots.filter((slot) => slot.state === "idle").length,
       max: this.options.maxProcesses,
@@ -165,14 +138,11 @@ export class ProcessPool {
     for (const slot of slots) {
       const job = slot.job;
       if (job && !job.ending) job.ending = { status: "Closed" };
-      const running = slot.state === "busy" && job !== null;
-      if (running) {
-        const reason = "The worker is shutting down";
-        slot.child.send({ v: IPC_VERSION, type: "abort", executionId: job.request.executionId, reason });
-      }
-      this.stopChild(slot, running);
+      const running = slot.state === "busy";
+      if (running) slot.sendAbort("The worker is shutting down");
+      slot.stop(running, this.options.graceMs);
     }
-    await Promise.all(slots.map((slot) => slot.child.exited));
+    await Promise.all(slots.map((slot) => slot.process.exited));
   }
 
   private dispatch(): void {
@@ -181,23 +151,19 @@ export class ProcessPool {
       const slot = this.place(job);
       if (!slot) return;
       this.queue.shift();
-      slot.job = job;
-      slot.key = job.request.key;
-      slot.keyId = job.keyId;
-      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.bind(job);
       if (slot.state === "idle") this.sendRun(slot);
     }
   }
 
   /** A child for this run: same key, else an unbound warm one, else a new one, else make room. */
-  private place(job: Job): Slot | null {
-    const free = (slot: Slot) => slot.job === null;
+  private place(job: Job): PoolChild | null {
     const idle = this.slots.filter((slot) => slot.state === "idle");
     const sameKey = idle.find((slot) => slot.keyId === job.keyId);
     if (sameKey) return sameKey;
     const unbound =
       idle.find((slot) => slot.key === null) ??
-      this.slots.find((slot) => slot.state === "starting" && slot.key === null && free(slot));
+      this.slots.find((slot) => slot.state === "starting" && slot.key === null && slot.job === null);
     if (unbound) return unbound;
     // Children being stopped still count: the ceiling is on live processes, not on useful ones.
     if (this.slots.length < this.options.maxProcesses) return this.spawn();
@@ -205,49 +171,31 @@ export class ProcessPool {
     // while a killed child is on its way out, wait for it rather than evict a second one.
     const dying = this.slots.some((slot) => slot.state === "stopping" && slot.job === null);
     const victim = idle[0];
-    if (victim && !dying) this.stopChild(victim, false);
+    if (victim && !dying) victim.stop(false, this.options.graceMs);
     return null;
   }
 
-  private spawn(): Slot {
-    const slot: Slot = {
-      child: undefined as unknown as SandboxedChild,
-      state: "starting",
-      key: null,
-      keyId: null,
-      job: null,
-      runs: 0,
-      startedAt: this.clock.now(),
-      rssBytes: null,
-      idleTimer: null,
-      invalidMessage: false,
-    };
-    slot.child = new SandboxedChild(
+  private spawn(): PoolChild {
+    const { runtimeDir, compiledRoot, memoryLimitMb, maxLogLinesPerRun, startTimeoutMs } = this.options;
+    const slot = new PoolChild(
+      { runtimeDir, compiledRoot, memoryLimitMb, maxLogLines: maxLogLinesPerRun, startTimeoutMs },
+      this.clock.now(),
       {
-        runtimeDir: this.options.runtimeDir,
-        compiledRoot: this.options.compiledRoot,
-        memoryLimitMb: this.options.memoryLimitMb,
-        maxLogLines: this.options.maxLogLinesPerRun,
-        startTimeoutMs: this.options.startTimeoutMs,
-      },
-      {
-        message: (message) => this.onMessage(slot, message),
-        invalid: (reason) => {
-          slot.invalidMessage = true;
-          this.logger.warn({ pid: slot.child.pid, reason }, "workflow child broke the IPC protocol; killed");
-        },
+        message: (child, message) => this.onMessage(child, message),
+        invalid: (child, reason) =>
+          this.logger.warn({ pid: child.pid, reason }, "workflow child broke the IPC protocol; killed"),
       },
     );
     this.slots.push(slot);
-    slot.child.ready.then(
+    slot.process.ready.then(
       () => this.onReady(slot),
       () => undefined, // its exit follows and is handled there
     );
-    void slot.child.exited.then((exit) => this.onExit(slot, exit));
+    void slot.process.exited.then((exit) => this.onExit(slot, exit));
     return slot;
   }
 
-  private onReady(slot: Slot): void {
+  private onReady(slot: PoolChild): void {
     this.startFailures = 0;
     if (slot.state !== "starting") return;
     if (slot.job) return this.sendRun(slot);
@@ -255,46 +203,25 @@ export class ProcessPool {
     this.dispatch();
   }
 
-  private sendRun(slot: Slot): void {
-    const job = slot.job!;
-    const { request } = job;
-    slot.state = "busy";
-    job.startedAt = this.clock.now();
-    slot.child.send({
-      v: IPC_VERSION,
-      type: "run",
-      executionId: request.executionId,
-      modulePath: request.modulePath,
-      exportName: request.exportName,
-      input: request.input,
-      context: request.context,
-      api: request.api,
-    });
-    if (request.timeoutMs > 0) {
-      const error = `The run timed out after ${request.timeoutMs} ms`;
-      job.timer = setTimeout(
-        () => this.stopRun(slot, { status: "Timeout", error }),
-        Math.min(request.timeoutMs, MAX_TIMER_MS),
-      );
-    }
+  private sendRun(slot: PoolChild): void {
+    const { timeoutMs } = slot.job!.request;
+    slot.sendRun(this.clock.now(), () =>
+      this.stopRun(slot, { status: "Timeout", error: `The run timed out after ${timeoutMs} ms` }),
+    );
   }
 
-  private onMessage(slot: Slot, message: Exclude<ChildMessage, { type: "ready" }>): void {
+  private onMessage(slot: PoolChild, message: Exclude<ChildMessage, { type: "ready" }>): void {
     const job = slot.job;
     const current = job !== null && job.startedAt !== null && message.type !== "discovered";
     if (!current || message.executionId !== job.request.executionId) {
       // Only user code forging messages gets here (the runtime answers the run it was given).
       slot.invalidMessage = true;
-      this.logger.warn({ pid: slot.child.pid, type: message.type }, "unexpected message from workflow child");
-      return this.stopChild(slot, false);
+      this.logger.warn({ pid: slot.pid, type: message.type }, "unexpected message from workflow child");
+      return slot.stop(false, this.options.graceMs);
     }
     if (message.type === "logs") return this.forwardLogs(job, message.lines);
     if (job.ending) return; // being stopped: the outcome is the stop's, once the child has exited
-    if (job.timer) clearTimeout(job.timer);
-    slot.job = null;
-    slot.runs++;
-    slot.rssBytes = message.rssBytes;
-    job.resolve({
+    slot.release(message.rssBytes).resolve({
       status: message.status,
       result: message.result ?? null,
       error: message.error,
@@ -304,7 +231,7 @@ export class ProcessPool {
       cpuMs: message.cpuMs,
     });
     const overMemory = message.rssBytes > this.options.memoryLimitMb * 1024 * 1024;
-    if (slot.runs >= this.options.maxRunsPerProcess || overMemory) this.stopChild(slot, false);
+    if (slot.runs >= this.options.maxRunsPerProcess || overMemory) slot.stop(false, this.options.graceMs);
     else this.becomeIdle(slot);
     this.dispatch();
   }
@@ -322,47 +249,28 @@ export class ProcessPool {
     }
   }
 
-  private stopRun(slot: Slot, ending: { status: "Timeout" | "Cancelled"; error: string }): void {
+  /** Timeout and cancel: abort `ctx.signal`, SIGTERM, grace, SIGKILL; the outcome waits for the exit. */
+  private stopRun(slot: PoolChild, ending: { status: "Timeout" | "Cancelled"; error: string }): void {
     const job = slot.job;
     if (!job || job.ending) return;
     job.ending = ending;
-    if (job.startedAt !== null) {
-      slot.child.send({
-        v: IPC_VERSION,
-        type: "abort",
-        executionId: job.request.executionId,
-        reason: ending.error,
-      });
-    }
-    this.stopChild(slot, job.startedAt !== null);
+    slot.sendAbort(ending.error);
+    slot.stop(job.startedAt !== null, this.options.graceMs);
   }
 
-  /** Gracefully (abort was sent; SIGTERM, grace, SIGKILL) while user code runs, else at once. */
-  private stopChild(slot: Slot, graceful: boolean): void {
-    if (slot.job?.timer) clearTimeout(slot.job.timer);
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    if (slot.state === "stopping") return;
-    slot.state = "stopping";
-    if (graceful) void slot.child.terminate(this.options.graceMs);
-    else slot.child.kill("SIGKILL");
-  }
-
-  private becomeIdle(slot: Slot): void {
-    slot.state = "idle";
-    slot.idleTimer = setTimeout(() => {
+  private becomeIdle(slot: PoolChild): void {
+    slot.becomeIdle(this.options.idleTimeoutMs, () => {
       if (slot.state !== "idle") return;
       // Above the minimum an idle child goes; at the minimum a bound one makes way for an unbound one.
       const live = this.slots.filter((other) => other.state !== "stopping").length;
-      if (live > this.options.minProcesses || slot.key !== null) this.stopChild(slot, false);
-    }, this.options.idleTimeoutMs);
-    slot.idleTimer.unref();
+      if (live > this.options.minProcesses || slot.key !== null) slot.stop(false, this.options.graceMs);
+    });
   }
 
-  private onExit(slot: Slot, exit: ChildExit): void {
+  private onExit(slot: PoolChild, exit: ChildExit): void {
     this.slots.splice(this.slots.indexOf(slot), 1);
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.clearTimers();
     const job = slot.job;
-    if (job?.timer) clearTimeout(job.timer);
     const durationMs = job?.startedAt != null ? this.clock.now() - job.startedAt : 0;
     if (job?.ending?.status === "Closed") job.reject(new PoolClosedError());
     else if (job?.ending) job.resolve(stoppedOutcome(job.ending, durationMs));
@@ -370,14 +278,14 @@ export class ProcessPool {
       const { memoryLimitMb } = this.options;
       job.resolve(crashedOutcome(exit, { durationMs, memoryLimitMb, invalidMessage: slot.invalidMessage }));
     }
-    if (!exit.wasReady && slot.state !== "stopping") {
-      this.startFailures++;
-      this.logger.error({ pid: slot.child.pid, ...exit }, "workflow child failed to start");
-    } else if (slot.state !== "stopping") {
-      this.logger.warn(
-        { pid: slot.child.pid, code: exit.code, signal: exit.signal },
-        "workflow child exited",
-      );
+    if (slot.state !== "stopping") {
+      const details = { pid: slot.pid, code: exit.code, signal: exit.signal };
+      if (exit.wasReady) this.logger.warn(details, "workflow child exited");
+      else {
+        // Nothing of a user ran yet: stderr is the runtime's own (a missing bundle, a bad flag).
+        this.startFailures++;
+        this.logger.error({ ...details, stderr: exit.stderrTail }, "workflow child failed to start");
+      }
     }
     if (this.closing) return;
     this.dispatch();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +52,7 @@ export async function buildRuntime(outDir: string = DEFAULT_RUNTIME_DIR): Promis
   await mkdir(outDir, { recursive: true });
   const outputs = [...(child.outputFiles ?? []), ...(sdk.outputFiles ?? [])];
   for (const file of outputs) {
-    const temporary = `${file.path}.${process.pid}.tmp`;
+    const temporary = `${file.path}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(temporary, file.contents);
     await rename(temporary, file.path);
   }

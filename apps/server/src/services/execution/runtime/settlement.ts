@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import type { ChildMessage } from "@bifrost/contracts";
 import type { RunLog } from "./run-log.js";
 
@@ -57,7 +58,8 @@ function describe(thrown: unknown): { name: string; message: string; stack: stri
       const { name, message, stack } = thrown as { name?: unknown; message?: unknown; stack?: unknown };
       return {
         name: typeof name === "string" && name !== "" ? name : "Error",
-        message: typeof message === "string" ? message : String(thrown),
+        // A thrown plain object: show its content rather than "[object Object]".
+        message: typeof message === "string" ? message : inspect(thrown, { depth: 2, breakLength: Infinity }),
         stack: typeof stack === "string" ? stack : null,
       };
     }

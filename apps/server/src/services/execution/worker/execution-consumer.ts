@@ -13,7 +13,12 @@ import {
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 
-export type PoolKey = { organizationId: string; workspaceVersion: string; privileged: boolean };
+export type PoolKey = {
+  organizationId: string;
+  workspaceVersion: string;
+  privileged: boolean;
+  callerId: string;
+};
 
 export type PoolOutcome = {
   status: "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelled";
@@ -268,6 +273,7 @@ export class ExecutionConsumer {
         organizationId: execution.organizationId,
         workspaceVersion: version,
         privileged: execution.privileged,
+        callerId: caller.id,
       },
       executionId: execution.id,
       modulePath,
