@@ -118,7 +118,10 @@ export type ExecutionLog = z.infer<typeof executionLogSchema>;
 export const executionLogsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(10_000),
   /** The last sequence already read. */
-  cursor: z.string().regex(/^\d{1,10}$/, "must be a sequence number").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,10}$/, "must be a sequence number")
+    .optional(),
 });
 
 /** The queue message of a run: small, and only ever extended with optional fields. */

@@ -78,8 +78,7 @@ function define<P extends ParamsSchema, R>(type: DefinitionType, options: Defini
     description: options.description,
     category: options.category,
     tags: options.tags ?? [],
-    parametersSchema: () =>
-      z.toJSONSchema(params, { io: "input", unrepresentable: "any" }),
+    parametersSchema: () => z.toJSONSchema(params, { io: "input", unrepresentable: "any" }),
     parse(input) {
       const parsed = params.safeParse(input ?? {});
       if (parsed.success) return { ok: true, value: parsed.data };
