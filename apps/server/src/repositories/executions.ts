@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { ExecutionStatus } from "@bifrost/contracts";
 import type { Db } from "../db/database.js";
-import { executions, organizations, users, workflows } from "../db/schema/index.js";
+import { executions } from "../db/schema/index.js";
 import type { Caller } from "./org-scoped.js";
 import { keyset, toPage, type Page } from "./pagination.js";
 
@@ -16,9 +16,32 @@ export type ExecutionFilters = {
   scope?: string | undefined;
 };
 
+/** What the worker knows of a run it claimed. */
+export type ClaimedExecution = Pick<
+  ExecutionRow,
+  | "id"
+  | "workflowId"
+  | "workflowName"
+  | "status"
+  | "organizationId"
+  | "executedBy"
+  | "executedByName"
+  | "privileged"
+  | "triggeredBy"
+  | "inputData"
+  | "attempt"
+  | "replyTo"
+  | "createdAt"
+  | "startedAt"
+  | "result"
+  | "error"
+  | "durationMs"
+  | "completedAt"
+>;
+
 /** What the worker needs to start a claimed run, in one query. */
 export type ClaimedRun = {
-  execution: ExecutionRow;
+  execution: ClaimedExecution;
   workflow: { path: string; exportName: string; type: string; timeoutSeconds: number; isActive: boolean };
   organizationName: string;
   callerEmail: string;
@@ -124,57 +147,6 @@ export class ExecutionsRepository {
       .orderBy(...page.orderBy)
       .limit(options.limit + 1);
     return toPage(rows, options.limit, (row) => row);
-  }
-
-  /**
-   * The compare-and-set of DESIGN.md §5 step 2: `Pending → Running` for this worker with a lease.
-   * A duplicate or stale message finds nothing to claim.
-   */
-  async claim(id: string, workerId: string, leaseMs: number): Promise<ClaimedRun | undefined> {
-    const [claimed] = await this.db
-      .update(executions)
-      .set({
-        status: "Running",
-        workerId,
-        leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-        startedAt: sql`now()`,
-      })
-      .where(and(eq(executions.id, id), eq(executions.status, "Pending")))
-      .returning();
-    if (!claimed) return undefined;
-    const [details] = await this.db
-      .select({
-        path: workflows.path,
-        exportName: workflows.exportName,
-        type: workflows.type,
-        timeoutSeconds: workflows.timeoutSeconds,
-        isActive: workflows.isActive,
-        organizationName: organizations.name,
-        callerEmail: sql<string | null>`${users.email}`,
-      })
-      .from(workflows)
-      .innerJoin(organizations, eq(organizations.id, claimed.organizationId))
-      .leftJoin(users, eq(users.id, sql`${claimed.executedBy}::uuid`))
-      .where(eq(workflows.id, claimed.workflowId));
-    if (!details) return undefined;
-    const { organizationName, callerEmail, ...workflow } = details;
-    return { execution: claimed, workflow, organizationName, callerEmail: callerEmail ?? "" };
-  }
-
-  /** Stores the final state of a run this worker holds; false when it no longer holds it. */
-  async finish(id: string, workerId: string, outcome: FinalOutcome): Promise<ExecutionRow | undefined> {
-    const [row] = await this.db
-      .update(executions)
-      .set({
-        ...outcome,
-        completedAt: sql`now()`,
-        leaseExpiresAt: null,
-      })
-      .where(
-        and(eq(executions.id, id), eq(executions.workerId, workerId), inArray(executions.status, ACTIVE)),
-      )
-      .returning();
-    return row;
   }
 
   /** The worker's heartbeat: its runs stay leased while it lives. */

@@ -7,6 +7,7 @@ import { systemClock } from "../infra/clock.js";
 import { SecretBox } from "../infra/crypto/secret-box.js";
 import type { Logger } from "../infra/logger.js";
 import { ExecutionLogsRepository } from "../repositories/execution-logs.js";
+import { ExecutionBatches } from "../repositories/execution-batches.js";
 import { ExecutionsRepository } from "../repositories/executions.js";
 import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
@@ -58,7 +59,7 @@ export async function startWorker(
   const events = new ExecutionEvents(infra.bus, logger);
   const consumer = new ExecutionConsumer({
     workerId,
-    executions,
+    batches: new ExecutionBatches(db),
     queue: infra.queue,
     bus: infra.bus,
     files: infra.files,

@@ -39,7 +39,22 @@ export type SyncAnswer = {
   durationMs: number | null;
 };
 
-export const syncAnswerOf = (row: ExecutionRow): SyncAnswer => ({
+/** What status messages need of a row. */
+export type StatusSnapshot = Pick<
+  ExecutionRow,
+  | "id"
+  | "status"
+  | "result"
+  | "error"
+  | "durationMs"
+  | "completedAt"
+  | "workflowName"
+  | "organizationId"
+  | "executedBy"
+  | "replyTo"
+>;
+
+export const syncAnswerOf = (row: StatusSnapshot): SyncAnswer => ({
   executionId: row.id,
   status: row.status,
   result: row.result ?? null,
@@ -58,7 +73,7 @@ export class ExecutionEvents {
     private readonly logger: Logger,
   ) {}
 
-  async statusChanged(row: ExecutionRow): Promise<void> {
+  async statusChanged(row: StatusSnapshot): Promise<void> {
     const final = row.completedAt !== null;
     const update: WsServerMessage = {
       type: "execution_update",

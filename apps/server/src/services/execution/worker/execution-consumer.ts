@@ -3,15 +3,18 @@ import type { Bus, Subscription } from "../../../infra/bus/bus.js";
 import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
-import type { ClaimedRun, ExecutionsRepository, FinalOutcome } from "../../../repositories/executions.js";
+import type { BatchClaim, ExecutionBatches } from "../../../repositories/execution-batches.js";
+import type { FinalOutcome } from "../../../repositories/executions.js";
 import {
   EXECUTION_QUEUE,
   executionQueueDeclaration,
   workerCancelChannel,
   type ExecutionEvents,
+  type StatusSnapshot,
 } from "../channels.js";
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
+import { MicroBatcher } from "./micro-batch.js";
 
 export type PoolKey = {
   organizationId: string;
@@ -49,7 +52,12 @@ export type RunPool = {
 
 /** Where the compiled code of the current workspace version is, for the children to import. */
 export type CodeSource = {
-  resolve(workspacePath: string, inUse: () => string[]): Promise<{ version: string; modulePath: string }>;
+  /** `fingerprint`: the workspace fingerprint read with the claim (saves a query). */
+  resolve(
+    workspacePath: string,
+    fingerprint: string,
+    inUse: () => string[],
+  ): Promise<{ version: string; modulePath: string }>;
 };
 
 /** A result above this many bytes of JSON goes to the file store (API.md: over 1 MB). */
@@ -97,10 +105,13 @@ export class ExecutionConsumer {
   /** Set while the worker shuts down: runs cut short by it are left to the sweeper, not failed. */
   private abandoned = false;
 
+  private readonly claims: MicroBatcher<string, BatchClaim>;
+  private readonly finishes: MicroBatcher<{ id: string; outcome: FinalOutcome }, StatusSnapshot>;
+
   constructor(
     private readonly deps: {
       workerId: string;
-      executions: ExecutionsRepository;
+      batches: ExecutionBatches;
       queue: WorkQueue;
       bus: Bus;
       files: FileStore;
@@ -118,6 +129,22 @@ export class ExecutionConsumer {
     },
   ) {
     this.slots = new Slots(deps.pool.capacity);
+    this.claims = new MicroBatcher(
+      async (ids) => {
+        const claimed = await deps.batches.claim(ids, deps.workerId, deps.leaseMs);
+        return new Map(claimed.map((c) => [c.execution.id, c]));
+      },
+      (id) => id,
+    );
+    this.finishes = new MicroBatcher(
+      async (items) => {
+        // Logs first: when the final update is seen, the run's logs are already readable (API.md).
+        await deps.logs.flush();
+        const rows = await deps.batches.finish(deps.workerId, items);
+        return new Map(rows.map((r) => [r.id, r]));
+      },
+      (item) => item.id,
+    );
   }
 
   /** Ids of the runs in progress here: the heartbeat renews their leases. */
@@ -178,9 +205,9 @@ export class ExecutionConsumer {
       return;
     }
     await this.slots.acquire();
-    let claimed: ClaimedRun | undefined;
+    let claimed: BatchClaim | undefined;
     try {
-      claimed = await this.deps.executions.claim(executionId, this.deps.workerId, this.deps.leaseMs);
+      claimed = await this.claims.add(executionId);
     } catch (error) {
       this.slots.release();
       throw error; // nacked and redelivered
@@ -205,7 +232,7 @@ export class ExecutionConsumer {
     this.inFlight.add(task);
   }
 
-  private async execute(claimed: ClaimedRun): Promise<void> {
+  private async execute(claimed: BatchClaim): Promise<void> {
     const { execution, workflow } = claimed;
     void this.deps.events.statusChanged(execution);
     if (execution.attempt > 1) await this.deps.logs.resume(execution.id);
@@ -222,22 +249,18 @@ export class ExecutionConsumer {
         } satisfies PoolOutcome);
     await this.deps.tokens.revoke(execution.id).catch(() => undefined);
     if (this.abandoned) return;
-    // Logs first: when the final update is seen, the run's logs are already readable (API.md).
-    await this.retrying(() => this.deps.logs.flush());
     const final = await this.retrying(async () =>
-      this.deps.executions.finish(
-        execution.id,
-        this.deps.workerId,
-        await this.finalOutcome(execution.id, outcome),
-      ),
+      this.finishes.add({ id: execution.id, outcome: await this.finalOutcome(execution.id, outcome) }),
     );
     if (final) await this.deps.events.statusChanged(final);
   }
 
-  private async runInPool(claimed: ClaimedRun): Promise<PoolOutcome> {
+  private async runInPool(claimed: BatchClaim): Promise<PoolOutcome> {
     const { execution, workflow } = claimed;
-    const { version, modulePath } = await this.deps.code.resolve(workflow.path, () =>
-      [...this.running.values()].flatMap((r) => (r.version ? [r.version] : [])),
+    const { version, modulePath } = await this.deps.code.resolve(
+      workflow.path,
+      claimed.workspaceFingerprint,
+      () => [...this.running.values()].flatMap((r) => (r.version ? [r.version] : [])),
     );
     const state = this.running.get(execution.id);
     if (state) state.version = version;

@@ -7,8 +7,8 @@ const KEEP_VERSIONS = 5;
 
 /**
  * The code a run uses: the current workspace version, materialized on this worker's disk from the
- * database the first time it is needed. Every run asks for the current version (one aggregate
- * query), so a run started right after a write runs the new code.
+ * database the first time it is needed. The claim of every run reads the workspace fingerprint in
+ * the same statement, so a run started right after a write runs the new code.
  */
 export class WorkspaceCode {
   private known: { fingerprint: string; version: string } | undefined;
@@ -18,9 +18,9 @@ export class WorkspaceCode {
 
   async resolve(
     workspacePath: string,
+    fingerprint: string,
     inUse: () => string[],
   ): Promise<{ version: string; modulePath: string }> {
-    const fingerprint = await this.deps.files.fingerprint();
     let version = this.known?.fingerprint === fingerprint ? this.known.version : undefined;
     if (version === undefined || !this.onDisk.has(version)) {
       const snapshot = await this.deps.files.snapshot();

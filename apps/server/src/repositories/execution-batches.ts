@@ -1,0 +1,132 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import type { StatusSnapshot } from "../services/execution/channels.js";
+import type { ClaimedRun, ExecutionRow, FinalOutcome } from "./executions.js";
+
+type Raw = Record<string, unknown>;
+
+const rowsOf = (result: unknown): Raw[] => (result as { rows: Raw[] }).rows;
+/** Columns come back as strings, numbers, booleans, Dates or JSON: text columns as strings. */
+const text = (value: unknown): string =>
+  typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "bigint"
+      ? String(value)
+      : "";
+const textOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : text(value);
+const date = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : value instanceof Date ? value : new Date(text(value));
+
+/** A claimed run, with the workspace fingerprint read in the same statement. */
+export type BatchClaim = ClaimedRun & { workspaceFingerprint: string };
+
+/**
+ * The worker's hot path in as few statements as possible: one statement claims every message that
+ * arrived together (and reads what the runs need plus the workspace fingerprint), one statement
+ * stores every outcome that finished together. Raw SQL, since each statement is built per batch and
+ * these two run for every execution.
+ */
+export class ExecutionBatches {
+  constructor(private readonly db: Db) {}
+
+  async claim(ids: string[], workerId: string, leaseMs: number): Promise<BatchClaim[]> {
+    if (ids.length === 0) return [];
+    const result = await this.db.execute(sql`
+      with claimed as (
+        update executions
+           set status = 'Running', worker_id = ${workerId},
+               lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval, started_at = now()
+         where id = any(${`{${ids.join(",")}}`}::uuid[]) and status = 'Pending'
+         returning id, workflow_id, workflow_name, status, organization_id, executed_by, executed_by_name,
+                   privileged, triggered_by, input_data, attempt, reply_to, created_at, started_at
+      )
+      select c.*, w.path, w.export_name, w.type, w.timeout_seconds, w.is_active,
+             o.name as organization_name, u.email as caller_email,
+             (select count(*) || '|' || coalesce(max(updated_at)::text, '') from workspace_files) as fingerprint
+        from claimed c
+        join workflows w on w.id = c.workflow_id
+        join organizations o on o.id = c.organization_id
+        left join users u on u.id = c.executed_by`);
+    return rowsOf(result).map((r) => ({
+      execution: {
+        id: text(r.id),
+        workflowId: text(r.workflow_id),
+        workflowName: text(r.workflow_name),
+        status: "Running",
+        organizationId: text(r.organization_id),
+        executedBy: textOrNull(r.executed_by),
+        executedByName: text(r.executed_by_name),
+        privileged: r.privileged === true,
+        triggeredBy: r.triggered_by as ExecutionRow["triggeredBy"],
+        inputData: (r.input_data ?? {}) as Record<string, unknown>,
+        attempt: Number(r.attempt),
+        replyTo: textOrNull(r.reply_to),
+        createdAt: date(r.created_at) ?? new Date(),
+        startedAt: date(r.started_at),
+        result: null,
+        error: null,
+        durationMs: null,
+        completedAt: null,
+      },
+      workflow: {
+        path: text(r.path),
+        exportName: text(r.export_name),
+        type: text(r.type),
+        timeoutSeconds: Number(r.timeout_seconds),
+        isActive: r.is_active === true,
+      },
+      organizationName: text(r.organization_name),
+      callerEmail: r.caller_email === null ? "" : text(r.caller_email),
+      workspaceFingerprint: text(r.fingerprint),
+    }));
+  }
+
+  /** Stores the outcomes of runs this worker still holds; answers the rows it changed. */
+  async finish(
+    workerId: string,
+    outcomes: Array<{ id: string; outcome: FinalOutcome }>,
+  ): Promise<StatusSnapshot[]> {
+    if (outcomes.length === 0) return [];
+    const values = JSON.stringify(
+      outcomes.map(({ id, outcome }) => ({
+        id,
+        status: outcome.status,
+        // jsonb_to_recordset reads a JSON null as SQL null: wrap the result so a null result stays JSON.
+        result: { value: outcome.result ?? null },
+        result_size: outcome.resultSize,
+        result_key: outcome.resultKey,
+        error: outcome.error,
+        error_type: outcome.errorType,
+        duration_ms: outcome.durationMs,
+        peak_memory_bytes: outcome.peakMemoryBytes,
+        cpu_ms: outcome.cpuMs,
+        log_count: outcome.logCount,
+      })),
+    );
+    const result = await this.db.execute(sql`
+      update executions e
+         set status = v.status, result = v.result -> 'value', result_size = v.result_size,
+             result_key = v.result_key, error = v.error, error_type = v.error_type,
+             duration_ms = v.duration_ms, peak_memory_bytes = v.peak_memory_bytes, cpu_ms = v.cpu_ms,
+             log_count = v.log_count, completed_at = now(), lease_expires_at = null
+        from jsonb_to_recordset(${values}::jsonb) as v(
+               id uuid, status text, result jsonb, result_size integer, result_key text, error text,
+               error_type text, duration_ms integer, peak_memory_bytes bigint, cpu_ms integer, log_count integer)
+       where e.id = v.id and e.worker_id = ${workerId} and e.status in ('Running', 'Cancelling')
+      returning e.id, e.status, e.result, e.error, e.duration_ms, e.completed_at, e.workflow_name,
+                e.organization_id, e.executed_by, e.reply_to`);
+    return rowsOf(result).map((r) => ({
+      id: text(r.id),
+      status: r.status as ExecutionRow["status"],
+      result: r.result ?? null,
+      error: textOrNull(r.error),
+      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+      completedAt: date(r.completed_at),
+      workflowName: text(r.workflow_name),
+      organizationId: text(r.organization_id),
+      executedBy: textOrNull(r.executed_by),
+      replyTo: textOrNull(r.reply_to),
+    }));
+  }
+}
