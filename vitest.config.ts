@@ -5,6 +5,8 @@ const source = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests run workspaces from source: no build needed before `vitest`.
 const alias = {
+  // The children's runtime imports only the IPC contract (first: the shorter name would match too).
+  "@bifrost/contracts/ipc": source("./packages/contracts/src/ipc.ts"),
   "@bifrost/contracts": source("./packages/contracts/src/index.ts"),
   "@bifrost/sdk": source("./packages/sdk/src/index.ts"),
 };

@@ -18,9 +18,9 @@ const SERVER_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 
 /**
- * Bundles the two files a child reads, each self-contained (zod inlined) because a child may read
- * nothing outside the runtime directory and the compiled workspace:
- *  - `child.mjs`: the child runtime (IPC, run, logs, discovery);
+ * Bundles the two files a child reads, self-contained because a child may read nothing outside the
+ * runtime directory and the compiled workspace:
+ *  - `child.mjs`: the child runtime (IPC, run, logs, discovery), importing zod from `sdk.mjs`;
  *  - `sdk.mjs`: `@bifrost/sdk`, which compiled workspaces re-export as their `@bifrost/sdk`.
  * Files are written next to their final name and renamed, so a child starting during a rebuild reads
  * either the old bundle or the new one, never half of one.
@@ -42,6 +42,16 @@ export async function buildRuntime(outDir: string = DEFAULT_RUNTIME_DIR): Promis
       ...common,
       entryPoints: [fileURLToPath(new URL(`./runtime/child.${FROM_SOURCE ? "ts" : "js"}`, import.meta.url))],
       outfile: path.join(outDir, RUNTIME_FILES.child),
+      // One zod per child: the runtime uses the SDK bundle's (every run loads the SDK anyway), which
+      // saves parsing a second copy at every child start.
+      plugins: [
+        {
+          name: "zod-from-sdk",
+          setup(bundle) {
+            bundle.onResolve({ filter: /^zod$/ }, () => ({ path: `./${RUNTIME_FILES.sdk}`, external: true }));
+          },
+        },
+      ],
     }),
     build({
       ...common,

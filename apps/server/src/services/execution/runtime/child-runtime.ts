@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
-import { IPC_VERSION, type ChildMessage, type LogLine, type ParentMessage } from "@bifrost/contracts";
+import { IPC_VERSION, type ChildMessage, type LogLine, type ParentMessage } from "@bifrost/contracts/ipc";
 import { ConsoleCapture } from "./console-capture.js";
 import { definitionOf, discoverModule, errorMessage, importModule } from "./definitions.js";
 import { SecretRedactor } from "./redaction.js";

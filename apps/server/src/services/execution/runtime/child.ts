@@ -3,7 +3,7 @@
  * pool or by discovery under Node's permission model). It speaks the versioned IPC protocol of
  * `@bifrost/contracts` and nothing else: no platform config, no secrets, no database.
  */
-import { IPC_VERSION, parentMessageSchema, type ChildMessage } from "@bifrost/contracts";
+import { IPC_VERSION, parentMessageSchema, type ChildMessage } from "@bifrost/contracts/ipc";
 import { ChildRuntime } from "./child-runtime.js";
 import { DEFAULT_MAX_LOG_LINES } from "./run-log.js";
 

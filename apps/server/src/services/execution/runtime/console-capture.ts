@@ -1,5 +1,5 @@
 import { formatWithOptions, inspect, type InspectOptions } from "node:util";
-import type { IpcLogLevel } from "@bifrost/contracts";
+import type { IpcLogLevel } from "@bifrost/contracts/ipc";
 
 type Sink = (level: IpcLogLevel, message: string) => void;
 

@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import type { DiscoveredDefinition } from "@bifrost/contracts";
+import type { DiscoveredDefinition } from "@bifrost/contracts/ipc";
 
 /**
  * The SDK marks what `workflow()`, `tool()` and `dataProvider()` return with this well-known symbol.

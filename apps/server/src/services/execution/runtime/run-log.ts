@@ -1,4 +1,4 @@
-import type { IpcLogLevel, LogLine } from "@bifrost/contracts";
+import type { IpcLogLevel, LogLine } from "@bifrost/contracts/ipc";
 import type { SecretRedactor } from "./redaction.js";
 
 export const DEFAULT_MAX_LOG_LINES = 100_000;

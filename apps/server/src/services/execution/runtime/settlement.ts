@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import type { ChildMessage } from "@bifrost/contracts";
+import type { ChildMessage } from "@bifrost/contracts/ipc";
 import type { RunLog } from "./run-log.js";
 
 type RunStatus = Extract<ChildMessage, { type: "result" }>["status"];
