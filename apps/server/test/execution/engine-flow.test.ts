@@ -4,7 +4,7 @@ import { createEngine, type Engine } from "../support/engine.js";
 import { eventually } from "../support/server-process.js";
 
 const HELLO = `
-import { workflow, z, UserError } from "@bifrost/sdk";
+import { workflow, workflows, z, UserError } from "@bifrost/sdk";
 import { greeting } from "./lib/greet";
 
 export const hello = workflow({
@@ -32,6 +32,13 @@ export const breaks = workflow({
   },
 });
 
+export const delegates = workflow({
+  async run() {
+    const inner = await workflows.execute("hello", { name: "nested", times: 1 }, { sync: true });
+    return { inner };
+  },
+});
+
 export const partial = workflow({
   async run() {
     return { success: false, reason: "half done" };
@@ -51,6 +58,11 @@ describe("the execution engine, end to end in one process", () => {
     await engine.writeWorkflow("lib/greet.ts", LIB);
     const defined = await engine.writeWorkflow("hello.ts", HELLO);
     helloId = defined.find((w) => w.name === "hello")?.id ?? "";
+    const delegatesId = defined.find((w) => w.name === "delegates")?.id ?? "";
+    const opened = await engine.admin.request("PATCH", `/api/workflows/${delegatesId}`, {
+      accessLevel: "authenticated",
+    });
+    expect(opened.statusCode).toBe(200);
     // Organization users may run it once it is open to every signed-in user.
     const patched = await engine.admin.request("PATCH", `/api/workflows/${helloId}`, {
       accessLevel: "authenticated",
@@ -157,6 +169,33 @@ describe("the execution engine, end to end in one process", () => {
       sync: true,
     });
     expect(response.json()).toMatchObject({ status: "CompletedWithErrors", result: { success: false } });
+  });
+
+  it("a run starts another through the SDK: same organization and caller, triggeredBy workflow", async () => {
+    const outer = await engine.execute(engine.orgA.withoutRole, {
+      workflowName: "delegates",
+      inputData: {},
+      sync: true,
+    });
+    expect(outer.statusCode).toBe(200);
+    const body = outer.json<{
+      status: string;
+      result: { inner: { executionId: string; status: string; result: unknown } };
+    }>();
+    expect(body.status).toBe("Success");
+    expect(body.result.inner).toMatchObject({
+      status: "Success",
+      result: { text: "Hello, nested!", organization: "Contoso" },
+    });
+    const inner = await engine.orgA.withoutRole.request(
+      "GET",
+      `/api/executions/${body.result.inner.executionId}`,
+    );
+    expect(inner.json()).toMatchObject({
+      triggeredBy: "workflow",
+      organizationId: engine.orgA.id,
+      executedBy: engine.orgA.withoutRole.userId,
+    });
   });
 
   it("a UserError ends Failed with its message only; another error also logs its stack", async () => {

@@ -46,8 +46,11 @@ export const executionRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      const answer = await executions.execute(requirePrincipal(request), request.body, {
+      const principal = requirePrincipal(request);
+      const answer = await executions.execute(principal, request.body, {
         idempotencyKey: request.headers["idempotency-key"],
+        // A run started by another run's SDK (`workflows.execute`) says so in the history.
+        triggeredBy: principal.via === "execution" ? "workflow" : "user",
       });
       return answer.mode === "sync" ? reply.code(200).send(answer.body) : reply.code(202).send(answer.body);
     },
