@@ -18,7 +18,7 @@ import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 import { ExecutionConsumer } from "../services/execution/worker/execution-consumer.js";
 import { WorkerHeartbeat } from "../services/execution/worker/heartbeat.js";
 import { LogSink } from "../services/execution/worker/log-sink.js";
-import { memoryInUse } from "../services/execution/worker/memory-pressure.js";
+import { MemoryGauge } from "../services/execution/worker/memory-pressure.js";
 import { WorkspaceCode } from "../services/execution/worker/workspace-code.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
 import type { Infrastructure } from "./infrastructure.js";
@@ -57,6 +57,7 @@ export async function startWorker(
   });
   await pool.start();
   const events = new ExecutionEvents(infra.bus, logger);
+  const memory = new MemoryGauge();
   const consumer = new ExecutionConsumer({
     workerId,
     batches: new ExecutionBatches(db),
@@ -78,7 +79,7 @@ export async function startWorker(
     logger,
     apiUrl: options.apiUrl,
     leaseMs,
-    memoryInUse,
+    memoryInUse: () => memory.inUse(),
     memoryThreshold: config.execution.memoryPressure,
   });
   const heartbeat = new WorkerHeartbeat({
