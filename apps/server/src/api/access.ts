@@ -3,9 +3,21 @@
  * one and `plugins/authentication.ts` enforces it before the body is read.
  * - `public`: anyone (the route authenticates by other means if it needs to, e.g. an MFA token);
  * - `authenticated`: any signed-in user whose login still stands;
- * - `platformAdmin`: a platform admin; any other signed-in user gets 403 (API.md "403 or 404").
+ * - `platformAdmin`: a platform admin; any other signed-in user gets 403 (API.md "403 or 404");
+ * - `platformAdminOrRun`: a platform admin, or a run's SDK with its execution token (acting inside
+ *   the run's organization: see services/data-scope.ts); other users get 403;
+ * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
-export type AccessRule = "public" | "authenticated" | "platformAdmin";
+export type AccessRule = "public" | "authenticated" | "platformAdmin" | "platformAdminOrRun" | "run";
+
+/** Whether a run's execution token may call a route with this rule. */
+export const runsMayUse = (access: AccessRule): boolean =>
+  access === "authenticated" || access === "platformAdminOrRun" || access === "run";
+
+/** Whether a signed-in user (not a run) may call a route with this rule, given whether they are a platform admin. */
+export const usersMayUse = (access: AccessRule, isSuperuser: boolean): boolean =>
+  access === "authenticated" ||
+  (isSuperuser && (access === "platformAdmin" || access === "platformAdminOrRun"));
 
 /** The caller of an authenticated request. */
 export type Principal = {

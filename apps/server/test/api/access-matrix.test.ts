@@ -11,7 +11,8 @@ type Entry = {
   method: string;
   url: () => Promise<string> | string;
   payload?: () => Promise<object> | object;
-  kind: "adminOnly" | "anyUser";
+  /** `runOnly`: `/api/sdk/*` routes, for a run's execution token alone (every user gets 403). */
+  kind: "adminOnly" | "anyUser" | "runOnly";
   allowedStatus?: number;
 };
 
@@ -228,7 +229,19 @@ describe("the access matrix", () => {
     expect(protectedRoutes.filter((route) => !(route in entries))).toEqual([]);
   });
 
-  for (const [name, entry] of Object.entries(entries)) {
+  for (const [name, entry] of Object.entries(entries).filter(([, e]) => e.kind === "runOnly")) {
+    it(`${name}: anonymous 401, every signed-in user 403 (runs only)`, async () => {
+      const url = await entry.url();
+      const payload = entry.payload ? await entry.payload() : undefined;
+      const request = { method: entry.method as "POST", url, ...(payload ? { payload } : {}) };
+      expect((await ctx.app.app.inject(request)).statusCode).toBe(401);
+      for (const user of [ctx.admin, ctx.orgA.withRole]) {
+        expect((await user.request(entry.method, url, payload)).statusCode).toBe(403);
+      }
+    });
+  }
+
+  for (const [name, entry] of Object.entries(entries).filter(([, e]) => e.kind !== "runOnly")) {
     it(`${name}: anonymous 401${entry.kind === "adminOnly" ? ", organization users 403" : ""}, allowed caller served`, async () => {
       const url = await entry.url();
       const payload = entry.payload ? await entry.payload() : undefined;

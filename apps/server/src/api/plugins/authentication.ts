@@ -9,7 +9,7 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   type TokenService,
 } from "../../services/auth/tokens.js";
-import type { Principal } from "../access.js";
+import { runsMayUse, usersMayUse, type Principal } from "../access.js";
 
 export const ACCESS_COOKIE = "access_token";
 export const REFRESH_COOKIE = "refresh_token";
@@ -94,7 +94,7 @@ export async function registerAuthentication(
     if (!claims) {
       const run = bearer && deps.executionTokens ? await deps.executionTokens.verify(bearer) : null;
       if (!run) throw new UnauthorizedError("The access token is invalid or expired");
-      if (access === "platformAdmin") throw new ForbiddenError("Platform admins only");
+      if (!runsMayUse(access)) throw new ForbiddenError("Not available to workflow runs");
       request.principal = {
         userId: run.userId,
         email: run.email,
@@ -113,7 +113,11 @@ export async function registerAuthentication(
     const via: Principal["via"] = bearer ? "bearer" : query ? "query" : "cookie";
     if (via === "cookie" && isUnsafeMethod(request.method)) assertCsrf(request);
     // The current state, not the token's claims: a demotion or a move takes effect at once.
-    if (access === "platformAdmin" && !current.isSuperuser) throw new ForbiddenError("Platform admins only");
+    if (!usersMayUse(access, current.isSuperuser)) {
+      throw new ForbiddenError(
+        access === "run" ? "Only workflow runs may call this" : "Platform admins only",
+      );
+    }
     request.principal = {
       userId: current.id,
       email: current.email,
