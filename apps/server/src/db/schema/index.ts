@@ -6,3 +6,5 @@ export * from "./auth.js";
 export * from "./workspace.js";
 export * from "./workflows.js";
 export * from "./executions.js";
+export * from "./config.js";
+export * from "./tables.js";
