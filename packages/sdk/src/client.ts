@@ -57,7 +57,13 @@ export async function callApi<T>(
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // A proxy's HTML error page, say: the status still tells what happened.
+      parsed = undefined;
+    }
     if (response.ok) return parsed as T;
     const error = (parsed ?? {}) as ErrorBody;
     const ErrorClass = response.status === 404 ? NotFoundError : BifrostApiError;
