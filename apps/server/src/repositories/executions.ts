@@ -107,6 +107,15 @@ export class ExecutionsRepository {
     throw new Error("could not insert the execution");
   }
 
+  /**
+   * Inserts runs accepted together in one statement. Rows that conflict (a repeated idempotency key)
+   * are left out of the answer: the caller inserts those one by one with `insert`.
+   */
+  async insertMany(rows: Array<NewExecution & { id: string }>): Promise<ExecutionRow[]> {
+    if (rows.length === 0) return [];
+    return await this.db.insert(executions).values(rows).onConflictDoNothing().returning();
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.delete(executions).where(and(eq(executions.id, id), eq(executions.status, "Pending")));
   }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ExecuteRequest } from "@bifrost/contracts";
 import type { Principal } from "../../api/access.js";
 import {
@@ -12,7 +12,7 @@ import {
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
-import type { ExecutionRow, ExecutionsRepository } from "../../repositories/executions.js";
+import type { ExecutionRow, ExecutionsRepository, NewExecution } from "../../repositories/executions.js";
 import type { Caller } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import {
@@ -23,6 +23,7 @@ import {
   type SyncAnswer,
 } from "./channels.js";
 import type { InputValidator } from "./input-validation.js";
+import { MicroBatcher } from "./micro-batch.js";
 import type { SyncResults } from "./sync-results.js";
 
 /** A workflow the caller may run, as the execute path needs it. */
@@ -77,6 +78,9 @@ const canonicalJson = (value: unknown): string =>
  * insert `Pending`, publish with confirms, then answer 202 — or wait for the result when sync.
  */
 export class ExecutionService {
+  /** Runs accepted in the same turn of the event loop are inserted with one statement. */
+  private readonly inserts: MicroBatcher<NewExecution & { id: string }, ExecutionRow>;
+
   constructor(
     private readonly deps: {
       executions: ExecutionsRepository;
@@ -89,7 +93,21 @@ export class ExecutionService {
       syncResults: SyncResults;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.inserts = new MicroBatcher(
+      async (rows) => new Map((await deps.executions.insertMany(rows)).map((r) => [r.id, r])),
+      (row) => row.id,
+    );
+  }
+
+  /** Inserts the run; a repeated idempotency key answers the first execution (`created: false`). */
+  private async accept(
+    row: NewExecution & { id: string },
+  ): Promise<{ execution: ExecutionRow; created: boolean }> {
+    const inserted = await this.inserts.add(row);
+    if (inserted) return { execution: inserted, created: true };
+    return await this.deps.executions.insert(row);
+  }
 
   async execute(
     principal: Principal,
@@ -127,7 +145,8 @@ export class ExecutionService {
       if (cached) return { mode: "sync", body: JSON.parse(cached) as SyncAnswer };
     }
 
-    const { execution, created } = await this.deps.executions.insert({
+    const { execution, created } = await this.accept({
+      id: randomUUID(),
       workflowId: workflow.id,
       workflowName: workflow.name,
       status: "Pending",

@@ -14,7 +14,7 @@ import {
 } from "../channels.js";
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
-import { MicroBatcher } from "./micro-batch.js";
+import { MicroBatcher } from "../micro-batch.js";
 
 export type PoolKey = {
   organizationId: string;
