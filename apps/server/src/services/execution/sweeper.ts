@@ -9,7 +9,10 @@ const BATCH = 500;
 
 export type SweeperOptions = {
   intervalMs: number;
-  /** A `Pending` row whose message was published this long ago is published again (60 s). */
+  /**
+   * A `Pending` row whose message was published this long ago is published again (60 s; ten times
+   * that while the queue is not empty).
+   */
   republishAfterMs: number;
   /** `Cancelling` this long without an answer ends `Cancelled` (3 min). */
   cancelTimeoutMs: number;
@@ -70,7 +73,10 @@ export class ExecutionSweeper {
 
   private async sweep(): Promise<void> {
     const { executions, events, options, logger } = this.deps;
-    const lost = await executions.stalePending(options.republishAfterMs, BATCH);
+    // While the queue holds messages, a long-waiting Pending row is most likely still in it: wait
+    // ten times longer before publishing it again, so a backlog is not doubled every minute.
+    const depth = await this.deps.queue.depth(EXECUTION_QUEUE).catch(() => 0);
+    const lost = await executions.stalePending(options.republishAfterMs * (depth === 0 ? 1 : 10), BATCH);
     await this.publish(lost);
     if (lost.length > 0) logger.info({ count: lost.length }, "re-published pending executions");
 
