@@ -44,6 +44,9 @@ const envSchema = z.object({
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   RABBITMQ_URL: optionalString.pipe(z.url({ protocol: /^amqps?$/ }).optional()),
   BIFROST_SECRET_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  BIFROST_NEW_SECRET_KEY: optionalString.pipe(
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
   BIFROST_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   BIFROST_MFA_REQUIRED: booleanFromEnv.default(true),
   BIFROST_DEFAULT_USER_EMAIL: optionalString.pipe(z.email().optional()),
@@ -235,5 +238,30 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
           },
         }
       : { kind: "disk", root: path.join(dataDir, "files") },
+  };
+}
+
+/**
+ * `bifrost-server rotate-secret-key`: the database and key every role would use, the key replacing
+ * it (BIFROST_NEW_SECRET_KEY), and the generated key file to rewrite when the key came from one
+ * (embedded mode without BIFROST_SECRET_KEY).
+ */
+export function loadKeyRotationConfig(env: NodeJS.ProcessEnv = process.env): {
+  config: Config;
+  newSecretKey: string;
+  keyFile: string | undefined;
+} {
+  const config = loadConfig("start", env);
+  const parsed = envSchema.parse(env);
+  if (!parsed.BIFROST_NEW_SECRET_KEY) {
+    throw new ConfigError(
+      "BIFROST_NEW_SECRET_KEY (at least 32 characters) is required to rotate the secret key",
+    );
+  }
+  const fromFile = !parsed.BIFROST_SECRET_KEY && !parsed.DATABASE_URL;
+  return {
+    config,
+    newSecretKey: parsed.BIFROST_NEW_SECRET_KEY,
+    keyFile: fromFile ? path.join(config.dataDir, SECRET_KEY_FILE) : undefined,
   };
 }

@@ -1,5 +1,12 @@
 import path from "node:path";
-import { ConfigError, loadConfig, processRoles, type Config, type ProcessRole } from "./config.js";
+import {
+  ConfigError,
+  loadConfig,
+  loadKeyRotationConfig,
+  processRoles,
+  type Config,
+  type ProcessRole,
+} from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { DirectoryInUseError } from "./db/directory-lock.js";
 import { UnavailableError } from "./errors.js";
@@ -8,8 +15,10 @@ import { createApi, listen } from "./roles/api.js";
 import { startScheduler } from "./roles/scheduler.js";
 import { startWorker } from "./roles/worker.js";
 import { startHealthServer } from "./roles/health-server.js";
+import { runKeyRotation } from "./roles/key-rotation.js";
 import { connectInfrastructure, type Infrastructure } from "./roles/infrastructure.js";
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
+import { KeyRotationError } from "./services/config/rotate-secret-key.js";
 import { ReadinessService } from "./services/health/readiness.js";
 
 const USAGE = `Usage: bifrost-server <command>
@@ -20,6 +29,8 @@ Commands:
   worker     runs workflows from the queue
   scheduler  schedules, deferred runs and maintenance jobs
   migrate    apply database migrations and exit
+  rotate-secret-key
+             re-encrypt every stored secret from BIFROST_SECRET_KEY to BIFROST_NEW_SECRET_KEY and exit
 
 Configuration comes from environment variables; see the README.`;
 
@@ -111,12 +122,33 @@ const isOperatorError = (error: unknown): error is Error =>
   (error instanceof Error &&
     ["EADDRINUSE", "EACCES", "EADDRNOTAVAIL"].includes(String((error as NodeJS.ErrnoException).code)));
 
+async function rotateKey(): Promise<number> {
+  let options: ReturnType<typeof loadKeyRotationConfig>;
+  try {
+    options = loadKeyRotationConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`bifrost-server: ${error.message}\n`);
+    return 2;
+  }
+  const logger = createLogger({ level: options.config.logLevel, role: "rotate-secret-key" });
+  try {
+    await runKeyRotation(options, logger);
+    return 0;
+  } catch (error) {
+    if (!isOperatorError(error) && !(error instanceof KeyRotationError)) throw error;
+    process.stderr.write(`bifrost-server: ${error.message}\n`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === "rotate-secret-key") return await rotateKey();
   if (!(processRoles as readonly string[]).includes(command)) {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
     return 2;

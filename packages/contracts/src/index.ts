@@ -6,3 +6,6 @@ export * from "./ipc.js";
 export * from "./executions.js";
 export * from "./workspace.js";
 export * from "./workflows.js";
+export * from "./files.js";
+export * from "./tables.js";
+export * from "./config.js";

@@ -21,5 +21,21 @@ export { RUNTIME } from "./context.js";
 export type { WorkflowContext, WorkflowLogger, LogLevel, TriggeredBy, RuntimeHooks } from "./context.js";
 export { executions, workflows } from "./modules/executions.js";
 export type { Execution, ExecutionStatus, ExecuteResult } from "./modules/executions.js";
+export { tables } from "./modules/tables.js";
+export type {
+  BatchDocument,
+  DocumentData,
+  FieldCondition,
+  FieldValue,
+  QueryOptions,
+  QueryResult,
+  Table,
+  TableDocument,
+  Where,
+} from "./modules/tables.js";
+export { files } from "./modules/files.js";
+export type { FileInfo, FileLocation, FileOptions, SignedUrl, SignedUrlOptions } from "./modules/files.js";
+export { config } from "./modules/config.js";
+export type { ConfigItem, ConfigType, JsonValue, Widened } from "./modules/config.js";
 
 export const SDK_VERSION = "0.1.0";

@@ -13,12 +13,16 @@ import type { AuditLog } from "../services/audit/audit-log.js";
 import type { AuthService } from "../services/auth/auth-service.js";
 import type { AuthStateCache } from "../services/auth/auth-state.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
+import type { ConfigService } from "../services/config/config-service.js";
 import type { MfaManagement } from "../services/auth/mfa-management.js";
 import type { OrganizationsService } from "../services/organizations/organizations-service.js";
 import type { RolesService } from "../services/roles/roles-service.js";
 import type { UsersService } from "../services/users/users-service.js";
 import type { WorkflowsService } from "../services/workflows/workflows-service.js";
+import type { DocumentsService } from "../services/tables/documents-service.js";
+import type { TablesService } from "../services/tables/tables-service.js";
 import type { WorkspaceService } from "../services/workspace/workspace-service.js";
+import type { FilesService } from "../services/files/files-service.js";
 import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
 import type { ExecutionsRepository } from "../repositories/executions.js";
@@ -39,13 +43,16 @@ import { registerNotFound } from "./plugins/not-found.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { configRoutes } from "./routes/config.js";
 import { healthRoutes } from "./routes/health.js";
 import { mfaRoutes } from "./routes/mfa.js";
 import { organizationRoutes } from "./routes/organizations.js";
 import { roleRoutes } from "./routes/roles.js";
 import { userRoutes } from "./routes/users.js";
 import { workflowRoutes } from "./routes/workflows.js";
+import { tableRoutes } from "./routes/tables.js";
 import { workspaceRoutes } from "./routes/workspace.js";
+import { fileRoutes } from "./routes/files.js";
 
 export type ApiServices = {
   executions: ExecutionService;
@@ -64,9 +71,13 @@ export type ApiServices = {
   users: UsersService;
   roles: RolesService;
   workspace: WorkspaceService;
+  files: FilesService;
   workflows: WorkflowsService;
+  tables: TablesService;
+  documents: DocumentsService;
   authState: AuthStateCache;
   tokens: TokenService;
+  config: ConfigService;
 };
 
 export type AppOptions = {
@@ -177,7 +188,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
       executions: options.services.executionsRepository,
     });
     await routes.register(workspaceRoutes, { workspace: options.services.workspace });
+    await routes.register(fileRoutes, { files: options.services.files });
     await routes.register(workflowRoutes, { workflows: options.services.workflows });
+    await routes.register(tableRoutes, {
+      tables: options.services.tables,
+      documents: options.services.documents,
+    });
+    await routes.register(configRoutes, { config: options.services.config });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from "../infra/clock.js";
 import { SecretBox } from "../infra/crypto/secret-box.js";
 import { createLogger, type Logger } from "../infra/logger.js";
 import { AuditLogsRepository } from "../repositories/audit-logs.js";
+import { ConfigsRepository } from "../repositories/configs.js";
 import { AuthSessionsRepository } from "../repositories/auth-sessions.js";
 import { OrganizationsRepository } from "../repositories/organizations.js";
 import { RolesRepository } from "../repositories/roles.js";
@@ -32,6 +33,7 @@ import { AuditLog } from "../services/audit/audit-log.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
+import { ConfigService } from "../services/config/config-service.js";
 import { MfaCodes } from "../services/auth/mfa-codes.js";
 import { MfaManagement } from "../services/auth/mfa-management.js";
 import { RateLimiter } from "../services/auth/rate-limiter.js";
@@ -43,8 +45,13 @@ import { UsersService } from "../services/users/users-service.js";
 import { discoverDefinitions } from "../services/execution/discovery.js";
 import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 import { WorkflowsService } from "../services/workflows/workflows-service.js";
+import { DocumentsRepository, TablesRepository } from "../repositories/tables.js";
+import { DocumentsService } from "../services/tables/documents-service.js";
+import { TablesService } from "../services/tables/tables-service.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
 import { WorkspaceService } from "../services/workspace/workspace-service.js";
+import { FilesService } from "../services/files/files-service.js";
+import { SignedUrls } from "../services/files/signed-urls.js";
 import { WorkspaceWriter, type Discover } from "../services/workspace/workspace-writer.js";
 import type { Infrastructure } from "./infrastructure.js";
 
@@ -69,6 +76,8 @@ export async function createApiServices(deps: {
   clock?: Clock;
   /** Where the children's runtime (`sdk.mjs`, `child.mjs`) is built; default DEFAULT_RUNTIME_DIR. */
   runtimeDir?: string;
+  /** BIFROST_PUBLIC_URL: the origin of signed file URLs. */
+  publicUrl?: string | undefined;
 }): Promise<ApiServices> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: "silent", role: deps.role });
@@ -125,8 +134,11 @@ export async function createApiServices(deps: {
     realtime: new RealtimeHub({ bus: deps.bus, executions, logger }),
     platformWorkers: new PlatformWorkersRepository(deps.db),
   };
+  const tables = new TablesService({ tables: new TablesRepository(deps.db), audit });
   return {
     ...execution,
+    tables,
+    documents: new DocumentsService({ tables, documents: new DocumentsRepository(deps.db) }),
     readiness: new ReadinessService(deps.role, deps.probes, deps.logger),
     authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
     tokens,
@@ -142,6 +154,15 @@ export async function createApiServices(deps: {
       audit,
     }),
     workflows: new WorkflowsService({ workflows: new WorkflowsRepository(deps.db), organizations, audit }),
+    files: new FilesService({
+      files: deps.files,
+      workspace: workspaceFiles,
+      organizations,
+      signedUrls: new SignedUrls(secretBox.deriveKey("files-signed-url"), clock),
+      clock,
+      publicUrl: deps.publicUrl,
+    }),
+    config: new ConfigService({ configs: new ConfigsRepository(deps.db), organizations, secretBox, audit }),
     auth: new AuthService({
       users,
       sessions,
@@ -179,6 +200,7 @@ export async function createApi(config: Config, logger: Logger, infra: Infrastru
     mfaRequired: config.mfaRequired,
     loginRateLimit: config.loginRateLimit,
     logger,
+    publicUrl: config.publicUrl,
   });
   if (config.defaultUser) {
     const seeded = await services.auth.seedDefaultAdmin(config.defaultUser);

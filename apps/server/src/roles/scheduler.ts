@@ -3,6 +3,8 @@ import type { Logger } from "../infra/logger.js";
 import { ExecutionsRepository } from "../repositories/executions.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
 import { ExecutionSweeper } from "../services/execution/sweeper.js";
+import { TempFilesCleanup } from "../services/files/temp-cleanup.js";
+import { systemClock } from "../infra/clock.js";
 import type { Infrastructure } from "./infrastructure.js";
 import type { Running } from "./lifecycle.js";
 
@@ -28,6 +30,20 @@ export async function startScheduler(
     },
   });
   await sweeper.start();
+  // Hourly: temp files live 24 h, an hour late is fine, and each pass lists every temp file.
+  const tempCleanup = new TempFilesCleanup({
+    files: infra.files,
+    bus: infra.bus,
+    clock: systemClock,
+    logger,
+    options: { intervalMs: 3600_000 },
+  });
+  tempCleanup.start();
   logger.info("scheduler ready");
-  return { close: () => sweeper.stop() };
+  return {
+    close: async () => {
+      await tempCleanup.stop();
+      await sweeper.stop();
+    },
+  };
 }

@@ -26,12 +26,33 @@ const matrixFile = async (): Promise<string> => {
   return path;
 };
 /** A new global workflow any signed-in user may see. */
+/** A new global table of its own, by name; with `doc`, the URL of a document in it. */
+const matrixTable = async (): Promise<string> => {
+  const name = `matrix-table-${++workspaceFiles}`;
+  await ctx.admin.request("POST", "/api/tables", { name });
+  return name;
+};
+const matrixDocument = async (): Promise<string> => {
+  const table = await matrixTable();
+  await ctx.admin.request("POST", `/api/tables/${table}/documents`, { id: "doc", data: { n: 1 } });
+  return `/api/tables/${table}/documents/doc`;
+};
 const matrixWorkflow = async (): Promise<string> => {
   const name = `matrix${++workspaceFiles}`;
   const id = workflowId(await writeWorkspaceFile(ctx.admin, `matrix/${name}.ts`, workflowsFile(name)), name);
   await ctx.admin.request("PATCH", `/api/workflows/${id}`, { accessLevel: "authenticated" });
   return id;
 };
+
+/** A new global config entry of its own. */
+const matrixConfig = async (): Promise<string> =>
+  (
+    await ctx.admin.request("POST", "/api/config", {
+      key: `matrix-${++workspaceFiles}`,
+      value: "x",
+      type: "string",
+    })
+  ).json<{ id: string }>().id;
 
 const entries: Record<string, Entry> = {
   "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "anyUser" },
@@ -204,6 +225,119 @@ const entries: Record<string, Entry> = {
     allowedStatus: 404,
   },
   "GET /api/platform/workers": { method: "GET", url: () => "/api/platform/workers", kind: "adminOnly" },
+  // Tables: platform admins over REST (and runs through the SDK); organization users get 403.
+  "POST /api/tables": {
+    method: "POST",
+    url: () => "/api/tables",
+    payload: () => ({ name: `matrix-new-${++workspaceFiles}` }),
+    kind: "adminOnly",
+  },
+  "GET /api/tables": { method: "GET", url: () => "/api/tables", kind: "adminOnly" },
+  "GET /api/tables/{idOrName}": {
+    method: "GET",
+    url: async () => `/api/tables/${await matrixTable()}`,
+    kind: "adminOnly",
+  },
+  "PATCH /api/tables/{idOrName}": {
+    method: "PATCH",
+    url: async () => `/api/tables/${await matrixTable()}`,
+    payload: () => ({ description: "changed" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/tables/{idOrName}": {
+    method: "DELETE",
+    url: async () => `/api/tables/${await matrixTable()}`,
+    kind: "adminOnly",
+  },
+  "POST /api/tables/{idOrName}/documents": {
+    method: "POST",
+    url: async () => `/api/tables/${await matrixTable()}/documents`,
+    payload: () => ({ data: { n: 1 } }),
+    kind: "adminOnly",
+  },
+  "POST /api/tables/{idOrName}/documents/upsert": {
+    method: "POST",
+    url: async () => `/api/tables/${await matrixTable()}/documents/upsert`,
+    payload: () => ({ id: "doc", data: { n: 1 } }),
+    kind: "adminOnly",
+  },
+  "POST /api/tables/{idOrName}/documents/query": {
+    method: "POST",
+    url: async () => `/api/tables/${await matrixTable()}/documents/query`,
+    payload: () => ({ where: { n: 1 } }),
+    kind: "adminOnly",
+  },
+  "POST /api/tables/{idOrName}/documents/count": {
+    method: "POST",
+    url: async () => `/api/tables/${await matrixTable()}/documents/count`,
+    payload: () => ({}),
+    kind: "adminOnly",
+  },
+  "POST /api/tables/{idOrName}/documents/batch": {
+    method: "POST",
+    url: async () => `/api/tables/${await matrixTable()}/documents/batch`,
+    payload: () => ({ mode: "upsert", documents: [{ id: "doc", data: { n: 1 } }] }),
+    kind: "adminOnly",
+  },
+  "POST /api/tables/{idOrName}/documents/batch-delete": {
+    method: "POST",
+    url: async () => `/api/tables/${await matrixTable()}/documents/batch-delete`,
+    payload: () => ({ ids: ["doc"] }),
+    kind: "adminOnly",
+  },
+  "GET /api/tables/{idOrName}/documents/{docId}": {
+    method: "GET",
+    url: matrixDocument,
+    kind: "adminOnly",
+  },
+  "PATCH /api/tables/{idOrName}/documents/{docId}": {
+    method: "PATCH",
+    url: matrixDocument,
+    payload: () => ({ data: { n: 2 } }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/tables/{idOrName}/documents/{docId}": {
+    method: "DELETE",
+    url: matrixDocument,
+    kind: "adminOnly",
+  },
+  "POST /api/config": {
+    method: "POST",
+    url: () => "/api/config",
+    payload: () => ({ key: `matrix-${++workspaceFiles}`, value: "x", type: "string" }),
+    kind: "adminOnly",
+  },
+  "GET /api/config": { method: "GET", url: () => "/api/config", kind: "adminOnly" },
+  "PUT /api/config/{id}": {
+    method: "PUT",
+    url: async () => `/api/config/${await matrixConfig()}`,
+    payload: () => ({ value: "y" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/config/{id}": {
+    method: "DELETE",
+    url: async () => `/api/config/${await matrixConfig()}`,
+    kind: "adminOnly",
+  },
+  "POST /api/sdk/config/get": {
+    method: "POST",
+    url: () => "/api/sdk/config/get",
+    payload: () => ({ key: "k" }),
+    kind: "runOnly",
+  },
+  "POST /api/sdk/config/set": {
+    method: "POST",
+    url: () => "/api/sdk/config/set",
+    payload: () => ({ key: "k", value: "v" }),
+    kind: "runOnly",
+  },
+  "POST /api/sdk/config/list": { method: "POST", url: () => "/api/sdk/config/list", kind: "runOnly" },
+  "POST /api/sdk/config/delete": {
+    method: "POST",
+    url: () => "/api/sdk/config/delete",
+    payload: () => ({ key: "k" }),
+    kind: "runOnly",
+  },
   // A plain GET (no upgrade) is authenticated like any route, then refused as not a WebSocket.
   "GET /ws/connect": { method: "GET", url: () => "/ws/connect", kind: "anyUser", allowedStatus: 404 },
 };

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { constants, mkdirSync, realpathSync, type Dirent, type Stats } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { ConflictError, UnavailableError, ValidationError } from "../../errors.js";
 import {
   assertSafeKey,
@@ -48,6 +49,34 @@ export class DiskFileStore implements FileStore {
   }
 
   async put(key: string, data: Uint8Array | string, _options?: { contentType?: string }): Promise<void> {
+    await this.replace(key, (temp) => writeDurably(temp, data));
+  }
+
+  async putStream(key: string, source: Readable, _options?: { contentType?: string }): Promise<{ size: number }> {
+    let size = 0;
+    await this.replace(key, async (temp) => {
+      const handle = await fs.open(temp, "wx", 0o600);
+      try {
+        for await (const chunk of source as AsyncIterable<Buffer | string>) {
+          const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+          for (let offset = 0; offset < bytes.byteLength; ) {
+            offset += (await handle.write(bytes, offset)).bytesWritten;
+          }
+          size += bytes.byteLength;
+        }
+        await handle.sync();
+      } catch (error) {
+        await handle.close();
+        await fs.rm(temp, { force: true });
+        throw error;
+      }
+      await handle.close();
+    });
+    return { size };
+  }
+
+  /** Writes a temp file beside the target with `write`, then renames it over the target. */
+  private async replace(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const target = this.locate(key);
     const dir = path.dirname(target);
     const temp = path.join(dir, `.${randomBytes(16).toString("hex")}${TEMP_SUFFIX}`);
@@ -57,7 +86,7 @@ export class DiskFileStore implements FileStore {
         await this.confineAncestor(dir);
         await fs.mkdir(dir, { recursive: true, mode: 0o700 });
         await this.confineExisting(dir, "path");
-        await writeDurably(temp, data);
+        await write(temp);
         break;
       } catch (error) {
         if (errorCode(error) === "ENOENT" && attempt < 3) continue;
@@ -73,6 +102,30 @@ export class DiskFileStore implements FileStore {
   }
 
   async get(key: string): Promise<Buffer | null> {
+    const handle = await this.openFile(key);
+    if (handle === null) return null;
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async getStream(key: string): Promise<{ stream: Readable; size: number } | null> {
+    const handle = await this.openFile(key);
+    if (handle === null) return null;
+    try {
+      const { size } = await handle.stat();
+      // The stream owns the handle from here on and closes it at its end or on destroy().
+      return { stream: handle.createReadStream(), size };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** An open handle on the key's regular file, or null when there is none. */
+  private async openFile(key: string): Promise<fs.FileHandle | null> {
     const target = this.locate(key);
     if (!(await this.parentExists(target))) return null;
     let handle: fs.FileHandle;
@@ -85,13 +138,10 @@ export class DiskFileStore implements FileStore {
       if (code === "ELOOP") throw outsideRoot("path");
       throw error;
     }
-    try {
-      // A directory is a prefix of other keys, not a stored file.
-      if (!(await handle.stat()).isFile()) return null;
-      return await handle.readFile();
-    } finally {
-      await handle.close();
-    }
+    // A directory is a prefix of other keys, not a stored file.
+    if ((await handle.stat().catch(() => null))?.isFile()) return handle;
+    await handle.close();
+    return null;
   }
 
   async exists(key: string): Promise<boolean> {

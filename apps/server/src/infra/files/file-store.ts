@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { ValidationError } from "../../errors.js";
 
 /**
@@ -22,8 +23,15 @@ export type FileStoreConfig = { kind: "disk"; root: string } | { kind: "s3"; s3:
 export interface FileStore {
   readonly adapter: "disk" | "s3";
   put(key: string, data: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
+  /**
+   * Stores everything `source` yields without holding it whole in memory. When `source` fails
+   * (e.g. an upload over its size limit), nothing is stored and the previous content stays.
+   */
+  putStream(key: string, source: Readable, options?: { contentType?: string }): Promise<{ size: number }>;
   /** null when the key does not exist. */
   get(key: string): Promise<Buffer | null>;
+  /** The content as a stream and its size; null when the key does not exist. */
+  getStream(key: string): Promise<{ stream: Readable; size: number } | null>;
   exists(key: string): Promise<boolean>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;

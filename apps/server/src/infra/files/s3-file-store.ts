@@ -1,4 +1,8 @@
+import { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -6,6 +10,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type _Object,
 } from "@aws-sdk/client-s3";
 import { UnavailableError } from "../../errors.js";
@@ -38,6 +43,11 @@ export type S3FileStoreOptions = {
 };
 
 const DEFAULTS = { connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, maxAttempts: 3, listPageSize: 1000 };
+/**
+ * Streamed uploads go up in parts of this size (S3's minimum is 5 MiB): one part is the most a
+ * streamed upload holds in memory. A stream shorter than one part is a single PutObject.
+ */
+const PART_BYTES = 8 * 1024 * 1024;
 
 // Node socket errors that mean the endpoint cannot be reached (as opposed to a refused request).
 const NETWORK_CODES = new Set([
@@ -131,6 +141,79 @@ export class S3FileStore implements FileStore {
     );
   }
 
+  async putStream(key: string, source: Readable, options?: { contentType?: string }): Promise<{ size: number }> {
+    assertSafeKey(key);
+    const contentType = options?.contentType ?? "application/octet-stream";
+    const parts = partsOf(source);
+    const first = await parts.next();
+    const firstPart = first.done ? Buffer.alloc(0) : first.value;
+    if (firstPart.byteLength < PART_BYTES) {
+      await this.put(key, firstPart, { contentType });
+      return { size: firstPart.byteLength };
+    }
+    const created = await this.call("put", () =>
+      this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      ),
+    );
+    const uploadId = created.UploadId ?? "";
+    const done: Array<{ ETag: string | undefined; PartNumber: number }> = [];
+    let size = 0;
+    try {
+      for (let part: Buffer | undefined = firstPart; part !== undefined; ) {
+        const PartNumber = done.length + 1;
+        const body = part;
+        const uploaded = await this.call("put", () =>
+          this.client.send(
+            new UploadPartCommand({
+              Bucket: this.bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber,
+              Body: body,
+              ContentLength: body.byteLength,
+            }),
+          ),
+        );
+        done.push({ ETag: uploaded.ETag, PartNumber });
+        size += body.byteLength;
+        const next = await parts.next();
+        part = next.done ? undefined : next.value;
+      }
+      await this.call("put", () =>
+        this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: done },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Abandoned parts cost storage until aborted; the previous object stays as it was.
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))
+        .catch(() => undefined);
+      throw error;
+    }
+    return { size };
+  }
+
+  async getStream(key: string): Promise<{ stream: Readable; size: number } | null> {
+    assertSafeKey(key);
+    return this.call(
+      "get",
+      async () => {
+        const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        // In Node the SDK's Body is an http.IncomingMessage (a Readable).
+        const body = output.Body instanceof Readable ? output.Body : Readable.from([]);
+        return { stream: body, size: output.ContentLength ?? 0 };
+      },
+      () => null,
+    );
+  }
+
   async get(key: string): Promise<Buffer | null> {
     assertSafeKey(key);
     return this.call(
@@ -221,4 +304,22 @@ export class S3FileStore implements FileStore {
 function toStoredFile(object: _Object): StoredFile | undefined {
   if (object.Key === undefined) return undefined;
   return { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) };
+}
+
+/** The stream cut into parts of PART_BYTES (the last one shorter); empty yields nothing. */
+async function* partsOf(source: Readable): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of source as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    pending.push(bytes);
+    pendingBytes += bytes.byteLength;
+    while (pendingBytes >= PART_BYTES) {
+      const all = Buffer.concat(pending, pendingBytes);
+      yield all.subarray(0, PART_BYTES);
+      pending = [all.subarray(PART_BYTES)];
+      pendingBytes -= PART_BYTES;
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
