@@ -39,6 +39,13 @@ export const delegates = workflow({
   },
 });
 
+export const nul = workflow({
+  async run(_params, ctx) {
+    ctx.log.info("before\\u0000after", { "k\\u0000": "v\\u0000" });
+    return { text: "a\\u0000b" };
+  },
+});
+
 export const partial = workflow({
   async run() {
     return { success: false, reason: "half done" };
@@ -196,6 +203,19 @@ describe("the execution engine, end to end in one process", () => {
       organizationId: engine.orgA.id,
       executedBy: engine.orgA.withoutRole.userId,
     });
+  });
+
+  it("a NUL character in a result or a log line is stored as U+FFFD; in the input it is a 422", async () => {
+    const response = await engine.execute(engine.admin, { workflowName: "nul", inputData: {}, sync: true });
+    expect(response.json()).toMatchObject({ status: "Success", result: { text: "a\uFFFDb" } });
+    const id = response.json<{ executionId: string }>().executionId;
+    const logs = (await engine.admin.request("GET", `/api/executions/${id}/logs`)).json<{ items: Log[] }>();
+    expect(logs.items[0]).toMatchObject({ message: "before\uFFFDafter", data: { "k\uFFFD": "v\uFFFD" } });
+    const refused = await engine.execute(engine.admin, {
+      workflowName: "hello",
+      inputData: { name: "a\u0000" },
+    });
+    expect(refused.statusCode).toBe(422);
   });
 
   it("a UserError ends Failed with its message only; another error also logs its stack", async () => {

@@ -81,6 +81,11 @@ describe("workspace files", () => {
     );
   });
 
+  it("content holding a NUL character is 422, not a database error", async () => {
+    const written = await put({ path: "nul.ts", content: "export const a = 1;\u0000" });
+    expect(written.statusCode).toBe(422);
+  });
+
   it("a path that is absolute, climbs out, is empty, has a backslash, NUL or an empty segment is 422", async () => {
     const bad = [
       "/etc/passwd",

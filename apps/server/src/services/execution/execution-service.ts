@@ -24,6 +24,7 @@ import {
 } from "./channels.js";
 import type { InputValidator } from "./input-validation.js";
 import { MicroBatcher } from "./micro-batch.js";
+import { containsNul } from "./postgres-text.js";
 import type { SyncResults } from "./sync-results.js";
 
 /** A workflow the caller may run, as the execute path needs it. */
@@ -125,6 +126,11 @@ export class ExecutionService {
     });
     if (!workflow) throw new NotFoundError("Workflow not found");
     const organizationId = await this.organizationFor(principal, workflow, request.organizationId);
+    if (containsNul(request.inputData)) {
+      throw new ValidationError("The input holds a NUL character", [
+        { path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" },
+      ]);
+    }
     const fields = this.deps.validator.validate(workflow, request.inputData);
     if (fields.length > 0)
       throw new ValidationError("The input does not match the workflow's parameters", fields);

@@ -33,7 +33,20 @@ export class MicroBatcher<I, O> {
       const answers = await this.run(batch.map((w) => w.item));
       for (const waiter of batch) waiter.resolve(answers.get(this.keyOf(waiter.item)));
     } catch (error) {
-      for (const waiter of batch) waiter.reject(error);
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // One bad item must not fail the others: each is tried on its own.
+      await Promise.all(batch.map((waiter) => this.alone(waiter)));
+    }
+  }
+
+  private async alone(waiter: Waiter<I, O>): Promise<void> {
+    try {
+      waiter.resolve((await this.run([waiter.item])).get(this.keyOf(waiter.item)));
+    } catch (error) {
+      waiter.reject(error);
     }
   }
 }

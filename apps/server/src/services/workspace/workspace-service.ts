@@ -194,6 +194,12 @@ function assertSize(content: string): void {
   if (Buffer.byteLength(content, "utf8") > WORKSPACE_FILE_MAX_BYTES) {
     throw new PayloadTooLargeError("A workspace file holds at most 1 MB");
   }
+  // PostgreSQL text cannot hold NUL, and no source file needs one (write "\u0000" instead).
+  if (content.includes("\u0000")) {
+    throw new ValidationError("The file holds a NUL character", [
+      { path: "body.content", message: "must not contain the NUL character" },
+    ]);
+  }
 }
 
 function assertExpected(

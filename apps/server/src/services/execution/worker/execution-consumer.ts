@@ -15,6 +15,7 @@ import {
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 import { MicroBatcher } from "../micro-batch.js";
+import { withoutNul } from "../postgres-text.js";
 
 export type PoolKey = {
   organizationId: string;
@@ -315,7 +316,8 @@ export class ExecutionConsumer {
   }
 
   /** Large results go to the file store; the row keeps their size and key. */
-  private async finalOutcome(executionId: string, outcome: PoolOutcome): Promise<FinalOutcome> {
+  private async finalOutcome(executionId: string, raw: PoolOutcome): Promise<FinalOutcome> {
+    const outcome = withoutNul(raw);
     const base = {
       status: outcome.status,
       error: outcome.error,

@@ -3,6 +3,7 @@ import type { Bus } from "../../../infra/bus/bus.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { ExecutionLogsRepository, NewExecutionLog } from "../../../repositories/execution-logs.js";
 import { executionChannel, type LogBatchMessage } from "../channels.js";
+import { withoutNul } from "../postgres-text.js";
 
 /** API.md: a run keeps at most this many lines, then one truncation line. */
 export const MAX_LOG_LINES = 100_000;
@@ -22,7 +23,8 @@ export class LogSink {
 
   constructor(private readonly deps: { logs: ExecutionLogsRepository; bus: Bus; logger: Logger }) {}
 
-  append(executionId: string, lines: LogLine[]): void {
+  append(executionId: string, raw: LogLine[]): void {
+    const lines = withoutNul(raw);
     let count = this.counts.get(executionId) ?? 0;
     const batch: LogBatchMessage["lines"] = [];
     for (const line of lines) {
