@@ -3,13 +3,14 @@
 // (the SDK calls the API over HTTP with the run's token, as in production). The workflow times its own
 // calls and returns the figures. Run from the repository root after a build: `node bench/tables.mjs`
 // (also part of `npm run bench`). See bench/README.md.
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
-import { createBenchDatabase } from "./lib/postgres.mjs";
+import { createBenchDatabase, runSql } from "./lib/postgres.mjs";
 import { startServer } from "./lib/server.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 
@@ -138,6 +139,7 @@ async function main() {
       TMPDIR: tmpDir,
       BIFROST_DATA_DIR: path.join(tmpRoot, "data"),
       DATABASE_URL: database.url,
+      BIFROST_SECRET_KEY: randomBytes(32).toString("hex"),
       BIFROST_MFA_REQUIRED: "false",
       BIFROST_LOG_LEVEL: "warn",
     },
@@ -160,18 +162,27 @@ async function main() {
     });
     if (insert.count !== options.documents) throw new Error(`the table holds ${insert.count} documents`);
     const docsPerS = (insert.inserted / insert.ms) * 1000;
-    log("querying…");
-    const query = await runWorkflow(target, "tablesQuery", {
-      queries: options.queries,
-      warmup: QUERY_WARMUP,
-      groups: GROUPS,
-    });
     const perQuery = options.documents / GROUPS;
-    if (query.items !== query.queries * Math.min(100, perQuery)) {
-      throw new Error(
-        `queries answered ${query.items} items, expected ${query.queries * Math.min(100, perQuery)}`,
-      );
-    }
+    const queryRun = async () => {
+      const figures = await runWorkflow(target, "tablesQuery", {
+        queries: options.queries,
+        warmup: QUERY_WARMUP,
+        groups: GROUPS,
+      });
+      const expected = figures.queries * Math.min(100, perQuery);
+      if (figures.items !== expected) {
+        throw new Error(`queries answered ${figures.items} items, expected ${expected}`);
+      }
+      return figures;
+    };
+    // Right after the bulk load PostgreSQL has no statistics of the new rows yet: the planner may
+    // scan the whole table instead of the GIN index until autovacuum's auto-analyze (within about a
+    // minute by default) catches up. Both figures are reported; the goal is about the steady state.
+    log("querying right after the load…");
+    const cold = await queryRun();
+    runSql(database.url, "ANALYZE documents");
+    log("querying after ANALYZE…");
+    const query = await queryRun();
     await server.assertAlive();
     log("");
     log(
@@ -185,7 +196,7 @@ async function main() {
             docsPerS >= GOALS.insertDocsPerS ? "yes" : "NO",
           ],
           [
-            `query equality, limit 100 (${perQuery} match) p50`,
+            `query equality, limit 100 (${perQuery} match) p50, after ANALYZE`,
             `${fixed(query.p50, 2)} ms`,
             `≤ ${GOALS.queryP50Ms}`,
             query.p50 <= GOALS.queryP50Ms ? "yes" : "NO",
@@ -193,6 +204,12 @@ async function main() {
           [
             "query p90 / p99 / max",
             `${fixed(query.p90, 2)} / ${fixed(query.p99, 2)} / ${fixed(query.max, 2)} ms`,
+            "",
+            "",
+          ],
+          [
+            "query p50 / p99 right after the load, before ANALYZE",
+            `${fixed(cold.p50, 2)} / ${fixed(cold.p99, 2)} ms`,
             "",
             "",
           ],

@@ -78,6 +78,13 @@ export class TablesRepository extends OrgScopedRepository<typeof dataTables> {
   }
 }
 
+/**
+ * The rows of a batch as one JSON parameter unpacked by PostgreSQL: for 1,000 documents this is
+ * several times cheaper than 5,000 bound parameters built and sent one by one (bulk insert speed).
+ */
+const fromRecordset = (docs: NewDocument[]): SQL =>
+  sql`from jsonb_to_recordset(${JSON.stringify(docs)}::jsonb) as d(id text, data jsonb)`;
+
 const item = {
   id: documents.id,
   data: documents.data,
@@ -113,11 +120,8 @@ export class DocumentsRepository {
    * which the error handler answers as 409; nothing of the batch is stored then.
    */
   async insertMany(tableId: string, docs: NewDocument[], userId: string | null): Promise<void> {
-    await this.db
-      .insert(documents)
-      .values(
-        docs.map((doc) => ({ tableId, id: doc.id, data: doc.data, createdBy: userId, updatedBy: userId })),
-      );
+    await this.db.execute(sql`insert into ${documents} (table_id, id, data, created_by, updated_by)
+      select ${tableId}::uuid, d.id, d.data, ${userId}::uuid, ${userId}::uuid ${fromRecordset(docs)}`);
   }
 
   /**
@@ -144,7 +148,10 @@ export class DocumentsRepository {
   }
 
   async upsertMany(tableId: string, docs: NewDocument[], userId: string | null): Promise<void> {
-    await this.upsertStatement(tableId, docs, userId);
+    await this.db.execute(sql`insert into ${documents} (table_id, id, data, created_by, updated_by)
+      select ${tableId}::uuid, d.id, d.data, ${userId}::uuid, ${userId}::uuid ${fromRecordset(docs)}
+      on conflict (table_id, id) do update
+        set data = excluded.data, updated_by = excluded.updated_by, updated_at = now()`);
   }
 
   /** Shallow merge of `data` into the stored document, in the database (no read-modify-write race). */

@@ -179,6 +179,44 @@ const entries: Record<string, Entry> = {
     payload: async () => ({ from: await matrixFile(), to: "matrix/renamed.txt" }),
     kind: "adminOnly",
   },
+  // Files: platform admins and runs (a run's side is tested in test/files).
+  "POST /api/files/read": {
+    method: "POST",
+    url: () => "/api/files/read",
+    payload: () => ({ path: "matrix/never-written.txt" }),
+    kind: "adminOnly",
+    allowedStatus: 404,
+  },
+  "POST /api/files/write": {
+    method: "POST",
+    url: () => "/api/files/write",
+    payload: () => ({ path: "matrix/written.txt", content: "x" }),
+    kind: "adminOnly",
+  },
+  "POST /api/files/delete": {
+    method: "POST",
+    url: () => "/api/files/delete",
+    payload: () => ({ path: "matrix/written.txt" }),
+    kind: "adminOnly",
+  },
+  "POST /api/files/list": {
+    method: "POST",
+    url: () => "/api/files/list",
+    payload: () => ({ prefix: "matrix/" }),
+    kind: "adminOnly",
+  },
+  "POST /api/files/exists": {
+    method: "POST",
+    url: () => "/api/files/exists",
+    payload: () => ({ path: "matrix/written.txt" }),
+    kind: "adminOnly",
+  },
+  "POST /api/files/signed-url": {
+    method: "POST",
+    url: () => "/api/files/signed-url",
+    payload: () => ({ path: "matrix/written.txt", method: "GET" }),
+    kind: "adminOnly",
+  },
   "GET /api/workflows": { method: "GET", url: () => "/api/workflows", kind: "anyUser" },
   "GET /api/workflows/{id}": {
     method: "GET",

@@ -1,4 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PayloadTooLargeError } from "../../src/errors.js";
+import { DiskFileStore } from "../../src/infra/files/disk-file-store.js";
+import { FilesService } from "../../src/services/files/files-service.js";
+import { SignedUrls } from "../../src/services/files/signed-urls.js";
 import { createTestContext, type TestContext } from "../support/context.js";
 import { writeWorkspaceFile } from "../workspace/workspace-fixtures.js";
 
@@ -24,7 +32,12 @@ describe("files through the REST API (platform admin)", () => {
         encoding: "utf8",
       });
       const bytes = Buffer.from([0, 1, 2, 255]);
-      await call("write", { ...org, path: "reports/raw.bin", content: bytes.toString("base64"), encoding: "base64" });
+      await call("write", {
+        ...org,
+        path: "reports/raw.bin",
+        content: bytes.toString("base64"),
+        encoding: "base64",
+      });
       const raw = (await call("read", { ...org, path: "reports/raw.bin", encoding: "base64" })).json<{
         content: string;
       }>();
@@ -48,7 +61,7 @@ describe("files through the REST API (platform admin)", () => {
     await call("write", { path: "same.txt", content: "global files" });
     await call("write", { path: "same.txt", content: "global temp", location: "temp" });
     await call("write", { path: "same.txt", content: "org B", organizationId: ctx.orgB.id });
-    const read = async (body: object) => (await call("read", { path: "same.txt", ...body })).json();
+    const read = async (body: object) => (await call("read", { path: "same.txt", ...body })).json<unknown>();
     expect(await read({})).toMatchObject({ content: "global files" });
     expect(await read({ location: "temp" })).toMatchObject({ content: "global temp" });
     expect(await read({ organizationId: ctx.orgB.id })).toMatchObject({ content: "org B" });
@@ -90,7 +103,9 @@ describe("files through the REST API (platform admin)", () => {
     });
     expect((await call("exists", { ...ws, path: "docs/readme.md" })).json()).toEqual({ exists: true });
     expect((await call("exists", { ...ws, path: "docs/none.md" })).json()).toEqual({ exists: false });
-    const listed = (await call("list", { ...ws, prefix: "docs/" })).json<{ items: Array<{ path: string }> }>();
+    const listed = (await call("list", { ...ws, prefix: "docs/" })).json<{
+      items: Array<{ path: string }>;
+    }>();
     expect(listed.items.map((i) => i.path)).toEqual(["docs/readme.md"]);
     for (const [action, extra] of [
       ["write", { content: "changed" }],
@@ -159,5 +174,41 @@ describe("signed URLs", () => {
       method: "GET",
     });
     expect(response.statusCode).toBe(403);
+  });
+});
+
+describe("signed uploads over the size limit", () => {
+  it("are 413 by Content-Length, or counted as they stream, and store nothing", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "bifrost-upload-limit-"));
+    const store = new DiskFileStore({ root });
+    const clock = { now: () => Date.now() };
+    const signedUrls = new SignedUrls(Buffer.alloc(32, 7), clock);
+    const service = new FilesService({
+      files: store,
+      workspace: { find: () => Promise.resolve(undefined), entries: () => Promise.resolve([]) },
+      organizations: { find: () => Promise.resolve(undefined) },
+      signedUrls,
+      clock,
+      maxUploadBytes: 1000,
+    });
+    const token = signedUrls.sign({
+      method: "PUT",
+      organizationId: null,
+      location: "files",
+      path: "big.bin",
+      expiresAt: Math.floor(Date.now() / 1000) + 60,
+    });
+    const body = () => Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
+    await expect(service.acceptSigned(token, body(), 1200)).rejects.toThrow(PayloadTooLargeError);
+    await expect(service.acceptSigned(token, body(), undefined)).rejects.toThrow(PayloadTooLargeError);
+    expect(await store.list("")).toEqual([]);
+    await expect(
+      service.acceptSigned(token, Readable.from([Buffer.alloc(1000)]), undefined),
+    ).resolves.toEqual({
+      path: "big.bin",
+      location: "files",
+      size: 1000,
+    });
+    rmSync(root, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -7,6 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { S3Config } from "../../src/infra/files/file-store.js";
 import { UnavailableError, ValidationError } from "../../src/errors.js";
@@ -119,6 +121,42 @@ function fileStoreContract(name: string, open: () => Promise<Harness>): void {
         await expect(store.list(prefix), JSON.stringify(prefix)).rejects.toThrow(ValidationError);
       }
       expect(await store.list("")).toEqual(before);
+    });
+
+    it("putStream stores what a stream yields (more than one S3 part) and getStream streams it back", async () => {
+      const p = freshPrefix();
+      // 9 MiB in 64 KiB chunks: two parts of a multipart upload on S3.
+      const chunks = (): Generator<Buffer> =>
+        (function* () {
+          for (let i = 0; i < 144; i++) yield Buffer.alloc(64 * 1024, i);
+        })();
+      const expected = createHash("sha256");
+      for (const chunk of chunks()) expected.update(chunk);
+      expect(await store.putStream(`${p}/big.bin`, Readable.from(chunks()))).toEqual({
+        size: 144 * 64 * 1024,
+      });
+      const opened = await store.getStream(`${p}/big.bin`);
+      expect(opened?.size).toBe(144 * 64 * 1024);
+      const actual = createHash("sha256");
+      for await (const chunk of opened?.stream ?? []) actual.update(chunk as Buffer);
+      expect(actual.digest("hex")).toBe(expected.digest("hex"));
+      expect(await store.putStream(`${p}/small`, Readable.from([Buffer.from("tiny")]))).toEqual({ size: 4 });
+      expect((await store.get(`${p}/small`))?.toString()).toBe("tiny");
+      expect(await store.getStream(`${p}/absent`)).toBeNull();
+    });
+
+    it("a failing stream stores nothing and leaves the previous content", async () => {
+      const key = `${freshPrefix()}/kept`;
+      await store.put(key, "before");
+      const failing = Readable.from(
+        (function* () {
+          yield Buffer.alloc(1024, 1);
+          throw new Error("upload cut");
+        })(),
+      );
+      await expect(store.putStream(key, failing)).rejects.toThrow("upload cut");
+      expect((await store.get(key))?.toString()).toBe("before");
+      expect((await store.list(key)).map((f) => f.key)).toEqual([key]);
     });
 
     it("ping succeeds", () => expect(store.ping()).resolves.toBeUndefined());

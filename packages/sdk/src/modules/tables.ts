@@ -71,34 +71,53 @@ export type BatchDocument<T extends DocumentData = DocumentData> = { id?: string
 
 /** The API's limit per batch call: bigger batches are sent in slices of this size. */
 const BATCH_SIZE = 1000;
+/**
+ * Slices of one batch sent at once: the API parses one while PostgreSQL writes another, which
+ * roughly doubles bulk insert speed over one slice at a time.
+ */
+const SLICES_IN_FLIGHT = 4;
 
 const tablePath = (table: string): string => `/api/tables/${encodeURIComponent(table)}`;
 const documentPath = (table: string, id: string): string =>
   `${tablePath(table)}/documents/${encodeURIComponent(id)}`;
 
-const slices = <T>(items: T[]): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH_SIZE) out.push(items.slice(i, i + BATCH_SIZE));
-  return out;
-};
+/** `send` for each slice of `items`, a few at a time; the answers in slice order. */
+async function inSlices<T, R>(items: T[], send: (slice: T[]) => Promise<R>): Promise<R[]> {
+  const slices: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_SIZE) slices.push(items.slice(i, i + BATCH_SIZE));
+  const answers: R[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < slices.length; i = next++) answers[i] = await send(slices[i] ?? []);
+  };
+  await Promise.all(Array.from({ length: Math.min(SLICES_IN_FLIGHT, slices.length) }, lane));
+  return answers;
+}
+
+/** The last document of each repeated id (slices are sent in parallel: "last wins" must not depend on timing). */
+function lastOfEachId<T extends DocumentData>(docs: BatchDocument<T>[]): BatchDocument<T>[] {
+  const last = new Map<string, number>();
+  docs.forEach((doc, index) => {
+    if (doc.id !== undefined) last.set(doc.id, index);
+  });
+  return docs.filter((doc, index) => doc.id === undefined || last.get(doc.id) === index);
+}
 
 async function batch<T extends DocumentData>(
   table: string,
   mode: "insert" | "upsert",
   docs: BatchDocument<T>[],
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (const slice of slices(docs)) {
-    const answer = await callApi<{ ids: string[] }>(
+  const answers = await inSlices(mode === "upsert" ? lastOfEachId(docs) : docs, (slice) =>
+    callApi<{ ids: string[] }>(
       "POST",
       `${tablePath(table)}/documents/batch`,
       { mode, documents: slice },
       // An upsert batch gives the same end state when sent twice; an insert batch would be a 409.
       { idempotent: mode === "upsert" },
-    );
-    ids.push(...answer.ids);
-  }
-  return ids;
+    ),
+  );
+  return answers.flatMap((answer) => answer.ids);
 }
 
 /**
@@ -174,28 +193,30 @@ export const tables = {
     await callApi<undefined>("DELETE", documentPath(table, id));
   },
 
-  /** Inserts all documents, 1,000 per call (each call all or nothing); answers their ids in order. */
+  /**
+   * Inserts all documents, 1,000 per call, a few calls at once (each call all or nothing: a taken id
+   * fails its slice with a 409); answers their ids in order.
+   */
   async insertBatch<T extends DocumentData>(table: string, docs: BatchDocument<T>[]): Promise<string[]> {
     return await batch(table, "insert", docs);
   },
 
+  /** Upserts all documents, 1,000 per call; of a repeated id the last document wins (and its id is answered once). */
   async upsertBatch<T extends DocumentData>(table: string, docs: BatchDocument<T>[]): Promise<string[]> {
     return await batch(table, "upsert", docs);
   },
 
   /** Deletes the documents with these ids; answers how many there were. */
   async deleteBatch(table: string, ids: string[]): Promise<number> {
-    let deleted = 0;
-    for (const slice of slices(ids)) {
-      const answer = await callApi<{ deleted: number }>(
+    const answers = await inSlices(ids, (slice) =>
+      callApi<{ deleted: number }>(
         "POST",
         `${tablePath(table)}/documents/batch-delete`,
         { ids: slice },
         { idempotent: true },
-      );
-      deleted += answer.deleted;
-    }
-    return deleted;
+      ),
+    );
+    return answers.reduce((sum, answer) => sum + answer.deleted, 0);
   },
 
   async query<T extends DocumentData = DocumentData>(

@@ -121,7 +121,10 @@ export const fileRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async 
         tags: ["files"],
         summary: "Download through a signed URL (403 when forged or expired)",
         querystring: tokenQuery,
-        response: { 200: z.unknown().describe("The file's bytes (application/octet-stream)"), ...signedErrors },
+        response: {
+          200: z.unknown().describe("The file's bytes (application/octet-stream)"),
+          ...signedErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -150,7 +153,8 @@ export const fileRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async 
         config: publicAccess,
         schema: {
           tags: ["files"],
-          summary: "Upload the raw body through a signed URL (403 when forged or expired, 413 when too large)",
+          summary:
+            "Upload the raw body through a signed URL (403 when forged or expired, 413 when too large)",
           querystring: tokenQuery,
           response: { 200: signedUploadResultSchema, ...signedErrors, 413: errorBodySchema },
         },

@@ -52,14 +52,18 @@ export class DiskFileStore implements FileStore {
     await this.replace(key, (temp) => writeDurably(temp, data));
   }
 
-  async putStream(key: string, source: Readable, _options?: { contentType?: string }): Promise<{ size: number }> {
+  async putStream(
+    key: string,
+    source: Readable,
+    _options?: { contentType?: string },
+  ): Promise<{ size: number }> {
     let size = 0;
     await this.replace(key, async (temp) => {
       const handle = await fs.open(temp, "wx", 0o600);
       try {
         for await (const chunk of source as AsyncIterable<Buffer | string>) {
           const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-          for (let offset = 0; offset < bytes.byteLength; ) {
+          for (let offset = 0; offset < bytes.byteLength;) {
             offset += (await handle.write(bytes, offset)).bytesWritten;
           }
           size += bytes.byteLength;

@@ -141,7 +141,11 @@ export class S3FileStore implements FileStore {
     );
   }
 
-  async putStream(key: string, source: Readable, options?: { contentType?: string }): Promise<{ size: number }> {
+  async putStream(
+    key: string,
+    source: Readable,
+    options?: { contentType?: string },
+  ): Promise<{ size: number }> {
     assertSafeKey(key);
     const contentType = options?.contentType ?? "application/octet-stream";
     const parts = partsOf(source);
@@ -160,7 +164,7 @@ export class S3FileStore implements FileStore {
     const done: Array<{ ETag: string | undefined; PartNumber: number }> = [];
     let size = 0;
     try {
-      for (let part: Buffer | undefined = firstPart; part !== undefined; ) {
+      for (let part: Buffer | undefined = firstPart; part !== undefined;) {
         const PartNumber = done.length + 1;
         const body = part;
         const uploaded = await this.call("put", () =>

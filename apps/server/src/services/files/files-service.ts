@@ -103,7 +103,11 @@ export class FilesService {
     if (scope.location === "workspace") {
       return (await this.deps.workspace.entries())
         .filter((entry) => entry.path.startsWith(request.prefix))
-        .map((entry) => ({ path: entry.path, size: entry.size, lastModified: entry.updatedAt.toISOString() }));
+        .map((entry) => ({
+          path: entry.path,
+          size: entry.size,
+          lastModified: entry.updatedAt.toISOString(),
+        }));
     }
     const root = storeKeyOf(scope, "");
     return (await this.deps.files.list(root + request.prefix)).map((file) => ({
@@ -124,7 +128,12 @@ export class FilesService {
         : await this.scopeOf(principal, request);
     assertSafeKey(request.path);
     const expiresAt = Math.floor(this.deps.clock.now() / 1000) + request.expiresIn;
-    const token = this.deps.signedUrls.sign({ ...scope, method: request.method, path: request.path, expiresAt });
+    const token = this.deps.signedUrls.sign({
+      ...scope,
+      method: request.method,
+      path: request.path,
+      expiresAt,
+    });
     const origin = (this.deps.publicUrl ?? requestOrigin).replace(/\/+$/, "");
     return {
       url: `${origin}/api/files/signed?token=${token}`,
@@ -167,6 +176,9 @@ export class FilesService {
     });
     const source = body.pipe(limit);
     body.once("error", (error) => limit.destroy(error));
+    // The store sees the error through its read of `source`; chunks already piped may raise it
+    // again after that read has ended, which must not become an unhandled 'error' event.
+    limit.on("error", () => undefined);
     const { size } = await this.deps.files.putStream(storeKeyOf(grant, grant.path), source);
     return { path: grant.path, location: grant.location, size };
   }
@@ -187,7 +199,11 @@ export class FilesService {
     if (scope.kind === "run" && requested !== undefined && requested !== scope.organizationId) {
       throw new NotFoundError("Organization not found");
     }
-    if (scope.kind === "admin" && requested !== undefined && !(await this.deps.organizations.find(requested))) {
+    if (
+      scope.kind === "admin" &&
+      requested !== undefined &&
+      !(await this.deps.organizations.find(requested))
+    ) {
       throw new NotFoundError("Organization not found");
     }
     return { organizationId: scope.organizationId, location: request.location };

@@ -71,7 +71,13 @@ export class SignedUrls {
       throw refused;
     }
     if (parsed.m !== method || parsed.e * 1000 <= this.clock.now()) throw refused;
-    return { method: parsed.m, organizationId: parsed.o, location: parsed.l, path: parsed.p, expiresAt: parsed.e };
+    return {
+      method: parsed.m,
+      organizationId: parsed.o,
+      location: parsed.l,
+      path: parsed.p,
+      expiresAt: parsed.e,
+    };
   }
 
   private mac(payload: string): Buffer {
