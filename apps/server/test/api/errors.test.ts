@@ -84,6 +84,9 @@ function documentedRoutes(): Array<{ method: string; url: string; pattern: RegEx
   );
 }
 
+/** Routes whose body is raw bytes, not JSON. */
+const RAW_BODY_ROUTES = ["PUT /api/files/signed"];
+
 describe("the error model", () => {
   it("answers malformed JSON, wrong content types and oversized bodies on every route with its error kind", async () => {
     const routes = documentedRoutes();
@@ -113,6 +116,8 @@ describe("the error model", () => {
     let bodyRoutes = 0;
     for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
       for (const url of new Set(routes.map((r) => r.url))) {
+        // A signed upload takes any bytes as its body (the file): no JSON to be malformed.
+        if (RAW_BODY_ROUTES.includes(`${method} ${url}`)) continue;
         const route =
           routes.find((r) => r.url === url && r.method === method) ??
           routes.find((r) => r.method === method && r.pattern.test(url));
