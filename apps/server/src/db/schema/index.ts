@@ -8,3 +8,5 @@ export * from "./workflows.js";
 export * from "./executions.js";
 export * from "./config.js";
 export * from "./tables.js";
+export * from "./integrations.js";
+export * from "./forms.js";
