@@ -9,3 +9,5 @@ export * from "./workflows.js";
 export * from "./files.js";
 export * from "./tables.js";
 export * from "./config.js";
+export * from "./integrations.js";
+export * from "./forms.js";

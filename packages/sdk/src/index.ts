@@ -37,5 +37,7 @@ export { files } from "./modules/files.js";
 export type { FileInfo, FileLocation, FileOptions, SignedUrl, SignedUrlOptions } from "./modules/files.js";
 export { config } from "./modules/config.js";
 export type { ConfigItem, ConfigType, JsonValue, Widened } from "./modules/config.js";
+export { integrations } from "./modules/integrations.js";
+export type { Integration, IntegrationMapping, OAuthToken } from "./modules/integrations.js";
 
 export const SDK_VERSION = "0.1.0";

@@ -14,6 +14,9 @@ import type { AuthService } from "../services/auth/auth-service.js";
 import type { AuthStateCache } from "../services/auth/auth-state.js";
 import type { AuthStatusService } from "../services/auth/auth-status.js";
 import type { ConfigService } from "../services/config/config-service.js";
+import type { IntegrationRuns } from "../services/integrations/integration-runs.js";
+import type { IntegrationsService } from "../services/integrations/integrations-service.js";
+import type { OAuthService } from "../services/oauth/oauth-service.js";
 import type { MfaManagement } from "../services/auth/mfa-management.js";
 import type { OrganizationsService } from "../services/organizations/organizations-service.js";
 import type { RolesService } from "../services/roles/roles-service.js";
@@ -44,6 +47,8 @@ import { registerOpenApi } from "./plugins/openapi.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { configRoutes } from "./routes/config.js";
+import { integrationRoutes } from "./routes/integrations.js";
+import { oauthRoutes } from "./routes/oauth.js";
 import { healthRoutes } from "./routes/health.js";
 import { mfaRoutes } from "./routes/mfa.js";
 import { organizationRoutes } from "./routes/organizations.js";
@@ -53,6 +58,9 @@ import { workflowRoutes } from "./routes/workflows.js";
 import { tableRoutes } from "./routes/tables.js";
 import { workspaceRoutes } from "./routes/workspace.js";
 import { fileRoutes } from "./routes/files.js";
+import { formRoutes } from "./routes/forms.js";
+import type { FormRuns } from "../services/forms/form-runs.js";
+import type { FormsService } from "../services/forms/forms-service.js";
 
 export type ApiServices = {
   executions: ExecutionService;
@@ -73,11 +81,16 @@ export type ApiServices = {
   workspace: WorkspaceService;
   files: FilesService;
   workflows: WorkflowsService;
+  forms: FormsService;
+  formRuns: FormRuns;
   tables: TablesService;
   documents: DocumentsService;
   authState: AuthStateCache;
   tokens: TokenService;
   config: ConfigService;
+  oauth: OAuthService;
+  integrations: IntegrationsService;
+  integrationRuns: IntegrationRuns;
 };
 
 export type AppOptions = {
@@ -190,11 +203,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await routes.register(workspaceRoutes, { workspace: options.services.workspace });
     await routes.register(fileRoutes, { files: options.services.files });
     await routes.register(workflowRoutes, { workflows: options.services.workflows });
+    await routes.register(formRoutes, { forms: options.services.forms, runs: options.services.formRuns });
     await routes.register(tableRoutes, {
       tables: options.services.tables,
       documents: options.services.documents,
     });
     await routes.register(configRoutes, { config: options.services.config });
+    await routes.register(oauthRoutes, { oauth: options.services.oauth });
+    await routes.register(integrationRoutes, {
+      integrations: options.services.integrations,
+      runs: options.services.integrationRuns,
+    });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

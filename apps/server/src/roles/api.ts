@@ -13,6 +13,8 @@ import { SecretBox } from "../infra/crypto/secret-box.js";
 import { createLogger, type Logger } from "../infra/logger.js";
 import { AuditLogsRepository } from "../repositories/audit-logs.js";
 import { ConfigsRepository } from "../repositories/configs.js";
+import { IntegrationsRepository } from "../repositories/integrations.js";
+import { OAuthRepository } from "../repositories/oauth.js";
 import { AuthSessionsRepository } from "../repositories/auth-sessions.js";
 import { OrganizationsRepository } from "../repositories/organizations.js";
 import { RolesRepository } from "../repositories/roles.js";
@@ -34,6 +36,11 @@ import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
 import { ConfigService } from "../services/config/config-service.js";
+import { IntegrationConfigValues } from "../services/integrations/config-values.js";
+import { IntegrationRuns } from "../services/integrations/integration-runs.js";
+import { IntegrationsService } from "../services/integrations/integrations-service.js";
+import { AccessTokens } from "../services/oauth/access-tokens.js";
+import { OAuthService } from "../services/oauth/oauth-service.js";
 import { MfaCodes } from "../services/auth/mfa-codes.js";
 import { MfaManagement } from "../services/auth/mfa-management.js";
 import { RateLimiter } from "../services/auth/rate-limiter.js";
@@ -52,6 +59,9 @@ import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
 import { WorkspaceService } from "../services/workspace/workspace-service.js";
 import { FilesService } from "../services/files/files-service.js";
 import { SignedUrls } from "../services/files/signed-urls.js";
+import { FormsRepository } from "../repositories/forms.js";
+import { FormRuns } from "../services/forms/form-runs.js";
+import { FormsService } from "../services/forms/forms-service.js";
 import { WorkspaceWriter, type Discover } from "../services/workspace/workspace-writer.js";
 import type { Infrastructure } from "./infrastructure.js";
 
@@ -135,8 +145,16 @@ export async function createApiServices(deps: {
     platformWorkers: new PlatformWorkersRepository(deps.db),
   };
   const tables = new TablesService({ tables: new TablesRepository(deps.db), audit });
+  const signedUrls = new SignedUrls(secretBox.deriveKey("files-signed-url"), clock);
+  const forms = new FormsService({
+    forms: new FormsRepository(deps.db),
+    workflows: workflowRows,
+    organizations,
+    audit,
+  });
   return {
     ...execution,
+    ...oauthAndIntegrations({ ...deps, clock, organizations, secretBox, audit }),
     tables,
     documents: new DocumentsService({ tables, documents: new DocumentsRepository(deps.db) }),
     readiness: new ReadinessService(deps.role, deps.probes, deps.logger),
@@ -158,11 +176,21 @@ export async function createApiServices(deps: {
       files: deps.files,
       workspace: workspaceFiles,
       organizations,
-      signedUrls: new SignedUrls(secretBox.deriveKey("files-signed-url"), clock),
+      signedUrls,
       clock,
       publicUrl: deps.publicUrl,
     }),
     config: new ConfigService({ configs: new ConfigsRepository(deps.db), organizations, secretBox, audit }),
+    forms,
+    formRuns: new FormRuns({
+      forms,
+      workflows: workflowRows,
+      executions: execution.executions,
+      files: deps.files,
+      signedUrls,
+      clock,
+      publicUrl: deps.publicUrl,
+    }),
     auth: new AuthService({
       users,
       sessions,
@@ -176,6 +204,56 @@ export async function createApiServices(deps: {
       rateLimiter: new RateLimiter(deps.bus),
       audit,
       loginRateLimit: deps.loginRateLimit,
+    }),
+  };
+}
+
+/** OAuth connections and integrations (issue 6): tokens refreshed single-flight through the bus. */
+function oauthAndIntegrations(deps: {
+  db: Db;
+  bus: Bus;
+  clock: Clock;
+  organizations: OrganizationsRepository;
+  secretBox: SecretBox;
+  audit: AuditLog;
+  publicUrl?: string | undefined;
+}): Pick<ApiServices, "oauth" | "integrations" | "integrationRuns"> {
+  const oauthRows = new OAuthRepository(deps.db);
+  const integrationRows = new IntegrationsRepository(deps.db);
+  const tokens = new AccessTokens({
+    oauth: oauthRows,
+    secretBox: deps.secretBox,
+    bus: deps.bus,
+    clock: deps.clock,
+  });
+  const values = new IntegrationConfigValues(deps.secretBox);
+  const integrations = new IntegrationsService({
+    integrations: integrationRows,
+    oauth: oauthRows,
+    organizations: deps.organizations,
+    tokens,
+    values,
+    audit: deps.audit,
+  });
+  return {
+    oauth: new OAuthService({
+      oauth: oauthRows,
+      organizations: deps.organizations,
+      tokens,
+      secretBox: deps.secretBox,
+      bus: deps.bus,
+      clock: deps.clock,
+      audit: deps.audit,
+      // Without BIFROST_PUBLIC_URL the redirect URI names the default local address.
+      publicUrl: deps.publicUrl ?? "http://localhost:3000",
+    }),
+    integrations,
+    integrationRuns: new IntegrationRuns({
+      integrations: integrationRows,
+      oauth: oauthRows,
+      tokens,
+      values,
+      service: integrations,
     }),
   };
 }

@@ -44,6 +44,16 @@ const matrixWorkflow = async (): Promise<string> => {
   return id;
 };
 
+/** A new global form any signed-in user may run, on a workflow of its own. */
+const matrixFormBody = async (): Promise<object> => ({
+  name: `matrix form ${++workspaceFiles}`,
+  workflowId: await matrixWorkflow(),
+  accessLevel: "authenticated",
+  fields: [{ name: "note", label: "Note", type: "text" }],
+});
+const matrixForm = async (): Promise<string> =>
+  (await ctx.admin.request("POST", "/api/forms", await matrixFormBody())).json<{ id: string }>().id;
+
 /** A new global config entry of its own. */
 const matrixConfig = async (): Promise<string> =>
   (
@@ -53,6 +63,29 @@ const matrixConfig = async (): Promise<string> =>
       type: "string",
     })
   ).json<{ id: string }>().id;
+
+/** A new OAuth connection of its own, by name. */
+const matrixProvider = async (): Promise<string> => {
+  const name = `matrix-oauth-${++workspaceFiles}`;
+  await ctx.admin.request("POST", "/api/oauth/connections", {
+    name,
+    flow: "authorization_code",
+    clientId: "client",
+    authorizeUrl: "https://idp.example/authorize",
+    tokenUrl: "https://idp.example/token",
+  });
+  return name;
+};
+/** A new integration of its own; with a mapping, the mapping's URL. */
+const matrixIntegration = async (): Promise<string> =>
+  (
+    await ctx.admin.request("POST", "/api/integrations", { name: `matrix-integration-${++workspaceFiles}` })
+  ).json<{ id: string }>().id;
+const matrixMapping = async (): Promise<string> => {
+  const id = await matrixIntegration();
+  const mapping = await ctx.admin.request("POST", `/api/integrations/${id}/mappings`, { entityId: "e" });
+  return `/api/integrations/${id}/mappings/${mapping.json<{ id: string }>().id}`;
+};
 
 const entries: Record<string, Entry> = {
   "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "anyUser" },
@@ -229,6 +262,53 @@ const entries: Record<string, Entry> = {
     payload: () => ({ timeoutSeconds: 60 }),
     kind: "adminOnly",
   },
+  // Forms: platform admins write them; the run routes answer 404 for a form out of reach.
+  "POST /api/forms": { method: "POST", url: () => "/api/forms", payload: matrixFormBody, kind: "adminOnly" },
+  "GET /api/forms": { method: "GET", url: () => "/api/forms", kind: "anyUser" },
+  "GET /api/forms/{id}": {
+    method: "GET",
+    url: () => `/api/forms/${UNKNOWN}`,
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "PUT /api/forms/{id}": {
+    method: "PUT",
+    url: async () => `/api/forms/${await matrixForm()}`,
+    payload: matrixFormBody,
+    kind: "adminOnly",
+  },
+  "DELETE /api/forms/{id}": {
+    method: "DELETE",
+    url: async () => `/api/forms/${await matrixForm()}`,
+    kind: "adminOnly",
+  },
+  "POST /api/forms/{id}/startup": {
+    method: "POST",
+    url: () => `/api/forms/${UNKNOWN}/startup`,
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "POST /api/forms/{id}/fields/{fieldName}/options": {
+    method: "POST",
+    url: () => `/api/forms/${UNKNOWN}/fields/note/options`,
+    payload: () => ({ values: {} }),
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "POST /api/forms/{id}/execute": {
+    method: "POST",
+    url: () => `/api/forms/${UNKNOWN}/execute`,
+    payload: () => ({ values: {} }),
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
+  "POST /api/forms/{id}/upload": {
+    method: "POST",
+    url: () => `/api/forms/${UNKNOWN}/upload`,
+    payload: () => ({ fieldName: "note", fileName: "a.txt", contentType: "text/plain", size: 1 }),
+    kind: "anyUser",
+    allowedStatus: 404,
+  },
   // Executions: a user reaches only their own runs; an unknown or foreign one is 404.
   "POST /api/workflows/execute": {
     method: "POST",
@@ -374,6 +454,143 @@ const entries: Record<string, Entry> = {
     method: "POST",
     url: () => "/api/sdk/config/delete",
     payload: () => ({ key: "k" }),
+    kind: "runOnly",
+  },
+  "POST /api/oauth/connections": {
+    method: "POST",
+    url: () => "/api/oauth/connections",
+    payload: () => ({
+      name: `matrix-oauth-${++workspaceFiles}`,
+      flow: "client_credentials",
+      clientId: "c",
+      tokenUrl: "https://idp.example/token",
+    }),
+    kind: "adminOnly",
+  },
+  "GET /api/oauth/connections": { method: "GET", url: () => "/api/oauth/connections", kind: "adminOnly" },
+  "GET /api/oauth/connections/{name}": {
+    method: "GET",
+    url: async () => `/api/oauth/connections/${await matrixProvider()}`,
+    kind: "adminOnly",
+  },
+  "PUT /api/oauth/connections/{name}": {
+    method: "PUT",
+    url: async () => `/api/oauth/connections/${await matrixProvider()}`,
+    payload: () => ({ scopes: ["a"] }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/oauth/connections/{name}": {
+    method: "DELETE",
+    url: async () => `/api/oauth/connections/${await matrixProvider()}`,
+    kind: "adminOnly",
+  },
+  "POST /api/oauth/connections/{name}/authorize": {
+    method: "POST",
+    url: async () => `/api/oauth/connections/${await matrixProvider()}/authorize`,
+    payload: () => ({}),
+    kind: "adminOnly",
+  },
+  "POST /api/integrations": {
+    method: "POST",
+    url: () => "/api/integrations",
+    payload: () => ({ name: `matrix-integration-${++workspaceFiles}` }),
+    kind: "adminOnly",
+  },
+  "GET /api/integrations": { method: "GET", url: () => "/api/integrations", kind: "adminOnly" },
+  "GET /api/integrations/by-name/{name}": {
+    method: "GET",
+    url: async () => {
+      const id = await matrixIntegration();
+      const row = await ctx.admin.request("GET", `/api/integrations/${id}`);
+      return `/api/integrations/by-name/${row.json<{ name: string }>().name}`;
+    },
+    kind: "adminOnly",
+  },
+  "GET /api/integrations/{id}": {
+    method: "GET",
+    url: async () => `/api/integrations/${await matrixIntegration()}`,
+    kind: "adminOnly",
+  },
+  "PUT /api/integrations/{id}": {
+    method: "PUT",
+    url: async () => `/api/integrations/${await matrixIntegration()}`,
+    payload: () => ({ description: "d" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/integrations/{id}": {
+    method: "DELETE",
+    url: async () => `/api/integrations/${await matrixIntegration()}`,
+    kind: "adminOnly",
+  },
+  "PUT /api/integrations/{id}/config": {
+    method: "PUT",
+    url: async () => `/api/integrations/${await matrixIntegration()}/config`,
+    payload: () => ({ config: {} }),
+    kind: "adminOnly",
+  },
+  "POST /api/integrations/{id}/test": {
+    method: "POST",
+    url: async () => `/api/integrations/${await matrixIntegration()}/test`,
+    payload: () => ({}),
+    kind: "adminOnly",
+  },
+  "POST /api/integrations/{id}/mappings": {
+    method: "POST",
+    url: async () => `/api/integrations/${await matrixIntegration()}/mappings`,
+    payload: () => ({ entityId: "e" }),
+    kind: "adminOnly",
+  },
+  "GET /api/integrations/{id}/mappings": {
+    method: "GET",
+    url: async () => `/api/integrations/${await matrixIntegration()}/mappings`,
+    kind: "adminOnly",
+  },
+  "POST /api/integrations/{id}/mappings/batch": {
+    method: "POST",
+    url: async () => `/api/integrations/${await matrixIntegration()}/mappings/batch`,
+    payload: () => ({ mappings: [{ entityId: "e" }] }),
+    kind: "adminOnly",
+  },
+  "GET /api/integrations/{id}/mappings/{mappingId}": { method: "GET", url: matrixMapping, kind: "adminOnly" },
+  "PUT /api/integrations/{id}/mappings/{mappingId}": {
+    method: "PUT",
+    url: matrixMapping,
+    payload: () => ({ entityName: "n" }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/integrations/{id}/mappings/{mappingId}": {
+    method: "DELETE",
+    url: matrixMapping,
+    kind: "adminOnly",
+  },
+  "POST /api/sdk/integrations/get": {
+    method: "POST",
+    url: () => "/api/sdk/integrations/get",
+    payload: () => ({ name: "n" }),
+    kind: "runOnly",
+  },
+  "POST /api/sdk/integrations/mappings/list": {
+    method: "POST",
+    url: () => "/api/sdk/integrations/mappings/list",
+    payload: () => ({ name: "n" }),
+    kind: "runOnly",
+  },
+  "POST /api/sdk/integrations/mappings/get": {
+    method: "POST",
+    url: () => "/api/sdk/integrations/mappings/get",
+    payload: () => ({ name: "n" }),
+    kind: "runOnly",
+  },
+  "POST /api/sdk/integrations/mappings/upsert": {
+    method: "POST",
+    url: () => "/api/sdk/integrations/mappings/upsert",
+    payload: () => ({ name: "n" }),
+    kind: "runOnly",
+  },
+  "POST /api/sdk/integrations/mappings/delete": {
+    method: "POST",
+    url: () => "/api/sdk/integrations/mappings/delete",
+    payload: () => ({ name: "n" }),
     kind: "runOnly",
   },
   // A plain GET (no upgrade) is authenticated like any route, then refused as not a WebSocket.

@@ -181,7 +181,7 @@ describe("config REST (platform admin)", () => {
 
     const counts = await rotateSecretKey(db, { oldKey: TEST_SECRET_KEY, newKey });
     // "token" (made a secret above) and "rotated".
-    expect(counts).toEqual({ "config secrets": 2, "MFA seeds": 1 });
+    expect(counts).toMatchObject({ "config secrets": 2, "MFA seeds": 1 });
     const newBox = new SecretBox(newKey);
     expect(newBox.open((await rowOf(secret.id))?.secretSealed ?? "", CONFIG_SECRET_PURPOSE)).toBe(CLEAR);
     const [user] = await db.select().from(users).where(eq(users.id, ctx.orgA.withRole.userId));

@@ -1,7 +1,16 @@
 import { eq, isNotNull } from "drizzle-orm";
 import type { Db } from "../../db/database.js";
-import { configs, users } from "../../db/schema/index.js";
+import {
+  configs,
+  integrationMappings,
+  integrations,
+  oauthProviders,
+  oauthTokens,
+  users,
+} from "../../db/schema/index.js";
 import { SecretBox, SecretBoxError } from "../../infra/crypto/secret-box.js";
+import { INTEGRATION_SECRET_PURPOSE } from "../integrations/config-values.js";
+import { OAUTH_CLIENT_SECRET_PURPOSE, OAUTH_TOKEN_PURPOSE } from "../oauth/access-tokens.js";
 import { CONFIG_SECRET_PURPOSE } from "./config-service.js";
 
 /** A column of sealed values: how to read them (locked) and write one back, and its purpose. */
@@ -12,6 +21,105 @@ type SealedKind = {
   read(tx: Db): Promise<Array<{ id: string; sealed: string | null }>>;
   write(tx: Db, id: string, sealed: string): Promise<void>;
 };
+
+/**
+ * The sealed values inside a JSON config column (integration defaults, mapping overrides): the
+ * keys the integration's schema marks secret. One SealedKind row per (row, key): the id is
+ * "<rowId>/<key>".
+ */
+type ConfigColumnTable = typeof integrations | typeof integrationMappings;
+
+async function secretKeysByIntegration(tx: Db): Promise<Map<string, string[]>> {
+  const rows = await tx.select({ id: integrations.id, schema: integrations.configSchema }).from(integrations);
+  return new Map(
+    rows.map((r) => [r.id, r.schema.filter((f) => f.secret === true).map((f) => String(f.key))]),
+  );
+}
+
+function sealedConfigKind(name: string, table: ConfigColumnTable): SealedKind {
+  const configOf = async (tx: Db) =>
+    table === integrations
+      ? await tx
+          .select({ id: integrations.id, integrationId: integrations.id, config: integrations.defaults })
+          .from(integrations)
+          .for("update")
+      : await tx
+          .select({
+            id: integrationMappings.id,
+            integrationId: integrationMappings.integrationId,
+            config: integrationMappings.config,
+          })
+          .from(integrationMappings)
+          .for("update");
+  return {
+    name,
+    purpose: INTEGRATION_SECRET_PURPOSE,
+    async read(tx) {
+      const secretKeys = await secretKeysByIntegration(tx);
+      return (await configOf(tx)).flatMap((row) =>
+        (secretKeys.get(row.integrationId) ?? [])
+          .filter((key) => typeof row.config[key] === "string")
+          .map((key) => ({ id: `${row.id}/${key}`, sealed: row.config[key] as string })),
+      );
+    },
+    async write(tx, id, sealed) {
+      const [rowId = "", key = ""] = id.split("/");
+      const [row] = (await configOf(tx)).filter((r) => r.id === rowId);
+      if (!row) return;
+      const config = { ...row.config, [key]: sealed };
+      if (table === integrations) {
+        await tx.update(integrations).set({ defaults: config }).where(eq(integrations.id, rowId));
+      } else {
+        await tx.update(integrationMappings).set({ config }).where(eq(integrationMappings.id, rowId));
+      }
+    },
+  };
+}
+
+/** OAuth connections and integrations (issue 6). */
+const OAUTH_AND_INTEGRATION_KINDS: SealedKind[] = [
+  {
+    name: "OAuth client secrets",
+    purpose: OAUTH_CLIENT_SECRET_PURPOSE,
+    read: (tx) =>
+      tx
+        .select({ id: oauthProviders.id, sealed: oauthProviders.clientSecretSealed })
+        .from(oauthProviders)
+        .where(isNotNull(oauthProviders.clientSecretSealed))
+        .for("update"),
+    async write(tx, id, sealed) {
+      await tx.update(oauthProviders).set({ clientSecretSealed: sealed }).where(eq(oauthProviders.id, id));
+    },
+  },
+  {
+    name: "OAuth access tokens",
+    purpose: OAUTH_TOKEN_PURPOSE,
+    read: (tx) =>
+      tx
+        .select({ id: oauthTokens.id, sealed: oauthTokens.accessTokenSealed })
+        .from(oauthTokens)
+        .where(isNotNull(oauthTokens.accessTokenSealed))
+        .for("update"),
+    async write(tx, id, sealed) {
+      await tx.update(oauthTokens).set({ accessTokenSealed: sealed }).where(eq(oauthTokens.id, id));
+    },
+  },
+  {
+    name: "OAuth refresh tokens",
+    purpose: OAUTH_TOKEN_PURPOSE,
+    read: (tx) =>
+      tx
+        .select({ id: oauthTokens.id, sealed: oauthTokens.refreshTokenSealed })
+        .from(oauthTokens)
+        .where(isNotNull(oauthTokens.refreshTokenSealed))
+        .for("update"),
+    async write(tx, id, sealed) {
+      await tx.update(oauthTokens).set({ refreshTokenSealed: sealed }).where(eq(oauthTokens.id, id));
+    },
+  },
+  sealedConfigKind("integration default secrets", integrations),
+  sealedConfigKind("integration mapping secrets", integrationMappings),
+];
 
 /**
  * Every kind of value sealed with the SecretBox under BIFROST_SECRET_KEY. A new kind (credentials,
@@ -47,6 +155,7 @@ export const SEALED_KINDS: SealedKind[] = [
       await tx.update(users).set({ mfaSecretSealed: sealed }).where(eq(users.id, id));
     },
   },
+  ...OAUTH_AND_INTEGRATION_KINDS,
 ];
 
 export class KeyRotationError extends Error {

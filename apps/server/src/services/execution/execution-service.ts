@@ -125,6 +125,21 @@ export class ExecutionService {
       ...(request.workflowName ? { name: request.workflowName } : {}),
     });
     if (!workflow) throw new NotFoundError("Workflow not found");
+    return this.executeAuthorized(principal, workflow, request, options);
+  }
+
+  /**
+   * Runs `workflow` without checking that the caller may run it: for callers that authorized the
+   * run themselves (forms: access to a form is enough to run its workflow and data providers, API.md
+   * "Forms"). Everything else is `execute`'s: organization, input validation, caching, sync wait.
+   * The caller must pass an active workflow it looked up and checked; never a user-chosen id as is.
+   */
+  async executeAuthorized(
+    principal: Principal,
+    workflow: RunnableWorkflow,
+    request: Omit<ExecuteRequest, "workflowId" | "workflowName">,
+    options: ExecuteOptions = {},
+  ): Promise<ExecuteAnswer> {
     const organizationId = await this.organizationFor(principal, workflow, request.organizationId);
     if (containsNul(request.inputData)) {
       throw new ValidationError("The input holds a NUL character", [
