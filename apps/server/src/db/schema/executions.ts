@@ -74,6 +74,8 @@ export const executions = pgTable(
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     /** Caller-chosen key; the same key from the same caller within 24 h returns this execution. */
     idempotencyKey: text("idempotency_key"),
+    /** What started the run when it was not a person: a schedule, webhook subscription or key id. */
+    sourceId: uuid("source_id"),
     /** The API process waiting for a sync answer, if any. */
     replyTo: text("reply_to"),
     workspaceVersion: text("workspace_version"),
@@ -90,6 +92,14 @@ export const executions = pgTable(
     index("executions_executed_by_idx").on(t.executedBy, t.createdAt),
     index("executions_organization_idx").on(t.organizationId, t.createdAt),
     index("executions_workflow_idx").on(t.workflowId),
+    index("executions_source_idx")
+      .on(t.sourceId)
+      .where(
+        sql`${t.sourceId} is not null and ${t.status} in ('Scheduled', 'Pending', 'Running', 'Cancelling')`,
+      ),
+    index("executions_scheduled_idx")
+      .on(t.scheduledAt)
+      .where(sql`${t.status} = 'Scheduled'`),
     // The sweeper and the promoter only look at rows that are not final.
     index("executions_active_idx")
       .on(t.status)

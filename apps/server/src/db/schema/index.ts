@@ -10,3 +10,4 @@ export * from "./config.js";
 export * from "./tables.js";
 export * from "./integrations.js";
 export * from "./forms.js";
+export * from "./triggers.js";
