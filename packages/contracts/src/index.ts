@@ -11,3 +11,6 @@ export * from "./tables.js";
 export * from "./config.js";
 export * from "./integrations.js";
 export * from "./forms.js";
+export * from "./workflow-keys.js";
+export * from "./events.js";
+export * from "./schedules.js";

@@ -47,6 +47,8 @@ import { registerOpenApi } from "./plugins/openapi.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { configRoutes } from "./routes/config.js";
+import { scheduleRoutes } from "./routes/schedules.js";
+import type { SchedulesService } from "../services/schedules/schedules-service.js";
 import { integrationRoutes } from "./routes/integrations.js";
 import { oauthRoutes } from "./routes/oauth.js";
 import { healthRoutes } from "./routes/health.js";
@@ -59,8 +61,15 @@ import { tableRoutes } from "./routes/tables.js";
 import { workspaceRoutes } from "./routes/workspace.js";
 import { fileRoutes } from "./routes/files.js";
 import { formRoutes } from "./routes/forms.js";
+import { eventRoutes, hookRoutes } from "./routes/events.js";
+import type { EventSourcesService } from "../services/events/event-sources-service.js";
+import type { WebhookReceiver } from "../services/events/webhook-receiver.js";
 import type { FormRuns } from "../services/forms/form-runs.js";
 import type { FormsService } from "../services/forms/forms-service.js";
+import type { EndpointService } from "../services/endpoints/endpoint-service.js";
+import type { WorkflowKeysService } from "../services/endpoints/workflow-keys-service.js";
+import { endpointRoutes } from "./routes/endpoints.js";
+import { workflowKeyRoutes } from "./routes/workflow-keys.js";
 
 export type ApiServices = {
   executions: ExecutionService;
@@ -88,9 +97,14 @@ export type ApiServices = {
   authState: AuthStateCache;
   tokens: TokenService;
   config: ConfigService;
+  schedules: SchedulesService;
   oauth: OAuthService;
   integrations: IntegrationsService;
   integrationRuns: IntegrationRuns;
+  events: EventSourcesService;
+  webhooks: WebhookReceiver;
+  workflowKeys: WorkflowKeysService;
+  endpoints: EndpointService;
 };
 
 export type AppOptions = {
@@ -175,7 +189,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await options.services.realtime.close();
     await options.services.syncResults.stop();
   });
-  await registerOpenApi(app, { version: options.version });
+  await registerOpenApi(app, {
+    version: options.version,
+    extraPaths: () => options.services.endpoints.openApiPaths(),
+  });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(async (routes) => {
@@ -209,11 +226,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
       documents: options.services.documents,
     });
     await routes.register(configRoutes, { config: options.services.config });
+    await routes.register(scheduleRoutes, { schedules: options.services.schedules });
     await routes.register(oauthRoutes, { oauth: options.services.oauth });
     await routes.register(integrationRoutes, {
       integrations: options.services.integrations,
       runs: options.services.integrationRuns,
     });
+    await routes.register(eventRoutes, { events: options.services.events });
+    await routes.register(hookRoutes, { receiver: options.services.webhooks });
+    await routes.register(workflowKeyRoutes, { keys: options.services.workflowKeys });
+    await routes.register(endpointRoutes, { endpoints: options.services.endpoints });
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;

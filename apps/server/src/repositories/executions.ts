@@ -202,6 +202,26 @@ export class ExecutionsRepository {
       .where(inArray(executions.id, ids));
   }
 
+  /**
+   * Deferred runs that are due: `Scheduled → Pending` in one statement over at most `limit` rows
+   * locked with `FOR UPDATE SKIP LOCKED` (a concurrent promoter or cancel skips them). Committed on
+   * return: the caller publishes each (a lost publish is the sweeper's, which re-publishes `Pending`).
+   */
+  async promoteDue(limit: number): Promise<ExecutionRow[]> {
+    const due = this.db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(and(eq(executions.status, "Scheduled"), lte(executions.scheduledAt, sql`now()`)))
+      .orderBy(executions.scheduledAt)
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    return await this.db
+      .update(executions)
+      .set({ status: "Pending", queuedAt: sql`now()` })
+      .where(and(inArray(executions.id, due), eq(executions.status, "Scheduled")))
+      .returning();
+  }
+
   /** `Pending` rows whose message was published longer ago than `olderThanMs` (it may be lost). */
   async stalePending(olderThanMs: number, limit: number): Promise<string[]> {
     const rows = await this.db

@@ -63,6 +63,12 @@ import { FormsRepository } from "../repositories/forms.js";
 import { FormRuns } from "../services/forms/form-runs.js";
 import { FormsService } from "../services/forms/forms-service.js";
 import { WorkspaceWriter, type Discover } from "../services/workspace/workspace-writer.js";
+import { WorkflowKeysRepository } from "../repositories/workflow-keys.js";
+import { EndpointService } from "../services/endpoints/endpoint-service.js";
+import { WorkflowKeysService } from "../services/endpoints/workflow-keys-service.js";
+import { SchedulesRepository } from "../repositories/schedules.js";
+import { SchedulesService } from "../services/schedules/schedules-service.js";
+import { createWebhookServices } from "../services/events/webhook-services.js";
 import type { Infrastructure } from "./infrastructure.js";
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -152,8 +158,20 @@ export async function createApiServices(deps: {
     organizations,
     audit,
   });
+  const workflowKeys = new WorkflowKeysRepository(deps.db);
   return {
     ...execution,
+    ...createWebhookServices({
+      ...deps,
+      secretBox,
+      organizations,
+      workflows: workflowRows,
+      runs: execution.executions,
+      audit,
+      logger,
+    }),
+    workflowKeys: new WorkflowKeysService({ keys: workflowKeys, workflows: workflowRows, audit }),
+    endpoints: new EndpointService({ keys: workflowKeys, executions: execution.executions, audit, logger }),
     ...oauthAndIntegrations({ ...deps, clock, organizations, secretBox, audit }),
     tables,
     documents: new DocumentsService({ tables, documents: new DocumentsRepository(deps.db) }),
@@ -181,6 +199,14 @@ export async function createApiServices(deps: {
       publicUrl: deps.publicUrl,
     }),
     config: new ConfigService({ configs: new ConfigsRepository(deps.db), organizations, secretBox, audit }),
+    schedules: new SchedulesService({
+      schedules: new SchedulesRepository(deps.db),
+      workflows: workflowRows,
+      organizations,
+      validator: new InputValidator(),
+      audit,
+      clock,
+    }),
     forms,
     formRuns: new FormRuns({
       forms,

@@ -2,25 +2,45 @@ import type { Config } from "../config.js";
 import type { Logger } from "../infra/logger.js";
 import { ExecutionsRepository } from "../repositories/executions.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
+import { ExecutionService } from "../services/execution/execution-service.js";
+import { InputValidator } from "../services/execution/input-validation.js";
 import { ExecutionSweeper } from "../services/execution/sweeper.js";
+import { SyncResults } from "../services/execution/sync-results.js";
+import { OrganizationsRepository } from "../repositories/organizations.js";
+import { SchedulesRepository } from "../repositories/schedules.js";
+import { WorkflowsRepository } from "../repositories/workflows.js";
+import { ScheduleTicker } from "../services/schedules/ticker.js";
+import { DeferredRunPromoter } from "../services/execution/promoter.js";
 import { TempFilesCleanup } from "../services/files/temp-cleanup.js";
+import type { ScheduledJob } from "../services/scheduler/job.js";
+import { JobRunner, LeaderElection } from "../services/scheduler/leader.js";
 import { systemClock } from "../infra/clock.js";
+import { EventsRepository } from "../repositories/events.js";
+import { RetentionRepository } from "../repositories/retention.js";
+import { EventDeliverer } from "../services/events/event-deliveries.js";
+import { EventRetention, ExecutionRetention } from "../services/maintenance/retention.js";
+import { SecretBox } from "../infra/crypto/secret-box.js";
+import { OAuthRepository } from "../repositories/oauth.js";
+import { oauthRefreshJob } from "../services/maintenance/oauth-refresh.js";
+import { AccessTokens } from "../services/oauth/access-tokens.js";
 import type { Infrastructure } from "./infrastructure.js";
 import type { Running } from "./lifecycle.js";
 
 /**
- * The scheduler role: the periodic jobs. For now the execution sweeper (leader-elected through a bus
- * lock, so any number of schedulers may run); schedules and deferred runs come with the triggers.
+ * The scheduler role: the periodic jobs of one typed catalog. Any number of scheduler processes may
+ * run; one is leader at a time (a bus lock, `services/scheduler/leader.ts`) and only the leader runs
+ * the jobs. A job must be safe to repeat (a new leader may redo a pass the old one was in).
  */
 export async function startScheduler(
   config: Config,
   logger: Logger,
   infra: Infrastructure,
 ): Promise<Running> {
+  const db = infra.database.db;
+  const executions = new ExecutionsRepository(db);
   const sweeper = new ExecutionSweeper({
-    executions: new ExecutionsRepository(infra.database.db),
+    executions,
     queue: infra.queue,
-    bus: infra.bus,
     events: new ExecutionEvents(infra.bus, logger),
     logger,
     options: {
@@ -29,21 +49,91 @@ export async function startScheduler(
       cancelTimeoutMs: 3 * 60_000,
     },
   });
-  await sweeper.start();
-  // Hourly: temp files live 24 h, an hour late is fine, and each pass lists every temp file.
-  const tempCleanup = new TempFilesCleanup({
-    files: infra.files,
+  await sweeper.prepare();
+  const runs = systemRuns(infra, executions, logger);
+
+  /** The catalog: one entry per periodic job (name, interval, handler). Add new jobs here. */
+  const catalog: ScheduledJob[] = [
+    sweeper.job(),
+    new DeferredRunPromoter({
+      executions,
+      queue: infra.queue,
+      events: new ExecutionEvents(infra.bus, logger),
+      logger,
+    }).job(),
+    // Hourly: temp files live 24 h, an hour late is fine, and each pass lists every temp file.
+    new TempFilesCleanup({
+      files: infra.files,
+      clock: systemClock,
+      logger,
+      options: { intervalMs: 3600_000 },
+    }).job(),
+    new ScheduleTicker({
+      schedules: new SchedulesRepository(db),
+      startRun: (run) => runs.startSystemRun(run),
+      clock: systemClock,
+      logger,
+    }).job(),
+    new EventDeliverer({ events: new EventsRepository(db), runs, logger }).retryJob(),
+    new EventRetention({ retention: new RetentionRepository(db), clock: systemClock, logger }).job(),
+    oauthRefreshJob({
+      tokens: new AccessTokens({
+        oauth: new OAuthRepository(db),
+        secretBox: new SecretBox(config.secretKey),
+        bus: infra.bus,
+        clock: systemClock,
+      }),
+      logger,
+    }),
+    new ExecutionRetention({
+      retention: new RetentionRepository(db),
+      files: infra.files,
+      clock: systemClock,
+      logger,
+      retentionDays: config.retentionDays,
+    }).job(),
+  ];
+
+  const runner = new JobRunner(catalog, logger);
+  const election = new LeaderElection({
     bus: infra.bus,
-    clock: systemClock,
     logger,
-    options: { intervalMs: 3600_000 },
+    onElected: () => runner.start(),
+    // Losing the lock stops the jobs at once (runs in flight end by themselves).
+    onDeposed: () => void runner.stop(),
   });
-  tempCleanup.start();
-  logger.info("scheduler ready");
+  election.start();
+  logger.info({ jobs: catalog.map((j) => j.name) }, "scheduler ready");
   return {
     close: async () => {
-      await tempCleanup.stop();
-      await sweeper.stop();
+      await election.stop();
+      await runner.stop();
     },
   };
+}
+
+/** The execute path as the scheduler's jobs use it: runs started as the system user (async only). */
+function systemRuns(
+  infra: Infrastructure,
+  executions: ExecutionsRepository,
+  logger: Logger,
+): ExecutionService {
+  const workflowRows = new WorkflowsRepository(infra.database.db);
+  return new ExecutionService({
+    executions,
+    organizations: new OrganizationsRepository(infra.database.db),
+    workflows: {
+      async findRunnable(caller, ref) {
+        const row = ref.id ? await workflowRows.findById(caller, ref.id) : undefined;
+        return row?.isActive ? row : undefined;
+      },
+    },
+    validator: new InputValidator(),
+    queue: infra.queue,
+    bus: infra.bus,
+    events: new ExecutionEvents(infra.bus, logger),
+    // Never started: system runs are async, nobody waits for their answer here.
+    syncResults: new SyncResults(infra.bus, logger),
+    logger,
+  });
 }

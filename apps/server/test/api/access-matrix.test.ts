@@ -44,6 +44,16 @@ const matrixWorkflow = async (): Promise<string> => {
   return id;
 };
 
+/** A new schedule of its own (disabled: it never fires). */
+const matrixSchedule = async (): Promise<string> =>
+  (
+    await ctx.admin.request("POST", "/api/schedules", {
+      workflowId: await matrixWorkflow(),
+      cron: "0 3 * * *",
+      enabled: false,
+    })
+  ).json<{ id: string }>().id;
+
 /** A new global form any signed-in user may run, on a workflow of its own. */
 const matrixFormBody = async (): Promise<object> => ({
   name: `matrix form ${++workspaceFiles}`,
@@ -85,6 +95,21 @@ const matrixMapping = async (): Promise<string> => {
   const id = await matrixIntegration();
   const mapping = await ctx.admin.request("POST", `/api/integrations/${id}/mappings`, { entityId: "e" });
   return `/api/integrations/${id}/mappings/${mapping.json<{ id: string }>().id}`;
+};
+
+/** A new event source of its own: its URL; with a subscription, the subscription's URL. */
+const matrixSource = async (): Promise<string> =>
+  `/api/events/sources/${
+    (
+      await ctx.admin.request("POST", "/api/events/sources", { name: `matrix-source-${++workspaceFiles}` })
+    ).json<{ id: string }>().id
+  }`;
+const matrixSubscription = async (): Promise<string> => {
+  const source = await matrixSource();
+  const created = await ctx.admin.request("POST", `${source}/subscriptions`, {
+    workflowId: await matrixWorkflow(),
+  });
+  return `${source}/subscriptions/${created.json<{ id: string }>().id}`;
 };
 
 const entries: Record<string, Entry> = {
@@ -426,6 +451,30 @@ const entries: Record<string, Entry> = {
     kind: "adminOnly",
   },
   "GET /api/config": { method: "GET", url: () => "/api/config", kind: "adminOnly" },
+  "POST /api/schedules": {
+    method: "POST",
+    url: () => "/api/schedules",
+    payload: async () => ({ workflowId: await matrixWorkflow(), cron: "0 3 * * *" }),
+    kind: "adminOnly",
+  },
+  "GET /api/schedules": { method: "GET", url: () => "/api/schedules", kind: "adminOnly" },
+  "POST /api/schedules/validate": {
+    method: "POST",
+    url: () => "/api/schedules/validate",
+    payload: () => ({ cron: "0 3 * * *" }),
+    kind: "adminOnly",
+  },
+  "PATCH /api/schedules/{id}": {
+    method: "PATCH",
+    url: async () => `/api/schedules/${await matrixSchedule()}`,
+    payload: () => ({ enabled: false }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/schedules/{id}": {
+    method: "DELETE",
+    url: async () => `/api/schedules/${await matrixSchedule()}`,
+    kind: "adminOnly",
+  },
   "PUT /api/config/{id}": {
     method: "PUT",
     url: async () => `/api/config/${await matrixConfig()}`,
@@ -592,6 +641,78 @@ const entries: Record<string, Entry> = {
     url: () => "/api/sdk/integrations/mappings/delete",
     payload: () => ({ name: "n" }),
     kind: "runOnly",
+  },
+  "POST /api/workflow-keys": {
+    method: "POST",
+    url: () => "/api/workflow-keys",
+    payload: async () => ({ workflowId: await matrixWorkflow() }),
+    kind: "adminOnly",
+    allowedStatus: 201,
+  },
+  "GET /api/workflow-keys": { method: "GET", url: () => "/api/workflow-keys", kind: "adminOnly" },
+  "DELETE /api/workflow-keys/{id}": {
+    method: "DELETE",
+    url: async () => {
+      const workflowId = await matrixWorkflow();
+      const key = await ctx.admin.request("POST", "/api/workflow-keys", { workflowId });
+      return `/api/workflow-keys/${key.json<{ id: string }>().id}`;
+    },
+    kind: "adminOnly",
+    allowedStatus: 204,
+  },
+  "POST /api/events/sources": {
+    method: "POST",
+    url: () => "/api/events/sources",
+    payload: () => ({ name: "matrix source" }),
+    kind: "adminOnly",
+  },
+  "GET /api/events/sources": { method: "GET", url: () => "/api/events/sources", kind: "adminOnly" },
+  "GET /api/events/sources/{id}": { method: "GET", url: matrixSource, kind: "adminOnly" },
+  "PATCH /api/events/sources/{id}": {
+    method: "PATCH",
+    url: matrixSource,
+    payload: () => ({ enabled: false }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/events/sources/{id}": { method: "DELETE", url: matrixSource, kind: "adminOnly" },
+  "POST /api/events/sources/{id}/subscriptions": {
+    method: "POST",
+    url: async () => `${await matrixSource()}/subscriptions`,
+    payload: async () => ({ workflowId: await matrixWorkflow() }),
+    kind: "adminOnly",
+  },
+  "GET /api/events/sources/{id}/subscriptions": {
+    method: "GET",
+    url: async () => `${await matrixSource()}/subscriptions`,
+    kind: "adminOnly",
+  },
+  "PATCH /api/events/sources/{id}/subscriptions/{subId}": {
+    method: "PATCH",
+    url: matrixSubscription,
+    payload: () => ({ enabled: false }),
+    kind: "adminOnly",
+  },
+  "DELETE /api/events/sources/{id}/subscriptions/{subId}": {
+    method: "DELETE",
+    url: matrixSubscription,
+    kind: "adminOnly",
+  },
+  "GET /api/events/sources/{id}/events": {
+    method: "GET",
+    url: async () => `${await matrixSource()}/events`,
+    kind: "adminOnly",
+  },
+  "GET /api/events/{eventId}": {
+    method: "GET",
+    url: () => `/api/events/${UNKNOWN}`,
+    kind: "adminOnly",
+    allowedStatus: 404,
+  },
+  "POST /api/events/deliveries/{deliveryId}/retry": {
+    method: "POST",
+    url: () => `/api/events/deliveries/${UNKNOWN}/retry`,
+    kind: "adminOnly",
+    allowedStatus: 404,
   },
   // A plain GET (no upgrade) is authenticated like any route, then refused as not a WebSocket.
   "GET /ws/connect": { method: "GET", url: () => "/ws/connect", kind: "anyUser", allowedStatus: 404 },

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MemoryBus } from "../../src/infra/bus/memory-bus.js";
 import { DiskFileStore } from "../../src/infra/files/disk-file-store.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { storeKeyOf } from "../../src/services/files/files-service.js";
@@ -35,12 +34,11 @@ describe("temp files cleanup", () => {
 
     const cleanup = new TempFilesCleanup({
       files,
-      bus: new MemoryBus(),
       clock: { now: () => now },
       logger: createLogger({ level: "silent", role: "test" }),
       options: { intervalMs: HOUR },
     });
-    await cleanup.tick();
+    await cleanup.cleanup();
     expect(await files.exists(keys.oldOrgTemp)).toBe(false);
     expect(await files.exists(keys.oldGlobalTemp)).toBe(false);
     for (const key of [keys.freshTemp, keys.oldPersistent, keys.oldUpload]) {
@@ -50,32 +48,11 @@ describe("temp files cleanup", () => {
     // A day later (an injected clock), the remaining temp file goes too.
     const later = new TempFilesCleanup({
       files,
-      bus: new MemoryBus(),
       clock: { now: () => now + 2 * HOUR },
       logger: createLogger({ level: "silent", role: "test" }),
       options: { intervalMs: HOUR },
     });
     expect(await later.cleanup()).toBe(1);
     expect(await files.exists(keys.freshTemp)).toBe(false);
-    await cleanup.stop();
-    await later.stop();
-  });
-
-  it("only the process holding the lock cleans", async () => {
-    const files = new DiskFileStore({ root: path.join(root, "locked") });
-    const key = storeKeyOf({ organizationId: null, location: "temp" }, "a.txt");
-    await files.put(key, "x");
-    const bus = new MemoryBus();
-    const future = { now: () => Date.now() + 48 * HOUR };
-    const logger = createLogger({ level: "silent", role: "test" });
-    const options = { intervalMs: HOUR };
-    const holder = await bus.acquireLock("temp-files-cleanup:leader", 60_000);
-    const cleanup = new TempFilesCleanup({ files, bus, clock: future, logger, options });
-    await cleanup.tick();
-    expect(await files.exists(key)).toBe(true);
-    await holder?.release();
-    await cleanup.tick();
-    expect(await files.exists(key)).toBe(false);
-    await cleanup.stop();
   });
 });

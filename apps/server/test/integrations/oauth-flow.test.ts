@@ -1,3 +1,5 @@
+import { createLogger } from "../../src/infra/logger.js";
+import { oauthRefreshJob } from "../../src/services/maintenance/oauth-refresh.js";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthTokens } from "../../src/db/schema/index.js";
@@ -174,6 +176,29 @@ describe("OAuth connections against a local authorization server", () => {
     expect(oauth.calls.refresh - before).toBe(1);
     expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
   }, 60_000);
+
+  it("the maintenance job refreshes tokens expiring within 20 minutes, and leaves the others", async () => {
+    const row = await tokenRow();
+    await engine.app.database.db
+      .update(oauthTokens)
+      .set({ expiresAt: new Date(Date.now() + 15 * 60_000) })
+      .where(eq(oauthTokens.id, row?.id ?? ""));
+    const tokens = new AccessTokens({
+      oauth: new OAuthRepository(engine.app.database.db),
+      secretBox: new SecretBox(TEST_SECRET_KEY),
+      bus: engine.app.bus,
+      clock: systemClock,
+    });
+    const before = oauth.calls.refresh;
+    const job = oauthRefreshJob({ tokens, logger: createLogger({ level: "silent", role: "test" }) });
+    expect(job.intervalMs).toBe(15 * 60_000);
+    await job.run();
+    expect(oauth.calls.refresh - before).toBe(1);
+    expect((await tokenRow())?.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 20 * 60_000);
+    // Now fresh: a second pass leaves it alone.
+    await job.run();
+    expect(oauth.calls.refresh - before).toBe(1);
+  });
 
   it("a revoked refresh token marks the connection expired and the run gets a clear error", async () => {
     oauth.revokeRefreshTokens();

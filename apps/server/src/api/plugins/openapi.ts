@@ -4,7 +4,14 @@ import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 
 /** OpenAPI 3.1 document built from the routes' zod schemas, and a docs page to read it. */
-export async function registerOpenApi(app: FastifyInstance, options: { version: string }): Promise<void> {
+export async function registerOpenApi(
+  app: FastifyInstance,
+  options: {
+    version: string;
+    /** Paths known only at request time (enabled workflow endpoints), merged into the document. */
+    extraPaths?: () => Promise<Record<string, Record<string, unknown>>>;
+  },
+): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -25,5 +32,9 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
-  app.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, () => app.swagger());
+  app.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () => {
+    const document = app.swagger() as { paths?: Record<string, unknown> };
+    if (!options.extraPaths) return document;
+    return { ...document, paths: { ...document.paths, ...(await options.extraPaths()) } };
+  });
 }

@@ -9,6 +9,8 @@ import {
   UnavailableError,
   ValidationError,
 } from "../../errors.js";
+import { SYSTEM_USER_EMAIL, SYSTEM_USER_ID } from "../../db/schema/triggers.js";
+import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/organizations.js";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
@@ -47,6 +49,8 @@ export type WorkflowLookup = {
 export type ExecuteOptions = {
   idempotencyKey?: string | undefined;
   triggeredBy?: ExecutionRow["triggeredBy"];
+  /** What started the run (an endpoint's key, a schedule…), kept on the row. */
+  sourceId?: string | undefined;
 };
 
 export type ExecuteAnswer =
@@ -73,6 +77,30 @@ const canonicalJson = (value: unknown): string =>
         )
       : v,
   );
+
+const MAX_DEFERRAL_MS = 365 * 24 * 3600 * 1000;
+
+/** When a deferred run is due (`scheduledAt` or now + `delaySeconds`); undefined: run now. */
+function deferredUntil(request: {
+  scheduledAt?: string | undefined;
+  delaySeconds?: number | undefined;
+}): Date | undefined {
+  if (request.scheduledAt !== undefined && request.delaySeconds !== undefined) {
+    throw new ValidationError("Give scheduledAt or delaySeconds, not both", [
+      { path: "body.scheduledAt", message: "give scheduledAt or delaySeconds, not both" },
+    ]);
+  }
+  if (request.delaySeconds !== undefined) return new Date(Date.now() + request.delaySeconds * 1000);
+  if (request.scheduledAt === undefined) return undefined;
+  const at = new Date(request.scheduledAt);
+  const ahead = at.getTime() - Date.now();
+  if (!(ahead > 0) || ahead > MAX_DEFERRAL_MS) {
+    throw new ValidationError("scheduledAt must be in the future and at most a year ahead", [
+      { path: "body.scheduledAt", message: "must be in the future and at most one year ahead" },
+    ]);
+  }
+  return at;
+}
 
 /**
  * Accepts runs (DESIGN.md §5 step 1): authorize, resolve the organization, validate the input,
@@ -149,14 +177,15 @@ export class ExecutionService {
     const fields = this.deps.validator.validate(workflow, request.inputData);
     if (fields.length > 0)
       throw new ValidationError("The input does not match the workflow's parameters", fields);
-    if (request.scheduledAt !== undefined || request.delaySeconds !== undefined) {
-      throw new ValidationError("Deferred runs are not available yet", [
-        { path: "body.scheduledAt", message: "deferred runs arrive with the scheduler" },
-      ]);
-    }
+    const scheduledAt = deferredUntil(request);
 
     // Data providers always run sync, and their answers are cached per (organization, provider, input).
     const sync = request.sync || workflow.type === "data_provider";
+    if (scheduledAt && sync) {
+      throw new ValidationError("A deferred run cannot be waited for", [
+        { path: "body.sync", message: "a run with scheduledAt or delaySeconds runs async" },
+      ]);
+    }
     const cacheKey =
       workflow.type === "data_provider" && workflow.cacheTtlSeconds > 0
         ? `dp-cache:${organizationId}:${workflow.id}:${createHash("sha256").update(canonicalJson(request.inputData)).digest("base64url")}`
@@ -170,7 +199,9 @@ export class ExecutionService {
       id: randomUUID(),
       workflowId: workflow.id,
       workflowName: workflow.name,
-      status: "Pending",
+      status: scheduledAt ? "Scheduled" : "Pending",
+      scheduledAt: scheduledAt ?? null,
+      sourceId: options.sourceId ?? null,
       organizationId,
       executedBy: principal.userId,
       executedByName: principal.name,
@@ -180,9 +211,14 @@ export class ExecutionService {
       maxAttempts: MAX_ATTEMPTS,
       idempotencyKey: options.idempotencyKey ?? null,
       replyTo: sync ? this.deps.syncResults.instanceId : null,
-      queuedAt: new Date(),
+      queuedAt: scheduledAt ? null : new Date(),
     });
     if (!created) return this.answerForRepeat(execution, sync);
+    // A deferred run waits in the database: the scheduler's promoter publishes it when due.
+    if (scheduledAt) {
+      void this.deps.events.statusChanged(execution);
+      return { mode: "async", body: { executionId: execution.id, status: execution.status } };
+    }
 
     const waiting = sync
       ? this.deps.syncResults.wait(
@@ -217,6 +253,80 @@ export class ExecutionService {
         .catch(() => undefined);
     }
     return { mode: "sync", body: answer };
+  }
+
+  /**
+   * Starts a run as the system user (`system@bifrost.local`, API.md "Runs started by the platform")
+   * in `organizationId`, for a trigger that authorized it itself (schedules; `sourceId` is the
+   * schedule's id, so its runs can be found). Validates the input, then inserts `Pending` and
+   * publishes exactly like `execute` (async only); NotFoundError when the workflow is not active.
+   */
+  async startSystemRun(run: {
+    workflowId: string;
+    organizationId: string;
+    inputData: Record<string, unknown>;
+    triggeredBy: ExecutionRow["triggeredBy"];
+    sourceId: string;
+  }): Promise<ExecutionRow> {
+    const lookup = { userId: SYSTEM_USER_ID, organizationId: run.organizationId, isSuperuser: true };
+    const workflow = await this.deps.workflows.findRunnable(lookup, { id: run.workflowId });
+    if (!workflow) throw new NotFoundError("Workflow not found");
+    const fields = containsNul(run.inputData)
+      ? [{ path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" }]
+      : this.deps.validator.validate(workflow, run.inputData);
+    if (fields.length > 0)
+      throw new ValidationError("The input does not match the workflow's parameters", fields);
+    const { execution } = await this.accept({
+      id: randomUUID(),
+      workflowId: workflow.id,
+      workflowName: workflow.name,
+      status: "Pending",
+      organizationId: run.organizationId,
+      executedBy: SYSTEM_USER_ID,
+      executedByName: "System",
+      privileged: false,
+      triggeredBy: run.triggeredBy,
+      sourceId: run.sourceId,
+      inputData: run.inputData,
+      maxAttempts: MAX_ATTEMPTS,
+      queuedAt: new Date(),
+    });
+    try {
+      await this.deps.queue.publish(
+        EXECUTION_QUEUE,
+        Buffer.from(JSON.stringify({ executionId: execution.id })),
+      );
+    } catch (error) {
+      await this.deps.executions.delete(execution.id).catch(() => undefined);
+      throw error instanceof UnavailableError
+        ? error
+        : new UnavailableError("queue", "The queue is unavailable");
+    }
+    void this.deps.events.statusChanged(execution);
+    return execution;
+  }
+
+  /**
+   * Runs an endpoint's workflow as the system user (`system@bifrost.local`) in the workflow's
+   * organization, else the provider organization: the caller authorized the run with the workflow's
+   * key. Input validation, insert, publish and sync wait are `executeAuthorized`'s.
+   */
+  async executeAsSystem(
+    workflow: RunnableWorkflow,
+    request: { inputData: Record<string, unknown>; sync: boolean },
+    options: ExecuteOptions,
+  ): Promise<ExecuteAnswer> {
+    const system: Principal = {
+      userId: SYSTEM_USER_ID,
+      email: SYSTEM_USER_EMAIL,
+      name: "System",
+      organizationId: workflow.organizationId ?? PROVIDER_ORGANIZATION_ID,
+      isSuperuser: false,
+      roles: [],
+      sessionId: "",
+      via: "bearer",
+    };
+    return this.executeAuthorized(system, workflow, request, options);
   }
 
   async cancel(principal: Principal, id: string): Promise<ExecutionRow> {

@@ -1,10 +1,9 @@
-import type { Bus, Lock } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
 import type { ExecutionsRepository } from "../../repositories/executions.js";
+import type { ScheduledJob } from "../scheduler/job.js";
 import { EXECUTION_QUEUE, executionQueueDeclaration, type ExecutionEvents } from "./channels.js";
 
-const LOCK_NAME = "sweeper:leader";
 const BATCH = 500;
 
 export type SweeperOptions = {
@@ -20,58 +19,33 @@ export type SweeperOptions = {
 
 /**
  * Fixes runs the happy path left behind (DESIGN.md §5 step 5): lost messages, dead workers, cancels
- * nobody answered. Any number of scheduler processes may run it; one holds the leader lock at a time.
- * Every change is a compare-and-set on the row, so a duplicate message or a late worker is harmless.
+ * nobody answered. A job of the scheduler's catalog (`roles/scheduler.ts`), so it runs on the leader
+ * scheduler only. Every change is a compare-and-set on the row, so a duplicate message or a late
+ * worker is harmless.
  */
 export class ExecutionSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private lock: Lock | null = null;
-  private running: Promise<void> = Promise.resolve();
-
   constructor(
     private readonly deps: {
       executions: ExecutionsRepository;
       queue: WorkQueue;
-      bus: Bus;
       events: ExecutionEvents;
       logger: Logger;
       options: SweeperOptions;
     },
   ) {}
 
-  async start(): Promise<void> {
+  /** Declares the execution queue it publishes to (once, at start). */
+  async prepare(): Promise<void> {
     await this.deps.queue.declare(executionQueueDeclaration);
-    this.timer = setInterval(() => {
-      this.running = this.tick();
-    }, this.deps.options.intervalMs);
-    this.timer.unref();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-    await this.lock?.release().catch(() => undefined);
-    this.lock = null;
+  /** The catalog entry. */
+  job(): ScheduledJob {
+    return { name: "execution-sweeper", intervalMs: this.deps.options.intervalMs, run: () => this.sweep() };
   }
 
-  /** One pass, if this process leads; exposed for tests. */
-  async tick(): Promise<void> {
-    try {
-      if (!(await this.lead())) return;
-      await this.sweep();
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, "execution sweep failed");
-    }
-  }
-
-  private async lead(): Promise<boolean> {
-    const ttl = this.deps.options.intervalMs * 3;
-    if (this.lock && (await this.lock.renew(ttl))) return true;
-    this.lock = await this.deps.bus.acquireLock(LOCK_NAME, ttl);
-    return this.lock !== null;
-  }
-
-  private async sweep(): Promise<void> {
+  /** One pass. */
+  async sweep(): Promise<void> {
     const { executions, events, options, logger } = this.deps;
     // While the queue holds messages, a long-waiting Pending row is most likely still in it: wait
     // ten times longer before publishing it again, so a backlog is not doubled every minute.

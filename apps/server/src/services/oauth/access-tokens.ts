@@ -80,25 +80,53 @@ export class AccessTokens {
     };
   }
 
-  private usable(row: OAuthTokenRow | undefined): row is OAuthTokenRow {
-    if (!row?.accessTokenSealed || row.status === "expired") return false;
-    return row.expiresAt === null || row.expiresAt.getTime() - this.deps.clock.now() > REFRESH_MARGIN_MS;
+  /**
+   * The maintenance job's pass: refreshes, one at a time and through the same single-flight lock as
+   * runs, every connected token that expires within `marginMs`, so runs rarely wait for a refresh.
+   * Answers how many were refreshed and how many failed (each failure is recorded on its row).
+   */
+  async refreshExpiring(marginMs: number): Promise<{ refreshed: number; failed: number }> {
+    let refreshed = 0;
+    let failed = 0;
+    const deadline = this.deps.clock.now() + marginMs;
+    for (const provider of await this.deps.oauth.listProviders()) {
+      for (const token of await this.deps.oauth.tokensOf(provider.id)) {
+        if (token.status !== "connected" || token.expiresAt === null) continue;
+        if (token.expiresAt.getTime() > deadline) continue;
+        try {
+          await this.usableRow(provider, token.organizationId, marginMs);
+          refreshed += 1;
+        } catch {
+          failed += 1;
+        }
+      }
+    }
+    return { refreshed, failed };
   }
 
-  private async usableRow(provider: OAuthProviderRow, organizationId: string | null): Promise<OAuthTokenRow> {
+  private usable(row: OAuthTokenRow | undefined, marginMs = REFRESH_MARGIN_MS): row is OAuthTokenRow {
+    if (!row?.accessTokenSealed || row.status === "expired") return false;
+    return row.expiresAt === null || row.expiresAt.getTime() - this.deps.clock.now() > marginMs;
+  }
+
+  private async usableRow(
+    provider: OAuthProviderRow,
+    organizationId: string | null,
+    marginMs = REFRESH_MARGIN_MS,
+  ): Promise<OAuthTokenRow> {
     const started = this.deps.clock.now();
     const lockName = `oauth-refresh:${provider.id}:${organizationId ?? "global"}`;
     let waited = false;
     for (;;) {
       const row = await this.deps.oauth.findToken(provider.id, organizationId);
-      if (this.usable(row)) return row;
+      if (this.usable(row, marginMs)) return row;
       this.refuseUnusable(provider, row, waited ? started : undefined);
       const lock = await this.deps.bus.acquireLock(lockName, LOCK_TTL_MS);
       if (lock) {
         try {
           // Re-read under the lock: the previous holder may have refreshed it just now.
           const current = await this.deps.oauth.findToken(provider.id, organizationId);
-          if (this.usable(current)) return current;
+          if (this.usable(current, marginMs)) return current;
           this.refuseUnusable(provider, current, waited ? started : undefined);
           return await this.renew(provider, organizationId, current);
         } finally {
