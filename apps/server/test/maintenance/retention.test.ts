@@ -52,17 +52,15 @@ describe("maintenance: retention", () => {
       resultKey,
       createdAt: new Date(Date.now() - ageDays * DAY),
     });
-    await ctx.app.database.db
-      .insert(executionLogs)
-      .values(
-        [1, 2, 3].map((sequence) => ({
-          executionId: id,
-          sequence,
-          level: "info" as const,
-          message: "m",
-          timestamp: new Date(),
-        })),
-      );
+    await ctx.app.database.db.insert(executionLogs).values(
+      [1, 2, 3].map((sequence) => ({
+        executionId: id,
+        sequence,
+        level: "info" as const,
+        message: "m",
+        timestamp: new Date(),
+      })),
+    );
     return { id, resultKey };
   };
 
@@ -114,15 +112,13 @@ describe("maintenance: retention", () => {
         })),
       )
       .returning();
-    await db
-      .insert(eventDeliveries)
-      .values(
-        inserted.map((event, i) => ({
-          eventId: event.id,
-          subscriptionId: subscription?.id ?? "",
-          createdAt: at([31, 40, 5][i] ?? 0),
-        })),
-      );
+    await db.insert(eventDeliveries).values(
+      inserted.map((event, i) => ({
+        eventId: event.id,
+        subscriptionId: subscription?.id ?? "",
+        createdAt: at([31, 40, 5][i] ?? 0),
+      })),
+    );
     const retention = new EventRetention({
       retention: new RetentionRepository(db),
       clock: systemClock,
