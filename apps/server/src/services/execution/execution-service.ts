@@ -169,14 +169,7 @@ export class ExecutionService {
     options: ExecuteOptions = {},
   ): Promise<ExecuteAnswer> {
     const organizationId = await this.organizationFor(principal, workflow, request.organizationId);
-    if (containsNul(request.inputData)) {
-      throw new ValidationError("The input holds a NUL character", [
-        { path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" },
-      ]);
-    }
-    const fields = this.deps.validator.validate(workflow, request.inputData);
-    if (fields.length > 0)
-      throw new ValidationError("The input does not match the workflow's parameters", fields);
+    this.checkInput(workflow, request.inputData);
     const scheduledAt = deferredUntil(request);
 
     // Data providers always run sync, and their answers are cached per (organization, provider, input).
@@ -228,19 +221,11 @@ export class ExecutionService {
         )
       : undefined;
     try {
-      await this.deps.queue.publish(
-        EXECUTION_QUEUE,
-        Buffer.from(JSON.stringify({ executionId: execution.id })),
-      );
+      await this.publish(execution);
     } catch (error) {
       waiting?.cancel();
-      // Not accepted after all: remove the row so it never runs behind the caller's back.
-      await this.deps.executions.delete(execution.id).catch(() => undefined);
-      throw error instanceof UnavailableError
-        ? error
-        : new UnavailableError("queue", "The queue is unavailable");
+      throw error;
     }
-    void this.deps.events.statusChanged(execution);
     if (!waiting) return { mode: "async", body: { executionId: execution.id, status: execution.status } };
 
     const answer = (await waiting.answer) ?? (await this.finalAnswer(execution.id));
@@ -270,12 +255,11 @@ export class ExecutionService {
   }): Promise<ExecutionRow> {
     const lookup = { userId: SYSTEM_USER_ID, organizationId: run.organizationId, isSuperuser: true };
     const workflow = await this.deps.workflows.findRunnable(lookup, { id: run.workflowId });
-    if (!workflow) throw new NotFoundError("Workflow not found");
-    const fields = containsNul(run.inputData)
-      ? [{ path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" }]
-      : this.deps.validator.validate(workflow, run.inputData);
-    if (fields.length > 0)
-      throw new ValidationError("The input does not match the workflow's parameters", fields);
+    // A trigger of one organization never runs another organization's workflow.
+    if (!workflow || (workflow.organizationId !== null && workflow.organizationId !== run.organizationId)) {
+      throw new NotFoundError("Workflow not found");
+    }
+    this.checkInput(workflow, run.inputData);
     const { execution } = await this.accept({
       id: randomUUID(),
       workflowId: workflow.id,
@@ -291,18 +275,7 @@ export class ExecutionService {
       maxAttempts: MAX_ATTEMPTS,
       queuedAt: new Date(),
     });
-    try {
-      await this.deps.queue.publish(
-        EXECUTION_QUEUE,
-        Buffer.from(JSON.stringify({ executionId: execution.id })),
-      );
-    } catch (error) {
-      await this.deps.executions.delete(execution.id).catch(() => undefined);
-      throw error instanceof UnavailableError
-        ? error
-        : new UnavailableError("queue", "The queue is unavailable");
-    }
-    void this.deps.events.statusChanged(execution);
+    await this.publish(execution);
     return execution;
   }
 
@@ -344,6 +317,37 @@ export class ExecutionService {
     }
     void this.deps.events.statusChanged(row);
     return row;
+  }
+
+  /** 422 before anything is queued: NUL characters (PostgreSQL refuses them), then the schema. */
+  private checkInput(workflow: RunnableWorkflow, inputData: Record<string, unknown>): void {
+    if (containsNul(inputData)) {
+      throw new ValidationError("The input holds a NUL character", [
+        { path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" },
+      ]);
+    }
+    const fields = this.deps.validator.validate(workflow, inputData);
+    if (fields.length > 0)
+      throw new ValidationError("The input does not match the workflow's parameters", fields);
+  }
+
+  /**
+   * Publishes the run's message with confirms. When the broker does not take it, the row is removed:
+   * the run was not accepted after all and must never run behind the caller's back.
+   */
+  private async publish(execution: ExecutionRow): Promise<void> {
+    try {
+      await this.deps.queue.publish(
+        EXECUTION_QUEUE,
+        Buffer.from(JSON.stringify({ executionId: execution.id })),
+      );
+    } catch (error) {
+      await this.deps.executions.delete(execution.id).catch(() => undefined);
+      throw error instanceof UnavailableError
+        ? error
+        : new UnavailableError("queue", "The queue is unavailable");
+    }
+    void this.deps.events.statusChanged(execution);
   }
 
   private async organizationFor(
