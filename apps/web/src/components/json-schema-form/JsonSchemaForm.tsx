@@ -1,0 +1,253 @@
+import { useId } from "react";
+import { enumOptions, kindOf, unwrap, type FieldErrors, type JsonSchema } from "./schema.js";
+import "./json-schema-form.css";
+
+type FieldProps = {
+  name: string;
+  path: string;
+  schema: JsonSchema;
+  value: unknown;
+  required: boolean;
+  errors: FieldErrors;
+  onChange: (value: unknown) => void;
+};
+
+/** The fields of an object schema (a workflow's parameters); controlled: state in, state out. */
+export function JsonSchemaFields({
+  schema,
+  value,
+  errors,
+  onChange,
+}: {
+  schema: JsonSchema;
+  value: Record<string, unknown>;
+  errors: FieldErrors;
+  onChange: (value: Record<string, unknown>) => void;
+}) {
+  const properties = Object.entries(unwrap(schema).properties ?? {});
+  if (properties.length === 0) return <p className="jsf-empty">This workflow takes no parameters.</p>;
+  return (
+    <div className="jsf">
+      {properties.map(([key, child]) => (
+        <SchemaField
+          key={key}
+          name={key}
+          path={key}
+          schema={child}
+          value={value[key]}
+          required={unwrap(schema).required?.includes(key) ?? false}
+          errors={errors}
+          onChange={(next) => onChange({ ...value, [key]: next })}
+        />
+      ))}
+    </div>
+  );
+}
+
+function labelOf(name: string, schema: JsonSchema): string {
+  return unwrap(schema).title ?? name;
+}
+
+function SchemaField(props: FieldProps) {
+  const { name, path, schema, value, required, errors, onChange } = props;
+  const id = `jsf-${useId()}`;
+  const s = unwrap(schema);
+  const kind = kindOf(s);
+  const error = errors[path];
+  const described = [s.description ? `${id}-help` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  const common = {
+    id,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": described || undefined,
+    "aria-required": required || undefined,
+  } as const;
+
+  if (kind === "object") {
+    const state = (value ?? {}) as Record<string, unknown>;
+    return (
+      <fieldset className="jsf-object">
+        <legend>
+          {labelOf(name, s)}
+          {required && <RequiredMark />}
+        </legend>
+        {s.description && <p className="jsf-help">{s.description}</p>}
+        {Object.entries(s.properties ?? {}).map(([key, child]) => (
+          <SchemaField
+            key={key}
+            name={key}
+            path={`${path}.${key}`}
+            schema={child}
+            value={state[key]}
+            required={s.required?.includes(key) ?? false}
+            errors={errors}
+            onChange={(next) => onChange({ ...state, [key]: next })}
+          />
+        ))}
+        {error && <FieldError id={`${id}-error`} message={error} />}
+      </fieldset>
+    );
+  }
+
+  let control;
+  switch (kind) {
+    case "boolean":
+      control = (
+        <input
+          {...common}
+          type="checkbox"
+          checked={value === true}
+          onChange={(e) => onChange(e.target.checked)}
+        />
+      );
+      break;
+    case "enum":
+      control = (
+        <select {...common} value={asText(value)} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{required ? "Choose…" : "(none)"}</option>
+          {enumOptions(s).map((option) => (
+            <option key={String(option)} value={String(option)}>
+              {String(option)}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case "array":
+      control = (
+        <StringList
+          id={id}
+          label={labelOf(name, s)}
+          items={(value ?? []) as string[]}
+          itemSchema={s.items ?? {}}
+          onChange={onChange}
+          describedBy={described}
+        />
+      );
+      break;
+    case "json":
+      control = (
+        <textarea
+          {...common}
+          className="jsf-json"
+          rows={4}
+          value={asText(value)}
+          placeholder="JSON"
+          onChange={(e) => onChange(e.target.value)}
+        />
+      );
+      break;
+    default:
+      control = (
+        <input
+          {...common}
+          {...inputAttributes(s, kind)}
+          value={asText(value)}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      );
+  }
+
+  return (
+    <div className={`jsf-field jsf-${kind}`}>
+      <label htmlFor={id}>
+        {labelOf(name, s)}
+        {required && <RequiredMark />}
+      </label>
+      {control}
+      {s.description && (
+        <p className="jsf-help" id={`${id}-help`}>
+          {s.description}
+        </p>
+      )}
+      {error && <FieldError id={`${id}-error`} message={error} />}
+    </div>
+  );
+}
+
+function inputAttributes(s: JsonSchema, kind: string): Record<string, string | number | undefined> {
+  if (kind === "number" || kind === "integer") {
+    return {
+      type: "number",
+      inputMode: kind === "integer" ? "numeric" : "decimal",
+      min: s.minimum,
+      max: s.maximum,
+      step: kind === "integer" ? 1 : "any",
+    };
+  }
+  if (s.format === "email") return { type: "email", autoComplete: "off" };
+  if (s.format === "date-time") return { type: "datetime-local" };
+  if (s.format === "date") return { type: "date" };
+  if (s.format === "uri" || s.format === "url") return { type: "url" };
+  return { type: "text" };
+}
+
+function StringList({
+  id,
+  label,
+  items,
+  itemSchema,
+  describedBy,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  items: string[];
+  itemSchema: JsonSchema;
+  describedBy: string;
+  onChange: (value: string[]) => void;
+}) {
+  const kind = kindOf(itemSchema);
+  const numeric = kind === "number" || kind === "integer";
+  return (
+    <div
+      className="jsf-list"
+      id={id}
+      role="group"
+      aria-label={label}
+      aria-describedby={describedBy || undefined}
+    >
+      {items.map((item, index) => (
+        <div className="jsf-list-item" key={index}>
+          <input
+            type={numeric ? "number" : "text"}
+            aria-label={`${label} ${index + 1}`}
+            value={item}
+            onChange={(e) => onChange(items.map((v, i) => (i === index ? e.target.value : v)))}
+          />
+          <button
+            type="button"
+            className="jsf-remove"
+            aria-label={`Remove ${label} ${index + 1}`}
+            onClick={() => onChange(items.filter((_, i) => i !== index))}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+      <button type="button" className="jsf-add" onClick={() => onChange([...items, ""])}>
+        Add {label}
+      </button>
+    </div>
+  );
+}
+
+/** Form state of a text-like field is a string; anything else shows empty. */
+function asText(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function RequiredMark() {
+  return (
+    <span className="jsf-required" aria-hidden="true" title="required">
+      {" *"}
+    </span>
+  );
+}
+
+function FieldError({ id, message }: { id: string; message: string }) {
+  return (
+    <p className="jsf-error" id={id} role="alert">
+      {message}
+    </p>
+  );
+}

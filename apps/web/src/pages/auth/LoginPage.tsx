@@ -1,0 +1,78 @@
+import type { AuthStatus, LoginResult } from "@bifrost/contracts";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Navigate, useSearchParams } from "react-router";
+import { apiFetch } from "../../api/client.js";
+import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { safeNext, useAuth } from "../../shell/auth.js";
+import { AuthFrame } from "./AuthFrame.js";
+import { useSignInFlow } from "./sign-in-flow.js";
+
+export function LoginPage() {
+  const { user } = useAuth();
+  const [params] = useSearchParams();
+  const { proceed } = useSignInFlow();
+  const status = useQuery({
+    queryKey: ["auth", "status"],
+    queryFn: () => apiFetch<AuthStatus>("/auth/status"),
+  });
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const login = useMutation({
+    mutationFn: () => apiFetch<LoginResult>("/auth/login", { method: "POST", body: { email, password } }),
+    onSuccess: proceed,
+  });
+
+  if (user) return <Navigate to={safeNext(params.get("next"))} replace />;
+  if (status.data?.needsSetup) return <Navigate to="/setup" replace />;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate();
+  };
+  return (
+    <AuthFrame title="Sign in">
+      {status.isPending && <Spinner label="Checking the platform…" />}
+      {status.isError && <ErrorState error={status.error} onRetry={() => void status.refetch()} />}
+      {status.data && !status.data.passwordLogin && <p>Password sign-in is turned off on this platform.</p>}
+      {status.data?.passwordLogin && (
+        <form onSubmit={submit} className="auth-form" noValidate={false}>
+          <Field label="E-mail">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="email"
+                name="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Password">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="password"
+                name="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
+          </Field>
+          {login.isError && (
+            <p className="form-error" role="alert">
+              {errorMessage(login.error)}
+            </p>
+          )}
+          <Button type="submit" variant="primary" busy={login.isPending}>
+            Sign in
+          </Button>
+        </form>
+      )}
+    </AuthFrame>
+  );
+}

@@ -1,0 +1,110 @@
+import type { mfaSetupResponseSchema, mfaVerifyResponseSchema } from "@bifrost/contracts";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { toDataURL } from "qrcode";
+import { useState, type FormEvent } from "react";
+import { Navigate, useLocation } from "react-router";
+import type { z } from "zod";
+import { apiFetch } from "../../api/client.js";
+import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { AuthFrame } from "./AuthFrame.js";
+import { RecoveryCodes } from "./RecoveryCodes.js";
+import { isMfaState, useSignInFlow } from "./sign-in-flow.js";
+
+type MfaSetup = z.infer<typeof mfaSetupResponseSchema>;
+type MfaVerified = z.infer<typeof mfaVerifyResponseSchema>;
+
+/** TOTP enrolment during a login that requires it: scan, confirm a code, keep the recovery codes. */
+export function MfaEnrolPage() {
+  const location = useLocation();
+  const { finish, loginPath } = useSignInFlow();
+  const state: unknown = location.state;
+  const mfaToken = isMfaState(state) ? state.mfaToken : undefined;
+  const bearer = { authorization: `Bearer ${mfaToken}` };
+  const [code, setCode] = useState("");
+
+  const setup = useQuery({
+    queryKey: ["auth", "mfa-setup", mfaToken],
+    queryFn: async () => {
+      const answer = await apiFetch<MfaSetup>("/auth/mfa/setup", { method: "POST", headers: bearer });
+      return { ...answer, qr: await toDataURL(answer.otpauthUri, { margin: 1, width: 200 }) };
+    },
+    enabled: Boolean(mfaToken),
+    staleTime: Infinity,
+    gcTime: 0,
+    retry: false,
+  });
+  const verify = useMutation({
+    mutationFn: () =>
+      apiFetch<MfaVerified>("/auth/mfa/verify", {
+        method: "POST",
+        headers: bearer,
+        body: { code: code.trim() },
+      }),
+  });
+
+  if (!mfaToken) return <Navigate to={loginPath} replace />;
+  if (verify.data) {
+    const pair = verify.data;
+    return (
+      <AuthFrame
+        title="Save your recovery codes"
+        intro={<p>Each code signs you in once if you lose your authenticator. They are shown only now.</p>}
+      >
+        <RecoveryCodes codes={pair.recoveryCodes} />
+        <Button variant="primary" onClick={() => void finish(pair)}>
+          I saved them — continue
+        </Button>
+      </AuthFrame>
+    );
+  }
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    verify.mutate();
+  };
+  return (
+    <AuthFrame
+      title="Set up two-factor authentication"
+      intro={<p>Scan the QR code with an authenticator app, then enter the 6-digit code it shows.</p>}
+    >
+      {setup.isPending && <Spinner label="Preparing…" />}
+      {setup.isError && <ErrorState error={setup.error} title="Enrolment could not start" />}
+      {setup.data && (
+        <>
+          <img
+            className="mfa-qr"
+            src={setup.data.qr}
+            alt="QR code of the authenticator secret"
+            width={200}
+            height={200}
+          />
+          <p className="mfa-secret">
+            Or enter this key: <code data-testid="mfa-secret">{setup.data.secret}</code>
+          </p>
+          <form onSubmit={submit} className="auth-form">
+            <Field label="Code from the app">
+              {(ids) => (
+                <Input
+                  {...ids}
+                  name="code"
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  required
+                  value={code}
+                  onChange={(e) => setCode(e.target.value)}
+                />
+              )}
+            </Field>
+            {verify.isError && (
+              <p className="form-error" role="alert">
+                {errorMessage(verify.error)}
+              </p>
+            )}
+            <Button type="submit" variant="primary" busy={verify.isPending}>
+              Turn on two-factor authentication
+            </Button>
+          </form>
+        </>
+      )}
+    </AuthFrame>
+  );
+}

@@ -1,0 +1,104 @@
+import type { AuthStatus, LoginResult } from "@bifrost/contracts";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Navigate } from "react-router";
+import { apiFetch } from "../../api/client.js";
+import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { AuthFrame } from "./AuthFrame.js";
+import { useSignInFlow } from "./sign-in-flow.js";
+
+const MIN_PASSWORD = 12;
+
+/** First run: create the platform admin, then sign in with it (MFA enrolment follows if required). */
+export function SetupPage() {
+  const { proceed } = useSignInFlow();
+  const status = useQuery({
+    queryKey: ["auth", "status"],
+    queryFn: () => apiFetch<AuthStatus>("/auth/status"),
+  });
+  const [form, setForm] = useState({ name: "", email: "", password: "", confirm: "" });
+  const [checked, setChecked] = useState(false);
+  const setup = useMutation({
+    mutationFn: async () => {
+      const { name, email, password } = form;
+      await apiFetch("/auth/setup", { method: "POST", body: { name, email, password } });
+      return apiFetch<LoginResult>("/auth/login", { method: "POST", body: { email, password } });
+    },
+    onSuccess: proceed,
+  });
+
+  if (status.data && !status.data.needsSetup && !setup.isPending && !setup.isSuccess) {
+    return <Navigate to="/login" replace />;
+  }
+  const errors = {
+    password:
+      form.password.length < MIN_PASSWORD
+        ? `The password needs at least ${MIN_PASSWORD} characters.`
+        : undefined,
+    confirm: form.confirm !== form.password ? "The passwords differ." : undefined,
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setChecked(true);
+    if (!errors.password && !errors.confirm) setup.mutate();
+  };
+  const bind = (key: keyof typeof form) => ({
+    value: form[key],
+    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })),
+  });
+
+  return (
+    <AuthFrame title="Set up Bifrost" intro={<p>Create the first platform administrator.</p>}>
+      {status.isPending && <Spinner />}
+      {status.isError && <ErrorState error={status.error} onRetry={() => void status.refetch()} />}
+      {status.data && (
+        <form onSubmit={submit} className="auth-form">
+          <Field label="Name">
+            {(ids) => <Input {...ids} name="name" autoComplete="name" required {...bind("name")} />}
+          </Field>
+          <Field label="E-mail">
+            {(ids) => (
+              <Input {...ids} type="email" name="email" autoComplete="username" required {...bind("email")} />
+            )}
+          </Field>
+          <Field
+            label="Password"
+            hint={`At least ${MIN_PASSWORD} characters.`}
+            error={checked ? errors.password : undefined}
+          >
+            {(ids) => (
+              <Input
+                {...ids}
+                type="password"
+                name="password"
+                autoComplete="new-password"
+                required
+                {...bind("password")}
+              />
+            )}
+          </Field>
+          <Field label="Repeat the password" error={checked ? errors.confirm : undefined}>
+            {(ids) => (
+              <Input
+                {...ids}
+                type="password"
+                name="confirm"
+                autoComplete="new-password"
+                required
+                {...bind("confirm")}
+              />
+            )}
+          </Field>
+          {setup.isError && (
+            <p className="form-error" role="alert">
+              {errorMessage(setup.error)}
+            </p>
+          )}
+          <Button type="submit" variant="primary" busy={setup.isPending}>
+            Create administrator
+          </Button>
+        </form>
+      )}
+    </AuthFrame>
+  );
+}

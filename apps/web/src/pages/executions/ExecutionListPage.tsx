@@ -1,0 +1,161 @@
+import { executionStatuses, type ExecutionSummary, type WsServerMessage } from "@bifrost/contracts";
+import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { useRef, useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { apiFetch } from "../../api/client.js";
+import { useRealtime } from "../../api/realtime.js";
+import { messageOf, useMe } from "../workflows/queries.js";
+import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
+import "./executions.css";
+
+type Page = { items: ExecutionSummary[]; nextCursor: string | null };
+type Filters = { status: string; workflowName: string; since: string; until: string };
+const EMPTY: Filters = { status: "", workflowName: "", since: "", until: "" };
+
+function listPath(filters: Filters, cursor: string | undefined): string {
+  const query = new URLSearchParams({ limit: "50" });
+  if (filters.status) query.set("status", filters.status);
+  if (filters.workflowName.trim()) query.set("workflowName", filters.workflowName.trim());
+  if (filters.since) query.set("since", new Date(filters.since).toISOString());
+  if (filters.until) query.set("until", new Date(filters.until).toISOString());
+  if (cursor) query.set("cursor", cursor);
+  return `/api/executions?${query.toString()}`;
+}
+
+export function ExecutionListPage() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const key = ["executions", "list", filters];
+  const list = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) => apiFetch<Page>(listPath(filters, pageParam)),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+  // A known run changes in place; a new one refetches the list, at most once a second.
+  const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const onMessage = (message: WsServerMessage) => {
+    if (message.type !== "history_update") return;
+    let known = false;
+    queryClient.setQueryData<InfiniteData<Page>>(key, (data) => {
+      if (!data) return data;
+      return {
+        ...data,
+        pages: data.pages.map((page) => ({
+          ...page,
+          items: page.items.map((item) => {
+            if (item.id !== message.executionId) return item;
+            known = true;
+            return { ...item, status: message.status, durationMs: message.durationMs ?? item.durationMs };
+          }),
+        })),
+      };
+    });
+    if (!known && !refetchTimer.current) {
+      refetchTimer.current = setTimeout(() => {
+        refetchTimer.current = undefined;
+        void queryClient.invalidateQueries({ queryKey: ["executions", "list"] });
+      }, 1000);
+    }
+  };
+  const channel = me.data ? (me.data.isSuperuser ? "history:GLOBAL" : `history:user:${me.data.id}`) : null;
+  useRealtime(channel ? [channel] : [], onMessage);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters(draft);
+  };
+  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const set = (field: keyof Filters) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [field]: e.target.value });
+
+  return (
+    <section className="ex-page">
+      <h1>Executions</h1>
+      <form className="ex-filters" onSubmit={submit} role="search" aria-label="Filter executions">
+        <label>
+          Status
+          <select value={draft.status} onChange={set("status")}>
+            <option value="">All</option>
+            <option value="Scheduled,Pending,Running,Cancelling">Active</option>
+            {executionStatuses.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Workflow
+          <input type="text" value={draft.workflowName} onChange={set("workflowName")} placeholder="name" />
+        </label>
+        <label>
+          Since
+          <input type="datetime-local" value={draft.since} onChange={set("since")} />
+        </label>
+        <label>
+          Until
+          <input type="datetime-local" value={draft.until} onChange={set("until")} />
+        </label>
+        <button type="submit" className="ex-button">
+          Apply
+        </button>
+      </form>
+      {list.isPending ? (
+        <p className="ex-state" role="status">
+          Loading executions…
+        </p>
+      ) : list.isError ? (
+        <p className="ex-state ex-error" role="alert">
+          Could not load the executions: {messageOf(list.error)}
+        </p>
+      ) : items.length === 0 ? (
+        <p className="ex-state">No executions{filters === EMPTY ? " yet" : " match these filters"}.</p>
+      ) : (
+        <>
+          <table className="ex-table">
+            <thead>
+              <tr>
+                <th scope="col">Workflow</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started by</th>
+                <th scope="col">Created</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((e) => (
+                <tr key={e.id} data-execution-id={e.id}>
+                  <td>
+                    <Link to={`/executions/${e.id}`}>{e.workflowName}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={e.status} />
+                  </td>
+                  <td>
+                    {e.executedByName} <span className="ex-muted">({e.triggeredBy})</span>
+                  </td>
+                  <td>{formatTime(e.createdAt)}</td>
+                  <td>{formatDuration(e.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {list.hasNextPage && (
+            <button
+              type="button"
+              className="ex-button"
+              onClick={() => void list.fetchNextPage()}
+              disabled={list.isFetchingNextPage}
+            >
+              {list.isFetchingNextPage ? "Loading…" : "Load more"}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

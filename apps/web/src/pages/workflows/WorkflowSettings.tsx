@@ -1,0 +1,146 @@
+import type { UpdateWorkflow, Workflow } from "@bifrost/contracts";
+import { httpMethodSchema } from "@bifrost/contracts";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { apiFetch } from "../../api/client.js";
+import { messageOf, useRoles } from "./queries.js";
+
+const METHODS = httpMethodSchema.options;
+
+/** Platform admins' settings of a workflow (`PATCH /api/workflows/{id}`). */
+export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
+  const queryClient = useQueryClient();
+  const roles = useRoles(true);
+  const [timeout, setTimeoutSeconds] = useState(String(workflow.timeoutSeconds));
+  const [accessLevel, setAccessLevel] = useState(workflow.accessLevel);
+  const [roleIds, setRoleIds] = useState(workflow.roleIds);
+  const [endpointEnabled, setEndpointEnabled] = useState(workflow.endpointEnabled);
+  const [executionMode, setExecutionMode] = useState(workflow.executionMode);
+  const [allowedMethods, setAllowedMethods] = useState(workflow.allowedMethods);
+  const [cacheTtl, setCacheTtl] = useState(String(workflow.cacheTtlSeconds));
+  const save = useMutation({
+    mutationFn: (body: UpdateWorkflow) =>
+      apiFetch<Workflow>(`/api/workflows/${workflow.id}`, { method: "PATCH", body }),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(["workflows", workflow.id], updated);
+      void queryClient.invalidateQueries({ queryKey: ["workflows"], exact: true });
+    },
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate({
+      timeoutSeconds: Number(timeout),
+      accessLevel,
+      roleIds,
+      endpointEnabled,
+      executionMode,
+      allowedMethods,
+      cacheTtlSeconds: Number(cacheTtl),
+    });
+  };
+  const toggle = <T,>(list: T[], item: T, on: boolean): T[] =>
+    on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
+
+  return (
+    <form className="wf-settings" onSubmit={submit} aria-labelledby="wf-settings-title">
+      <h2 id="wf-settings-title">Settings</h2>
+      <label className="wf-field">
+        Timeout (seconds, 0 = none)
+        <input
+          type="number"
+          min={0}
+          max={86400}
+          step={1}
+          required
+          value={timeout}
+          onChange={(e) => setTimeoutSeconds(e.target.value)}
+        />
+      </label>
+      <label className="wf-field">
+        Access
+        <select
+          value={accessLevel}
+          onChange={(e) => setAccessLevel(e.target.value as Workflow["accessLevel"])}
+        >
+          <option value="role_based">Members of its roles</option>
+          <option value="authenticated">Every signed-in user</option>
+        </select>
+      </label>
+      <fieldset className="wf-field" disabled={accessLevel !== "role_based"}>
+        <legend>Roles</legend>
+        {roles.isPending ? (
+          <p role="status">Loading roles…</p>
+        ) : roles.isError ? (
+          <p role="alert">{messageOf(roles.error)}</p>
+        ) : roles.data.items.length === 0 ? (
+          <p>No roles yet.</p>
+        ) : (
+          roles.data.items.map((role) => (
+            <label key={role.id} className="wf-check">
+              <input
+                type="checkbox"
+                checked={roleIds.includes(role.id)}
+                onChange={(e) => setRoleIds(toggle(roleIds, role.id, e.target.checked))}
+              />
+              {role.name}
+            </label>
+          ))
+        )}
+      </fieldset>
+      <fieldset className="wf-field">
+        <legend>HTTP endpoint</legend>
+        <label className="wf-check">
+          <input
+            type="checkbox"
+            checked={endpointEnabled}
+            onChange={(e) => setEndpointEnabled(e.target.checked)}
+          />
+          Enabled at <code>/api/endpoints/{workflow.name}</code>
+        </label>
+        <label className="wf-field">
+          Mode
+          <select
+            value={executionMode}
+            onChange={(e) => setExecutionMode(e.target.value as Workflow["executionMode"])}
+          >
+            <option value="sync">Synchronous (answers the result)</option>
+            <option value="async">Asynchronous (answers the execution id)</option>
+          </select>
+        </label>
+        <div className="wf-methods" role="group" aria-label="Allowed methods">
+          {METHODS.map((method) => (
+            <label key={method} className="wf-check">
+              <input
+                type="checkbox"
+                checked={allowedMethods.includes(method)}
+                onChange={(e) => setAllowedMethods(toggle(allowedMethods, method, e.target.checked))}
+              />
+              {method}
+            </label>
+          ))}
+        </div>
+        <label className="wf-field">
+          Data provider cache (seconds)
+          <input
+            type="number"
+            min={0}
+            max={86400}
+            step={1}
+            value={cacheTtl}
+            onChange={(e) => setCacheTtl(e.target.value)}
+          />
+        </label>
+      </fieldset>
+      {save.isError && (
+        <p className="wf-error" role="alert">
+          {messageOf(save.error)}
+        </p>
+      )}
+      {save.isSuccess && <p role="status">Saved.</p>}
+      <button type="submit" className="wf-button wf-primary" disabled={save.isPending}>
+        {save.isPending ? "Saving…" : "Save settings"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,64 @@
+import { createBrowserRouter, Navigate, Outlet, type RouteObject } from "react-router";
+import { executionPages } from "../pages/executions/routes.js";
+import { workflowPages } from "../pages/workflows/routes.js";
+import { AuthProvider } from "./auth.js";
+import { RequireAuth } from "./guards.js";
+import { Layout } from "./Layout.js";
+import { NotFoundPage } from "./NotFoundPage.js";
+import { OrgScopeProvider } from "./org-scope.js";
+import { RouteError } from "./RouteError.js";
+
+// Sign-in pages are loaded on demand: signed-in users never download them (nor `qrcode`).
+const authPages: RouteObject[] = [
+  {
+    path: "setup",
+    lazy: async () => ({ Component: (await import("../pages/auth/SetupPage.js")).SetupPage }),
+  },
+  {
+    path: "login",
+    lazy: async () => ({ Component: (await import("../pages/auth/LoginPage.js")).LoginPage }),
+  },
+  {
+    path: "login/mfa",
+    lazy: async () => ({ Component: (await import("../pages/auth/MfaPromptPage.js")).MfaPromptPage }),
+  },
+  {
+    path: "mfa-setup",
+    lazy: async () => ({ Component: (await import("../pages/auth/MfaEnrolPage.js")).MfaEnrolPage }),
+  },
+];
+
+export const routes: RouteObject[] = [
+  {
+    element: (
+      <AuthProvider>
+        <OrgScopeProvider>
+          <Outlet />
+        </OrgScopeProvider>
+      </AuthProvider>
+    ),
+    errorElement: <RouteError />,
+    children: [
+      ...authPages,
+      {
+        element: <RequireAuth />,
+        children: [
+          {
+            element: <Layout />,
+            errorElement: <RouteError />,
+            children: [
+              { index: true, element: <Navigate to="/workflows" replace /> },
+              ...workflowPages,
+              ...executionPages,
+              { path: "*", element: <NotFoundPage /> },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

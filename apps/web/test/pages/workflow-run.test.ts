@@ -1,0 +1,206 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../browser.js";
+
+const SERVER_BIN = path.resolve(import.meta.dirname, "../../../server/bin/bifrost-server.js");
+const PASSWORD = "correct horse battery staple";
+
+const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
+
+export const greet = workflow({
+  description: "Greets someone, slowly",
+  params: z.object({
+    name: z.string().min(1),
+    count: z.number().int().min(1).max(10).multipleOf(2).default(2),
+    mood: z.enum(["happy", "grumpy"]).default("happy"),
+    loud: z.boolean().default(false),
+  }),
+  async run(params, ctx) {
+    for (let i = 0; i < 5; i++) {
+      ctx.log.info("step " + i);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    ctx.log.warn("almost done");
+    return { greeting: "Hello " + params.name, count: params.count, mood: params.mood };
+  },
+});
+
+export const sleeper = workflow({
+  description: "Sleeps for a minute",
+  async run(_params, ctx) {
+    ctx.log.info("going to sleep");
+    await new Promise((r) => setTimeout(r, 60_000));
+    return "woke up";
+  },
+});
+`;
+
+let server: ChildProcess;
+let browser: Browser;
+let context: BrowserContext;
+let baseUrl: string;
+let dataDir: string;
+let token: string;
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const address = probe.address();
+  probe.close();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-pages-"));
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [SERVER_BIN, "start"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: String(port),
+      BIFROST_DATA_DIR: dataDir,
+      BIFROST_LOG_LEVEL: "warn",
+      BIFROST_MFA_REQUIRED: "false",
+    },
+    stdio: "ignore",
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error("the server did not become ready");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const email = "admin@example.com";
+  await fetch(`${baseUrl}/auth/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD, name: "Admin" }),
+  });
+  const login = await fetch(`${baseUrl}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  const session = (await login.json()) as { accessToken: string };
+  token = session.accessToken;
+  await api("PUT", "/api/files/editor/content", { path: "greetings.ts", content: WORKFLOWS });
+
+  browser = await launchChromium();
+  context = await browser.newContext();
+  // The session cookies of the login above: the test does not depend on the sign-in page.
+  await context.addCookies(
+    login.headers.getSetCookie().map((header) => {
+      const [pair = ""] = header.split(";");
+      const at = pair.indexOf("=");
+      return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
+    }),
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await once(server, "exit");
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openRunPage(name: string): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(`${baseUrl}/workflows`);
+  await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
+  await page.getByRole("searchbox").fill(name);
+  await page.getByRole("link", { name: `Run ${name}` }).click();
+  await page.getByRole("heading", { name: `Run ${name}` }).waitFor();
+  return page;
+}
+
+describe("workflow and execution pages", () => {
+  it("runs a workflow from its generated form, streams its logs and flips to Success without reload", async () => {
+    const page = await openRunPage("greet");
+    // Defaults come from the schema; the required field is marked.
+    expect(await page.getByLabel(/^count/).inputValue()).toBe("2");
+    expect(await page.getByLabel(/^mood/).inputValue()).toBe("happy");
+    // Client-side validation: the required name is missing.
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByText("Required").waitFor();
+    await page.getByLabel(/^name/).fill("Ada");
+    await page.getByLabel(/^mood/).selectOption("grumpy");
+    await page.getByRole("button", { name: "Run now" }).click();
+
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { name: "greet" }).waitFor();
+    const navigations: string[] = [];
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigations.push(frame.url());
+    });
+    const logs = page.getByRole("log", { name: "Execution logs" });
+    await logs.getByText("step 0").waitFor({ timeout: 15_000 });
+    await page.locator('.ex-title [data-status="Success"]').waitFor({ timeout: 15_000 });
+    await logs.getByText("almost done").waitFor();
+    await page.getByRole("tree", { name: "Result" }).getByText('"Hello Ada"').waitFor();
+    expect(navigations).toEqual([]);
+
+    await page.getByRole("link", { name: "Executions" }).first().click();
+    await page.getByRole("heading", { name: "Executions", level: 1 }).waitFor();
+    const row = page.locator("tbody tr", { hasText: "greet" }).first();
+    await row.locator('[data-status="Success"]').waitFor();
+    await page.close();
+  });
+
+  it("shows the API's 422 on the field it names", async () => {
+    const page = await openRunPage("greet");
+    await page.getByLabel(/^name/).fill("Bob");
+    // 3 is within the form's bounds, but not a multiple of 2: only the API says so.
+    await page.getByLabel(/^count/).fill("3");
+    await page.getByRole("button", { name: "Run now" }).click();
+    const field = page.locator(".jsf-field", { has: page.getByLabel(/^count/) });
+    await field
+      .getByRole("alert")
+      .filter({ hasText: /multiple of 2/ })
+      .waitFor();
+    expect(await page.getByLabel(/^count/).getAttribute("aria-invalid")).toBe("true");
+    expect(page.url()).toMatch(/\/run$/);
+    await page.close();
+  });
+
+  it("cancels a running execution from its detail page", async () => {
+    const page = await openRunPage("sleeper");
+    await page.getByText("This workflow takes no parameters.").waitFor();
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    await page
+      .getByRole("log", { name: "Execution logs" })
+      .getByText("going to sleep")
+      .waitFor({ timeout: 15_000 });
+    await page.locator('.ex-title [data-status="Running"]').waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.locator('.ex-title [data-status="Cancelled"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    await page.close();
+  });
+});

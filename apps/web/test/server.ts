@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const SERVER_BIN = path.resolve(import.meta.dirname, "../../server/bin/bifrost-server.js");
+
+export type TestServer = { baseUrl: string; stop: () => Promise<void> };
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const address = probe.address();
+  probe.close();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** A real `bifrost-server start` on a free port with a fresh data dir (MFA required: the default). */
+export async function startServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-test-"));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = spawn(process.execPath, [SERVER_BIN, "start"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: String(port),
+      BIFROST_DATA_DIR: dataDir,
+      BIFROST_LOG_LEVEL: "warn",
+    },
+    stdio: "ignore",
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error("the server did not become ready");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseUrl,
+    stop: async () => {
+      if (server.exitCode === null) {
+        server.kill("SIGTERM");
+        await once(server, "exit");
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
