@@ -157,9 +157,15 @@ describe("webhooks", () => {
     const subscriptionId = created.json<{ id: string }>().id;
     const eventId = (await hook(sourceId, "{}")).json<{ eventId: string }>().eventId;
     let delivery = await deliveryOf(eventId);
+    // The attempt is counted before it is made: wait for its failure to set the backoff too
+    // (until then the row holds the 60 s claim lease).
     await waitUntil("the first attempt failed", async () => {
       delivery = await deliveryOf(eventId);
-      return delivery.attempts === 1 && delivery.status === "pending";
+      return (
+        delivery.attempts === 1 &&
+        delivery.status === "pending" &&
+        Date.parse(delivery.nextAttemptAt ?? "") - Date.now() < 45_000
+      );
     });
     const waits: number[] = [];
     // Make each retry due now instead of waiting out the backoff; the scheduler's job picks it up.
