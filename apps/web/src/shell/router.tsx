@@ -1,4 +1,6 @@
 import { createBrowserRouter, Navigate, Outlet, type RouteObject } from "react-router";
+import { adminPages } from "../pages/admin/routes.js";
+import { editorPages } from "../pages/editor/routes.js";
 import { executionPages } from "../pages/executions/routes.js";
 import { workflowPages } from "../pages/workflows/routes.js";
 import { AuthProvider } from "./auth.js";
@@ -49,7 +51,9 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: <Navigate to="/workflows" replace /> },
               ...workflowPages,
+              ...editorPages,
               ...executionPages,
+              ...adminPages,
               { path: "*", element: <NotFoundPage /> },
             ],
           },

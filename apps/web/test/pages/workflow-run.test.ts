@@ -159,8 +159,8 @@ describe("workflow and execution pages", () => {
       if (frame === page.mainFrame()) navigations.push(frame.url());
     });
     const logs = page.getByRole("log", { name: "Execution logs" });
-    await logs.getByText("step 0").waitFor({ timeout: 15_000 });
     await page.locator('.ex-title [data-status="Success"]').waitFor({ timeout: 15_000 });
+    await logs.getByText("step 0").waitFor({ timeout: 15_000 });
     await logs.getByText("almost done").waitFor();
     await page.getByRole("tree", { name: "Result" }).getByText('"Hello Ada"').waitFor();
     expect(navigations).toEqual([]);

@@ -29,6 +29,7 @@ export function useExecutionLogs(executionId: string, onMessage: (message: WsSer
   const pending = useRef<LogLine[]>([]);
   const frame = useRef<number | undefined>(undefined);
   const reading = useRef<Promise<void>>(Promise.resolve());
+  const later = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const apply = useCallback((incoming: LogLine[]) => {
     linesRef.current = merge(linesRef.current, incoming);
@@ -38,14 +39,21 @@ export function useExecutionLogs(executionId: string, onMessage: (message: WsSer
   const catchUp = useCallback(() => {
     reading.current = reading.current.then(async () => {
       try {
+        // From the first gap, not the last line: live lines may have arrived before earlier ones
+        // were stored (a gap also stays where DEBUG lines are hidden; re-reading past it is harmless).
+        let last = 0;
+        for (const line of linesRef.current) {
+          if (line.sequence !== last + 1) break;
+          last = line.sequence;
+        }
+        let cursor: string | null = last === 0 ? null : String(last);
         for (;;) {
-          const last = linesRef.current.at(-1)?.sequence;
-          const query = last === undefined ? "" : `?cursor=${last}`;
-          const page = await apiFetch<{ items: ExecutionLog[]; nextCursor: string | null }>(
-            `/api/executions/${executionId}/logs${query}`,
+          const page: { items: ExecutionLog[]; nextCursor: string | null } = await apiFetch(
+            `/api/executions/${executionId}/logs${cursor === null ? "" : `?cursor=${cursor}`}`,
           );
           apply(page.items);
           if (!page.nextCursor || page.items.length === 0) break;
+          cursor = page.nextCursor;
         }
         setError(null);
       } catch (e) {
@@ -61,11 +69,18 @@ export function useExecutionLogs(executionId: string, onMessage: (message: WsSer
     return () => {
       if (frame.current !== undefined) cancelAnimationFrame(frame.current);
       frame.current = undefined;
+      if (later.current) clearTimeout(later.current);
     };
   }, [catchUp]);
 
   useRealtime([`execution:${executionId}`], (message) => {
-    if (message.type === "connected") catchUp();
+    if (message.type === "connected") {
+      catchUp();
+      // A line published just before the socket joined is stored within ~50 ms of being sent: read
+      // once more a moment later so it is never missed while the run goes on.
+      if (later.current) clearTimeout(later.current);
+      later.current = setTimeout(catchUp, 1_000);
+    }
     if (message.type === "execution_log" && message.executionId === executionId) {
       pending.current.push(message);
       frame.current ??= requestAnimationFrame(() => {

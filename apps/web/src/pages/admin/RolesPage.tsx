@@ -1,0 +1,161 @@
+import type { Role } from "@bifrost/contracts";
+import "./admin.css";
+import { useState, type FormEvent } from "react";
+import { apiFetch } from "../../api/client.js";
+import {
+  Button,
+  Card,
+  Dialog,
+  EmptyState,
+  ErrorState,
+  errorMessage,
+  Field,
+  Input,
+  Spinner,
+  Table,
+} from "../../components/ui/index.js";
+import { useAdminAction, useAdminRoles, useUsers } from "./queries.js";
+
+export function RolesPage() {
+  const roles = useAdminRoles();
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [assigning, setAssigning] = useState<Role | null>(null);
+  const create = useAdminAction((body: { name: string; description?: string }) =>
+    apiFetch<Role>("/api/roles", { method: "POST", body }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const text = description.trim();
+    create.mutate(
+      { name: name.trim(), ...(text ? { description: text } : {}) },
+      {
+        onSuccess: () => {
+          setName("");
+          setDescription("");
+        },
+      },
+    );
+  };
+  const items = roles.data?.items ?? [];
+
+  return (
+    <section className="admin-page">
+      <h1>Roles</h1>
+      <Card title="New role">
+        <form onSubmit={submit} className="admin-form">
+          <Field label="Name">
+            {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
+          </Field>
+          <Field label="Description">
+            {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
+          </Field>
+          <Button type="submit" variant="primary" busy={create.isPending}>
+            Create role
+          </Button>
+          {create.isError && (
+            <p className="ui-field__error" role="alert">
+              {errorMessage(create.error)}
+            </p>
+          )}
+        </form>
+      </Card>
+      {roles.isPending ? (
+        <Spinner />
+      ) : roles.isError ? (
+        <ErrorState
+          title="Could not load the roles"
+          error={roles.error}
+          onRetry={() => void roles.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title="No roles yet." />
+      ) : (
+        <Table
+          caption="Roles"
+          rows={items}
+          rowKey={(r) => r.id}
+          columns={[
+            { header: "Name", cell: (r) => r.name },
+            { header: "Description", cell: (r) => r.description ?? "—" },
+            {
+              header: "Actions",
+              cell: (r) => (
+                <Button onClick={() => setAssigning(r)} aria-label={`Assign users to ${r.name}`}>
+                  Assign users
+                </Button>
+              ),
+            },
+          ]}
+        />
+      )}
+      {assigning && <AssignDialog role={assigning} onClose={() => setAssigning(null)} />}
+    </section>
+  );
+}
+
+function AssignDialog({ role, onClose }: { role: Role; onClose: () => void }) {
+  const users = useUsers("");
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const assign = useAdminAction((userIds: string[]) =>
+    apiFetch<void>(`/api/roles/${encodeURIComponent(role.id)}/users`, { method: "POST", body: { userIds } }),
+  );
+  const toggle = (id: string) =>
+    setChosen((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const items = users.data?.items ?? [];
+
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Assign users to ${role.name}`}
+      description="Users who already have the role keep it."
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            variant="primary"
+            busy={assign.isPending}
+            disabled={chosen.size === 0}
+            onClick={() => assign.mutate([...chosen], { onSuccess: onClose })}
+          >
+            Assign
+          </Button>
+        </>
+      }
+    >
+      {users.isPending ? (
+        <Spinner />
+      ) : users.isError ? (
+        <ErrorState
+          title="Could not load the users"
+          error={users.error}
+          onRetry={() => void users.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title="No users yet." />
+      ) : (
+        <ul className="admin-checklist">
+          {items.map((u) => (
+            <li key={u.id}>
+              <label>
+                <input type="checkbox" checked={chosen.has(u.id)} onChange={() => toggle(u.id)} /> {u.name} (
+                {u.email})
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      {assign.isError && (
+        <p className="ui-field__error" role="alert">
+          {errorMessage(assign.error)}
+        </p>
+      )}
+    </Dialog>
+  );
+}
