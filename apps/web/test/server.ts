@@ -18,8 +18,11 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A real `bifrost-server start` on a free port with a fresh data dir (MFA required: the default). */
-export async function startServer(): Promise<TestServer> {
+/**
+ * A real `bifrost-server start` on a free port with a fresh data dir (MFA required, the default,
+ * unless `env` says otherwise).
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-test-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -29,6 +32,7 @@ export async function startServer(): Promise<TestServer> {
       PORT: String(port),
       BIFROST_DATA_DIR: dataDir,
       BIFROST_LOG_LEVEL: "warn",
+      ...env,
     },
     stdio: "ignore",
   });

@@ -1,15 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../browser.js";
-
-const SERVER_BIN = path.resolve(import.meta.dirname, "../../../server/bin/bifrost-server.js");
-const PASSWORD = "correct horse battery staple";
+import { signedInAdmin, type SignedIn } from "./signed-in.js";
 
 const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
 
@@ -41,21 +32,10 @@ export const sleeper = workflow({
 });
 `;
 
-let server: ChildProcess;
-let browser: Browser;
+let session: SignedIn;
 let context: BrowserContext;
 let baseUrl: string;
-let dataDir: string;
 let token: string;
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
   const response = await fetch(`${baseUrl}${route}`, {
@@ -69,63 +49,14 @@ async function api<T>(method: string, route: string, body?: unknown): Promise<T>
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-pages-"));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [SERVER_BIN, "start"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      PORT: String(port),
-      BIFROST_DATA_DIR: dataDir,
-      BIFROST_LOG_LEVEL: "warn",
-      BIFROST_MFA_REQUIRED: "false",
-    },
-    stdio: "ignore",
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${baseUrl}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error("the server did not become ready");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const email = "admin@example.com";
-  await fetch(`${baseUrl}/auth/setup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD, name: "Admin" }),
-  });
-  const login = await fetch(`${baseUrl}/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  const session = (await login.json()) as { accessToken: string };
-  token = session.accessToken;
+  session = await signedInAdmin();
+  ({ context, baseUrl } = session);
+  token = session.token;
   await api("PUT", "/api/files/editor/content", { path: "greetings.ts", content: WORKFLOWS });
-
-  browser = await launchChromium();
-  context = await browser.newContext();
-  // The session cookies of the login above: the test does not depend on the sign-in page.
-  await context.addCookies(
-    login.headers.getSetCookie().map((header) => {
-      const [pair = ""] = header.split(";");
-      const at = pair.indexOf("=");
-      return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
-    }),
-  );
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await once(server, "exit");
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 async function openRunPage(name: string): Promise<Page> {

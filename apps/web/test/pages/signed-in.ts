@@ -1,0 +1,61 @@
+import type { Browser, BrowserContext } from "playwright-core";
+import { launchChromium } from "../browser.js";
+import { startServer, type TestServer } from "../server.js";
+
+export const PASSWORD = "correct horse battery staple";
+
+/** The session cookies a sign-in answer sets, for a browser context. */
+export function cookiesOf(response: Response, baseUrl: string) {
+  return response.headers.getSetCookie().map((header) => {
+    const [pair = ""] = header.split(";");
+    const at = pair.indexOf("=");
+    return { name: pair.slice(0, at), value: pair.slice(at + 1), url: baseUrl };
+  });
+}
+
+export type SignedIn = {
+  server: TestServer;
+  baseUrl: string;
+  browser: Browser;
+  /** A browser context holding the first admin's session cookies. */
+  context: BrowserContext;
+  /** The first admin's access token, for API calls from the test. */
+  token: string;
+  close(): Promise<void>;
+};
+
+/**
+ * A real server with MFA off and its first platform admin signed in through the API, the session
+ * copied into a browser: page tests do not depend on the sign-in pages (tested on their own).
+ */
+export async function signedInAdmin(): Promise<SignedIn> {
+  const server = await startServer({ BIFROST_MFA_REQUIRED: "false" });
+  const { baseUrl } = server;
+  const email = "admin@example.com";
+  await fetch(`${baseUrl}/auth/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD, name: "Admin" }),
+  });
+  const login = await fetch(`${baseUrl}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  const cookies = cookiesOf(login, baseUrl);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const browser = await launchChromium();
+  const context = await browser.newContext();
+  await context.addCookies(cookies);
+  return {
+    server,
+    baseUrl,
+    browser,
+    context,
+    token: accessToken,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
