@@ -2,7 +2,7 @@ import { Suspense } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { Button, Menu, Spinner } from "../components/ui/index.js";
 import { useAuth } from "./auth.js";
-import { navEntries } from "./nav.js";
+import { visibleNav } from "./nav.js";
 import { OrgScopeSwitcher } from "./OrgScopeSwitcher.js";
 import { useTheme } from "./theme.js";
 
@@ -11,7 +11,7 @@ export function Layout() {
   const { user, isPlatformAdmin, signOut } = useAuth();
   const { theme, toggle } = useTheme();
   const navigate = useNavigate();
-  const entries = navEntries.filter((entry) => !entry.platformAdmin || isPlatformAdmin);
+  const groups = visibleNav(isPlatformAdmin);
   const logout = () => {
     void signOut().finally(() => navigate("/login", { replace: true }));
   };
@@ -40,13 +40,18 @@ export function Layout() {
         </div>
       </header>
       <nav className="layout__nav" aria-label="Main">
-        <ul>
-          {entries.map((entry) => (
-            <li key={entry.to}>
-              <NavLink to={entry.to}>{entry.label}</NavLink>
-            </li>
-          ))}
-        </ul>
+        {groups.map((group) => (
+          <div key={group.label} className="layout__nav-group">
+            <h2 className="layout__nav-heading">{group.label}</h2>
+            <ul>
+              {group.entries.map((entry) => (
+                <li key={entry.to}>
+                  <NavLink to={entry.to}>{entry.label}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
       </nav>
       <main className="layout__main" id="main">
         <Suspense fallback={<Spinner />}>

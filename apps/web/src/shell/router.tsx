@@ -2,6 +2,7 @@ import { createBrowserRouter, Navigate, Outlet, type RouteObject } from "react-r
 import { adminPages } from "../pages/admin/routes.js";
 import { editorPages } from "../pages/editor/routes.js";
 import { executionPages } from "../pages/executions/routes.js";
+import { formPages } from "../pages/forms/routes.js";
 import { workflowPages } from "../pages/workflows/routes.js";
 import { AuthProvider } from "./auth.js";
 import { RequireAuth } from "./guards.js";
@@ -53,6 +54,7 @@ export const routes: RouteObject[] = [
               ...workflowPages,
               ...editorPages,
               ...executionPages,
+              ...formPages,
               ...adminPages,
               { path: "*", element: <NotFoundPage /> },
             ],

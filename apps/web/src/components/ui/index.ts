@@ -7,3 +7,4 @@ export { Menu, type MenuItem } from "./Menu.js";
 export { Spinner } from "./Spinner.js";
 export { EmptyState, ErrorState, errorMessage } from "./States.js";
 export { Table, type Column } from "./Table.js";
+export { ActionError, LoadMore, QueryView } from "./QueryView.js";

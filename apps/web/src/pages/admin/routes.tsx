@@ -22,6 +22,34 @@ export const adminPages: RouteObject[] = [
         path: "admin/audit",
         lazy: async () => ({ Component: (await import("./AuditPage.js")).AuditPage }),
       },
+      {
+        path: "admin/config",
+        lazy: async () => ({ Component: (await import("./ConfigPage.js")).ConfigPage }),
+      },
+      {
+        path: "admin/tables",
+        lazy: async () => ({ Component: (await import("./TablesPage.js")).TablesPage }),
+      },
+      {
+        path: "admin/tables/:tableId",
+        lazy: async () => ({ Component: (await import("./TablePage.js")).TablePage }),
+      },
+      {
+        path: "admin/integrations",
+        lazy: async () => ({ Component: (await import("./IntegrationsPage.js")).IntegrationsPage }),
+      },
+      {
+        path: "admin/schedules",
+        lazy: async () => ({ Component: (await import("./SchedulesPage.js")).SchedulesPage }),
+      },
+      {
+        path: "admin/webhooks",
+        lazy: async () => ({ Component: (await import("./WebhooksPage.js")).WebhooksPage }),
+      },
+      {
+        path: "admin/workers",
+        lazy: async () => ({ Component: (await import("./WorkersPage.js")).WorkersPage }),
+      },
     ],
   },
 ];

@@ -1,0 +1,57 @@
+import type { UseInfiniteQueryResult, UseQueryResult } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Button } from "./Button.js";
+import { EmptyState, ErrorState, errorMessage } from "./States.js";
+import { Spinner } from "./Spinner.js";
+
+/**
+ * The loading, error and empty states every list shows, around the content once there is some:
+ * pages pass the query and what to render, and all lists look and behave the same.
+ */
+export function QueryView<T>({
+  query,
+  what,
+  isEmpty,
+  empty,
+  emptyHint,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  /** "the schedules": used in "Could not load the schedules". */
+  what: string;
+  isEmpty?: (data: T) => boolean;
+  /** The empty state's title; defaults to "No schedules yet." from `what`. */
+  empty?: string;
+  /** Shown under the empty state's title: what to do to get a first item. */
+  emptyHint?: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Spinner />;
+  if (query.isError)
+    return <ErrorState title={`Could not load ${what}`} error={query.error} onRetry={() => void query.refetch()} />;
+  if (isEmpty?.(query.data))
+    return <EmptyState title={empty ?? `No ${what.replace(/^the /, "")} yet.`}>{emptyHint}</EmptyState>;
+  return <>{children(query.data)}</>;
+}
+
+/** A mutation's failure, with the API's own message, announced to screen readers. */
+export function ActionError({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p className="ui-field__error" role="alert">
+      {errorMessage(error)}
+    </p>
+  );
+}
+
+/** "Load more" under a cursor-paged list (`nextCursor` from the API). */
+export function LoadMore({ query }: { query: UseInfiniteQueryResult<unknown> }) {
+  if (!query.hasNextPage) return null;
+  return (
+    <div className="ui-load-more">
+      <Button onClick={() => void query.fetchNextPage()} busy={query.isFetchingNextPage}>
+        Load more
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+export function FormBuilderPage() {
+  return (
+    <section>
+      <h1>Form builder</h1>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+export function FormListPage() {
+  return (
+    <section>
+      <h1>Forms</h1>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+export function FormRunPage() {
+  return (
+    <section>
+      <h1>Form</h1>
+    </section>
+  );
+}
