@@ -121,6 +121,8 @@ describe("signing in to the web client", () => {
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((u) => u.pathname === "/login/mfa");
+    await page.getByRole("button", { name: "Verify" }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
     // Never a step at or before the enrolment's: the next step is within the accepted ±1 window.
     const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
     await page.getByLabel("Code").fill(code);

@@ -117,6 +117,7 @@ export type ReceivedEvent = z.infer<typeof receivedEventSchema>;
 export const receivedEventWithDeliveriesSchema = receivedEventSchema.extend({
   deliveries: z.array(eventDeliverySchema),
 });
+export type ReceivedEventWithDeliveries = z.infer<typeof receivedEventWithDeliveriesSchema>;
 
 export const subscriptionParamsSchema = z.object({ id: z.guid(), subId: z.guid() });
 export const eventIdParamsSchema = z.object({ eventId: z.guid() });

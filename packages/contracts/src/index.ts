@@ -14,3 +14,4 @@ export * from "./forms.js";
 export * from "./workflow-keys.js";
 export * from "./events.js";
 export * from "./schedules.js";
+export * from "./platform.js";

@@ -13,6 +13,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The API's 404: the record does not exist or is out of the caller's reach (they look the same). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
 const CSRF_COOKIE = "csrf_token";
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Their 401 means wrong credentials or code, not an expired session: never refresh and retry. */

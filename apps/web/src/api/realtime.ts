@@ -1,16 +1,26 @@
 import type { WsServerMessage } from "@bifrost/contracts";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+
+/** The socket's state: "open" once the server has answered, "connecting" while (re)connecting. */
+export type RealtimeStatus = "connecting" | "open" | "closed";
 
 /**
  * Subscribes to WebSocket channels (API.md "Real time") while the component is mounted; the
  * session cookie authenticates. Reconnects with backoff; `onMessage` always sees the latest props.
  */
-export function useRealtime(channels: string[], onMessage: (message: WsServerMessage) => void): void {
+export function useRealtime(
+  channels: string[],
+  onMessage: (message: WsServerMessage) => void,
+): RealtimeStatus {
+  const [status, setStatus] = useState<RealtimeStatus>("connecting");
   const handler = useRef(onMessage);
   handler.current = onMessage;
   const key = channels.join("\n");
   useEffect(() => {
-    if (!key) return;
+    if (!key) {
+      setStatus("closed");
+      return;
+    }
     let socket: WebSocket | undefined;
     let closed = false;
     let attempt = 0;
@@ -19,9 +29,11 @@ export function useRealtime(channels: string[], onMessage: (message: WsServerMes
       const url = new URL("/ws/connect", window.location.href);
       url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
       for (const channel of key.split("\n")) url.searchParams.append("channels", channel);
+      setStatus("connecting");
       socket = new WebSocket(url);
       socket.onopen = () => {
         attempt = 0;
+        setStatus("open");
       };
       socket.onmessage = (event: MessageEvent<string>) => {
         try {
@@ -32,6 +44,7 @@ export function useRealtime(channels: string[], onMessage: (message: WsServerMes
       };
       socket.onclose = () => {
         if (closed) return;
+        setStatus("connecting");
         attempt += 1;
         timer = setTimeout(connect, Math.min(10_000, 500 * 2 ** attempt));
       };
@@ -43,4 +56,5 @@ export function useRealtime(channels: string[], onMessage: (message: WsServerMes
       socket?.close();
     };
   }, [key]);
+  return status;
 }

@@ -1,12 +1,15 @@
 import { Link } from "react-router";
 
-/** Unknown routes and pages the user may not open look the same: nothing to see here. */
+/**
+ * Unknown routes, pages the user may not open and records out of their reach (the API's 404) look
+ * the same: nothing to see here. Rendered inside the layout's main landmark.
+ */
 export function NotFoundPage() {
   return (
-    <main className="not-found" id="main">
+    <section className="not-found">
       <h1>Not found</h1>
       <p>This page does not exist, or you do not have access to it.</p>
       <Link to="/">Go to the start page</Link>
-    </main>
+    </section>
   );
 }

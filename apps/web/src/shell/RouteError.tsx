@@ -5,7 +5,12 @@ import { NotFoundPage } from "./NotFoundPage.js";
 /** A page that failed to load or render: the reason, and a way to try again. */
 export function RouteError() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) return <NotFoundPage />;
+  if (isRouteErrorResponse(error) && error.status === 404)
+    return (
+      <main id="main">
+        <NotFoundPage />
+      </main>
+    );
   return (
     <main className="full-page-center" id="main">
       <ErrorState

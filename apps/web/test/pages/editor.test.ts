@@ -1,10 +1,19 @@
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousA11yViolations } from "../axe.js";
 import { signedInAdmin, type SignedIn } from "./signed-in.js";
 
 let session: SignedIn;
 let context: BrowserContext;
 let baseUrl: string;
+
+async function listFiles(): Promise<string[]> {
+  const response = await fetch(`${baseUrl}/api/files/editor`, {
+    headers: { authorization: `Bearer ${session.token}` },
+  });
+  const tree = (await response.json()) as { files: { path: string }[] };
+  return tree.files.map((f) => f.path);
+}
 
 beforeAll(async () => {
   session = await signedInAdmin();
@@ -21,6 +30,25 @@ export const hello = workflow({
   description: "Says hello",
   async run() {
     return "hello";
+  },
+});
+`;
+
+const TWO_WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
+
+export const first = workflow({
+  async run(_params, ctx) {
+    ctx.log.info("hello from first");
+    return "one";
+  },
+});
+
+export const second = workflow({
+  params: z.object({ who: z.string().min(1) }),
+  async run(params, ctx) {
+    ctx.log.info("hello from second " + params.who);
+    ctx.log.warn("second is done");
+    return { greeting: "Hi " + params.who };
   },
 });
 `;
@@ -53,6 +81,101 @@ describe("workspace editor page", () => {
     const diagnostics = page.getByRole("list", { name: "Diagnostics" });
     await diagnostics.waitFor();
     expect(await diagnostics.locator(".ed-location").first().textContent()).toMatch(/^\d+:\d+$/);
+    await page.close();
+  });
+
+  it("runs the workflow under the cursor and shows its live log, status and result", async () => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${baseUrl}/editor`);
+    await page.getByRole("heading", { name: "Editor", level: 1 }).waitFor();
+    page.once("dialog", (dialog) => void dialog.accept("two.ts"));
+    await page.getByRole("button", { name: "New file" }).click();
+    const editor = page.getByRole("textbox", { name: "File content" });
+    await editor.click();
+    await page.keyboard.insertText(TWO_WORKFLOWS);
+
+    // The cursor in the second definition: its Run button names it; Run saves the file first.
+    await page.locator(".cm-line", { hasText: "hello from second" }).click();
+    await page.getByRole("button", { name: "Run second" }).click();
+    const dialog = page.getByRole("dialog", { name: "Run second" });
+    await dialog.getByLabel(/^who/).fill("Ada");
+    await dialog.getByRole("button", { name: "Run", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    const panel = page.getByTestId("run-panel");
+    await panel.getByRole("heading", { name: "Run of second" }).waitFor();
+    await panel.locator('[data-status="Success"]').waitFor();
+    const log = panel.getByRole("log", { name: "Run log" });
+    await log.getByText("hello from second Ada").waitFor();
+    await log.getByText("second is done").waitFor();
+    await panel.getByRole("tree", { name: "Result" }).getByText('"Hi Ada"').waitFor();
+    expect(await log.getByText("hello from first").count()).toBe(0);
+    const link = panel.getByRole("link", { name: "Open the execution" });
+    expect(await link.getAttribute("href")).toMatch(/^\/executions\/[0-9a-f-]{36}$/);
+
+    // Ctrl+Enter in the first definition runs it (no parameters: no dialog).
+    await page.locator(".cm-line", { hasText: "hello from first" }).click();
+    await page.keyboard.press("Control+Enter");
+    await panel.getByRole("heading", { name: "Run of first" }).waitFor();
+    await panel.locator('[data-status="Success"]').waitFor();
+    await panel.getByRole("log", { name: "Run log" }).getByText("hello from first").waitFor();
+    // A text result is shown as text.
+    await panel.locator("pre", { hasText: /^one$/ }).waitFor();
+
+    // Light theme: the page, the run panel and the open file, CodeMirror's content included.
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // Dark theme: the same, code included (the dark token colours keep at least 5:1, dark-theme.ts).
+    await page.getByTestId("theme-toggle").click();
+    await page.locator("html[data-theme='dark']").waitFor({ state: "attached" });
+    await page.locator(".cm-editor").waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByTestId("theme-toggle").click();
+    await page.close();
+  });
+
+  it("warns before discarding unsaved changes, renames and deletes a file", async () => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${baseUrl}/editor`);
+    const files = page.getByRole("navigation", { name: "Workspace files" });
+    await files.getByRole("button", { name: "hello.ts" }).click();
+    const editor = page.getByRole("textbox", { name: "File content" });
+    await editor.getByText("Says hello").waitFor();
+    await editor.click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText("// an unsaved comment\n");
+
+    // Switching away asks first; "Keep editing" stays on the file with its changes.
+    await files.getByRole("button", { name: "two.ts" }).click();
+    const discard = page.getByRole("dialog", { name: "Discard unsaved changes?" });
+    await discard.getByRole("button", { name: "Keep editing" }).click();
+    await discard.waitFor({ state: "detached" });
+    await editor.getByText("an unsaved comment").waitFor();
+    await files.getByRole("button", { name: "two.ts" }).click();
+    await discard.getByRole("button", { name: "Discard changes" }).click();
+    await editor.getByText("hello from second").waitFor();
+
+    // Rename two.ts to moved.ts.
+    await page.getByRole("button", { name: "Rename" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename two.ts" });
+    await rename.getByLabel("New path").fill("moved.ts");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await rename.waitFor({ state: "detached" });
+    await files.getByRole("button", { name: "moved.ts" }).waitFor();
+    await files.getByRole("button", { name: "two.ts" }).waitFor({ state: "detached" });
+    expect(await listFiles()).toEqual(expect.arrayContaining(["moved.ts"]));
+    expect(await listFiles()).not.toContain("two.ts");
+
+    // Delete it, after the confirmation.
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete moved.ts?" });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await confirm.getByRole("button", { name: "Delete file" }).click();
+    await confirm.waitFor({ state: "detached" });
+    await files.getByRole("button", { name: "moved.ts" }).waitFor({ state: "detached" });
+    await page.getByText("Open a file or create a new one").waitFor();
+    expect(await listFiles()).not.toContain("moved.ts");
     await page.close();
   });
 });

@@ -27,9 +27,10 @@ export type SignedIn = {
 /**
  * A real server with MFA off and its first platform admin signed in through the API, the session
  * copied into a browser: page tests do not depend on the sign-in pages (tested on their own).
+ * `env` adds server settings (e.g. a shorter execution lease, hence faster worker heartbeats).
  */
-export async function signedInAdmin(): Promise<SignedIn> {
-  const server = await startServer({ BIFROST_MFA_REQUIRED: "false" });
+export async function signedInAdmin(env: Record<string, string> = {}): Promise<SignedIn> {
+  const server = await startServer({ BIFROST_MFA_REQUIRED: "false", ...env });
   const { baseUrl } = server;
   const email = "admin@example.com";
   await fetch(`${baseUrl}/auth/setup`, {

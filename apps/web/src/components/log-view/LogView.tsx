@@ -24,10 +24,12 @@ export function LogView({ lines, label = "Logs" }: { lines: readonly LogLine[]; 
     overscan: 20,
   });
 
+  // The rows' total height is known without asking the browser: no forced layout per update
+  // (the browser clamps the offset to the end).
   useLayoutEffect(() => {
     const element = scroller.current;
-    if (follow && element && lines.length > 0) element.scrollTop = element.scrollHeight;
-  }, [follow, lines.length]);
+    if (follow && element && lines.length > 0) element.scrollTop = virtualizer.getTotalSize();
+  }, [follow, lines.length, virtualizer]);
 
   // A wheel or key scroll upwards is the user's intent to stop following.
   useEffect(() => {
@@ -40,10 +42,13 @@ export function LogView({ lines, label = "Logs" }: { lines: readonly LogLine[]; 
     return () => element.removeEventListener("wheel", onWheel);
   }, []);
 
+  // The content and viewport heights come from the virtualizer (the viewport's is measured by a
+  // ResizeObserver), so the handler reads only scrollTop, which a scroll has just laid out.
   const onScroll = () => {
     const element = scroller.current;
     if (!element) return;
-    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK;
+    const height = virtualizer.scrollRect?.height ?? element.clientHeight;
+    const atBottom = virtualizer.getTotalSize() - element.scrollTop - height <= BOTTOM_SLACK;
     if (atBottom !== follow) setFollow(atBottom);
   };
 

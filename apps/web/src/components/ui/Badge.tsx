@@ -1,7 +1,19 @@
-import type { ReactNode } from "react";
+import type { HTMLAttributes, ReactNode } from "react";
 
 export type BadgeTone = "neutral" | "info" | "success" | "warning" | "danger";
 
-export function Badge({ tone = "neutral", children }: { tone?: BadgeTone; children: ReactNode }) {
-  return <span className={`ui-badge ui-badge--${tone}`}>{children}</span>;
+/** Extra span attributes (e.g. `data-*`) are passed through. */
+export function Badge({
+  tone = "neutral",
+  children,
+  className,
+  ...rest
+}: { tone?: BadgeTone; children: ReactNode } & HTMLAttributes<HTMLSpanElement> & {
+    [data: `data-${string}`]: string | undefined;
+  }) {
+  return (
+    <span {...rest} className={[`ui-badge ui-badge--${tone}`, className].filter(Boolean).join(" ")}>
+      {children}
+    </span>
+  );
 }

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 export function Input({ className, ...rest }: InputHTMLAttributes<HTMLInputElement>) {
   return <input {...rest} className={["ui-input", className].filter(Boolean).join(" ")} />;
@@ -6,6 +12,16 @@ export function Input({ className, ...rest }: InputHTMLAttributes<HTMLInputEleme
 
 export function Select({ className, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
   return <select {...rest} className={["ui-input", "ui-select", className].filter(Boolean).join(" ")} />;
+}
+
+/** A multi-line input; `code` for JSON and other machine text (monospace). */
+export function Textarea({
+  className,
+  code = false,
+  ...rest
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & { code?: boolean }) {
+  const classes = ["ui-input", "ui-textarea", code ? "ui-textarea--code" : "", className];
+  return <textarea {...rest} className={classes.filter(Boolean).join(" ")} />;
 }
 
 type FieldProps = {

@@ -16,7 +16,8 @@ export function QueryView<T>({
   emptyHint,
   children,
 }: {
-  query: UseQueryResult<T>;
+  /** A plain or a cursor-paged (`useInfiniteQuery`) query. */
+  query: UseQueryResult<T> | UseInfiniteQueryResult<T>;
   /** "the schedules": used in "Could not load the schedules". */
   what: string;
   isEmpty?: (data: T) => boolean;
@@ -28,7 +29,9 @@ export function QueryView<T>({
 }) {
   if (query.isPending) return <Spinner />;
   if (query.isError)
-    return <ErrorState title={`Could not load ${what}`} error={query.error} onRetry={() => void query.refetch()} />;
+    return (
+      <ErrorState title={`Could not load ${what}`} error={query.error} onRetry={() => void query.refetch()} />
+    );
   if (isEmpty?.(query.data))
     return <EmptyState title={empty ?? `No ${what.replace(/^the /, "")} yet.`}>{emptyHint}</EmptyState>;
   return <>{children(query.data)}</>;

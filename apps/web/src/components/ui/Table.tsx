@@ -8,11 +8,14 @@ export function Table<T>({
   columns,
   rows,
   rowKey,
+  rowAttributes,
 }: {
   caption: string;
   columns: Column<T>[];
   rows: readonly T[];
   rowKey: (row: T) => string;
+  /** Optional `data-*` attributes of a row (e.g. its id, for tests and live updates). */
+  rowAttributes?: (row: T) => Record<`data-${string}`, string>;
 }) {
   return (
     <div className="ui-table-wrap">
@@ -29,7 +32,7 @@ export function Table<T>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)}>
+            <tr key={rowKey(row)} {...rowAttributes?.(row)}>
               {columns.map((c) => (
                 <td key={c.header} className={c.className}>
                   {c.cell(row)}

@@ -1,7 +1,432 @@
+import {
+  queryOperators,
+  type QueryOperator,
+  type TableDocument,
+  type TableDocumentDetail,
+} from "@bifrost/contracts";
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { apiFetch, isNotFound } from "../../api/client.js";
+import {
+  ActionError,
+  Button,
+  Card,
+  Dialog,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  LoadMore,
+  Select,
+  Spinner,
+  Textarea,
+} from "../../components/ui/index.js";
+import { JsonView } from "../../components/json-view/JsonView.js";
+import {
+  parseJsonObject,
+  tablePath,
+  useDataAction,
+  useDocuments,
+  useTable,
+  type DocumentFilter,
+} from "./data-queries.js";
+import "./admin.css";
+import "./data.css";
+import { NotFoundPage } from "../../shell/NotFoundPage.js";
+
+type Draft = {
+  mode: "builder" | "json";
+  field: string;
+  op: QueryOperator;
+  value: string;
+  whereText: string;
+  orderBy: string;
+  orderDir: "asc" | "desc";
+};
+
+const EMPTY_DRAFT: Draft = {
+  mode: "builder",
+  field: "",
+  op: "eq",
+  value: "",
+  whereText: "",
+  orderBy: "",
+  orderDir: "asc",
+};
+
+/** A builder value: JSON when it parses (42, true, ["a","b"], null), else the text itself. */
+function builderValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The query the draft describes, or a message saying what is wrong with it. */
+function toFilter(draft: Draft): { ok: true; filter: DocumentFilter } | { ok: false; message: string } {
+  const filter: DocumentFilter = { orderDir: draft.orderDir };
+  if (draft.orderBy.trim()) filter.orderBy = draft.orderBy.trim();
+  if (draft.mode === "json") {
+    if (draft.whereText.trim()) {
+      const parsed = parseJsonObject(draft.whereText);
+      if (!parsed.ok) return { ok: false, message: parsed.message };
+      filter.where = parsed.value;
+    }
+  } else if (draft.field.trim()) {
+    filter.where = { [draft.field.trim()]: { [draft.op]: builderValue(draft.value) } };
+  }
+  return { ok: true, filter };
+}
+
+function DocumentItem({
+  doc,
+  onEdit,
+  onDelete,
+}: {
+  doc: TableDocument;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
+  return (
+    <li className="data-doc" aria-label={`Document ${doc.id}`}>
+      <div className="data-doc__header">
+        <span className="data-doc__id">{doc.id}</span>
+        <span className="data-muted">updated {new Date(doc.updatedAt).toLocaleString()}</span>
+        <div className="data-actions">
+          <Button onClick={onEdit} aria-label={`Edit document ${doc.id}`}>
+            Edit
+          </Button>
+          <Button variant="danger" onClick={onDelete} aria-label={`Delete document ${doc.id}`}>
+            Delete
+          </Button>
+        </div>
+      </div>
+      <JsonView value={doc.data} label={`Data of document ${doc.id}`} />
+    </li>
+  );
+}
+
 export function TablePage() {
+  const { tableId = "" } = useParams();
+  const table = useTable(tableId);
+  const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+  const [draftError, setDraftError] = useState<string | undefined>();
+  const [filter, setFilter] = useState<DocumentFilter>({ orderDir: "asc" });
+  const documents = useDocuments(tableId, filter);
+
+  const [newId, setNewId] = useState("");
+  const [newData, setNewData] = useState("");
+  const [newError, setNewError] = useState<string | undefined>();
+  const insert = useDataAction((body: { id?: string; data: Record<string, unknown> }) =>
+    apiFetch<TableDocumentDetail>(`${tablePath(tableId)}/documents`, { method: "POST", body }),
+  );
+
+  const [editing, setEditing] = useState<TableDocument | null>(null);
+  const [editText, setEditText] = useState("");
+  const [editError, setEditError] = useState<string | undefined>();
+  const patch = useDataAction(({ id, data }: { id: string; data: Record<string, unknown> }) =>
+    apiFetch<TableDocumentDetail>(`${tablePath(tableId)}/documents/${encodeURIComponent(id)}`, {
+      method: "PATCH",
+      body: { data },
+    }),
+  );
+
+  const [deleting, setDeleting] = useState<TableDocument | null>(null);
+  const remove = useDataAction((id: string) =>
+    apiFetch<undefined>(`${tablePath(tableId)}/documents/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  );
+
+  const set =
+    <K extends keyof Draft>(field: K) =>
+    (value: Draft[K]) =>
+      setDraft((d) => ({ ...d, [field]: value }));
+
+  const runQuery = (event: FormEvent) => {
+    event.preventDefault();
+    const result = toFilter(draft);
+    if (!result.ok) {
+      setDraftError(result.message);
+      return;
+    }
+    setDraftError(undefined);
+    setFilter(result.filter);
+  };
+
+  const clearQuery = () => {
+    setDraft(EMPTY_DRAFT);
+    setDraftError(undefined);
+    setFilter({ orderDir: "asc" });
+  };
+
+  const addDocument = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseJsonObject(newData);
+    if (!parsed.ok) {
+      setNewError(parsed.message);
+      return;
+    }
+    setNewError(undefined);
+    insert.mutate(
+      { ...(newId.trim() ? { id: newId.trim() } : {}), data: parsed.value },
+      {
+        onSuccess: () => {
+          setNewId("");
+          setNewData("");
+        },
+      },
+    );
+  };
+
+  const openEdit = (doc: TableDocument) => {
+    patch.reset();
+    setEditError(undefined);
+    setEditText(JSON.stringify(doc.data, null, 2));
+    setEditing(doc);
+  };
+
+  const saveEdit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!editing) return;
+    const parsed = parseJsonObject(editText);
+    if (!parsed.ok) {
+      setEditError(parsed.message);
+      return;
+    }
+    setEditError(undefined);
+    patch.mutate({ id: editing.id, data: parsed.value }, { onSuccess: () => setEditing(null) });
+  };
+
+  const items = documents.data?.pages.flatMap((page) => page.items) ?? [];
+  const filtered = filter.where !== undefined;
+  if (isNotFound(table.error)) return <NotFoundPage />;
+
   return (
     <section className="admin-page">
-      <h1>Table</h1>
+      <p>
+        <Link to="/admin/tables">← All tables</Link>
+      </p>
+      <h1>{table.data ? `Table ${table.data.name}` : "Table"}</h1>
+      {table.isError && (
+        <ErrorState
+          title="Could not load the table"
+          error={table.error}
+          onRetry={() => void table.refetch()}
+        />
+      )}
+      {table.data?.description && <p className="data-muted">{table.data.description}</p>}
+
+      <div className="data-grid-2">
+        <Card title="Query">
+          <form className="data-query" onSubmit={runQuery} role="search" aria-label="Query documents">
+            <fieldset className="data-query__mode">
+              <legend>Filter with</legend>
+              <label>
+                <input
+                  type="radio"
+                  name="where-mode"
+                  checked={draft.mode === "builder"}
+                  onChange={() => set("mode")("builder")}
+                />{" "}
+                One condition
+              </label>
+              <label>
+                <input
+                  type="radio"
+                  name="where-mode"
+                  checked={draft.mode === "json"}
+                  onChange={() => set("mode")("json")}
+                />{" "}
+                JSON where
+              </label>
+            </fieldset>
+            {draft.mode === "builder" ? (
+              <div className="data-query__row">
+                <Field label="Field">
+                  {(ids) => (
+                    <Input {...ids} value={draft.field} onChange={(e) => set("field")(e.target.value)} />
+                  )}
+                </Field>
+                <Field label="Operator">
+                  {(ids) => (
+                    <Select
+                      {...ids}
+                      value={draft.op}
+                      onChange={(e) => set("op")(e.target.value as QueryOperator)}
+                    >
+                      {queryOperators.map((op) => (
+                        <option key={op} value={op}>
+                          {op}
+                        </option>
+                      ))}
+                    </Select>
+                  )}
+                </Field>
+                <Field label="Value" hint='JSON when it parses (42, true, ["a","b"]), else text'>
+                  {(ids) => (
+                    <Input {...ids} value={draft.value} onChange={(e) => set("value")(e.target.value)} />
+                  )}
+                </Field>
+              </div>
+            ) : (
+              <Field
+                label="Where (JSON)"
+                hint='e.g. {"status": "open", "total": {"gte": 10}}; conditions are AND-ed'
+                error={draftError}
+              >
+                {(ids) => (
+                  <Textarea
+                    code
+                    {...ids}
+                    rows={4}
+                    spellCheck={false}
+                    value={draft.whereText}
+                    onChange={(e) => set("whereText")(e.target.value)}
+                  />
+                )}
+              </Field>
+            )}
+            <div className="data-query__row">
+              <Field label="Order by" hint="A top-level field of the data">
+                {(ids) => (
+                  <Input {...ids} value={draft.orderBy} onChange={(e) => set("orderBy")(e.target.value)} />
+                )}
+              </Field>
+              <Field label="Direction">
+                {(ids) => (
+                  <Select
+                    {...ids}
+                    value={draft.orderDir}
+                    onChange={(e) => set("orderDir")(e.target.value as "asc" | "desc")}
+                  >
+                    <option value="asc">ascending</option>
+                    <option value="desc">descending</option>
+                  </Select>
+                )}
+              </Field>
+            </div>
+            <div className="data-actions">
+              <Button type="submit" variant="primary">
+                Run query
+              </Button>
+              <Button onClick={clearQuery}>Clear</Button>
+            </div>
+          </form>
+        </Card>
+
+        <Card title="New document">
+          <form className="admin-form" onSubmit={addDocument}>
+            <Field label="Document id" hint="Optional; a UUID is generated when empty">
+              {(ids) => <Input {...ids} value={newId} onChange={(e) => setNewId(e.target.value)} />}
+            </Field>
+            <Field
+              label="Data (JSON)"
+              hint='A JSON object, e.g. {"name": "Ada", "total": 12}'
+              error={newError}
+            >
+              {(ids) => (
+                <Textarea
+                  code
+                  {...ids}
+                  rows={5}
+                  spellCheck={false}
+                  value={newData}
+                  onChange={(e) => setNewData(e.target.value)}
+                  required
+                />
+              )}
+            </Field>
+            <Button type="submit" variant="primary" busy={insert.isPending}>
+              Add document
+            </Button>
+            <ActionError error={insert.error} />
+          </form>
+        </Card>
+      </div>
+
+      <h2>Documents</h2>
+      {documents.isPending ? (
+        <Spinner />
+      ) : documents.isError ? (
+        <ErrorState
+          title="The query failed"
+          error={documents.error}
+          onRetry={() => void documents.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title={filtered ? "No documents match the query." : "No documents yet."}>
+          {!filtered && <p>Add one with the form above.</p>}
+        </EmptyState>
+      ) : (
+        <>
+          <ul className="data-docs" aria-label="Documents">
+            {items.map((doc) => (
+              <DocumentItem
+                key={doc.id}
+                doc={doc}
+                onEdit={() => openEdit(doc)}
+                onDelete={() => {
+                  remove.reset();
+                  setDeleting(doc);
+                }}
+              />
+            ))}
+          </ul>
+          <LoadMore query={documents} />
+        </>
+      )}
+
+      <Dialog
+        open={editing !== null}
+        onOpenChange={(open) => !open && setEditing(null)}
+        title={editing ? `Edit document ${editing.id}` : "Edit document"}
+        description="The top-level fields given replace the stored ones; fields left out are kept."
+      >
+        {editing && (
+          <form className="admin-form" onSubmit={saveEdit}>
+            <Field label="Data (JSON)" error={editError}>
+              {(ids) => (
+                <Textarea
+                  code
+                  {...ids}
+                  rows={10}
+                  spellCheck={false}
+                  value={editText}
+                  onChange={(e) => setEditText(e.target.value)}
+                />
+              )}
+            </Field>
+            <ActionError error={patch.error} />
+            <div className="data-actions">
+              <Button type="submit" variant="primary" busy={patch.isPending}>
+                Save
+              </Button>
+              <Button onClick={() => setEditing(null)}>Cancel</Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+
+      <Dialog
+        open={deleting !== null}
+        onOpenChange={(open) => !open && setDeleting(null)}
+        title={deleting ? `Delete document ${deleting.id}?` : "Delete document?"}
+        description="The document is removed from the table for good."
+        footer={
+          <>
+            <Button onClick={() => setDeleting(null)}>Cancel</Button>
+            <Button
+              variant="danger"
+              busy={remove.isPending}
+              onClick={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+            >
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <ActionError error={remove.error} />
+      </Dialog>
     </section>
   );
 }

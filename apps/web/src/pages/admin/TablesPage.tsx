@@ -1,7 +1,130 @@
+import type { CreateTable, Table as DataTable } from "@bifrost/contracts";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { apiFetch } from "../../api/client.js";
+import {
+  ActionError,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  LoadMore,
+  Select,
+  Spinner,
+  Table,
+} from "../../components/ui/index.js";
+import { useOrgScope } from "../../shell/org-scope.js";
+import { scopeName, tablePath, useDataAction, useTables } from "./data-queries.js";
+import { useOrganizations } from "./queries.js";
+import "./admin.css";
+import "./data.css";
+
+/** The number of documents of a table (the API's count route). */
+function DocumentCount({ tableId }: { tableId: string }) {
+  const count = useQuery({
+    queryKey: ["admin", "data", "documents", tableId, "count"],
+    queryFn: () =>
+      apiFetch<{ count: number }>(`${tablePath(tableId)}/documents/count`, { method: "POST", body: {} }),
+  });
+  if (count.isPending) return <span className="data-muted">…</span>;
+  if (count.isError) return <span className="data-muted">unknown</span>;
+  return <>{count.data.count}</>;
+}
+
 export function TablesPage() {
+  const { scope } = useOrgScope();
+  const tables = useTables(scope);
+  const organizations = useOrganizations();
+  const names = useMemo(
+    () => new Map((organizations.data?.items ?? []).map((o) => [o.id, o.name])),
+    [organizations.data],
+  );
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [organizationId, setOrganizationId] = useState<string>(scope ?? "");
+  const create = useDataAction((body: CreateTable) =>
+    apiFetch<DataTable>("/api/tables", { method: "POST", body }),
+  );
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      { name: name.trim(), description: description.trim() || null, organizationId: organizationId || null },
+      {
+        onSuccess: () => {
+          setName("");
+          setDescription("");
+        },
+      },
+    );
+  };
+  const items = tables.data?.pages.flatMap((page) => page.items) ?? [];
+
   return (
     <section className="admin-page">
       <h1>Tables</h1>
+      <Card title="New table">
+        <form onSubmit={submit} className="admin-form">
+          <Field label="Name" hint="Letters, digits, spaces and _ . -">
+            {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
+          </Field>
+          <Field label="Description" hint="Optional">
+            {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
+          </Field>
+          <Field label="Organization" hint="Global tables are readable by every organization's runs.">
+            {(ids) => (
+              <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
+                <option value="">Global</option>
+                {(organizations.data?.items ?? []).map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Button type="submit" variant="primary" busy={create.isPending}>
+            Create table
+          </Button>
+          <ActionError error={create.error} />
+        </form>
+      </Card>
+
+      {tables.isPending ? (
+        <Spinner />
+      ) : tables.isError ? (
+        <ErrorState
+          title="Could not load the tables"
+          error={tables.error}
+          onRetry={() => void tables.refetch()}
+        />
+      ) : items.length === 0 ? (
+        <EmptyState title="No tables yet.">
+          <p>Create one above, or let a workflow insert into a new table name.</p>
+        </EmptyState>
+      ) : (
+        <>
+          <Table
+            caption="Tables"
+            rows={items}
+            rowKey={(t) => t.id}
+            columns={[
+              {
+                header: "Name",
+                cell: (t) => <Link to={`/admin/tables/${encodeURIComponent(t.id)}`}>{t.name}</Link>,
+              },
+              { header: "Description", cell: (t) => t.description ?? "—" },
+              { header: "Organization", cell: (t) => scopeName(t.organizationId, names) },
+              { header: "Documents", cell: (t) => <DocumentCount tableId={t.id} /> },
+              { header: "Created", cell: (t) => new Date(t.createdAt).toLocaleString() },
+            ]}
+          />
+          <LoadMore query={tables} />
+        </>
+      )}
     </section>
   );
 }

@@ -1,7 +1,296 @@
-export function WebhooksPage() {
+import type { EventSource } from "@bifrost/contracts";
+import "./admin.css";
+import "./ops.css";
+import { useState, type FormEvent } from "react";
+import { useSearchParams } from "react-router";
+import { apiFetch } from "../../api/client.js";
+import {
+  ActionError,
+  Badge,
+  Button,
+  Card,
+  Dialog,
+  Field,
+  Input,
+  QueryView,
+  Select,
+  Table,
+} from "../../components/ui/index.js";
+import { useOrgScope } from "../../shell/org-scope.js";
+import { EventsPanel } from "./ops/EventsPanel.js";
+import {
+  createEventSource,
+  deleteEventSource,
+  useEventSources,
+  useOpsAction,
+  useWorkflowOptions,
+} from "./ops-queries.js";
+import { useOrganizations } from "./queries.js";
+
+const receiveUrl = (source: EventSource) => `${window.location.origin}${source.hookPath}`;
+
+/** 32 random bytes as hex: a signing secret to paste into the sending system. */
+function randomSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function NewSourceForm({ defaultOrganizationId }: { defaultOrganizationId: string | null }) {
+  const organizations = useOrganizations();
+  const [name, setName] = useState("");
+  const [organizationId, setOrganizationId] = useState(defaultOrganizationId ?? "");
+  const [signatureHeader, setSignatureHeader] = useState("");
+  const [secret, setSecret] = useState("");
+  const [created, setCreated] = useState<{ source: EventSource; secret: string | null } | null>(null);
+  const create = useOpsAction(createEventSource);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const signed = signatureHeader.trim() !== "" && secret !== "";
+    create.mutate(
+      {
+        name: name.trim(),
+        ...(organizationId ? { organizationId } : {}),
+        ...(signed ? { signatureHeader: signatureHeader.trim(), secret } : {}),
+      },
+      {
+        onSuccess: (source) => {
+          setCreated({ source, secret: signed ? secret : null });
+          setName("");
+          setSignatureHeader("");
+          setSecret("");
+        },
+      },
+    );
+  };
   return (
-    <section className="admin-page">
+    <Card title="New webhook source">
+      <form onSubmit={submit} className="ops-form" aria-label="New webhook source">
+        <Field label="Source name">
+          {(ids) => (
+            <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
+          )}
+        </Field>
+        <Field
+          label="Organization"
+          hint="The organization its runs belong to; default the provider organization."
+        >
+          {(ids) => (
+            <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
+              <option value="">Provider organization (default)</option>
+              {(organizations.data?.items ?? []).map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field
+          label="Signature header"
+          hint="Optional, e.g. x-signature: HMAC-SHA256 of the raw body (hex or sha256=<hex>)."
+        >
+          {(ids) => (
+            <Input
+              {...ids}
+              value={signatureHeader}
+              onChange={(e) => setSignatureHeader(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
+        </Field>
+        <Field
+          label="Signing secret"
+          hint="Needed with a signature header. Stored sealed; it is never shown again."
+        >
+          {(ids) => (
+            <div className="ops-inline">
+              <Input
+                {...ids}
+                type="password"
+                value={secret}
+                onChange={(e) => setSecret(e.target.value)}
+                autoComplete="new-password"
+              />
+              <Button onClick={() => setSecret(randomSecret())}>Generate</Button>
+            </div>
+          )}
+        </Field>
+        <div className="ops-form__actions">
+          <Button type="submit" variant="primary" busy={create.isPending}>
+            Create source
+          </Button>
+        </div>
+        <ActionError error={create.error} />
+      </form>
+      {created && (
+        <div className="ops-created" role="status">
+          <p>
+            Created <strong>{created.source.name}</strong>. Send events to{" "}
+            <code className="ops-mono" data-testid="receive-url">
+              {receiveUrl(created.source)}
+            </code>
+          </p>
+          {created.secret && (
+            <p>
+              Signing secret (copy it now, it is not shown again):{" "}
+              <code className="ops-mono ops-secret">{created.secret}</code>
+            </p>
+          )}
+          <Button variant="ghost" onClick={() => setCreated(null)}>
+            Dismiss
+          </Button>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export function WebhooksPage() {
+  const { scope } = useOrgScope();
+  const sources = useEventSources();
+  const workflows = useWorkflowOptions();
+  const organizations = useOrganizations();
+  const [params, setParams] = useSearchParams();
+  const [deleting, setDeleting] = useState<EventSource | null>(null);
+  const toggle = useOpsAction((s: EventSource) =>
+    apiFetch<EventSource>(`/api/events/sources/${encodeURIComponent(s.id)}`, {
+      method: "PATCH",
+      body: { enabled: !s.enabled },
+    }),
+  );
+  const remove = useOpsAction((s: EventSource) => deleteEventSource(s.id));
+
+  const selectedId = params.get("source");
+  const eventId = params.get("event");
+  const select = (sourceId: string | null, event: string | null = null) => {
+    const next = new URLSearchParams();
+    if (sourceId) next.set("source", sourceId);
+    if (sourceId && event) next.set("event", event);
+    setParams(next);
+  };
+  const orgName = (id: string | null) =>
+    id ? (organizations.data?.items.find((o) => o.id === id)?.name ?? id) : "Provider (default)";
+  const scoped = (list: EventSource[]) => (scope ? list.filter((s) => s.organizationId === scope) : list);
+  const selected = sources.data?.items.find((s) => s.id === selectedId) ?? null;
+  const runnable = (workflows.data?.items ?? []).filter((w) => w.type !== "data_provider");
+
+  return (
+    <section className="admin-page ops-page">
       <h1>Webhooks</h1>
+      <p className="ops-muted">
+        Webhook sources receive events at a public URL and start the workflows subscribed to them. A
+        workflow&apos;s own HTTP endpoint (<code className="ops-mono">/api/endpoints/&#123;name&#125;</code>)
+        is set in the workflow&apos;s settings.
+      </p>
+      <NewSourceForm key={scope ?? "all"} defaultOrganizationId={scope} />
+      <ActionError error={toggle.error} />
+      <Card title="Webhook sources">
+        <QueryView
+          query={sources}
+          what="the webhook sources"
+          isEmpty={(d) => scoped(d.items).length === 0}
+          emptyHint={scope ? "None in this organization. Create one above." : "Create one above."}
+        >
+          {(d) => (
+            <Table
+              caption="Webhook sources"
+              rows={scoped(d.items)}
+              rowKey={(s) => s.id}
+              columns={[
+                { header: "Name", cell: (s) => s.name },
+                {
+                  header: "Receive URL",
+                  cell: (s) => <code className="ops-mono ops-url">{receiveUrl(s)}</code>,
+                },
+                { header: "Organization", cell: (s) => orgName(s.organizationId) },
+                {
+                  header: "Security",
+                  cell: (s) =>
+                    s.signatureHeader && s.hasSecret ? (
+                      <Badge tone="success">signed ({s.signatureHeader})</Badge>
+                    ) : (
+                      <Badge tone="warning">unsigned</Badge>
+                    ),
+                },
+                {
+                  header: "Status",
+                  cell: (s) => (s.enabled ? <Badge tone="success">enabled</Badge> : <Badge>disabled</Badge>),
+                },
+                {
+                  header: "Actions",
+                  cell: (s) => (
+                    <div className="ops-actions">
+                      <Button
+                        variant={s.id === selectedId ? "primary" : "secondary"}
+                        aria-pressed={s.id === selectedId}
+                        onClick={() => select(s.id === selectedId ? null : s.id)}
+                        aria-label={`Events of ${s.name}`}
+                      >
+                        Events
+                      </Button>
+                      <Button
+                        busy={toggle.isPending && toggle.variables.id === s.id}
+                        onClick={() => toggle.mutate(s)}
+                        aria-label={`${s.enabled ? "Disable" : "Enable"} ${s.name}`}
+                      >
+                        {s.enabled ? "Disable" : "Enable"}
+                      </Button>
+                      <Button variant="danger" onClick={() => setDeleting(s)} aria-label={`Delete ${s.name}`}>
+                        Delete
+                      </Button>
+                    </div>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </QueryView>
+      </Card>
+      {selected && (
+        <EventsPanel
+          key={selected.id}
+          source={selected}
+          workflows={runnable}
+          eventId={eventId}
+          onOpenEvent={(id) => select(selected.id, id)}
+        />
+      )}
+      <Dialog
+        open={deleting !== null}
+        onOpenChange={(open) => {
+          if (!open) {
+            setDeleting(null);
+            remove.reset();
+          }
+        }}
+        title="Delete webhook source"
+        description={
+          deleting ? `${deleting.name} stops receiving events; its URL answers 404 from now on.` : undefined
+        }
+        footer={
+          <>
+            <Button onClick={() => setDeleting(null)}>Cancel</Button>
+            <Button
+              variant="danger"
+              busy={remove.isPending}
+              onClick={() =>
+                deleting &&
+                remove.mutate(deleting, {
+                  onSuccess: () => {
+                    if (deleting.id === selectedId) select(null);
+                    setDeleting(null);
+                  },
+                })
+              }
+            >
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <ActionError error={remove.error} />
+      </Dialog>
     </section>
   );
 }

@@ -1,11 +1,34 @@
-import type { Diagnostic, WorkspaceFile, WorkspaceTree, WriteWorkspaceFileResult } from "@bifrost/contracts";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import type {
+  Diagnostic,
+  ExecuteRequest,
+  ExecutionStatus,
+  Workflow,
+  WorkspaceFile,
+  WorkspaceTree,
+  WriteWorkspaceFileResult,
+} from "@bifrost/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch, ApiError } from "../../api/client.js";
-import { Button, EmptyState, ErrorState, Spinner, errorMessage } from "../../components/ui/index.js";
+import { fieldErrorsFromApi, unwrap, type FieldErrors } from "../../components/json-schema-form/schema.js";
+import {
+  ActionError,
+  Button,
+  Dialog,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  QueryView,
+  Spinner,
+  errorMessage,
+} from "../../components/ui/index.js";
 import { useTheme } from "../../shell/theme.js";
 import type { CodeEditorHandle } from "./CodeEditor.js";
+import { definitionAt } from "./definitions.js";
+import { RunDialog } from "./RunDialog.js";
+import { RunPanel } from "./RunPanel.js";
 import "./editor.css";
 
 const CodeEditor = lazy(async () => ({ default: (await import("./CodeEditor.js")).CodeEditor }));
@@ -19,13 +42,34 @@ type SaveState =
   | { kind: "conflict" }
   | { kind: "invalid"; diagnostics: Diagnostic[] }
   | { kind: "error"; message: string };
+type Run = { executionId: string; name: string };
 
 function diagnosticsOf(error: ApiError): Diagnostic[] {
   const details = error.details as { diagnostics?: Diagnostic[] } | undefined;
   return Array.isArray(details?.diagnostics) ? details.diagnostics : [];
 }
 
-/** The workspace editor: file tree, CodeMirror, save with conflict detection and diagnostics. */
+/** The active definition `exportName` of `path`, read through every page of `GET /api/workflows`. */
+async function findWorkflow(path: string, exportName: string): Promise<Workflow | undefined> {
+  let cursor: string | null = null;
+  for (;;) {
+    const page: { items: Workflow[]; nextCursor: string | null } = await apiFetch(
+      `/api/workflows?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    const found = page.items.find((w) => w.isActive && w.path === path && w.exportName === exportName);
+    if (found || !page.nextCursor || page.items.length === 0) return found;
+    cursor = page.nextCursor;
+  }
+}
+
+function hasParameters(workflow: Workflow): boolean {
+  return Object.keys(unwrap(workflow.parametersSchema).properties ?? {}).length > 0;
+}
+
+/**
+ * The workspace editor: file tree, CodeMirror, save with conflict detection and diagnostics,
+ * rename and delete, and a run of the definition under the cursor with its live log.
+ */
 export function EditorPage() {
   const { theme } = useTheme();
   const queryClient = useQueryClient();
@@ -34,61 +78,91 @@ export function EditorPage() {
     queryFn: ({ signal }) => apiFetch<WorkspaceTree>("/api/files/editor", { signal }),
   });
   const [file, setFile] = useState<OpenFile | undefined>();
+  const [dirty, setDirty] = useState(false);
+  const [cursor, setCursor] = useState(0);
   const [opening, setOpening] = useState<string | undefined>();
   const [openError, setOpenError] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
   const [save, setSave] = useState<SaveState>({ kind: "idle" });
+  /** A file switch waiting for the user to discard unsaved changes. */
+  const [pendingSwitch, setPendingSwitch] = useState<(() => void) | undefined>();
+  const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [preparing, setPreparing] = useState(false);
+  const [runError, setRunError] = useState<string | undefined>();
+  const [askParameters, setAskParameters] = useState<Workflow | undefined>();
+  const [apiErrors, setApiErrors] = useState<FieldErrors>({});
+  const [run, setRun] = useState<Run | undefined>();
   const content = useRef("");
   const editor = useRef<CodeEditorHandle | null>(null);
 
-  const open = useCallback(async (path: string) => {
-    setOpening(path);
-    setOpenError(undefined);
-    try {
-      const loaded = await apiFetch<WorkspaceFile>(
-        `/api/files/editor/content?path=${encodeURIComponent(path)}`,
-      );
-      content.current = loaded.content;
-      setFile((current) => ({
-        path: loaded.path,
-        hash: loaded.hash,
-        initial: loaded.content,
-        version: (current?.version ?? 0) + 1,
-      }));
-      setSave({ kind: "idle" });
-    } catch (error) {
-      setOpenError(errorMessage(error));
-    } finally {
-      setOpening(undefined);
-    }
+  // Leaving the page (reload, close) with unsaved changes asks the browser's own question.
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+
+  const show = useCallback((next: Omit<OpenFile, "version">) => {
+    content.current = next.initial;
+    setFile((current) => ({ ...next, version: (current?.version ?? 0) + 1 }));
+    setDirty(false);
+    setCursor(0);
+    setSave({ kind: "idle" });
+    setRunError(undefined);
   }, []);
 
-  const newFile = () => {
-    const path = window.prompt("Path of the new file (e.g. workflows/hello.ts)")?.trim();
-    if (!path) return;
-    content.current = "";
-    setFile((current) => ({ path, hash: undefined, initial: "", version: (current?.version ?? 0) + 1 }));
-    setSave({ kind: "idle" });
+  const load = useCallback(
+    async (path: string) => {
+      setOpening(path);
+      setOpenError(undefined);
+      try {
+        const loaded = await apiFetch<WorkspaceFile>(
+          `/api/files/editor/content?path=${encodeURIComponent(path)}`,
+        );
+        show({ path: loaded.path, hash: loaded.hash, initial: loaded.content });
+      } catch (error) {
+        setOpenError(errorMessage(error));
+      } finally {
+        setOpening(undefined);
+      }
+    },
+    [show],
+  );
+
+  /** Switching away from unsaved changes asks first. */
+  const guarded = (action: () => void) => {
+    if (dirty) setPendingSwitch(() => action);
+    else action();
   };
 
-  const doSave = useCallback(async () => {
-    if (!file || saving) return;
+  const newFile = () =>
+    guarded(() => {
+      const path = window.prompt("Path of the new file (e.g. workflows/hello.ts)")?.trim();
+      if (!path) return;
+      show({ path, hash: undefined, initial: "" });
+    });
+
+  const doSave = useCallback(async (): Promise<boolean> => {
+    if (!file || saving) return false;
     setSaving(true);
     try {
+      const saved = content.current;
       const result = await apiFetch<WriteWorkspaceFileResult>("/api/files/editor/content", {
         method: "PUT",
-        body: {
-          path: file.path,
-          content: content.current,
-          ...(file.hash ? { expectedHash: file.hash } : {}),
-        },
+        body: { path: file.path, content: saved, ...(file.hash ? { expectedHash: file.hash } : {}) },
       });
       setFile({ ...file, hash: result.hash });
+      setDirty(content.current !== saved);
       setSave({ kind: "saved", result });
       void queryClient.invalidateQueries({ queryKey: TREE_KEY });
       void queryClient.invalidateQueries({ queryKey: ["workflows"] });
+      return true;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) setSave({ kind: "conflict" });
+      if (error instanceof ApiError && error.status === 409 && !file.hash) {
+        setSave({ kind: "error", message: error.message });
+      } else if (error instanceof ApiError && error.status === 409) setSave({ kind: "conflict" });
       else if (error instanceof ApiError && error.status === 422) {
         const diagnostics = diagnosticsOf(error);
         setSave(
@@ -97,45 +171,122 @@ export function EditorPage() {
         const first = diagnostics[0];
         if (first) editor.current?.jumpTo(first.line, first.column);
       } else setSave({ kind: "error", message: errorMessage(error) });
+      return false;
     } finally {
       setSaving(false);
     }
   }, [file, saving, queryClient]);
 
+  const execute = useMutation({
+    mutationFn: (body: ExecuteRequest) =>
+      apiFetch<{ executionId: string; status: ExecutionStatus }>("/api/workflows/execute", {
+        method: "POST",
+        body,
+      }),
+  });
+
+  const start = (workflow: Workflow, inputData: Record<string, unknown>) => {
+    setApiErrors({});
+    execute.mutate(
+      { workflowId: workflow.id, inputData, sync: false },
+      {
+        onSuccess: (answer) => {
+          setAskParameters(undefined);
+          setRun({ executionId: answer.executionId, name: workflow.name });
+        },
+        onError: (error) => {
+          if (error instanceof ApiError && error.status === 422)
+            setApiErrors(fieldErrorsFromApi(error.details).fields);
+        },
+      },
+    );
+  };
+
+  /** Runs the definition under the cursor: saved first when it has changes, parameters asked when it has some. */
+  const runAtCursor = async () => {
+    if (!file || preparing) return;
+    setRunError(undefined);
+    execute.reset();
+    const definition = definitionAt(content.current, editor.current?.cursor() ?? cursor);
+    if (!definition) {
+      setRunError("Put the cursor inside a workflow(…), tool(…) or dataProvider(…) definition to run it.");
+      return;
+    }
+    setPreparing(true);
+    try {
+      if ((dirty || !file.hash) && !(await saveRef.current())) {
+        setRunError("Not run: the file could not be saved.");
+        return;
+      }
+      const workflow = await findWorkflow(file.path, definition.exportName);
+      if (!workflow) {
+        setRunError(
+          `${definition.exportName} is not a registered definition of ${file.path} — save the file first.`,
+        );
+        return;
+      }
+      if (hasParameters(workflow)) setAskParameters(workflow);
+      else start(workflow, {});
+    } catch (error) {
+      setRunError(errorMessage(error));
+    } finally {
+      setPreparing(false);
+    }
+  };
+
   const saveRef = useRef(doSave);
+  const runRef = useRef(runAtCursor);
   useEffect(() => {
     saveRef.current = doSave;
-  }, [doSave]);
+    runRef.current = runAtCursor;
+  });
   const onSave = useCallback(() => void saveRef.current(), []);
+  const onRun = useCallback(() => void runRef.current(), []);
   const onChange = useCallback((next: string) => {
     content.current = next;
+    setDirty(true);
   }, []);
+  const onKeyDown = (event: KeyboardEvent) => {
+    // The code editor handles its own Ctrl/Cmd+Enter (and prevents the default).
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && !event.defaultPrevented) {
+      event.preventDefault();
+      onRun();
+    }
+  };
 
-  const files = tree.data?.files ?? [];
+  const definition = file ? definitionAt(content.current, cursor) : undefined;
   return (
-    <section className="ed-page">
+    <section className="ed-page" onKeyDown={onKeyDown}>
       <h1>Editor</h1>
       <div className="ed-layout">
         <nav className="ed-tree" aria-label="Workspace files">
           <Button onClick={newFile}>New file</Button>
-          {tree.isPending && <Spinner />}
-          {tree.isError && <ErrorState error={tree.error} onRetry={() => void tree.refetch()} />}
-          {tree.isSuccess && files.length === 0 && <EmptyState title="No files yet" />}
-          <ul>
-            {files.map((entry) => (
-              <li key={entry.path}>
-                <button
-                  type="button"
-                  className="ed-tree__file"
-                  aria-current={file?.path === entry.path ? "true" : undefined}
-                  onClick={() => void open(entry.path)}
-                  disabled={opening === entry.path}
-                >
-                  {entry.path}
-                </button>
-              </li>
-            ))}
-          </ul>
+          <QueryView
+            query={tree}
+            what="the workspace files"
+            isEmpty={(data) => data.files.length === 0}
+            empty="No files yet"
+          >
+            {(data) => (
+              <ul>
+                {data.files.map((entry) => (
+                  <li key={entry.path}>
+                    <button
+                      type="button"
+                      className="ed-tree__file"
+                      aria-current={file?.path === entry.path ? "true" : undefined}
+                      onClick={() => {
+                        if (file?.path !== entry.path) guarded(() => void load(entry.path));
+                      }}
+                      disabled={opening === entry.path}
+                    >
+                      {entry.path}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </QueryView>
         </nav>
         <div className="ed-main">
           {openError && <ErrorState error={new Error(openError)} title="Could not open the file" />}
@@ -144,32 +295,219 @@ export function EditorPage() {
           ) : (
             <>
               <div className="ed-toolbar">
-                <span className="ed-path">{file.path}</span>
-                <Button variant="primary" busy={saving} onClick={onSave}>
-                  Save
-                </Button>
+                <span className="ed-path">
+                  {file.path}
+                  {dirty && (
+                    <span className="ed-muted" title="Unsaved changes">
+                      {" "}
+                      (unsaved)
+                    </span>
+                  )}
+                </span>
+                <div className="ed-actions">
+                  <Button variant="primary" busy={saving} onClick={onSave}>
+                    Save
+                  </Button>
+                  <Button
+                    onClick={onRun}
+                    busy={preparing || (execute.isPending && !askParameters)}
+                    disabled={!definition}
+                    title="Ctrl/Cmd+Enter"
+                    aria-keyshortcuts="Control+Enter Meta+Enter"
+                  >
+                    {definition ? `Run ${definition.exportName}` : "Run"}
+                  </Button>
+                  <Button onClick={() => setRenaming(true)} disabled={!file.hash}>
+                    Rename
+                  </Button>
+                  <Button variant="danger" onClick={() => setDeleting(true)} disabled={!file.hash}>
+                    Delete
+                  </Button>
+                </div>
               </div>
               <Suspense fallback={<Spinner />}>
                 <CodeEditor
-                  key={`${file.path}#${file.version}`}
+                  key={file.version}
                   initial={file.initial}
                   dark={theme === "dark"}
                   onChange={onChange}
                   onSave={onSave}
+                  onRun={onRun}
+                  onCursor={setCursor}
                   handleRef={editor}
                 />
               </Suspense>
+              {runError && (
+                <p className="ui-field__error" role="alert">
+                  {runError}
+                </p>
+              )}
+              {!askParameters && <ActionError error={execute.error} />}
               <SaveStatus
                 save={save}
                 path={file.path}
-                onReload={() => void open(file.path)}
+                onReload={() => void load(file.path)}
                 onJump={editor}
               />
+              {run && (
+                <RunPanel
+                  key={run.executionId}
+                  executionId={run.executionId}
+                  name={run.name}
+                  onClose={() => setRun(undefined)}
+                />
+              )}
             </>
           )}
         </div>
       </div>
+      {askParameters && (
+        <RunDialog
+          key={askParameters.id}
+          workflow={askParameters}
+          busy={execute.isPending}
+          apiErrors={apiErrors}
+          apiMessage={execute.error ? errorMessage(execute.error) : undefined}
+          onRun={(inputData) => start(askParameters, inputData)}
+          onClose={() => setAskParameters(undefined)}
+        />
+      )}
+      <Dialog
+        open={pendingSwitch !== undefined}
+        onOpenChange={(open) => !open && setPendingSwitch(undefined)}
+        title="Discard unsaved changes?"
+        description={`${file?.path ?? "The file"} has changes that are not saved.`}
+        footer={
+          <>
+            <Button onClick={() => setPendingSwitch(undefined)}>Keep editing</Button>
+            <Button
+              variant="danger"
+              onClick={() => {
+                const action = pendingSwitch;
+                setPendingSwitch(undefined);
+                setDirty(false);
+                action?.();
+              }}
+            >
+              Discard changes
+            </Button>
+          </>
+        }
+      />
+      {file?.hash && renaming && (
+        <RenameDialog
+          path={file.path}
+          onClose={() => setRenaming(false)}
+          onRenamed={(result) => {
+            setRenaming(false);
+            setFile({ ...file, path: result.path, hash: result.hash });
+            setSave({ kind: "saved", result });
+            void queryClient.invalidateQueries({ queryKey: TREE_KEY });
+            void queryClient.invalidateQueries({ queryKey: ["workflows"] });
+          }}
+        />
+      )}
+      {file?.hash && deleting && (
+        <DeleteDialog
+          path={file.path}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            setFile(undefined);
+            setDirty(false);
+            setSave({ kind: "idle" });
+            void queryClient.invalidateQueries({ queryKey: TREE_KEY });
+            void queryClient.invalidateQueries({ queryKey: ["workflows"] });
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+function RenameDialog({
+  path,
+  onClose,
+  onRenamed,
+}: {
+  path: string;
+  onClose: () => void;
+  onRenamed: (result: WriteWorkspaceFileResult) => void;
+}) {
+  const [to, setTo] = useState(path);
+  const rename = useMutation({
+    mutationFn: () =>
+      apiFetch<WriteWorkspaceFileResult>("/api/files/editor/rename", {
+        method: "POST",
+        body: { from: path, to: to.trim() },
+      }),
+    onSuccess: onRenamed,
+  });
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Rename ${path}`}
+      description="Its workflows are registered again under the new path."
+    >
+      <form
+        className="ed-dialog-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          rename.mutate();
+        }}
+      >
+        <Field label="New path">
+          {(ids) => <Input {...ids} value={to} onChange={(e) => setTo(e.target.value)} required autoFocus />}
+        </Field>
+        <ActionError error={rename.error} />
+        <div className="ui-dialog__footer">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            type="submit"
+            variant="primary"
+            busy={rename.isPending}
+            disabled={!to.trim() || to.trim() === path}
+          >
+            Rename
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteDialog({
+  path,
+  onClose,
+  onDeleted,
+}: {
+  path: string;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const remove = useMutation({
+    mutationFn: () =>
+      apiFetch<unknown>(`/api/files/editor?path=${encodeURIComponent(path)}`, { method: "DELETE" }),
+    onSuccess: onDeleted,
+  });
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Delete ${path}?`}
+      description="The file is removed from the workspace and its workflows become inactive."
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate()}>
+            Delete file
+          </Button>
+        </>
+      }
+    >
+      <ActionError error={remove.error} />
+    </Dialog>
   );
 }
 
@@ -223,7 +561,7 @@ function SaveStatus({
                 {save.result.workflows.map((w) => (
                   <li key={w.id}>
                     <Link to={`/workflows/${w.id}/run`}>{w.name}</Link>{" "}
-                    <span className="ed-type">({w.type})</span>
+                    <span className="ed-muted">({w.type})</span>
                   </li>
                 ))}
               </ul>

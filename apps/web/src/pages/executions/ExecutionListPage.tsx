@@ -4,7 +4,8 @@ import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { useRealtime } from "../../api/realtime.js";
-import { messageOf, useMe } from "../workflows/queries.js";
+import { Button, Field, Input, LoadMore, QueryView, Select, Table } from "../../components/ui/index.js";
+import { useMe } from "../workflows/queries.js";
 import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
 import "./executions.css";
 
@@ -68,7 +69,6 @@ export function ExecutionListPage() {
     event.preventDefault();
     setFilters(draft);
   };
-  const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   const set = (field: keyof Filters) => (e: { target: { value: string } }) =>
     setDraft({ ...draft, [field]: e.target.value });
 
@@ -76,86 +76,73 @@ export function ExecutionListPage() {
     <section className="ex-page">
       <h1>Executions</h1>
       <form className="ex-filters" onSubmit={submit} role="search" aria-label="Filter executions">
-        <label>
-          Status
-          <select value={draft.status} onChange={set("status")}>
-            <option value="">All</option>
-            <option value="Scheduled,Pending,Running,Cancelling">Active</option>
-            {executionStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Workflow
-          <input type="text" value={draft.workflowName} onChange={set("workflowName")} placeholder="name" />
-        </label>
-        <label>
-          Since
-          <input type="datetime-local" value={draft.since} onChange={set("since")} />
-        </label>
-        <label>
-          Until
-          <input type="datetime-local" value={draft.until} onChange={set("until")} />
-        </label>
-        <button type="submit" className="ex-button">
-          Apply
-        </button>
-      </form>
-      {list.isPending ? (
-        <p className="ex-state" role="status">
-          Loading executions…
-        </p>
-      ) : list.isError ? (
-        <p className="ex-state ex-error" role="alert">
-          Could not load the executions: {messageOf(list.error)}
-        </p>
-      ) : items.length === 0 ? (
-        <p className="ex-state">No executions{filters === EMPTY ? " yet" : " match these filters"}.</p>
-      ) : (
-        <>
-          <table className="ex-table">
-            <thead>
-              <tr>
-                <th scope="col">Workflow</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started by</th>
-                <th scope="col">Created</th>
-                <th scope="col">Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id} data-execution-id={e.id}>
-                  <td>
-                    <Link to={`/executions/${e.id}`}>{e.workflowName}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td>
-                    {e.executedByName} <span className="ex-muted">({e.triggeredBy})</span>
-                  </td>
-                  <td>{formatTime(e.createdAt)}</td>
-                  <td>{formatDuration(e.durationMs)}</td>
-                </tr>
+        <Field label="Status">
+          {(ids) => (
+            <Select {...ids} value={draft.status} onChange={set("status")}>
+              <option value="">All</option>
+              <option value="Scheduled,Pending,Running,Cancelling">Active</option>
+              {executionStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
               ))}
-            </tbody>
-          </table>
-          {list.hasNextPage && (
-            <button
-              type="button"
-              className="ex-button"
-              onClick={() => void list.fetchNextPage()}
-              disabled={list.isFetchingNextPage}
-            >
-              {list.isFetchingNextPage ? "Loading…" : "Load more"}
-            </button>
+            </Select>
           )}
-        </>
-      )}
+        </Field>
+        <Field label="Workflow">
+          {(ids) => (
+            <Input
+              {...ids}
+              type="text"
+              value={draft.workflowName}
+              onChange={set("workflowName")}
+              placeholder="name"
+            />
+          )}
+        </Field>
+        <Field label="Since">
+          {(ids) => <Input {...ids} type="datetime-local" value={draft.since} onChange={set("since")} />}
+        </Field>
+        <Field label="Until">
+          {(ids) => <Input {...ids} type="datetime-local" value={draft.until} onChange={set("until")} />}
+        </Field>
+        <Button type="submit">Apply</Button>
+      </form>
+      <QueryView
+        query={list}
+        what="the executions"
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={filters === EMPTY ? "No executions yet." : "No executions match these filters."}
+      >
+        {(data) => (
+          <>
+            <Table
+              caption="Executions"
+              rows={data.pages.flatMap((page) => page.items)}
+              rowKey={(e) => e.id}
+              rowAttributes={(e) => ({ "data-execution-id": e.id })}
+              columns={[
+                {
+                  header: "Workflow",
+                  cell: (e) => <Link to={`/executions/${e.id}`}>{e.workflowName}</Link>,
+                },
+                { header: "Status", cell: (e) => <StatusBadge status={e.status} /> },
+                {
+                  header: "Started by",
+                  cell: (e) => (
+                    <>
+                      {e.executedByName} <span className="ex-muted">({e.triggeredBy})</span>
+                    </>
+                  ),
+                },
+                { header: "Created", cell: (e) => formatTime(e.createdAt) },
+                { header: "Duration", cell: (e) => formatDuration(e.durationMs) },
+              ]}
+            />
+            <LoadMore query={list} />
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }

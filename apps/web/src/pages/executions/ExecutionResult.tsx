@@ -15,7 +15,7 @@ export function ExecutionResult({ execution }: { execution: ExecutionDetail }) {
     );
   }
   if (result === null || result === undefined) {
-    return <p className="ex-state">{isFinalStatus(execution.status) ? "No result." : "Not finished yet."}</p>;
+    return <p className="ex-muted">{isFinalStatus(execution.status) ? "No result." : "Not finished yet."}</p>;
   }
   if (typeof result === "string") {
     if (result.trimStart().startsWith("<")) {

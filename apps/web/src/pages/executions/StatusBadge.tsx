@@ -1,12 +1,26 @@
 import type { ExecutionStatus } from "@bifrost/contracts";
+import { Badge, type BadgeTone } from "../../components/ui/index.js";
 
 const LABELS: Partial<Record<ExecutionStatus, string>> = { CompletedWithErrors: "Completed with errors" };
 
+const TONES: Record<ExecutionStatus, BadgeTone> = {
+  Scheduled: "info",
+  Pending: "info",
+  Running: "info",
+  Success: "success",
+  Failed: "danger",
+  Timeout: "danger",
+  CompletedWithErrors: "warning",
+  Cancelling: "warning",
+  Cancelled: "warning",
+};
+
+/** An execution's status as a kit badge; `data-status` carries the raw status for tests and styling. */
 export function StatusBadge({ status }: { status: ExecutionStatus }) {
   return (
-    <span className={`ex-status ex-status-${status.toLowerCase()}`} data-status={status}>
+    <Badge tone={TONES[status]} data-status={status}>
       {LABELS[status] ?? status}
-    </span>
+    </Badge>
   );
 }
 

@@ -8,8 +8,9 @@ import type { LogLine } from "../../components/log-view/LogView.js";
 function merge(current: LogLine[], incoming: LogLine[]): LogLine[] {
   if (incoming.length === 0) return current;
   const last = current.at(-1)?.sequence ?? -Infinity;
-  const sorted = [...incoming].sort((a, b) => a.sequence - b.sequence);
-  if ((sorted[0]?.sequence ?? 0) > last) return dedupe([...current, ...sorted]);
+  const sorted = dedupe([...incoming].sort((a, b) => a.sequence - b.sequence));
+  // Only the incoming batch needs sorting and de-duplicating when it all comes after the last line.
+  if ((sorted[0]?.sequence ?? 0) > last) return current.concat(sorted);
   return dedupe([...current, ...sorted].sort((a, b) => a.sequence - b.sequence));
 }
 

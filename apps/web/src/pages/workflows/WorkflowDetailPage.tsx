@@ -1,28 +1,25 @@
 import { Link, useParams } from "react-router";
 import { JsonView } from "../../components/json-view/JsonView.js";
-import { messageOf, useMe, useWorkflow } from "./queries.js";
+import { Badge, Card, Spinner } from "../../components/ui/index.js";
+import { useMe, useWorkflow } from "./queries.js";
 import { WorkflowSettings } from "./WorkflowSettings.js";
 import "./workflows.css";
+import { PageLoadError } from "../../shell/PageLoadError.js";
 
 export function WorkflowDetailPage() {
   const { id = "" } = useParams();
   const workflow = useWorkflow(id);
   const me = useMe();
-  if (workflow.isPending) {
-    return (
-      <p className="wf-state" role="status">
-        Loading the workflow…
-      </p>
-    );
-  }
+  if (workflow.isPending) return <Spinner label="Loading the workflow…" />;
   if (workflow.isError) {
     return (
-      <section className="wf-page">
-        <h1>Workflow</h1>
-        <p className="wf-state wf-error" role="alert">
-          {messageOf(workflow.error)}
-        </p>
-      </section>
+      <PageLoadError
+        className="wf-page"
+        heading="Workflow"
+        what="the workflow"
+        error={workflow.error}
+        onRetry={() => void workflow.refetch()}
+      />
     );
   }
   const w = workflow.data;
@@ -37,34 +34,43 @@ export function WorkflowDetailPage() {
       <div className="wf-title">
         <h1>{w.name}</h1>
         {w.isActive && (
-          <Link to={`/workflows/${w.id}/run`} className="wf-button wf-primary">
+          <Link to={`/workflows/${w.id}/run`} className="ui-button ui-button--primary">
             Run
           </Link>
         )}
       </div>
       <p className="wf-description">{w.description ?? "No description."}</p>
-      <dl className="wf-facts">
-        <dt>Type</dt>
-        <dd>{w.type.replace("_", " ")}</dd>
-        <dt>Category</dt>
-        <dd>{w.category ?? "—"}</dd>
-        <dt>Source</dt>
-        <dd>
-          <code>
-            {w.path} · {w.exportName}
-          </code>
-        </dd>
-        <dt>Scope</dt>
-        <dd>{w.organizationId ? "Organization" : "Global"}</dd>
-        <dt>Status</dt>
-        <dd>{w.isActive ? "Active" : "Inactive (its export is gone)"}</dd>
-      </dl>
-      <h2>Parameters</h2>
-      {properties.length === 0 ? (
-        <p>No parameters.</p>
-      ) : (
-        <JsonView value={w.parametersSchema} label="Parameters schema" />
-      )}
+      <Card>
+        <dl className="wf-facts">
+          <dt>Type</dt>
+          <dd>{w.type.replace("_", " ")}</dd>
+          <dt>Category</dt>
+          <dd>{w.category ?? "—"}</dd>
+          <dt>Source</dt>
+          <dd>
+            <code>
+              {w.path} · {w.exportName}
+            </code>
+          </dd>
+          <dt>Scope</dt>
+          <dd>{w.organizationId ? "Organization" : "Global"}</dd>
+          <dt>Status</dt>
+          <dd>
+            {w.isActive ? (
+              <Badge tone="success">Active</Badge>
+            ) : (
+              <Badge tone="danger">Inactive (its export is gone)</Badge>
+            )}
+          </dd>
+        </dl>
+      </Card>
+      <Card title="Parameters">
+        {properties.length === 0 ? (
+          <p>No parameters.</p>
+        ) : (
+          <JsonView value={w.parametersSchema} label="Parameters schema" />
+        )}
+      </Card>
       {me.data?.isSuperuser && <WorkflowSettings workflow={w} />}
     </section>
   );

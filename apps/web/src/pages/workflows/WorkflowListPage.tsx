@@ -1,7 +1,17 @@
 import type { Workflow } from "@bifrost/contracts";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import { messageOf, useWorkflows } from "./queries.js";
+import {
+  Badge,
+  Card,
+  EmptyState,
+  Field,
+  Input,
+  LoadMore,
+  QueryView,
+  Select,
+} from "../../components/ui/index.js";
+import { useWorkflows } from "./queries.js";
 import "./workflows.css";
 
 const TYPES: { value: Workflow["type"] | ""; label: string }[] = [
@@ -16,7 +26,7 @@ export function WorkflowListPage() {
   const [search, setSearch] = useState("");
   const [type, setType] = useState<Workflow["type"] | "">("");
   const [category, setCategory] = useState("");
-  const items = useMemo(() => workflows.data?.items ?? [], [workflows.data]);
+  const items = useMemo(() => workflows.data?.pages.flatMap((page) => page.items) ?? [], [workflows.data]);
   const categories = useMemo(
     () => [...new Set(items.map((w) => w.category).filter((c): c is string => !!c))].sort(),
     [items],
@@ -36,71 +46,89 @@ export function WorkflowListPage() {
     <section className="wf-page">
       <h1>Workflows</h1>
       <div className="wf-filters" role="search">
-        <label>
-          <span className="visually-hidden">Search workflows</span>
-          <input
-            type="search"
-            placeholder="Search by name, description or tag"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-        </label>
-        <label>
-          <span className="visually-hidden">Type</span>
-          <select value={type} onChange={(e) => setType(e.target.value as Workflow["type"] | "")}>
-            {TYPES.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="visually-hidden">Category</span>
-          <select value={category} onChange={(e) => setCategory(e.target.value)}>
-            <option value="">All categories</option>
-            {categories.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label="Search workflows">
+          {(ids) => (
+            <Input
+              {...ids}
+              type="search"
+              className="wf-search"
+              placeholder="Search by name, description or tag"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Type">
+          {(ids) => (
+            <Select {...ids} value={type} onChange={(e) => setType(e.target.value as Workflow["type"] | "")}>
+              {TYPES.map((t) => (
+                <option key={t.value} value={t.value}>
+                  {t.label}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field label="Category">
+          {(ids) => (
+            <Select {...ids} value={category} onChange={(e) => setCategory(e.target.value)}>
+              <option value="">All categories</option>
+              {categories.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
       </div>
-      {workflows.isPending ? (
-        <p className="wf-state" role="status">
-          Loading workflows…
-        </p>
-      ) : workflows.isError ? (
-        <p className="wf-state wf-error" role="alert">
-          Could not load the workflows: {messageOf(workflows.error)}
-        </p>
-      ) : shown.length === 0 ? (
-        <p className="wf-state">
-          {items.length === 0 ? "No workflows yet. Write one in the workspace." : "No workflow matches."}
-        </p>
-      ) : (
-        <ul className="wf-list">
-          {shown.map((w) => (
-            <li key={w.id} className="wf-card">
-              <div className="wf-card-head">
-                <Link to={`/workflows/${w.id}`} className="wf-name">
-                  {w.name}
-                </Link>
-                <span className="wf-tag">{w.type.replace("_", " ")}</span>
-                {w.category && <span className="wf-tag">{w.category}</span>}
-                {!w.isActive && <span className="wf-tag wf-inactive">inactive</span>}
-              </div>
-              {w.description && <p className="wf-description">{w.description}</p>}
-              {w.isActive && (
-                <Link to={`/workflows/${w.id}/run`} className="wf-run-link" aria-label={`Run ${w.name}`}>
-                  Run
-                </Link>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryView
+        query={workflows}
+        what="the workflows"
+        isEmpty={() => items.length === 0}
+        empty="No workflows yet."
+        emptyHint={<p>Write one in the workspace editor.</p>}
+      >
+        {() =>
+          shown.length === 0 ? (
+            <EmptyState title="No workflow matches." />
+          ) : (
+            <ul className="wf-list">
+              {shown.map((w) => (
+                <li key={w.id}>
+                  <Card
+                    className="wf-card"
+                    title={
+                      <Link to={`/workflows/${w.id}`} className="wf-name">
+                        {w.name}
+                      </Link>
+                    }
+                    actions={
+                      w.isActive && (
+                        <Link
+                          to={`/workflows/${w.id}/run`}
+                          className="ui-button ui-button--primary"
+                          aria-label={`Run ${w.name}`}
+                        >
+                          Run
+                        </Link>
+                      )
+                    }
+                  >
+                    <div className="wf-badges">
+                      <Badge>{w.type.replace("_", " ")}</Badge>
+                      {w.category && <Badge tone="info">{w.category}</Badge>}
+                      {!w.isActive && <Badge tone="danger">inactive</Badge>}
+                    </div>
+                    {w.description && <p className="wf-description">{w.description}</p>}
+                  </Card>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryView>
+      <LoadMore query={workflows} />
     </section>
   );
 }

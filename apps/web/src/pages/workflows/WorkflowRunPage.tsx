@@ -11,29 +11,26 @@ import {
   type FieldErrors,
   type JsonSchema,
 } from "../../components/json-schema-form/schema.js";
+import { Button, Card, Field, Input, Spinner } from "../../components/ui/index.js";
 import { messageOf, useWorkflow } from "./queries.js";
 import "./workflows.css";
+import { PageLoadError } from "../../shell/PageLoadError.js";
 
 type When = "now" | "delay" | "at";
 
 export function WorkflowRunPage() {
   const { id = "" } = useParams();
   const workflow = useWorkflow(id);
-  if (workflow.isPending) {
-    return (
-      <p className="wf-state" role="status">
-        Loading the workflow…
-      </p>
-    );
-  }
+  if (workflow.isPending) return <Spinner label="Loading the workflow…" />;
   if (workflow.isError) {
     return (
-      <section className="wf-page">
-        <h1>Run workflow</h1>
-        <p className="wf-state wf-error" role="alert">
-          {messageOf(workflow.error)}
-        </p>
-      </section>
+      <PageLoadError
+        className="wf-page"
+        heading="Run workflow"
+        what="the workflow"
+        error={workflow.error}
+        onRetry={() => void workflow.refetch()}
+      />
     );
   }
   return <RunForm key={workflow.data.id + workflow.data.updatedAt} workflow={workflow.data} />;
@@ -94,65 +91,54 @@ function RunForm({ workflow }: { workflow: Workflow }) {
       </nav>
       <h1>Run {workflow.name}</h1>
       {workflow.description && <p className="wf-description">{workflow.description}</p>}
-      <form className="wf-run-form" onSubmit={submit} noValidate>
-        <JsonSchemaFields schema={schema} value={value} errors={errors} onChange={setValue} />
-        <fieldset className="wf-when">
-          <legend>When</legend>
-          <label className="wf-check">
-            <input type="radio" name="when" checked={when === "now"} onChange={() => setWhen("now")} /> Now
-          </label>
-          <label className="wf-check">
-            <input type="radio" name="when" checked={when === "delay"} onChange={() => setWhen("delay")} />{" "}
-            After a delay
-          </label>
-          {when === "delay" && (
-            <label className="wf-field">
-              Delay (seconds)
-              <input
-                type="number"
-                min={0}
-                step={1}
-                value={delay}
-                aria-invalid={errors.$delay ? true : undefined}
-                onChange={(e) => setDelay(e.target.value)}
-              />
-              {errors.$delay && (
-                <span className="wf-error" role="alert">
-                  {errors.$delay}
-                </span>
-              )}
+      <Card>
+        <form className="wf-run-form" onSubmit={submit} noValidate aria-label={`Run ${workflow.name}`}>
+          <JsonSchemaFields schema={schema} value={value} errors={errors} onChange={setValue} />
+          <fieldset className="wf-fieldset">
+            <legend>When</legend>
+            <label className="wf-check">
+              <input type="radio" name="when" checked={when === "now"} onChange={() => setWhen("now")} /> Now
             </label>
-          )}
-          <label className="wf-check">
-            <input type="radio" name="when" checked={when === "at"} onChange={() => setWhen("at")} /> At a
-            time
-          </label>
-          {when === "at" && (
-            <label className="wf-field">
-              Run at
-              <input
-                type="datetime-local"
-                value={at}
-                aria-invalid={errors.$at ? true : undefined}
-                onChange={(e) => setAt(e.target.value)}
-              />
-              {errors.$at && (
-                <span className="wf-error" role="alert">
-                  {errors.$at}
-                </span>
-              )}
+            <label className="wf-check">
+              <input type="radio" name="when" checked={when === "delay"} onChange={() => setWhen("delay")} />{" "}
+              After a delay
             </label>
+            {when === "delay" && (
+              <Field label="Delay (seconds)" error={errors.$delay}>
+                {(ids) => (
+                  <Input
+                    {...ids}
+                    type="number"
+                    min={0}
+                    step={1}
+                    value={delay}
+                    onChange={(e) => setDelay(e.target.value)}
+                  />
+                )}
+              </Field>
+            )}
+            <label className="wf-check">
+              <input type="radio" name="when" checked={when === "at"} onChange={() => setWhen("at")} /> At a
+              time
+            </label>
+            {when === "at" && (
+              <Field label="Run at" error={errors.$at}>
+                {(ids) => (
+                  <Input {...ids} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+                )}
+              </Field>
+            )}
+          </fieldset>
+          {formError && (
+            <p className="ui-field__error" role="alert">
+              {formError}
+            </p>
           )}
-        </fieldset>
-        {formError && (
-          <p className="wf-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <button type="submit" className="wf-button wf-primary" disabled={run.isPending}>
-          {run.isPending ? "Starting…" : when === "now" ? "Run now" : "Schedule run"}
-        </button>
-      </form>
+          <Button type="submit" variant="primary" busy={run.isPending}>
+            {when === "now" ? "Run now" : "Schedule run"}
+          </Button>
+        </form>
+      </Card>
     </section>
   );
 }

@@ -3,7 +3,8 @@ import { httpMethodSchema } from "@bifrost/contracts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
-import { messageOf, useRoles } from "./queries.js";
+import { ActionError, Button, Card, Field, Input, QueryView, Select } from "../../components/ui/index.js";
+import { useRoles, WORKFLOW_LIST_KEY } from "./queries.js";
 
 const METHODS = httpMethodSchema.options;
 
@@ -23,7 +24,7 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
       apiFetch<Workflow>(`/api/workflows/${workflow.id}`, { method: "PATCH", body }),
     onSuccess: (updated) => {
       queryClient.setQueryData(["workflows", workflow.id], updated);
-      void queryClient.invalidateQueries({ queryKey: ["workflows"], exact: true });
+      void queryClient.invalidateQueries({ queryKey: WORKFLOW_LIST_KEY });
     },
   });
 
@@ -43,104 +44,110 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
     on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
 
   return (
-    <form className="wf-settings" onSubmit={submit} aria-labelledby="wf-settings-title">
-      <h2 id="wf-settings-title">Settings</h2>
-      <label className="wf-field">
-        Timeout (seconds, 0 = none)
-        <input
-          type="number"
-          min={0}
-          max={86400}
-          step={1}
-          required
-          value={timeout}
-          onChange={(e) => setTimeoutSeconds(e.target.value)}
-        />
-      </label>
-      <label className="wf-field">
-        Access
-        <select
-          value={accessLevel}
-          onChange={(e) => setAccessLevel(e.target.value as Workflow["accessLevel"])}
-        >
-          <option value="role_based">Members of its roles</option>
-          <option value="authenticated">Every signed-in user</option>
-        </select>
-      </label>
-      <fieldset className="wf-field" disabled={accessLevel !== "role_based"}>
-        <legend>Roles</legend>
-        {roles.isPending ? (
-          <p role="status">Loading roles…</p>
-        ) : roles.isError ? (
-          <p role="alert">{messageOf(roles.error)}</p>
-        ) : roles.data.items.length === 0 ? (
-          <p>No roles yet.</p>
-        ) : (
-          roles.data.items.map((role) => (
-            <label key={role.id} className="wf-check">
-              <input
-                type="checkbox"
-                checked={roleIds.includes(role.id)}
-                onChange={(e) => setRoleIds(toggle(roleIds, role.id, e.target.checked))}
-              />
-              {role.name}
-            </label>
-          ))
-        )}
-      </fieldset>
-      <fieldset className="wf-field">
-        <legend>HTTP endpoint</legend>
-        <label className="wf-check">
-          <input
-            type="checkbox"
-            checked={endpointEnabled}
-            onChange={(e) => setEndpointEnabled(e.target.checked)}
-          />
-          Enabled at <code>/api/endpoints/{workflow.name}</code>
-        </label>
-        <label className="wf-field">
-          Mode
-          <select
-            value={executionMode}
-            onChange={(e) => setExecutionMode(e.target.value as Workflow["executionMode"])}
+    <Card title="Settings">
+      <form className="wf-settings" onSubmit={submit} aria-label="Settings">
+        <Field label="Timeout (seconds, 0 = none)">
+          {(ids) => (
+            <Input
+              {...ids}
+              type="number"
+              min={0}
+              max={86400}
+              step={1}
+              required
+              value={timeout}
+              onChange={(e) => setTimeoutSeconds(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Access">
+          {(ids) => (
+            <Select
+              {...ids}
+              value={accessLevel}
+              onChange={(e) => setAccessLevel(e.target.value as Workflow["accessLevel"])}
+            >
+              <option value="role_based">Members of its roles</option>
+              <option value="authenticated">Every signed-in user</option>
+            </Select>
+          )}
+        </Field>
+        <fieldset className="wf-fieldset" disabled={accessLevel !== "role_based"}>
+          <legend>Roles</legend>
+          <QueryView
+            query={roles}
+            what="the roles"
+            isEmpty={(data) => data.items.length === 0}
+            empty="No roles yet."
           >
-            <option value="sync">Synchronous (answers the result)</option>
-            <option value="async">Asynchronous (answers the execution id)</option>
-          </select>
-        </label>
-        <div className="wf-methods" role="group" aria-label="Allowed methods">
-          {METHODS.map((method) => (
-            <label key={method} className="wf-check">
-              <input
-                type="checkbox"
-                checked={allowedMethods.includes(method)}
-                onChange={(e) => setAllowedMethods(toggle(allowedMethods, method, e.target.checked))}
+            {(data) =>
+              data.items.map((role) => (
+                <label key={role.id} className="wf-check">
+                  <input
+                    type="checkbox"
+                    checked={roleIds.includes(role.id)}
+                    onChange={(e) => setRoleIds(toggle(roleIds, role.id, e.target.checked))}
+                  />
+                  {role.name}
+                </label>
+              ))
+            }
+          </QueryView>
+        </fieldset>
+        <fieldset className="wf-fieldset">
+          <legend>HTTP endpoint</legend>
+          <label className="wf-check">
+            <input
+              type="checkbox"
+              checked={endpointEnabled}
+              onChange={(e) => setEndpointEnabled(e.target.checked)}
+            />
+            Enabled at <code>/api/endpoints/{workflow.name}</code>
+          </label>
+          <Field label="Mode">
+            {(ids) => (
+              <Select
+                {...ids}
+                value={executionMode}
+                onChange={(e) => setExecutionMode(e.target.value as Workflow["executionMode"])}
+              >
+                <option value="sync">Synchronous (answers the result)</option>
+                <option value="async">Asynchronous (answers the execution id)</option>
+              </Select>
+            )}
+          </Field>
+          <div className="wf-methods" role="group" aria-label="Allowed methods">
+            {METHODS.map((method) => (
+              <label key={method} className="wf-check">
+                <input
+                  type="checkbox"
+                  checked={allowedMethods.includes(method)}
+                  onChange={(e) => setAllowedMethods(toggle(allowedMethods, method, e.target.checked))}
+                />
+                {method}
+              </label>
+            ))}
+          </div>
+          <Field label="Data provider cache (seconds)">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="number"
+                min={0}
+                max={86400}
+                step={1}
+                value={cacheTtl}
+                onChange={(e) => setCacheTtl(e.target.value)}
               />
-              {method}
-            </label>
-          ))}
-        </div>
-        <label className="wf-field">
-          Data provider cache (seconds)
-          <input
-            type="number"
-            min={0}
-            max={86400}
-            step={1}
-            value={cacheTtl}
-            onChange={(e) => setCacheTtl(e.target.value)}
-          />
-        </label>
-      </fieldset>
-      {save.isError && (
-        <p className="wf-error" role="alert">
-          {messageOf(save.error)}
-        </p>
-      )}
-      {save.isSuccess && <p role="status">Saved.</p>}
-      <button type="submit" className="wf-button wf-primary" disabled={save.isPending}>
-        {save.isPending ? "Saving…" : "Save settings"}
-      </button>
-    </form>
+            )}
+          </Field>
+        </fieldset>
+        <ActionError error={save.error} />
+        {save.isSuccess && <p role="status">Saved.</p>}
+        <Button type="submit" variant="primary" busy={save.isPending}>
+          Save settings
+        </Button>
+      </form>
+    </Card>
   );
 }

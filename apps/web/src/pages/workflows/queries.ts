@@ -1,5 +1,5 @@
 import type { Me, Role, Workflow } from "@bifrost/contracts";
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiFetch, ApiError } from "../../api/client.js";
 
 type Page<T> = { items: T[]; nextCursor: string | null };
@@ -14,10 +14,18 @@ export function useMe() {
   });
 }
 
+export const WORKFLOW_LIST_KEY = ["workflows", "list"] as const;
+
+/** Every workflow the caller may see, cursor-paged (`nextCursor`), 1,000 a page. */
 export function useWorkflows() {
-  return useQuery({
-    queryKey: ["workflows"],
-    queryFn: () => apiFetch<Page<Workflow>>("/api/workflows?limit=1000"),
+  return useInfiniteQuery({
+    queryKey: WORKFLOW_LIST_KEY,
+    queryFn: ({ pageParam }) =>
+      apiFetch<Page<Workflow>>(
+        `/api/workflows?limit=1000${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 

@@ -1,0 +1,126 @@
+import type {
+  ConfigEntry,
+  DocumentPage,
+  Integration,
+  IntegrationMapping,
+  OAuthProvider,
+  Table,
+  Where,
+} from "@bifrost/contracts";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "../../api/client.js";
+import type { Page } from "./queries.js";
+
+/** `?scope=` of the config and tables lists: the header's organization, or every scope. */
+function scopedPath(base: string, scope: string | null, cursor: string | undefined): string {
+  const query = new URLSearchParams({ limit: "100" });
+  if (scope) query.set("scope", scope);
+  if (cursor) query.set("cursor", cursor);
+  return `${base}?${query.toString()}`;
+}
+
+export function useConfigEntries(scope: string | null) {
+  return useInfiniteQuery({
+    queryKey: ["admin", "data", "config", scope],
+    queryFn: ({ pageParam }) => apiFetch<Page<ConfigEntry>>(scopedPath("/api/config", scope, pageParam)),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useTables(scope: string | null) {
+  return useInfiniteQuery({
+    queryKey: ["admin", "data", "tables", scope],
+    queryFn: ({ pageParam }) => apiFetch<Page<Table>>(scopedPath("/api/tables", scope, pageParam)),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export const tablePath = (tableId: string) => `/api/tables/${encodeURIComponent(tableId)}`;
+
+export function useTable(tableId: string) {
+  return useQuery({
+    queryKey: ["admin", "data", "table", tableId],
+    queryFn: () => apiFetch<Table>(tablePath(tableId)),
+  });
+}
+
+/** What the document query box submits (API.md "Config, tables, schedules"). */
+export type DocumentFilter = { where?: Where; orderBy?: string; orderDir: "asc" | "desc" };
+
+const DOCUMENT_PAGE = 50;
+
+export function useDocuments(tableId: string, filter: DocumentFilter) {
+  return useInfiniteQuery({
+    queryKey: ["admin", "data", "documents", tableId, filter],
+    queryFn: ({ pageParam }) =>
+      apiFetch<DocumentPage>(`${tablePath(tableId)}/documents/query`, {
+        method: "POST",
+        body: { ...filter, limit: DOCUMENT_PAGE, offset: pageParam },
+      }),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.nextOffset ?? undefined,
+    retry: false,
+  });
+}
+
+export function useOAuthConnections() {
+  return useQuery({
+    queryKey: ["admin", "data", "oauth"],
+    queryFn: () => apiFetch<{ items: OAuthProvider[] }>("/api/oauth/connections"),
+  });
+}
+
+export function useIntegrations() {
+  return useQuery({
+    queryKey: ["admin", "data", "integrations"],
+    queryFn: () => apiFetch<{ items: Integration[] }>("/api/integrations"),
+  });
+}
+
+export function useMappings(integrationId: string) {
+  return useQuery({
+    queryKey: ["admin", "data", "mappings", integrationId],
+    queryFn: () =>
+      apiFetch<{ items: IntegrationMapping[] }>(
+        `/api/integrations/${encodeURIComponent(integrationId)}/mappings`,
+      ),
+  });
+}
+
+/** A write whose success refreshes the data pages' lists (and leaves the other admin lists alone). */
+export function useDataAction<V, R>(run: (variables: V) => Promise<R>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: run,
+    onSuccess: () => client.invalidateQueries({ queryKey: ["admin", "data"] }),
+  });
+}
+
+/** Parses a JSON text the user typed; the message says what is wrong. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, message: `Invalid JSON: ${(error as Error).message}` };
+  }
+}
+
+/** A JSON object (a document's data, a `where`): anything else is a message. */
+export function parseJsonObject(
+  text: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+  const parsed = parseJson(text);
+  if (!parsed.ok) return parsed;
+  const { value } = parsed;
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { ok: false, message: 'Must be a JSON object, e.g. {"name": "Ada"}' };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** An organization's name by id; "Global" for null. */
+export function scopeName(organizationId: string | null, names: Map<string, string>): string {
+  if (organizationId === null) return "Global";
+  return names.get(organizationId) ?? organizationId;
+}

@@ -1,0 +1,143 @@
+import type { Organization, Schedule, Workflow } from "@bifrost/contracts";
+import { useState, type FormEvent } from "react";
+import { ActionError, Button, Field, Select, Textarea } from "../../../components/ui/index.js";
+import { createSchedule, updateSchedule, useOpsAction } from "../ops-queries.js";
+import { CronEditor } from "./CronEditor.js";
+
+/** Parses the input-data text: an object, or a message saying why not. */
+function parseInput(text: string): { value: Record<string, unknown> } | { error: string } {
+  if (!text.trim()) return { value: {} };
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return { error: 'Input data must be a JSON object, e.g. {"name": "value"}' };
+    }
+    return { value: value as Record<string, unknown> };
+  } catch (error) {
+    return { error: `Not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Creates a schedule, or edits `editing` (its workflow stays: the API does not move a schedule to
+ * another workflow). `defaultOrganizationId` is the header's scope for new schedules.
+ */
+export function ScheduleForm({
+  editing,
+  workflows,
+  organizations,
+  defaultOrganizationId,
+  onDone,
+}: {
+  editing: Schedule | null;
+  workflows: Workflow[];
+  organizations: Organization[];
+  defaultOrganizationId: string | null;
+  onDone: (message: string) => void;
+}) {
+  const [workflowId, setWorkflowId] = useState(editing?.workflowId ?? "");
+  const [cron, setCron] = useState(editing?.cron ?? "0 9 * * 1-5");
+  const [timezone, setTimezone] = useState(editing?.timezone ?? "UTC");
+  const [organizationId, setOrganizationId] = useState(
+    editing?.organizationId ?? defaultOrganizationId ?? "",
+  );
+  const [inputText, setInputText] = useState(
+    editing && Object.keys(editing.inputData).length > 0 ? JSON.stringify(editing.inputData, null, 2) : "",
+  );
+  const [enabled, setEnabled] = useState(editing?.enabled ?? true);
+  const [inputError, setInputError] = useState<string | undefined>();
+  const save = useOpsAction((schedule: { input: Record<string, unknown> }) => {
+    const common = {
+      cron: cron.trim(),
+      timezone,
+      inputData: schedule.input,
+      enabled,
+      ...(organizationId ? { organizationId } : {}),
+    };
+    return editing
+      ? updateSchedule({ id: editing.id, patch: common })
+      : createSchedule({ workflowId: workflowId || (workflows[0]?.id ?? ""), ...common });
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseInput(inputText);
+    if ("error" in parsed) {
+      setInputError(parsed.error);
+      return;
+    }
+    setInputError(undefined);
+    save.mutate(
+      { input: parsed.value },
+      { onSuccess: () => onDone(editing ? "Schedule saved." : "Schedule created.") },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} className="ops-form" aria-label={editing ? "Edit schedule" : "New schedule"}>
+      <Field label="Workflow" hint={editing ? "A schedule keeps its workflow." : undefined}>
+        {(ids) => (
+          <Select
+            {...ids}
+            value={workflowId || (workflows[0]?.id ?? "")}
+            onChange={(e) => setWorkflowId(e.target.value)}
+            disabled={editing !== null}
+            required
+          >
+            {workflows.length === 0 && <option value="">No workflows yet</option>}
+            {workflows.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      <CronEditor cron={cron} timezone={timezone} onCronChange={setCron} onTimezoneChange={setTimezone} />
+      <Field label="Organization" hint="The organization the runs belong to.">
+        {(ids) => (
+          <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
+            <option value="">The workflow&apos;s (default)</option>
+            {organizations.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      <Field
+        label="Input data (JSON)"
+        hint='Passed to every run, e.g. {"report": "daily"}'
+        error={inputError}
+      >
+        {(ids) => (
+          <Textarea
+            code
+            {...ids}
+            rows={4}
+            value={inputText}
+            onChange={(e) => setInputText(e.target.value)}
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      <label className="ops-check">
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+        Enabled
+      </label>
+      <div className="ops-form__actions">
+        <Button
+          type="submit"
+          variant="primary"
+          busy={save.isPending}
+          disabled={!editing && workflows.length === 0}
+        >
+          {editing ? "Save schedule" : "Create schedule"}
+        </Button>
+        {editing && <Button onClick={() => onDone("")}>Cancel</Button>}
+      </div>
+      <ActionError error={save.error} />
+    </form>
+  );
+}

@@ -1,0 +1,193 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousA11yViolations } from "../axe.js";
+import { signedInAdmin, type SignedIn } from "./signed-in.js";
+
+/**
+ * Every main page, with data in it, in both themes: no serious or critical accessibility
+ * violation, and a screenshot of each into test/screenshots (the README shows a few).
+ */
+const SCREENSHOTS = path.resolve(import.meta.dirname, "../screenshots");
+
+const WORKFLOWS = `import { dataProvider, workflow, z } from "@bifrost/sdk";
+
+export const createTicket = workflow({
+  description: "Opens a ticket in the PSA",
+  category: "Service desk",
+  params: z.object({
+    title: z.string().min(1),
+    priority: z.enum(["low", "normal", "high"]).default("normal"),
+    hours: z.number().min(0).default(1),
+    billable: z.boolean().default(true),
+  }),
+  async run(params, ctx) {
+    ctx.log.info("creating the ticket " + params.title);
+    ctx.log.warn("the PSA is slow today");
+    return { ticket: 4711, title: params.title, priority: params.priority };
+  },
+});
+
+export const sites = dataProvider({
+  description: "The customer's sites",
+  async run() {
+    return [
+      { label: "Berlin", value: "ber" },
+      { label: "Lisbon", value: "lis" },
+    ];
+  },
+});
+`;
+
+let session: SignedIn;
+let page: Page;
+const ids: Record<string, string> = {};
+
+async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${session.baseUrl}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${session.token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  session = await signedInAdmin();
+  await api("PUT", "/api/files/editor/content", { path: "service-desk.ts", content: WORKFLOWS });
+  const workflows = await api<{ items: { id: string; name: string }[] }>("GET", "/api/workflows");
+  const workflowId = workflows.items.find((w) => w.name === "createTicket")?.id ?? "";
+  ids.workflow = workflowId;
+  const org = await api<{ id: string }>("POST", "/api/organizations", {
+    name: "Acme",
+    domain: "acme.example",
+  });
+  await api("POST", "/api/users", {
+    email: "tess@acme.example",
+    name: "Tess Tech",
+    password: "correct horse battery staple",
+    organizationId: org.id,
+  });
+  await api("POST", "/api/roles", { name: "Technicians", description: "Run the service-desk forms" });
+  const run = await api<{ executionId: string }>("POST", "/api/workflows/execute", {
+    workflowId,
+    inputData: { title: "Printer on fire", priority: "high" },
+    sync: true,
+  });
+  ids.execution = run.executionId;
+  const form = await api<{ id: string }>("POST", "/api/forms", {
+    name: "New ticket",
+    description: "Open a ticket for a customer",
+    workflowId,
+    fields: [
+      { name: "title", label: "Title", type: "text", required: true },
+      {
+        name: "priority",
+        label: "Priority",
+        type: "select",
+        options: [
+          { label: "Low", value: "low" },
+          { label: "Normal", value: "normal" },
+          { label: "High", value: "high" },
+        ],
+      },
+    ],
+  });
+  ids.form = form.id;
+  await api("POST", "/api/config", { key: "psa_url", value: "https://psa.example", type: "string" });
+  await api("POST", "/api/config", { key: "psa_api_key", value: "tour-secret-value", type: "secret" });
+  const table = await api<{ id: string }>("POST", "/api/tables", { name: "assets", description: "Hardware" });
+  ids.table = table.id;
+  for (const [n, data] of [
+    { name: "laptop-1", os: "linux" },
+    { name: "laptop-2", os: "windows" },
+  ].entries()) {
+    await api("POST", `/api/tables/${table.id}/documents`, { id: `asset-${n}`, data });
+  }
+  await api("POST", "/api/schedules", {
+    workflowId,
+    cron: "0 9 * * 1-5",
+    inputData: { title: "Daily check" },
+  });
+  await api("POST", "/api/events/sources", { name: "PSA webhooks" });
+  page = await session.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  page.setDefaultTimeout(15_000);
+});
+
+afterAll(async () => {
+  await session?.close();
+});
+
+/** The main pages: where, the heading they show, and a screenshot name. */
+const PAGES: { name: string; path: () => string; heading: RegExp; then?: () => Promise<void> }[] = [
+  { name: "workflows", path: () => "/workflows", heading: /^Workflows$/ },
+  { name: "workflow-detail", path: () => `/workflows/${ids.workflow}`, heading: /createTicket/ },
+  { name: "workflow-run", path: () => `/workflows/${ids.workflow}/run`, heading: /Run createTicket/ },
+  { name: "executions", path: () => "/executions", heading: /^Executions$/ },
+  { name: "execution-detail", path: () => `/executions/${ids.execution}`, heading: /createTicket/ },
+  {
+    name: "editor",
+    path: () => "/editor",
+    heading: /^Editor$/,
+    then: async () => {
+      await page.getByRole("navigation", { name: "Workspace files" }).getByText("service-desk.ts").click();
+      await page.locator(".cm-editor").waitFor();
+      await page.locator(".cm-content", { hasText: "createTicket" }).waitFor();
+    },
+  },
+  { name: "forms", path: () => "/forms", heading: /^Forms$/ },
+  { name: "form-run", path: () => `/forms/${ids.form}`, heading: /New ticket/ },
+  { name: "form-builder", path: () => `/forms/${ids.form}/edit`, heading: /./ },
+  { name: "organizations", path: () => "/admin/organizations", heading: /^Organizations$/ },
+  { name: "users", path: () => "/admin/users", heading: /^Users$/ },
+  { name: "roles", path: () => "/admin/roles", heading: /^Roles$/ },
+  { name: "audit", path: () => "/admin/audit", heading: /^Audit log$/ },
+  { name: "config", path: () => "/admin/config", heading: /^Config/ },
+  { name: "tables", path: () => "/admin/tables", heading: /^Tables$/ },
+  { name: "table", path: () => `/admin/tables/${ids.table}`, heading: /assets/ },
+  { name: "integrations", path: () => "/admin/integrations", heading: /^Integrations$/ },
+  { name: "schedules", path: () => "/admin/schedules", heading: /^Schedules$/ },
+  { name: "webhooks", path: () => "/admin/webhooks", heading: /^Webhooks$/ },
+  { name: "workers", path: () => "/admin/workers", heading: /^Workers$/ },
+];
+
+async function setTheme(theme: "light" | "dark") {
+  await page.goto(`${session.baseUrl}/workflows`);
+  await page.evaluate(`localStorage.setItem("bifrost.theme", "${theme}")`);
+}
+
+/** Opens a page and waits until it shows its content: its heading, and no spinner left. */
+async function open(target: (typeof PAGES)[number]) {
+  await page.goto(`${session.baseUrl}${target.path()}`);
+  await page.getByRole("heading", { level: 1, name: target.heading }).waitFor();
+  await target.then?.();
+  await expect.poll(() => page.locator(".ui-spinner, [aria-busy='true']").count()).toBe(0);
+  // Fonts and transitions settle before the screenshot.
+  await page.evaluate("document.fonts.ready.then(() => undefined)");
+}
+
+describe("every main page", () => {
+  for (const theme of ["light", "dark"] as const) {
+    it(`has no serious accessibility violation in the ${theme} theme, screenshots in test/screenshots`, async () => {
+      await setTheme(theme);
+      const found: string[] = [];
+      for (const target of PAGES) {
+        await open(target);
+        expect(await page.evaluate<string>("document.documentElement.dataset.theme")).toBe(theme);
+        for (const violation of await seriousA11yViolations(page)) {
+          found.push(`${target.name}: ${violation}`);
+        }
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${theme}.png`) });
+      }
+      expect(found).toEqual([]);
+    }, 240_000);
+  }
+});
