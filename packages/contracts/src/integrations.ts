@@ -12,14 +12,20 @@ const nameSchema = z
 export const oauthFlowSchema = z.enum(["authorization_code", "client_credentials"]);
 export const oauthTokenStatusSchema = z.enum(["connected", "expired", "error"]);
 
+/**
+ * The browser is sent to the authorize URL and the server posts to the token URL: http(s) only, so
+ * a stored `javascript:` or `data:` URL can never run in the Connect button's page.
+ */
+const webUrlSchema = z.url({ protocol: /^https?$/, error: "must be an http or https URL" });
+
 export const createOAuthProviderSchema = z.object({
   name: nameSchema,
   flow: oauthFlowSchema,
   clientId: z.string().min(1).max(500),
   /** Stored sealed; never returned. */
   clientSecret: z.string().min(1).max(4000).nullish(),
-  authorizeUrl: z.url().nullish(),
-  tokenUrl: z.url(),
+  authorizeUrl: webUrlSchema.nullish(),
+  tokenUrl: webUrlSchema,
   scopes: z.array(z.string().min(1).max(500)).max(100).default([]),
   audience: z.string().max(500).nullish(),
   extraTokenParams: z.record(z.string(), z.string()).default({}),

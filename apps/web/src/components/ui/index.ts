@@ -8,3 +8,4 @@ export { Spinner } from "./Spinner.js";
 export { EmptyState, ErrorState, errorMessage } from "./States.js";
 export { Table, type Column } from "./Table.js";
 export { ActionError, LoadMore, QueryView } from "./QueryView.js";
+export { ConfirmDialog } from "./ConfirmDialog.js";
