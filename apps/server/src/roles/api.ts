@@ -270,8 +270,8 @@ function oauthAndIntegrations(deps: {
       bus: deps.bus,
       clock: deps.clock,
       audit: deps.audit,
-      // Without BIFROST_PUBLIC_URL the redirect URI names the default local address.
-      publicUrl: deps.publicUrl ?? "http://localhost:3000",
+      // Without BIFROST_PUBLIC_URL the redirect URI names the origin the admin's browser used.
+      publicUrl: deps.publicUrl,
     }),
     integrations,
     integrationRuns: new IntegrationRuns({

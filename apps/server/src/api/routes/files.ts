@@ -12,13 +12,12 @@ import {
   writeFileRequestSchema,
   writeFileResultSchema,
 } from "@bifrost/contracts";
-import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Readable } from "node:stream";
 import { z } from "zod";
 import type { FilesService } from "../../services/files/files-service.js";
 import { requirePrincipal } from "../access.js";
-import { protectedErrors } from "./shared.js";
+import { originOf, protectedErrors } from "./shared.js";
 
 const adminOrRun = { access: "platformAdminOrRun" as const };
 const publicAccess = { access: "public" as const };
@@ -26,8 +25,6 @@ const publicAccess = { access: "public" as const };
 const WRITE_BODY_LIMIT = 32 * 1024 * 1024;
 const tokenQuery = z.object({ token: z.string().min(1).max(8192) });
 const signedErrors = { 403: errorBodySchema, 404: errorBodySchema, 422: errorBodySchema };
-
-const originOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
 
 /** `POST /api/files/*` (platform admins and runs' SDK) and the public signed-URL routes. */
 export const fileRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async (app, { files }) => {

@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { FormRuns } from "../../services/forms/form-runs.js";
 import type { FormsService } from "../../services/forms/forms-service.js";
 import { actorOf, requirePrincipal } from "../access.js";
-import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
+import { idParams, originOf, platformAdminOnly, protectedErrors } from "./shared.js";
 
 const authenticated = { access: "authenticated" as const };
 const runErrors = { ...protectedErrors, 503: errorBodySchema, 504: errorBodySchema };
@@ -147,12 +147,6 @@ export const formRoutes: FastifyPluginAsyncZod<{ forms: FormsService; runs: Form
         response: { 200: formUploadResultSchema, ...protectedErrors },
       },
     },
-    (request) =>
-      runs.upload(
-        requirePrincipal(request),
-        request.params.id,
-        request.body,
-        `${request.protocol}://${request.host}`,
-      ),
+    (request) => runs.upload(requirePrincipal(request), request.params.id, request.body, originOf(request)),
   );
 };

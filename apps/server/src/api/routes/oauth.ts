@@ -13,7 +13,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { OAuthService } from "../../services/oauth/oauth-service.js";
 import { actorOf } from "../access.js";
-import { platformAdminOnly, protectedErrors } from "./shared.js";
+import { originOf, platformAdminOnly, protectedErrors } from "./shared.js";
 
 const publicRoute = { access: "public" as const };
 
@@ -99,7 +99,13 @@ export const oauthRoutes: FastifyPluginAsyncZod<{ oauth: OAuthService }> = async
         response: { 200: oauthAuthorizeResultSchema, 400: errorBodySchema, ...protectedErrors },
       },
     },
-    (request) => oauth.authorize(request.params.name, request.body.organizationId ?? null, actorOf(request)),
+    (request) =>
+      oauth.authorize(
+        request.params.name,
+        request.body.organizationId ?? null,
+        actorOf(request),
+        originOf(request),
+      ),
   );
 
   // The provider's redirect: public, authenticated by the single-use state.

@@ -1,3 +1,4 @@
+import { platformWorkerSchema } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { PlatformWorkersRepository } from "../../repositories/platform-workers.js";
@@ -5,15 +6,6 @@ import { platformAdminOnly, protectedErrors } from "./shared.js";
 
 /** A worker is listed while its heartbeat (every 10 s) is younger than this. */
 const ALIVE_WITHIN_MS = 30_000;
-
-const workerSchema = z.object({
-  id: z.string(),
-  hostname: z.string(),
-  pid: z.number(),
-  startedAt: z.string(),
-  lastSeenAt: z.string(),
-  state: z.record(z.string(), z.unknown()),
-});
 
 export const platformRoutes: FastifyPluginAsyncZod<{ workers: PlatformWorkersRepository }> = async (
   app,
@@ -26,7 +18,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{ workers: PlatformWorkersRep
       schema: {
         tags: ["platform"],
         summary: "Worker processes and their pools, from their latest heartbeat",
-        response: { 200: z.object({ items: z.array(workerSchema) }), ...protectedErrors },
+        response: { 200: z.object({ items: z.array(platformWorkerSchema) }), ...protectedErrors },
       },
     },
     async () => ({

@@ -47,8 +47,11 @@ export class OAuthService {
       bus: Bus;
       clock: Clock;
       audit: AuditLog;
-      /** The API's public origin: the redirect URI is `${publicUrl}/api/oauth/callback/{name}`. */
-      publicUrl: string;
+      /**
+       * The API's public origin (`BIFROST_PUBLIC_URL`): the redirect URI is
+       * `${publicUrl}/api/oauth/callback/{name}`; unset, the origin the browser used for the request.
+       */
+      publicUrl?: string | undefined;
     },
   ) {}
 
@@ -129,7 +132,12 @@ export class OAuthService {
   }
 
   /** The provider's authorize URL for a browser, with a single-use state and a PKCE challenge. */
-  async authorize(name: string, organizationId: string | null, actor: AuditActor): Promise<{ url: string }> {
+  async authorize(
+    name: string,
+    organizationId: string | null,
+    actor: AuditActor,
+    requestOrigin: string,
+  ): Promise<{ url: string }> {
     const provider = await this.provider(name);
     if (provider.flow !== "authorization_code" || !provider.authorizeUrl) {
       throw new BadRequestError(
@@ -143,7 +151,8 @@ export class OAuthService {
     }
     const state = randomBytes(24).toString("base64url");
     const verifier = randomBytes(32).toString("base64url");
-    const redirectUri = `${this.deps.publicUrl.replace(/\/+$/, "")}/api/oauth/callback/${encodeURIComponent(name)}`;
+    const origin = (this.deps.publicUrl ?? requestOrigin).replace(/\/+$/, "");
+    const redirectUri = `${origin}/api/oauth/callback/${encodeURIComponent(name)}`;
     const pending: PendingAuthorization = { provider: name, organizationId, verifier, redirectUri };
     await this.deps.bus.set(stateKey(state), JSON.stringify(pending), { ttlMs: STATE_TTL_MS });
     const url = new URL(provider.authorizeUrl);
