@@ -19,3 +19,12 @@ export function parseJsonObject(text: string, emptyIsEmpty = false): Parsed<Reco
     return { ok: false, message: 'Must be a JSON object, e.g. {"name": "Ada"}' };
   return { ok: true, value: value as Record<string, unknown> };
 }
+
+/** A JSON array (a list of fields, …): an empty text is `[]` when `emptyIsEmpty`. */
+export function parseJsonArray(text: string, emptyIsEmpty = false): Parsed<unknown[]> {
+  if (emptyIsEmpty && text.trim() === "") return { ok: true, value: [] };
+  const parsed = parseJson(text);
+  if (!parsed.ok) return parsed;
+  if (!Array.isArray(parsed.value)) return { ok: false, message: "Must be a JSON array, e.g. []" };
+  return { ok: true, value: parsed.value };
+}

@@ -1,20 +1,11 @@
-import type { listOf, organizationSchema } from "@bifrost/contracts";
-import { useQuery } from "@tanstack/react-query";
-import type { z } from "zod";
-import { apiFetch } from "../api/client.js";
+import { useAllOrganizations } from "../api/queries.js";
 import { Select } from "../components/ui/index.js";
 import { useOrgScope } from "./org-scope.js";
-
-type OrganizationList = z.infer<ReturnType<typeof listOf<typeof organizationSchema>>>;
 
 /** Platform admins only: which organization the pages show (all, or one). */
 export function OrgScopeSwitcher() {
   const { scope, setScope } = useOrgScope();
-  const organizations = useQuery({
-    queryKey: ["organizations", "scope-switcher"],
-    queryFn: () => apiFetch<OrganizationList>("/api/organizations?limit=1000"),
-    staleTime: 60_000,
-  });
+  const organizations = useAllOrganizations();
   return (
     <label className="org-scope">
       <span className="visually-hidden">Organization scope</span>
@@ -25,7 +16,7 @@ export function OrgScopeSwitcher() {
         title={organizations.isError ? "The organizations could not be loaded" : undefined}
       >
         <option value="">All organizations</option>
-        {organizations.data?.items.map((org) => (
+        {organizations.data?.map((org) => (
           <option key={org.id} value={org.id}>
             {org.name}
             {org.isProvider ? " (provider)" : ""}

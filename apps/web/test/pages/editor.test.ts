@@ -152,6 +152,13 @@ describe("workspace editor page", () => {
     await discard.getByRole("button", { name: "Keep editing" }).click();
     await discard.waitFor({ state: "detached" });
     await editor.getByText("an unsaved comment").waitFor();
+    // "Discard changes" then a cancelled "New file" prompt: nothing switched, the edits stay unsaved.
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await page.getByRole("button", { name: "New file" }).click();
+    await discard.getByRole("button", { name: "Discard changes" }).click();
+    await discard.waitFor({ state: "detached" });
+    await editor.getByText("an unsaved comment").waitFor();
+    await page.getByTitle("Unsaved changes").waitFor();
     await files.getByRole("button", { name: "two.ts" }).click();
     await discard.getByRole("button", { name: "Discard changes" }).click();
     await editor.getByText("hello from second").waitFor();
@@ -160,6 +167,10 @@ describe("workspace editor page", () => {
     await page.getByRole("button", { name: "Rename" }).click();
     const rename = page.getByRole("dialog", { name: "Rename two.ts" });
     await rename.getByLabel("New path").fill("moved.ts");
+    // Ctrl+Enter inside the dialog is the dialog's: the page does not try to run (which would say
+    // where to put the cursor, the cursor being at the top of the file).
+    await rename.getByLabel("New path").press("Control+Enter");
+    expect(await page.getByRole("alert").filter({ hasText: "Put the cursor inside" }).count()).toBe(0);
     await rename.getByRole("button", { name: "Rename" }).click();
     await rename.waitFor({ state: "detached" });
     await files.getByRole("button", { name: "moved.ts" }).waitFor();
@@ -176,6 +187,44 @@ describe("workspace editor page", () => {
     await files.getByRole("button", { name: "moved.ts" }).waitFor({ state: "detached" });
     await page.getByText("Open a file or create a new one").waitFor();
     expect(await listFiles()).not.toContain("moved.ts");
+    await page.close();
+  });
+
+  it("keeps the file clicked last when an earlier click's answer comes late", async () => {
+    for (const [path, text] of [
+      ["slow.ts", "// the slow file"],
+      ["quick.ts", "// the quick file"],
+    ]) {
+      const response = await fetch(`${baseUrl}/api/files/editor/content`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ path, content: `${text}\n` }),
+      });
+      expect(response.ok).toBe(true);
+    }
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    let releaseSlow: () => void = () => undefined;
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    await page.route("**/api/files/editor/content?path=slow.ts", async (route) => {
+      await slowHeld;
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(`${baseUrl}/editor`);
+    const files = page.getByRole("navigation", { name: "Workspace files" });
+    const slowAnswer = page.waitForEvent("request", (r) => r.url().includes("path=slow.ts"));
+    await files.getByRole("button", { name: "slow.ts" }).click();
+    await slowAnswer;
+    // The slow request is for a file no longer wanted once quick.ts is clicked: it is abandoned.
+    const abandoned = page.waitForEvent("requestfailed", (r) => r.url().includes("path=slow.ts"));
+    await files.getByRole("button", { name: "quick.ts" }).click();
+    const editor = page.getByRole("textbox", { name: "File content" });
+    await editor.getByText("the quick file").waitFor();
+    releaseSlow();
+    await abandoned;
+    expect(await editor.getByText("the slow file").count()).toBe(0);
+    expect(await files.getByRole("button", { name: "quick.ts" }).getAttribute("aria-current")).toBe("true");
+    expect(await files.getByRole("button", { name: "quick.ts" }).isEnabled()).toBe(true);
     await page.close();
   });
 });

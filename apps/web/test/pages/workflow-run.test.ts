@@ -91,6 +91,8 @@ describe("workflow and execution pages", () => {
     });
     const logs = page.getByRole("log", { name: "Execution logs" });
     await page.locator('.ex-title [data-status="Success"]').waitFor({ timeout: 15_000 });
+    // The status is a polite live region: its change is announced.
+    await page.getByRole("status").filter({ hasText: "Status: Success" }).waitFor();
     await logs.getByText("step 0").waitFor({ timeout: 15_000 });
     await logs.getByText("almost done").waitFor();
     await page.getByRole("tree", { name: "Result" }).getByText('"Hello Ada"').waitFor();
@@ -116,6 +118,45 @@ describe("workflow and execution pages", () => {
       .waitFor();
     expect(await page.getByLabel(/^count/).getAttribute("aria-invalid")).toBe("true");
     expect(page.url()).toMatch(/\/run$/);
+    await page.close();
+  });
+
+  it("shows a platform admin only the runs of the organization picked in the header", async () => {
+    const acme = await api<{ id: string }>("POST", "/api/organizations", { name: "Acme" });
+    const globex = await api<{ id: string }>("POST", "/api/organizations", { name: "Globex" });
+    const runIn = async (organizationId: string, name: string) =>
+      (
+        await api<{ executionId: string }>("POST", "/api/workflows/execute", {
+          workflowName: "greet",
+          inputData: { name },
+          organizationId,
+        })
+      ).executionId;
+    const acmeRun = await runIn(acme.id, "Ann");
+    const globexRun = await runIn(globex.id, "Gus");
+
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    // The header's organization picker keeps its choice here (shell/org-scope.tsx).
+    await page.addInitScript(`sessionStorage.setItem("bifrost.orgScope", ${JSON.stringify(acme.id)})`);
+    const listRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/executions?")) listRequests.push(request.url());
+    });
+    await page.goto(`${baseUrl}/executions`);
+    await page.getByRole("heading", { name: "Executions", level: 1 }).waitFor();
+    const row = (id: string) => page.locator(`[data-execution-id="${id}"]`);
+    await row(acmeRun).waitFor();
+    expect(await row(globexRun).count()).toBe(0);
+    expect(listRequests.every((url) => new URL(url).searchParams.get("scope") === acme.id)).toBe(true);
+
+    // Live: a new run of the picked organization appears; one of another organization does not.
+    const laterGlobexRun = await runIn(globex.id, "Gina");
+    const laterAcmeRun = await runIn(acme.id, "Abe");
+    await row(laterAcmeRun).waitFor();
+    await row(laterAcmeRun).locator('[data-status="Success"]').waitFor({ timeout: 20_000 });
+    expect(await row(laterGlobexRun).count()).toBe(0);
+    expect(await row(globexRun).count()).toBe(0);
     await page.close();
   });
 

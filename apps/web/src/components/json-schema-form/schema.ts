@@ -1,3 +1,5 @@
+import type { FieldErrors } from "../../api/field-errors.js";
+
 /**
  * The subset of JSON Schema that zod's `toJSONSchema` produces for workflow parameters, and the
  * conversion between form state (what inputs hold: text for numbers, lists for arrays) and input data.
@@ -29,7 +31,7 @@ export type JsonSchema = {
 export type FieldKind = "string" | "number" | "integer" | "boolean" | "enum" | "array" | "object" | "json";
 
 /** Field errors keyed by dotted path (`address.city`, `tags.0`). */
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /** Optional and nullable parameters arrive as `anyOf: [T, {type:"null"}]`: the form edits T. */
 export function unwrap(schema: JsonSchema): JsonSchema {
@@ -202,20 +204,4 @@ function stringValue(schema: JsonSchema, text: string, fail: (message: string) =
     }
   }
   return text;
-}
-
-/** The API's 422 names fields `body.inputData.<path>`; the form keys them by `<path>`. */
-export function fieldErrorsFromApi(details: unknown): { fields: FieldErrors; other: string[] } {
-  const fields: FieldErrors = {};
-  const other: string[] = [];
-  const list = (details as { fields?: unknown } | undefined)?.fields;
-  if (!Array.isArray(list)) return { fields, other };
-  for (const entry of list as { path?: unknown; message?: unknown }[]) {
-    const path = typeof entry.path === "string" ? entry.path : "";
-    const message = typeof entry.message === "string" ? entry.message : "Invalid";
-    const prefix = "body.inputData.";
-    if (path.startsWith(prefix)) fields[path.slice(prefix.length)] = message;
-    else other.push(message);
-  }
-  return { fields, other };
 }

@@ -6,37 +6,35 @@ import {
   type CreateConfig,
   type UpdateConfig,
 } from "@bifrost/contracts";
-import { useMemo, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
+import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
+import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
   ActionError,
   Badge,
   Button,
   Card,
+  ConfirmDialog,
   Dialog,
-  EmptyState,
-  ErrorState,
   Field,
   Input,
   LoadMore,
+  QueryView,
   Select,
-  Spinner,
   Table,
   Textarea,
 } from "../../components/ui/index.js";
+import { parseJson, type Parsed } from "../../lib/json.js";
 import { useOrgScope } from "../../shell/org-scope.js";
-import { parseJson, scopeName, useConfigEntries, useDataAction } from "./data-queries.js";
-import { useOrganizations } from "./queries.js";
+import { DATA_KEY, useConfigEntries } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
 
 const TYPES = configTypeSchema.options;
 
 /** The value the API takes for a type, from what the user typed; a message when it cannot be. */
-function toValue(
-  type: ConfigValueType,
-  text: string,
-): { ok: true; value: unknown } | { ok: false; message: string } {
+function toValue(type: ConfigValueType, text: string): Parsed<unknown> {
   switch (type) {
     case "int":
       // Not an integer: sent as typed, so the API's own 422 explains it.
@@ -45,6 +43,11 @@ function toValue(
       return { ok: true, value: text === "true" };
     case "json":
       return parseJson(text);
+    case "secret":
+      // An empty secret would blank the stored one: a secret always needs a value.
+      return text === ""
+        ? { ok: false, message: "Type the secret's value; an empty secret is not saved." }
+        : { ok: true, value: text };
     default:
       return { ok: true, value: text };
   }
@@ -114,6 +117,7 @@ function ValueField({
             type={type === "secret" ? "password" : "text"}
             inputMode={type === "int" ? "numeric" : undefined}
             autoComplete={type === "secret" ? "new-password" : "off"}
+            required={type === "secret"}
             value={value}
             onChange={(e) => onChange(e.target.value)}
           />
@@ -126,11 +130,7 @@ function ValueField({
 export function ConfigPage() {
   const { scope } = useOrgScope();
   const entries = useConfigEntries(scope);
-  const organizations = useOrganizations();
-  const names = useMemo(
-    () => new Map((organizations.data?.items ?? []).map((o) => [o.id, o.name])),
-    [organizations.data],
-  );
+  const organizationName = useOrganizationName();
 
   const [key, setKey] = useState("");
   const [type, setType] = useState<ConfigValueType>("string");
@@ -138,19 +138,19 @@ export function ConfigPage() {
   const [organizationId, setOrganizationId] = useState<string>(scope ?? "");
   const [description, setDescription] = useState("");
   const [valueError, setValueError] = useState<string | undefined>();
-  const create = useDataAction((body: CreateConfig) =>
+  const create = useInvalidatingMutation(DATA_KEY, (body: CreateConfig) =>
     apiFetch<ConfigEntry>("/api/config", { method: "POST", body }),
   );
 
   const [editing, setEditing] = useState<ConfigEntry | null>(null);
   const [editValue, setEditValue] = useState("");
   const [editError, setEditError] = useState<string | undefined>();
-  const update = useDataAction(({ id, body }: { id: string; body: UpdateConfig }) =>
+  const update = useInvalidatingMutation(DATA_KEY, ({ id, body }: { id: string; body: UpdateConfig }) =>
     apiFetch<ConfigEntry>(`/api/config/${encodeURIComponent(id)}`, { method: "PUT", body }),
   );
 
   const [deleting, setDeleting] = useState<ConfigEntry | null>(null);
-  const remove = useDataAction((id: string) =>
+  const remove = useInvalidatingMutation(DATA_KEY, (id: string) =>
     apiFetch<undefined>(`/api/config/${encodeURIComponent(id)}`, { method: "DELETE" }),
   );
 
@@ -213,8 +213,6 @@ export function ConfigPage() {
     );
   };
 
-  const items = entries.data?.pages.flatMap((page) => page.items) ?? [];
-
   return (
     <section className="admin-page">
       <h1>Config & secrets</h1>
@@ -235,18 +233,11 @@ export function ConfigPage() {
             )}
           </Field>
           <ValueField type={type} value={value} onChange={setValue} label="Value" error={valueError} />
-          <Field label="Organization" hint="Global entries are shared by every organization.">
-            {(ids) => (
-              <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
-                <option value="">Global</option>
-                {(organizations.data?.items ?? []).map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.name}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <OrganizationSelect
+            value={organizationId}
+            onChange={setOrganizationId}
+            hint="Global entries are shared by every organization."
+          />
           <Field label="Description" hint="Optional">
             {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
           </Field>
@@ -257,57 +248,52 @@ export function ConfigPage() {
         </form>
       </Card>
 
-      {entries.isPending ? (
-        <Spinner />
-      ) : entries.isError ? (
-        <ErrorState
-          title="Could not load the config entries"
-          error={entries.error}
-          onRetry={() => void entries.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No config entries yet.">
-          <p>Create one above; workflows read them with config.get(key).</p>
-        </EmptyState>
-      ) : (
-        <>
-          <Table
-            caption="Config entries"
-            rows={items}
-            rowKey={(e) => e.id}
-            columns={[
-              { header: "Key", cell: (e) => <code>{e.key}</code> },
-              {
-                header: "Type",
-                cell: (e) => <Badge tone={e.type === "secret" ? "warning" : "neutral"}>{e.type}</Badge>,
-              },
-              { header: "Value", cell: (e) => <ValueCell entry={e} /> },
-              { header: "Scope", cell: (e) => scopeName(e.organizationId, names) },
-              {
-                header: "Actions",
-                cell: (e) => (
-                  <div className="data-actions">
-                    <Button onClick={() => openEdit(e)} aria-label={`Edit ${e.key}`}>
-                      Edit
-                    </Button>
-                    <Button
-                      variant="danger"
-                      onClick={() => {
-                        remove.reset();
-                        setDeleting(e);
-                      }}
-                      aria-label={`Delete ${e.key}`}
-                    >
-                      Delete
-                    </Button>
-                  </div>
-                ),
-              },
-            ]}
-          />
-          <LoadMore query={entries} />
-        </>
-      )}
+      <QueryView
+        query={entries}
+        what="the config entries"
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        emptyHint={<p>Create one above; workflows read them with config.get(key).</p>}
+      >
+        {(data) => (
+          <>
+            <Table
+              caption="Config entries"
+              rows={data.pages.flatMap((page) => page.items)}
+              rowKey={(e) => e.id}
+              columns={[
+                { header: "Key", cell: (e) => <code>{e.key}</code> },
+                {
+                  header: "Type",
+                  cell: (e) => <Badge tone={e.type === "secret" ? "warning" : "neutral"}>{e.type}</Badge>,
+                },
+                { header: "Value", cell: (e) => <ValueCell entry={e} /> },
+                { header: "Scope", cell: (e) => organizationName(e.organizationId) },
+                {
+                  header: "Actions",
+                  cell: (e) => (
+                    <div className="data-actions">
+                      <Button onClick={() => openEdit(e)} aria-label={`Edit ${e.key}`}>
+                        Edit
+                      </Button>
+                      <Button
+                        variant="danger"
+                        onClick={() => {
+                          remove.reset();
+                          setDeleting(e);
+                        }}
+                        aria-label={`Delete ${e.key}`}
+                      >
+                        Delete
+                      </Button>
+                    </div>
+                  ),
+                },
+              ]}
+            />
+            <LoadMore query={entries} />
+          </>
+        )}
+      </QueryView>
 
       <Dialog
         open={editing !== null}
@@ -337,26 +323,15 @@ export function ConfigPage() {
         )}
       </Dialog>
 
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
+        onCancel={() => setDeleting(null)}
         title={deleting ? `Delete ${deleting.key}?` : "Delete?"}
         description="Workflows that read this key will no longer find it."
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-            >
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <ActionError error={remove.error} />
-      </Dialog>
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+      />
     </section>
   );
 }

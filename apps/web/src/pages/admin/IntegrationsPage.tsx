@@ -8,38 +8,30 @@ import type {
   UpdateOAuthProvider,
   UpsertMapping,
 } from "@bifrost/contracts";
-import { useMemo, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
+import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
+import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
   ActionError,
   Badge,
   Button,
   Card,
+  ConfirmDialog,
   Dialog,
-  EmptyState,
-  ErrorState,
   Field,
   Input,
+  QueryView,
   Select,
-  Spinner,
   Table,
   Textarea,
   type BadgeTone,
 } from "../../components/ui/index.js";
+import { parseJsonArray, parseJsonObject } from "../../lib/json.js";
 import { useOrgScope } from "../../shell/org-scope.js";
-import {
-  parseJson,
-  scopeName,
-  useDataAction,
-  useIntegrations,
-  useMappings,
-  useOAuthConnections,
-} from "./data-queries.js";
-import { useOrganizations } from "./queries.js";
+import { DATA_KEY, useIntegrations, useMappings, useOAuthConnections } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
-
-type Names = Map<string, string>;
 
 const STATUS_TONE: Record<OAuthProvider["connections"][number]["status"], BadgeTone> = {
   connected: "success",
@@ -50,18 +42,18 @@ const STATUS_TONE: Record<OAuthProvider["connections"][number]["status"], BadgeT
 const connectionPath = (name: string) => `/api/oauth/connections/${encodeURIComponent(name)}`;
 const integrationPath = (id: string) => `/api/integrations/${encodeURIComponent(id)}`;
 
-function OrganizationOptions() {
-  const organizations = useOrganizations();
-  return (
-    <>
-      <option value="">Global</option>
-      {(organizations.data?.items ?? []).map((o) => (
-        <option key={o.id} value={o.id}>
-          {o.name}
-        </option>
-      ))}
-    </>
-  );
+/** A JSON object as the text of an edit box ("" for an empty one). */
+const objectText = (value: Record<string, unknown>) =>
+  Object.keys(value).length > 0 ? JSON.stringify(value, null, 2) : "";
+
+/** The address the API sent to connect, when it is a web page the browser may open; else null. */
+function webUrl(url: string): string | null {
+  try {
+    const parsed = new URL(url, window.location.href);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +90,7 @@ function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProvider; o
   const [draft, setDraft] = useState<ProviderDraft>(() => draftOf(existing));
   const set = (field: keyof ProviderDraft) => (e: { target: { value: string } }) =>
     setDraft((d) => ({ ...d, [field]: e.target.value }));
-  const save = useDataAction(async (d: ProviderDraft) => {
+  const save = useInvalidatingMutation(DATA_KEY, async (d: ProviderDraft) => {
     const common = {
       flow: d.flow,
       clientId: d.clientId.trim(),
@@ -198,13 +190,14 @@ function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProvider; o
   );
 }
 
-function ConnectionStatus({ provider, names }: { provider: OAuthProvider; names: Names }) {
+function ConnectionStatus({ provider }: { provider: OAuthProvider }) {
+  const organizationName = useOrganizationName();
   if (provider.connections.length === 0) return <span className="data-muted">not connected</span>;
   return (
     <ul className="data-connections">
       {provider.connections.map((c) => (
         <li key={c.organizationId ?? "global"}>
-          {scopeName(c.organizationId, names)}: <Badge tone={STATUS_TONE[c.status]}>{c.status}</Badge>
+          {organizationName(c.organizationId)}: <Badge tone={STATUS_TONE[c.status]}>{c.status}</Badge>
           {c.expiresAt && (
             <span className="data-muted"> expires {new Date(c.expiresAt).toLocaleString()}</span>
           )}
@@ -218,7 +211,8 @@ function ConnectionStatus({ provider, names }: { provider: OAuthProvider; names:
 function ConnectButton({ provider }: { provider: OAuthProvider }) {
   const { scope } = useOrgScope();
   const [organizationId, setOrganizationId] = useState(scope ?? "");
-  const authorize = useDataAction((orgId: string) =>
+  const [unsafeUrl, setUnsafeUrl] = useState(false);
+  const authorize = useInvalidatingMutation(DATA_KEY, (orgId: string) =>
     apiFetch<{ url: string }>(`${connectionPath(provider.name)}/authorize`, {
       method: "POST",
       body: { organizationId: orgId || null },
@@ -226,20 +220,24 @@ function ConnectButton({ provider }: { provider: OAuthProvider }) {
   );
   if (provider.flow !== "authorization_code")
     return <span className="data-muted">client credentials: tokens are fetched when a run asks</span>;
-  const connect = () =>
+  const connect = () => {
+    setUnsafeUrl(false);
     authorize.mutate(organizationId, {
       // The provider sends the browser back to the API's callback, which stores the tokens.
-      onSuccess: ({ url }) => window.location.assign(url),
+      onSuccess: ({ url }) => {
+        const target = webUrl(url);
+        if (target) window.location.assign(target);
+        else setUnsafeUrl(true);
+      },
     });
+  };
   return (
     <div className="data-actions">
-      <Field label={`Connect ${provider.name} for`}>
-        {(ids) => (
-          <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
-            <OrganizationOptions />
-          </Select>
-        )}
-      </Field>
+      <OrganizationSelect
+        label={`Connect ${provider.name} for`}
+        value={organizationId}
+        onChange={setOrganizationId}
+      />
       <Button
         variant="primary"
         busy={authorize.isPending}
@@ -249,18 +247,23 @@ function ConnectButton({ provider }: { provider: OAuthProvider }) {
         Connect
       </Button>
       <ActionError error={authorize.error} />
+      {unsafeUrl && (
+        <p className="ui-field__error" role="alert">
+          The provider&apos;s authorize address is not an http(s) web page: not opened. Check the
+          connection&apos;s Authorize URL.
+        </p>
+      )}
     </div>
   );
 }
 
-function OAuthConnections({ names }: { names: Names }) {
+function OAuthConnections() {
   const connections = useOAuthConnections();
   const [editing, setEditing] = useState<OAuthProvider | null>(null);
   const [deleting, setDeleting] = useState<OAuthProvider | null>(null);
-  const remove = useDataAction((name: string) =>
+  const remove = useInvalidatingMutation(DATA_KEY, (name: string) =>
     apiFetch<undefined>(connectionPath(name), { method: "DELETE" }),
   );
-  const items = connections.data?.items ?? [];
   return (
     <Card
       title="OAuth connections"
@@ -270,69 +273,64 @@ function OAuthConnections({ names }: { names: Names }) {
         </Button>
       }
     >
-      {connections.isPending ? (
-        <Spinner />
-      ) : connections.isError ? (
-        <ErrorState
-          title="Could not load the OAuth connections"
-          error={connections.error}
-          onRetry={() => void connections.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No OAuth connections yet.">
-          <p>Create one below with the provider&apos;s client id and URLs.</p>
-        </EmptyState>
-      ) : (
-        <Table
-          caption="OAuth connections"
-          rows={items}
-          rowKey={(p) => p.id}
-          columns={[
-            {
-              header: "Name",
-              cell: (p) => (
-                <>
-                  <strong>{p.name}</strong>
-                  <br />
-                  <span className="data-muted">{p.flow.replace("_", " ")}</span>
-                </>
-              ),
-            },
-            {
-              header: "Provider",
-              cell: (p) => (
-                <>
-                  <span className="data-value">{p.clientId}</span>
-                  <br />
-                  <span className="data-muted">{p.scopes.join(" ") || "no scopes"}</span>
-                </>
-              ),
-            },
-            { header: "Status", cell: (p) => <ConnectionStatus provider={p} names={names} /> },
-            { header: "Connect", cell: (p) => <ConnectButton provider={p} /> },
-            {
-              header: "Actions",
-              cell: (p) => (
-                <div className="data-actions">
-                  <Button onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
-                    Edit
-                  </Button>
-                  <Button
-                    variant="danger"
-                    onClick={() => {
-                      remove.reset();
-                      setDeleting(p);
-                    }}
-                    aria-label={`Delete ${p.name}`}
-                  >
-                    Delete
-                  </Button>
-                </div>
-              ),
-            },
-          ]}
-        />
-      )}
+      <QueryView
+        query={connections}
+        what="the OAuth connections"
+        isEmpty={(data) => data.items.length === 0}
+        emptyHint={<p>Create one below with the provider&apos;s client id and URLs.</p>}
+      >
+        {({ items }) => (
+          <Table
+            caption="OAuth connections"
+            rows={items}
+            rowKey={(p) => p.id}
+            columns={[
+              {
+                header: "Name",
+                cell: (p) => (
+                  <>
+                    <strong>{p.name}</strong>
+                    <br />
+                    <span className="data-muted">{p.flow.replace("_", " ")}</span>
+                  </>
+                ),
+              },
+              {
+                header: "Provider",
+                cell: (p) => (
+                  <>
+                    <span className="data-value">{p.clientId}</span>
+                    <br />
+                    <span className="data-muted">{p.scopes.join(" ") || "no scopes"}</span>
+                  </>
+                ),
+              },
+              { header: "Status", cell: (p) => <ConnectionStatus provider={p} /> },
+              { header: "Connect", cell: (p) => <ConnectButton provider={p} /> },
+              {
+                header: "Actions",
+                cell: (p) => (
+                  <div className="data-actions">
+                    <Button onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
+                      Edit
+                    </Button>
+                    <Button
+                      variant="danger"
+                      onClick={() => {
+                        remove.reset();
+                        setDeleting(p);
+                      }}
+                      aria-label={`Delete ${p.name}`}
+                    >
+                      Delete
+                    </Button>
+                  </div>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryView>
       <Dialog
         open={editing !== null}
         onOpenChange={(open) => !open && setEditing(null)}
@@ -342,26 +340,15 @@ function OAuthConnections({ names }: { names: Names }) {
           <OAuthConnectionForm key={editing.id} existing={editing} onDone={() => setEditing(null)} />
         )}
       </Dialog>
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
+        onCancel={() => setDeleting(null)}
         title={deleting ? `Delete ${deleting.name}?` : "Delete connection?"}
         description="Its stored tokens are deleted too; integrations using it lose their OAuth token."
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() => deleting && remove.mutate(deleting.name, { onSuccess: () => setDeleting(null) })}
-            >
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <ActionError error={remove.error} />
-      </Dialog>
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting.name, { onSuccess: () => setDeleting(null) })}
+      />
     </Card>
   );
 }
@@ -383,16 +370,16 @@ function IntegrationForm({
   const [oauthProvider, setOAuthProvider] = useState(existing?.oauthProvider ?? "");
   const [schemaText, setSchemaText] = useState(JSON.stringify(existing?.configSchema ?? [], null, 2));
   const [schemaError, setSchemaError] = useState<string | undefined>();
-  const save = useDataAction((body: CreateIntegration) =>
+  const save = useInvalidatingMutation(DATA_KEY, (body: CreateIntegration) =>
     existing
       ? apiFetch<Integration>(integrationPath(existing.id), { method: "PUT", body })
       : apiFetch<Integration>("/api/integrations", { method: "POST", body }),
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseJson(schemaText.trim() || "[]");
-    if (!parsed.ok || !Array.isArray(parsed.value)) {
-      setSchemaError(parsed.ok ? "Must be a JSON array of fields" : parsed.message);
+    const parsed = parseJsonArray(schemaText, true);
+    if (!parsed.ok) {
+      setSchemaError(parsed.message);
       return;
     }
     setSchemaError(undefined);
@@ -401,6 +388,7 @@ function IntegrationForm({
         name: name.trim(),
         description: description.trim() || null,
         oauthProvider: oauthProvider || null,
+        // Checked by the API (422 with the field's problem).
         configSchema: parsed.value as IntegrationConfigField[],
       },
       {
@@ -463,88 +451,163 @@ function IntegrationForm({
   );
 }
 
-/** The per-organization mappings of an integration: list, add, delete. */
-function Mappings({ integration, names }: { integration: Integration; names: Names }) {
+/** A hint naming an integration's config fields, for the JSON boxes of its values. */
+function fieldsHint(integration: Integration, what: string): string {
+  const keys = integration.configSchema.map((f) => `${f.key}${f.required ? " (required)" : ""}`);
+  return `${what}, a JSON object${keys.length > 0 ? ` of ${keys.join(", ")}` : ""}. A secret shows as "[SECRET]"; leave it so to keep it, null removes a key.`;
+}
+
+/** The integration's defaults: the config every organization gets unless its mapping overrides it. */
+function DefaultsForm({ integration, onDone }: { integration: Integration; onDone: () => void }) {
+  const [text, setText] = useState(() => objectText(integration.defaults));
+  const [error, setError] = useState<string | undefined>();
+  const save = useInvalidatingMutation(DATA_KEY, (config: Record<string, unknown>) =>
+    apiFetch<Integration>(`${integrationPath(integration.id)}/config`, { method: "PUT", body: { config } }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseJsonObject(text, true);
+    if (!parsed.ok) {
+      setError(parsed.message);
+      return;
+    }
+    setError(undefined);
+    save.mutate(parsed.value, { onSuccess: onDone });
+  };
+  return (
+    <form onSubmit={submit} className="admin-form">
+      <Field label="Default config (JSON)" hint={fieldsHint(integration, "The defaults")} error={error}>
+        {(ids) => (
+          <Textarea
+            code
+            {...ids}
+            rows={6}
+            spellCheck={false}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        )}
+      </Field>
+      <ActionError error={save.error} />
+      <div className="data-actions">
+        <Button type="submit" variant="primary" busy={save.isPending}>
+          Save defaults
+        </Button>
+        <Button onClick={onDone}>Cancel</Button>
+      </div>
+    </form>
+  );
+}
+
+/** The per-organization mappings of an integration: list, add (with their config), delete. */
+function Mappings({ integration }: { integration: Integration }) {
   const mappings = useMappings(integration.id);
+  const organizationName = useOrganizationName();
   const [organizationId, setOrganizationId] = useState("");
   const [entityId, setEntityId] = useState("");
   const [entityName, setEntityName] = useState("");
-  const create = useDataAction((body: UpsertMapping) =>
+  const [configText, setConfigText] = useState("");
+  const [configError, setConfigError] = useState<string | undefined>();
+  const create = useInvalidatingMutation(DATA_KEY, (body: UpsertMapping) =>
     apiFetch<IntegrationMapping>(`${integrationPath(integration.id)}/mappings`, { method: "POST", body }),
   );
-  const remove = useDataAction((mappingId: string) =>
+  const remove = useInvalidatingMutation(DATA_KEY, (mappingId: string) =>
     apiFetch<undefined>(`${integrationPath(integration.id)}/mappings/${encodeURIComponent(mappingId)}`, {
       method: "DELETE",
     }),
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const config = parseJsonObject(configText, true);
+    if (!config.ok) {
+      setConfigError(config.message);
+      return;
+    }
+    setConfigError(undefined);
     create.mutate(
       {
         organizationId: organizationId || null,
         entityId: entityId.trim() || null,
         entityName: entityName.trim() || null,
-        config: {},
+        config: config.value,
       },
       {
         onSuccess: () => {
           setEntityId("");
           setEntityName("");
+          setConfigText("");
         },
       },
     );
   };
-  const items = mappings.data?.items ?? [];
   return (
     <div className="admin-page">
-      {mappings.isPending ? (
-        <Spinner />
-      ) : mappings.isError ? (
-        <ErrorState
-          title="Could not load the mappings"
-          error={mappings.error}
-          onRetry={() => void mappings.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No mappings yet." />
-      ) : (
-        <Table
-          caption={`Mappings of ${integration.name}`}
-          rows={items}
-          rowKey={(m) => m.id}
-          columns={[
-            { header: "Organization", cell: (m) => scopeName(m.organizationId, names) },
-            { header: "Entity", cell: (m) => [m.entityName, m.entityId].filter(Boolean).join(" · ") || "—" },
-            {
-              header: "Actions",
-              cell: (m) => (
-                <Button
-                  variant="danger"
-                  busy={remove.isPending && remove.variables === m.id}
-                  onClick={() => remove.mutate(m.id)}
-                  aria-label={`Delete the mapping of ${scopeName(m.organizationId, names)}`}
-                >
-                  Delete
-                </Button>
-              ),
-            },
-          ]}
-        />
-      )}
+      <QueryView query={mappings} what="the mappings" isEmpty={(data) => data.items.length === 0}>
+        {({ items }) => (
+          <Table
+            caption={`Mappings of ${integration.name}`}
+            rows={items}
+            rowKey={(m) => m.id}
+            columns={[
+              { header: "Organization", cell: (m) => organizationName(m.organizationId) },
+              {
+                header: "Entity",
+                cell: (m) => [m.entityName, m.entityId].filter(Boolean).join(" · ") || "—",
+              },
+              {
+                header: "Config",
+                cell: (m) =>
+                  Object.keys(m.config).length > 0 ? (
+                    <code className="data-value">{JSON.stringify(m.config)}</code>
+                  ) : (
+                    "—"
+                  ),
+              },
+              {
+                header: "Actions",
+                cell: (m) => (
+                  <Button
+                    variant="danger"
+                    busy={remove.isPending && remove.variables === m.id}
+                    onClick={() => remove.mutate(m.id)}
+                    aria-label={`Delete the mapping of ${organizationName(m.organizationId)}`}
+                  >
+                    Delete
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryView>
       <ActionError error={remove.error} />
       <form onSubmit={submit} className="admin-form">
-        <Field label="Mapping organization">
-          {(ids) => (
-            <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
-              <OrganizationOptions />
-            </Select>
-          )}
-        </Field>
+        <OrganizationSelect
+          label="Mapping organization"
+          value={organizationId}
+          onChange={setOrganizationId}
+        />
         <Field label="Entity id" hint="The organization's id at the provider (optional)">
           {(ids) => <Input {...ids} value={entityId} onChange={(e) => setEntityId(e.target.value)} />}
         </Field>
         <Field label="Entity name" hint="Optional">
           {(ids) => <Input {...ids} value={entityName} onChange={(e) => setEntityName(e.target.value)} />}
+        </Field>
+        <Field
+          label="Mapping config (JSON)"
+          hint={fieldsHint(integration, "Optional: this organization's values over the defaults")}
+          error={configError}
+        >
+          {(ids) => (
+            <Textarea
+              code
+              {...ids}
+              rows={3}
+              spellCheck={false}
+              value={configText}
+              onChange={(e) => setConfigText(e.target.value)}
+            />
+          )}
         </Field>
         <Button type="submit" variant="primary" busy={create.isPending}>
           Add mapping
@@ -557,7 +620,7 @@ function Mappings({ integration, names }: { integration: Integration; names: Nam
 
 function TestResult({ integration }: { integration: Integration }) {
   const { scope } = useOrgScope();
-  const test = useDataAction(() =>
+  const test = useInvalidatingMutation(DATA_KEY, () =>
     apiFetch<{ ok: boolean; problems: string[] }>(`${integrationPath(integration.id)}/test`, {
       method: "POST",
       body: { organizationId: scope },
@@ -588,81 +651,79 @@ function TestResult({ integration }: { integration: Integration }) {
   );
 }
 
-function Integrations({ names, providers }: { names: Names; providers: OAuthProvider[] }) {
+function Integrations({ providers }: { providers: OAuthProvider[] }) {
   const integrations = useIntegrations();
   const [editing, setEditing] = useState<Integration | null>(null);
+  const [defaults, setDefaults] = useState<Integration | null>(null);
   const [mapping, setMapping] = useState<Integration | null>(null);
   const [deleting, setDeleting] = useState<Integration | null>(null);
-  const remove = useDataAction((id: string) =>
+  const remove = useInvalidatingMutation(DATA_KEY, (id: string) =>
     apiFetch<undefined>(integrationPath(id), { method: "DELETE" }),
   );
-  const items = integrations.data?.items ?? [];
   return (
     <Card title="Integrations">
-      {integrations.isPending ? (
-        <Spinner />
-      ) : integrations.isError ? (
-        <ErrorState
-          title="Could not load the integrations"
-          error={integrations.error}
-          onRetry={() => void integrations.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No integrations yet.">
-          <p>Create one below; workflows read it with integrations.get(name).</p>
-        </EmptyState>
-      ) : (
-        <Table
-          caption="Integrations"
-          rows={items}
-          rowKey={(i) => i.id}
-          columns={[
-            {
-              header: "Name",
-              cell: (i) => (
-                <>
-                  <strong>{i.name}</strong>
-                  {i.description && (
-                    <>
-                      <br />
-                      <span className="data-muted">{i.description}</span>
-                    </>
-                  )}
-                </>
-              ),
-            },
-            { header: "OAuth connection", cell: (i) => i.oauthProvider ?? "—" },
-            {
-              header: "Config fields",
-              cell: (i) => i.configSchema.map((f) => f.key).join(", ") || "—",
-            },
-            { header: "Check", cell: (i) => <TestResult integration={i} /> },
-            {
-              header: "Actions",
-              cell: (i) => (
-                <div className="data-actions">
-                  <Button onClick={() => setMapping(i)} aria-label={`Mappings of ${i.name}`}>
-                    Mappings
-                  </Button>
-                  <Button onClick={() => setEditing(i)} aria-label={`Edit ${i.name}`}>
-                    Edit
-                  </Button>
-                  <Button
-                    variant="danger"
-                    onClick={() => {
-                      remove.reset();
-                      setDeleting(i);
-                    }}
-                    aria-label={`Delete ${i.name}`}
-                  >
-                    Delete
-                  </Button>
-                </div>
-              ),
-            },
-          ]}
-        />
-      )}
+      <QueryView
+        query={integrations}
+        what="the integrations"
+        isEmpty={(data) => data.items.length === 0}
+        emptyHint={<p>Create one below; workflows read it with integrations.get(name).</p>}
+      >
+        {({ items }) => (
+          <Table
+            caption="Integrations"
+            rows={items}
+            rowKey={(i) => i.id}
+            columns={[
+              {
+                header: "Name",
+                cell: (i) => (
+                  <>
+                    <strong>{i.name}</strong>
+                    {i.description && (
+                      <>
+                        <br />
+                        <span className="data-muted">{i.description}</span>
+                      </>
+                    )}
+                  </>
+                ),
+              },
+              { header: "OAuth connection", cell: (i) => i.oauthProvider ?? "—" },
+              {
+                header: "Config fields",
+                cell: (i) => i.configSchema.map((f) => f.key).join(", ") || "—",
+              },
+              { header: "Check", cell: (i) => <TestResult integration={i} /> },
+              {
+                header: "Actions",
+                cell: (i) => (
+                  <div className="data-actions">
+                    <Button onClick={() => setMapping(i)} aria-label={`Mappings of ${i.name}`}>
+                      Mappings
+                    </Button>
+                    <Button onClick={() => setDefaults(i)} aria-label={`Edit defaults of ${i.name}`}>
+                      Edit defaults
+                    </Button>
+                    <Button onClick={() => setEditing(i)} aria-label={`Edit ${i.name}`}>
+                      Edit
+                    </Button>
+                    <Button
+                      variant="danger"
+                      onClick={() => {
+                        remove.reset();
+                        setDeleting(i);
+                      }}
+                      aria-label={`Delete ${i.name}`}
+                    >
+                      Delete
+                    </Button>
+                  </div>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryView>
       <Dialog
         open={editing !== null}
         onOpenChange={(open) => !open && setEditing(null)}
@@ -678,49 +739,43 @@ function Integrations({ names, providers }: { names: Names; providers: OAuthProv
         )}
       </Dialog>
       <Dialog
+        open={defaults !== null}
+        onOpenChange={(open) => !open && setDefaults(null)}
+        title={defaults ? `Defaults of ${defaults.name}` : "Defaults"}
+        description="The config every organization gets unless its mapping sets a value."
+      >
+        {defaults && (
+          <DefaultsForm key={defaults.id} integration={defaults} onDone={() => setDefaults(null)} />
+        )}
+      </Dialog>
+      <Dialog
         open={mapping !== null}
         onOpenChange={(open) => !open && setMapping(null)}
         title={mapping ? `Mappings of ${mapping.name}` : "Mappings"}
-        description="Which organizations use the integration, and their id at the provider."
+        description="Which organizations use the integration, their id at the provider and their config."
       >
-        {mapping && <Mappings integration={mapping} names={names} />}
+        {mapping && <Mappings integration={mapping} />}
       </Dialog>
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
+        onCancel={() => setDeleting(null)}
         title={deleting ? `Delete ${deleting.name}?` : "Delete integration?"}
         description="Workflows that use it will no longer find it."
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-            >
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <ActionError error={remove.error} />
-      </Dialog>
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+      />
     </Card>
   );
 }
 
 export function IntegrationsPage() {
-  const organizations = useOrganizations();
   const connections = useOAuthConnections();
-  const names = useMemo(
-    () => new Map((organizations.data?.items ?? []).map((o) => [o.id, o.name])),
-    [organizations.data],
-  );
   const providers = connections.data?.items ?? [];
   return (
     <section className="admin-page">
       <h1>Integrations</h1>
-      <OAuthConnections names={names} />
+      <OAuthConnections />
       <div className="data-grid-2">
         <Card title="New OAuth connection">
           <OAuthConnectionForm />
@@ -729,7 +784,7 @@ export function IntegrationsPage() {
           <IntegrationForm providers={providers} />
         </Card>
       </div>
-      <Integrations names={names} providers={providers} />
+      <Integrations providers={providers} />
     </section>
   );
 }

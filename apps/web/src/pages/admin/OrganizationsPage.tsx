@@ -2,28 +2,27 @@ import type { Organization } from "@bifrost/contracts";
 import "./admin.css";
 import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
+import { useAllOrganizations, useInvalidatingMutation } from "../../api/queries.js";
 import {
+  ActionError,
   Badge,
   Button,
   Card,
-  EmptyState,
-  ErrorState,
-  errorMessage,
   Field,
   Input,
-  Spinner,
+  QueryView,
   Table,
 } from "../../components/ui/index.js";
-import { useAdminAction, useOrganizations } from "./queries.js";
+import { ORGANIZATIONS_KEY } from "./queries.js";
 
 export function OrganizationsPage() {
-  const organizations = useOrganizations();
+  const organizations = useAllOrganizations();
   const [name, setName] = useState("");
   const [domain, setDomain] = useState("");
-  const create = useAdminAction((body: { name: string; domain: string | null }) =>
+  const create = useInvalidatingMutation(ORGANIZATIONS_KEY, (body: { name: string; domain: string | null }) =>
     apiFetch<Organization>("/api/organizations", { method: "POST", body }),
   );
-  const deactivate = useAdminAction((id: string) =>
+  const deactivate = useInvalidatingMutation(ORGANIZATIONS_KEY, (id: string) =>
     apiFetch<Organization>(`/api/organizations/${encodeURIComponent(id)}`, {
       method: "PATCH",
       body: { isActive: false },
@@ -41,7 +40,6 @@ export function OrganizationsPage() {
       },
     );
   };
-  const items = organizations.data?.items ?? [];
 
   return (
     <section className="admin-page">
@@ -57,62 +55,50 @@ export function OrganizationsPage() {
           <Button type="submit" variant="primary" busy={create.isPending}>
             Create organization
           </Button>
-          {create.isError && (
-            <p className="ui-field__error" role="alert">
-              {errorMessage(create.error)}
-            </p>
-          )}
+          <ActionError error={create.error} />
         </form>
       </Card>
-      {deactivate.isError && (
-        <p className="ui-field__error" role="alert">
-          {errorMessage(deactivate.error)}
-        </p>
-      )}
-      {organizations.isPending ? (
-        <Spinner />
-      ) : organizations.isError ? (
-        <ErrorState
-          title="Could not load the organizations"
-          error={organizations.error}
-          onRetry={() => void organizations.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No organizations yet." />
-      ) : (
-        <Table
-          caption="Organizations"
-          rows={items}
-          rowKey={(o) => o.id}
-          columns={[
-            { header: "Name", cell: (o) => o.name },
-            { header: "Domain", cell: (o) => o.domain ?? "—" },
-            {
-              header: "Status",
-              cell: (o) => (
-                <>
-                  {o.isProvider && <Badge tone="info">provider</Badge>}{" "}
-                  {o.isActive ? <Badge tone="success">active</Badge> : <Badge tone="neutral">inactive</Badge>}
-                </>
-              ),
-            },
-            {
-              header: "Actions",
-              cell: (o) =>
-                o.isActive && !o.isProvider ? (
-                  <Button
-                    variant="danger"
-                    busy={deactivate.isPending && deactivate.variables === o.id}
-                    onClick={() => deactivate.mutate(o.id)}
-                    aria-label={`Deactivate ${o.name}`}
-                  >
-                    Deactivate
-                  </Button>
-                ) : null,
-            },
-          ]}
-        />
-      )}
+      <ActionError error={deactivate.error} />
+      <QueryView query={organizations} what="the organizations" isEmpty={(items) => items.length === 0}>
+        {(items) => (
+          <Table
+            caption="Organizations"
+            rows={items}
+            rowKey={(o) => o.id}
+            columns={[
+              { header: "Name", cell: (o) => o.name },
+              { header: "Domain", cell: (o) => o.domain ?? "—" },
+              {
+                header: "Status",
+                cell: (o) => (
+                  <>
+                    {o.isProvider && <Badge tone="info">provider</Badge>}{" "}
+                    {o.isActive ? (
+                      <Badge tone="success">active</Badge>
+                    ) : (
+                      <Badge tone="neutral">inactive</Badge>
+                    )}
+                  </>
+                ),
+              },
+              {
+                header: "Actions",
+                cell: (o) =>
+                  o.isActive && !o.isProvider ? (
+                    <Button
+                      variant="danger"
+                      busy={deactivate.isPending && deactivate.variables === o.id}
+                      onClick={() => deactivate.mutate(o.id)}
+                      aria-label={`Deactivate ${o.name}`}
+                    >
+                      Deactivate
+                    </Button>
+                  ) : null,
+              },
+            ]}
+          />
+        )}
+      </QueryView>
     </section>
   );
 }

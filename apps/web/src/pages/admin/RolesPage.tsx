@@ -6,22 +6,21 @@ import {
   Button,
   Card,
   Dialog,
-  EmptyState,
-  ErrorState,
-  errorMessage,
+  ActionError,
   Field,
   Input,
-  Spinner,
+  QueryView,
   Table,
 } from "../../components/ui/index.js";
-import { useAdminAction, useAdminRoles, useUsers } from "./queries.js";
+import { useInvalidatingMutation } from "../../api/queries.js";
+import { ADMIN_KEY, useAdminRoles, useUsers } from "./queries.js";
 
 export function RolesPage() {
   const roles = useAdminRoles();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [assigning, setAssigning] = useState<Role | null>(null);
-  const create = useAdminAction((body: { name: string; description?: string }) =>
+  const create = useInvalidatingMutation(ADMIN_KEY, (body: { name: string; description?: string }) =>
     apiFetch<Role>("/api/roles", { method: "POST", body }),
   );
   const submit = (event: FormEvent) => {
@@ -37,7 +36,6 @@ export function RolesPage() {
       },
     );
   };
-  const items = roles.data?.items ?? [];
 
   return (
     <section className="admin-page">
@@ -53,42 +51,30 @@ export function RolesPage() {
           <Button type="submit" variant="primary" busy={create.isPending}>
             Create role
           </Button>
-          {create.isError && (
-            <p className="ui-field__error" role="alert">
-              {errorMessage(create.error)}
-            </p>
-          )}
+          <ActionError error={create.error} />
         </form>
       </Card>
-      {roles.isPending ? (
-        <Spinner />
-      ) : roles.isError ? (
-        <ErrorState
-          title="Could not load the roles"
-          error={roles.error}
-          onRetry={() => void roles.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No roles yet." />
-      ) : (
-        <Table
-          caption="Roles"
-          rows={items}
-          rowKey={(r) => r.id}
-          columns={[
-            { header: "Name", cell: (r) => r.name },
-            { header: "Description", cell: (r) => r.description ?? "—" },
-            {
-              header: "Actions",
-              cell: (r) => (
-                <Button onClick={() => setAssigning(r)} aria-label={`Assign users to ${r.name}`}>
-                  Assign users
-                </Button>
-              ),
-            },
-          ]}
-        />
-      )}
+      <QueryView query={roles} what="the roles" isEmpty={(items) => items.length === 0}>
+        {(items) => (
+          <Table
+            caption="Roles"
+            rows={items}
+            rowKey={(r) => r.id}
+            columns={[
+              { header: "Name", cell: (r) => r.name },
+              { header: "Description", cell: (r) => r.description ?? "—" },
+              {
+                header: "Actions",
+                cell: (r) => (
+                  <Button onClick={() => setAssigning(r)} aria-label={`Assign users to ${r.name}`}>
+                    Assign users
+                  </Button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryView>
       {assigning && <AssignDialog role={assigning} onClose={() => setAssigning(null)} />}
     </section>
   );
@@ -97,7 +83,7 @@ export function RolesPage() {
 function AssignDialog({ role, onClose }: { role: Role; onClose: () => void }) {
   const users = useUsers("");
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const assign = useAdminAction((userIds: string[]) =>
+  const assign = useInvalidatingMutation(ADMIN_KEY, (userIds: string[]) =>
     apiFetch<void>(`/api/roles/${encodeURIComponent(role.id)}/users`, { method: "POST", body: { userIds } }),
   );
   const toggle = (id: string) =>
@@ -107,7 +93,6 @@ function AssignDialog({ role, onClose }: { role: Role; onClose: () => void }) {
       else next.add(id);
       return next;
     });
-  const items = users.data?.items ?? [];
 
   return (
     <Dialog
@@ -129,33 +114,21 @@ function AssignDialog({ role, onClose }: { role: Role; onClose: () => void }) {
         </>
       }
     >
-      {users.isPending ? (
-        <Spinner />
-      ) : users.isError ? (
-        <ErrorState
-          title="Could not load the users"
-          error={users.error}
-          onRetry={() => void users.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No users yet." />
-      ) : (
-        <ul className="admin-checklist">
-          {items.map((u) => (
-            <li key={u.id}>
-              <label>
-                <input type="checkbox" checked={chosen.has(u.id)} onChange={() => toggle(u.id)} /> {u.name} (
-                {u.email})
-              </label>
-            </li>
-          ))}
-        </ul>
-      )}
-      {assign.isError && (
-        <p className="ui-field__error" role="alert">
-          {errorMessage(assign.error)}
-        </p>
-      )}
+      <QueryView query={users} what="the users" isEmpty={(items) => items.length === 0}>
+        {(items) => (
+          <ul className="admin-checklist">
+            {items.map((u) => (
+              <li key={u.id}>
+                <label>
+                  <input type="checkbox" checked={chosen.has(u.id)} onChange={() => toggle(u.id)} /> {u.name}{" "}
+                  ({u.email})
+                </label>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
+      <ActionError error={assign.error} />
     </Dialog>
   );
 }

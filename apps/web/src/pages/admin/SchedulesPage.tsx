@@ -3,19 +3,20 @@ import "./admin.css";
 import "./ops.css";
 import { useState } from "react";
 import { Link } from "react-router";
-import { ActionError, Badge, Button, Card, Dialog, QueryView, Table } from "../../components/ui/index.js";
+import { useAllWorkflows, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
+import {
+  ActionError,
+  Badge,
+  Button,
+  Card,
+  ConfirmDialog,
+  QueryView,
+  Table,
+} from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import { formatInZone } from "./ops/CronEditor.js";
 import { ScheduleForm } from "./ops/ScheduleForm.js";
-import {
-  deleteSchedule,
-  runScheduleNow,
-  updateSchedule,
-  useOpsAction,
-  useSchedules,
-  useWorkflowOptions,
-} from "./ops-queries.js";
-import { useOrganizations } from "./queries.js";
+import { deleteSchedule, OPS_KEY, runScheduleNow, updateSchedule, useSchedules } from "./ops-queries.js";
 
 const when = (iso: string | null, timezone: string) =>
   iso ? <time dateTime={iso}>{formatInZone(iso, timezone)}</time> : "—";
@@ -23,26 +24,26 @@ const when = (iso: string | null, timezone: string) =>
 export function SchedulesPage() {
   const { scope } = useOrgScope();
   const schedules = useSchedules();
-  const workflows = useWorkflowOptions();
-  const organizations = useOrganizations();
+  const workflows = useAllWorkflows();
+  const orgName = useOrganizationName();
   const [editing, setEditing] = useState<Schedule | null>(null);
   const [formKey, setFormKey] = useState(0);
   const [notice, setNotice] = useState("");
   const [deleting, setDeleting] = useState<Schedule | null>(null);
   const [started, setStarted] = useState<{ scheduleId: string; executionId: string } | null>(null);
 
-  const toggle = useOpsAction((s: Schedule) => updateSchedule({ id: s.id, patch: { enabled: !s.enabled } }));
-  const remove = useOpsAction((s: Schedule) => deleteSchedule(s.id));
-  const runNow = useOpsAction(async (s: Schedule) => {
+  const toggle = useInvalidatingMutation(OPS_KEY, (s: Schedule) =>
+    updateSchedule({ id: s.id, patch: { enabled: !s.enabled } }),
+  );
+  const remove = useInvalidatingMutation(OPS_KEY, (s: Schedule) => deleteSchedule(s.id));
+  const runNow = useInvalidatingMutation(OPS_KEY, async (s: Schedule) => {
     const answer = await runScheduleNow(s);
     setStarted({ scheduleId: s.id, executionId: answer.executionId });
     return answer;
   });
 
-  const workflowList = (workflows.data?.items ?? []).filter((w) => w.type !== "data_provider");
-  const workflowName = (id: string) => workflows.data?.items.find((w) => w.id === id)?.name ?? id;
-  const orgs = organizations.data?.items ?? [];
-  const orgName = (id: string) => orgs.find((o) => o.id === id)?.name ?? id;
+  const workflowList = (workflows.data ?? []).filter((w) => w.type !== "data_provider");
+  const workflowName = (id: string) => workflows.data?.find((w) => w.id === id)?.name ?? id;
   const scoped = (list: Schedule[]) => (scope ? list.filter((s) => s.organizationId === scope) : list);
 
   const done = (message: string) => {
@@ -59,7 +60,6 @@ export function SchedulesPage() {
           key={editing ? editing.id : `new-${formKey}`}
           editing={editing}
           workflows={workflowList}
-          organizations={orgs}
           defaultOrganizationId={scope}
           onDone={done}
         />
@@ -73,7 +73,7 @@ export function SchedulesPage() {
       {started && (
         <p className="ops-notice" role="status">
           Started a run of{" "}
-          {workflowName(schedules.data?.items.find((s) => s.id === started.scheduleId)?.workflowId ?? "")}:{" "}
+          {workflowName(schedules.data?.find((s) => s.id === started.scheduleId)?.workflowId ?? "")}:{" "}
           <Link to={`/executions/${started.executionId}`}>open the execution</Link>
         </p>
       )}
@@ -81,13 +81,13 @@ export function SchedulesPage() {
         <QueryView
           query={schedules}
           what="the schedules"
-          isEmpty={(data) => scoped(data.items).length === 0}
+          isEmpty={(data) => scoped(data).length === 0}
           emptyHint={scope ? "None in this organization. Create one above." : "Create one above."}
         >
           {(data) => (
             <Table
               caption="Schedules"
-              rows={scoped(data.items)}
+              rows={scoped(data)}
               rowKey={(s) => s.id}
               columns={[
                 { header: "Workflow", cell: (s) => workflowName(s.workflowId) },
@@ -143,43 +143,30 @@ export function SchedulesPage() {
           )}
         </QueryView>
       </Card>
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
-        onOpenChange={(open) => {
-          if (!open) {
-            setDeleting(null);
-            remove.reset();
-          }
+        onCancel={() => {
+          setDeleting(null);
+          remove.reset();
         }}
         title="Delete schedule"
-        description={
-          deleting
-            ? `The schedule ${deleting.cron} of ${workflowName(deleting.workflowId)} stops firing and is removed.`
-            : undefined
+        {...(deleting
+          ? {
+              description: `The schedule ${deleting.cron} of ${workflowName(deleting.workflowId)} stops firing and is removed.`,
+            }
+          : {})}
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() =>
+          deleting &&
+          remove.mutate(deleting, {
+            onSuccess: () => {
+              if (editing?.id === deleting.id) done("");
+              setDeleting(null);
+            },
+          })
         }
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() =>
-                deleting &&
-                remove.mutate(deleting, {
-                  onSuccess: () => {
-                    if (editing?.id === deleting.id) done("");
-                    setDeleting(null);
-                  },
-                })
-              }
-            >
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <ActionError error={remove.error} />
-      </Dialog>
+      />
     </section>
   );
 }

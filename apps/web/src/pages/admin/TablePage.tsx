@@ -7,29 +7,24 @@ import {
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { apiFetch, isNotFound } from "../../api/client.js";
+import { useInvalidatingMutation } from "../../api/queries.js";
 import {
   ActionError,
   Button,
   Card,
+  ConfirmDialog,
   Dialog,
-  EmptyState,
   ErrorState,
   Field,
   Input,
   LoadMore,
+  QueryView,
   Select,
-  Spinner,
   Textarea,
 } from "../../components/ui/index.js";
 import { JsonView } from "../../components/json-view/JsonView.js";
-import {
-  parseJsonObject,
-  tablePath,
-  useDataAction,
-  useDocuments,
-  useTable,
-  type DocumentFilter,
-} from "./data-queries.js";
+import { parseJson, parseJsonObject } from "../../lib/json.js";
+import { DATA_KEY, tablePath, useDocuments, useTable, type DocumentFilter } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
 import { NotFoundPage } from "../../shell/NotFoundPage.js";
@@ -56,11 +51,8 @@ const EMPTY_DRAFT: Draft = {
 
 /** A builder value: JSON when it parses (42, true, ["a","b"], null), else the text itself. */
 function builderValue(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  const parsed = parseJson(text);
+  return parsed.ok ? parsed.value : text;
 }
 
 /** The query the draft describes, or a message saying what is wrong with it. */
@@ -118,22 +110,24 @@ export function TablePage() {
   const [newId, setNewId] = useState("");
   const [newData, setNewData] = useState("");
   const [newError, setNewError] = useState<string | undefined>();
-  const insert = useDataAction((body: { id?: string; data: Record<string, unknown> }) =>
+  const insert = useInvalidatingMutation(DATA_KEY, (body: { id?: string; data: Record<string, unknown> }) =>
     apiFetch<TableDocumentDetail>(`${tablePath(tableId)}/documents`, { method: "POST", body }),
   );
 
   const [editing, setEditing] = useState<TableDocument | null>(null);
   const [editText, setEditText] = useState("");
   const [editError, setEditError] = useState<string | undefined>();
-  const patch = useDataAction(({ id, data }: { id: string; data: Record<string, unknown> }) =>
-    apiFetch<TableDocumentDetail>(`${tablePath(tableId)}/documents/${encodeURIComponent(id)}`, {
-      method: "PATCH",
-      body: { data },
-    }),
+  const patch = useInvalidatingMutation(
+    DATA_KEY,
+    ({ id, data }: { id: string; data: Record<string, unknown> }) =>
+      apiFetch<TableDocumentDetail>(`${tablePath(tableId)}/documents/${encodeURIComponent(id)}`, {
+        method: "PATCH",
+        body: { data },
+      }),
   );
 
   const [deleting, setDeleting] = useState<TableDocument | null>(null);
-  const remove = useDataAction((id: string) =>
+  const remove = useInvalidatingMutation(DATA_KEY, (id: string) =>
     apiFetch<undefined>(`${tablePath(tableId)}/documents/${encodeURIComponent(id)}`, { method: "DELETE" }),
   );
 
@@ -197,7 +191,6 @@ export function TablePage() {
     patch.mutate({ id: editing.id, data: parsed.value }, { onSuccess: () => setEditing(null) });
   };
 
-  const items = documents.data?.pages.flatMap((page) => page.items) ?? [];
   const filtered = filter.where !== undefined;
   if (isNotFound(table.error)) return <NotFoundPage />;
 
@@ -345,36 +338,34 @@ export function TablePage() {
       </div>
 
       <h2>Documents</h2>
-      {documents.isPending ? (
-        <Spinner />
-      ) : documents.isError ? (
-        <ErrorState
-          title="The query failed"
-          error={documents.error}
-          onRetry={() => void documents.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title={filtered ? "No documents match the query." : "No documents yet."}>
-          {!filtered && <p>Add one with the form above.</p>}
-        </EmptyState>
-      ) : (
-        <>
-          <ul className="data-docs" aria-label="Documents">
-            {items.map((doc) => (
-              <DocumentItem
-                key={doc.id}
-                doc={doc}
-                onEdit={() => openEdit(doc)}
-                onDelete={() => {
-                  remove.reset();
-                  setDeleting(doc);
-                }}
-              />
-            ))}
-          </ul>
-          <LoadMore query={documents} />
-        </>
-      )}
+      <QueryView
+        query={documents}
+        what="the documents"
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={filtered ? "No documents match the query." : "No documents yet."}
+        emptyHint={filtered ? undefined : <p>Add one with the form above.</p>}
+      >
+        {(data) => (
+          <>
+            <ul className="data-docs" aria-label="Documents">
+              {data.pages
+                .flatMap((page) => page.items)
+                .map((doc) => (
+                  <DocumentItem
+                    key={doc.id}
+                    doc={doc}
+                    onEdit={() => openEdit(doc)}
+                    onDelete={() => {
+                      remove.reset();
+                      setDeleting(doc);
+                    }}
+                  />
+                ))}
+            </ul>
+            <LoadMore query={documents} />
+          </>
+        )}
+      </QueryView>
 
       <Dialog
         open={editing !== null}
@@ -407,26 +398,15 @@ export function TablePage() {
         )}
       </Dialog>
 
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
+        onCancel={() => setDeleting(null)}
         title={deleting ? `Delete document ${deleting.id}?` : "Delete document?"}
         description="The document is removed from the table for good."
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-            >
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <ActionError error={remove.error} />
-      </Dialog>
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+      />
     </section>
   );
 }

@@ -1,24 +1,22 @@
 import type { CreateTable, Table as DataTable } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
+import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
   ActionError,
   Button,
   Card,
-  EmptyState,
-  ErrorState,
   Field,
   Input,
   LoadMore,
-  Select,
-  Spinner,
+  QueryView,
   Table,
 } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
-import { scopeName, tablePath, useDataAction, useTables } from "./data-queries.js";
-import { useOrganizations } from "./queries.js";
+import { DATA_KEY, tablePath, useTables } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
 
@@ -37,15 +35,11 @@ function DocumentCount({ tableId }: { tableId: string }) {
 export function TablesPage() {
   const { scope } = useOrgScope();
   const tables = useTables(scope);
-  const organizations = useOrganizations();
-  const names = useMemo(
-    () => new Map((organizations.data?.items ?? []).map((o) => [o.id, o.name])),
-    [organizations.data],
-  );
+  const organizationName = useOrganizationName();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [organizationId, setOrganizationId] = useState<string>(scope ?? "");
-  const create = useDataAction((body: CreateTable) =>
+  const create = useInvalidatingMutation(DATA_KEY, (body: CreateTable) =>
     apiFetch<DataTable>("/api/tables", { method: "POST", body }),
   );
 
@@ -61,7 +55,6 @@ export function TablesPage() {
       },
     );
   };
-  const items = tables.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
     <section className="admin-page">
@@ -74,18 +67,11 @@ export function TablesPage() {
           <Field label="Description" hint="Optional">
             {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
           </Field>
-          <Field label="Organization" hint="Global tables are readable by every organization's runs.">
-            {(ids) => (
-              <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
-                <option value="">Global</option>
-                {(organizations.data?.items ?? []).map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.name}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <OrganizationSelect
+            value={organizationId}
+            onChange={setOrganizationId}
+            hint="Global tables are readable by every organization's runs."
+          />
           <Button type="submit" variant="primary" busy={create.isPending}>
             Create table
           </Button>
@@ -93,38 +79,33 @@ export function TablesPage() {
         </form>
       </Card>
 
-      {tables.isPending ? (
-        <Spinner />
-      ) : tables.isError ? (
-        <ErrorState
-          title="Could not load the tables"
-          error={tables.error}
-          onRetry={() => void tables.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title="No tables yet.">
-          <p>Create one above, or let a workflow insert into a new table name.</p>
-        </EmptyState>
-      ) : (
-        <>
-          <Table
-            caption="Tables"
-            rows={items}
-            rowKey={(t) => t.id}
-            columns={[
-              {
-                header: "Name",
-                cell: (t) => <Link to={`/admin/tables/${encodeURIComponent(t.id)}`}>{t.name}</Link>,
-              },
-              { header: "Description", cell: (t) => t.description ?? "—" },
-              { header: "Organization", cell: (t) => scopeName(t.organizationId, names) },
-              { header: "Documents", cell: (t) => <DocumentCount tableId={t.id} /> },
-              { header: "Created", cell: (t) => new Date(t.createdAt).toLocaleString() },
-            ]}
-          />
-          <LoadMore query={tables} />
-        </>
-      )}
+      <QueryView
+        query={tables}
+        what="the tables"
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        emptyHint={<p>Create one above, or let a workflow insert into a new table name.</p>}
+      >
+        {(data) => (
+          <>
+            <Table
+              caption="Tables"
+              rows={data.pages.flatMap((page) => page.items)}
+              rowKey={(t) => t.id}
+              columns={[
+                {
+                  header: "Name",
+                  cell: (t) => <Link to={`/admin/tables/${encodeURIComponent(t.id)}`}>{t.name}</Link>,
+                },
+                { header: "Description", cell: (t) => t.description ?? "—" },
+                { header: "Organization", cell: (t) => organizationName(t.organizationId) },
+                { header: "Documents", cell: (t) => <DocumentCount tableId={t.id} /> },
+                { header: "Created", cell: (t) => new Date(t.createdAt).toLocaleString() },
+              ]}
+            />
+            <LoadMore query={tables} />
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }

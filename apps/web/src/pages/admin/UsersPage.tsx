@@ -2,25 +2,25 @@ import type { AuthUser } from "@bifrost/contracts";
 import "./admin.css";
 import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
+import { useAllOrganizations, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import {
+  ActionError,
   Badge,
   Button,
   Card,
-  EmptyState,
-  ErrorState,
-  errorMessage,
   Field,
   Input,
+  QueryView,
   Select,
-  Spinner,
   Table,
 } from "../../components/ui/index.js";
-import { useAdminAction, useOrganizations, useUsers } from "./queries.js";
+import { ADMIN_KEY, useUsers } from "./queries.js";
 
 type NewUser = { email: string; name: string; password?: string; organizationId: string };
 
 export function UsersPage() {
-  const organizations = useOrganizations();
+  const organizations = useAllOrganizations();
+  const orgName = useOrganizationName();
   const [filter, setFilter] = useState("");
   const users = useUsers(filter);
   const [email, setEmail] = useState("");
@@ -28,19 +28,18 @@ export function UsersPage() {
   const [password, setPassword] = useState("");
   const [organizationId, setOrganizationId] = useState("");
   const [notice, setNotice] = useState("");
-  const orgs = organizations.data?.items ?? [];
-  const orgName = (id: string) => orgs.find((o) => o.id === id)?.name ?? id;
+  const orgs = organizations.data ?? [];
 
-  const create = useAdminAction((body: NewUser) =>
+  const create = useInvalidatingMutation(ADMIN_KEY, (body: NewUser) =>
     apiFetch<AuthUser>("/api/users", { method: "POST", body }),
   );
-  const deactivate = useAdminAction((id: string) =>
+  const deactivate = useInvalidatingMutation(ADMIN_KEY, (id: string) =>
     apiFetch<AuthUser>(`/api/users/${encodeURIComponent(id)}`, {
       method: "PATCH",
       body: { isActive: false },
     }),
   );
-  const resetMfa = useAdminAction((id: string) =>
+  const resetMfa = useInvalidatingMutation(ADMIN_KEY, (id: string) =>
     apiFetch<void>(`/api/users/${encodeURIComponent(id)}/mfa`, { method: "DELETE" }),
   );
 
@@ -59,7 +58,6 @@ export function UsersPage() {
       },
     );
   };
-  const items = users.data?.items ?? [];
   const actionError = deactivate.error ?? resetMfa.error;
 
   return (
@@ -112,11 +110,7 @@ export function UsersPage() {
           <Button type="submit" variant="primary" busy={create.isPending}>
             Create user
           </Button>
-          {create.isError && (
-            <p className="ui-field__error" role="alert">
-              {errorMessage(create.error)}
-            </p>
-          )}
+          <ActionError error={create.error} />
         </form>
       </Card>
       <div className="admin-filters" role="search">
@@ -134,71 +128,64 @@ export function UsersPage() {
         </Field>
       </div>
       {notice && <p role="status">{notice}</p>}
-      {actionError && (
-        <p className="ui-field__error" role="alert">
-          {errorMessage(actionError)}
-        </p>
-      )}
-      {users.isPending ? (
-        <Spinner />
-      ) : users.isError ? (
-        <ErrorState
-          title="Could not load the users"
-          error={users.error}
-          onRetry={() => void users.refetch()}
-        />
-      ) : items.length === 0 ? (
-        <EmptyState title={filter ? "No users in this organization." : "No users yet."} />
-      ) : (
-        <Table
-          caption="Users"
-          rows={items}
-          rowKey={(u) => u.id}
-          columns={[
-            { header: "Email", cell: (u) => u.email },
-            { header: "Name", cell: (u) => u.name },
-            { header: "Organization", cell: (u) => orgName(u.organizationId) },
-            {
-              header: "Status",
-              cell: (u) => (
-                <>
-                  {u.isSuperuser && <Badge tone="info">admin</Badge>}{" "}
-                  {u.isActive ? <Badge tone="success">active</Badge> : <Badge>inactive</Badge>}{" "}
-                  {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}
-                </>
-              ),
-            },
-            {
-              header: "Actions",
-              cell: (u) => (
-                <>
-                  {u.mfaEnabled && (
-                    <Button
-                      busy={resetMfa.isPending && resetMfa.variables === u.id}
-                      onClick={() =>
-                        resetMfa.mutate(u.id, { onSuccess: () => setNotice(`MFA reset for ${u.email}.`) })
-                      }
-                      aria-label={`Reset MFA of ${u.email}`}
-                    >
-                      Reset MFA
-                    </Button>
-                  )}{" "}
-                  {u.isActive && (
-                    <Button
-                      variant="danger"
-                      busy={deactivate.isPending && deactivate.variables === u.id}
-                      onClick={() => deactivate.mutate(u.id)}
-                      aria-label={`Deactivate ${u.email}`}
-                    >
-                      Deactivate
-                    </Button>
-                  )}
-                </>
-              ),
-            },
-          ]}
-        />
-      )}
+      <ActionError error={actionError} />
+      <QueryView
+        query={users}
+        what="the users"
+        isEmpty={(data) => data.length === 0}
+        empty={filter ? "No users in this organization." : "No users yet."}
+      >
+        {(items) => (
+          <Table
+            caption="Users"
+            rows={items}
+            rowKey={(u) => u.id}
+            columns={[
+              { header: "Email", cell: (u) => u.email },
+              { header: "Name", cell: (u) => u.name },
+              { header: "Organization", cell: (u) => orgName(u.organizationId) },
+              {
+                header: "Status",
+                cell: (u) => (
+                  <>
+                    {u.isSuperuser && <Badge tone="info">admin</Badge>}{" "}
+                    {u.isActive ? <Badge tone="success">active</Badge> : <Badge>inactive</Badge>}{" "}
+                    {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}
+                  </>
+                ),
+              },
+              {
+                header: "Actions",
+                cell: (u) => (
+                  <>
+                    {u.mfaEnabled && (
+                      <Button
+                        busy={resetMfa.isPending && resetMfa.variables === u.id}
+                        onClick={() =>
+                          resetMfa.mutate(u.id, { onSuccess: () => setNotice(`MFA reset for ${u.email}.`) })
+                        }
+                        aria-label={`Reset MFA of ${u.email}`}
+                      >
+                        Reset MFA
+                      </Button>
+                    )}{" "}
+                    {u.isActive && (
+                      <Button
+                        variant="danger"
+                        busy={deactivate.isPending && deactivate.variables === u.id}
+                        onClick={() => deactivate.mutate(u.id)}
+                        aria-label={`Deactivate ${u.email}`}
+                      >
+                        Deactivate
+                      </Button>
+                    )}
+                  </>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -4,28 +4,22 @@ import "./ops.css";
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { useAllWorkflows, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
+import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
   ActionError,
   Badge,
   Button,
   Card,
-  Dialog,
+  ConfirmDialog,
   Field,
   Input,
   QueryView,
-  Select,
   Table,
 } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import { EventsPanel } from "./ops/EventsPanel.js";
-import {
-  createEventSource,
-  deleteEventSource,
-  useEventSources,
-  useOpsAction,
-  useWorkflowOptions,
-} from "./ops-queries.js";
-import { useOrganizations } from "./queries.js";
+import { createEventSource, deleteEventSource, OPS_KEY, useEventSources } from "./ops-queries.js";
 
 const receiveUrl = (source: EventSource) => `${window.location.origin}${source.hookPath}`;
 
@@ -36,13 +30,12 @@ function randomSecret(): string {
 }
 
 function NewSourceForm({ defaultOrganizationId }: { defaultOrganizationId: string | null }) {
-  const organizations = useOrganizations();
   const [name, setName] = useState("");
   const [organizationId, setOrganizationId] = useState(defaultOrganizationId ?? "");
   const [signatureHeader, setSignatureHeader] = useState("");
   const [secret, setSecret] = useState("");
   const [created, setCreated] = useState<{ source: EventSource; secret: string | null } | null>(null);
-  const create = useOpsAction(createEventSource);
+  const create = useInvalidatingMutation(OPS_KEY, createEventSource);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const signed = signatureHeader.trim() !== "" && secret !== "";
@@ -70,21 +63,12 @@ function NewSourceForm({ defaultOrganizationId }: { defaultOrganizationId: strin
             <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
           )}
         </Field>
-        <Field
-          label="Organization"
+        <OrganizationSelect
+          value={organizationId}
+          onChange={setOrganizationId}
           hint="The organization its runs belong to; default the provider organization."
-        >
-          {(ids) => (
-            <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
-              <option value="">Provider organization (default)</option>
-              {(organizations.data?.items ?? []).map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+          globalLabel="Provider organization (default)"
+        />
         <Field
           label="Signature header"
           hint="Optional, e.g. x-signature: HMAC-SHA256 of the raw body (hex or sha256=<hex>)."
@@ -149,17 +133,17 @@ function NewSourceForm({ defaultOrganizationId }: { defaultOrganizationId: strin
 export function WebhooksPage() {
   const { scope } = useOrgScope();
   const sources = useEventSources();
-  const workflows = useWorkflowOptions();
-  const organizations = useOrganizations();
+  const workflows = useAllWorkflows();
+  const organizationName = useOrganizationName();
   const [params, setParams] = useSearchParams();
   const [deleting, setDeleting] = useState<EventSource | null>(null);
-  const toggle = useOpsAction((s: EventSource) =>
+  const toggle = useInvalidatingMutation(OPS_KEY, (s: EventSource) =>
     apiFetch<EventSource>(`/api/events/sources/${encodeURIComponent(s.id)}`, {
       method: "PATCH",
       body: { enabled: !s.enabled },
     }),
   );
-  const remove = useOpsAction((s: EventSource) => deleteEventSource(s.id));
+  const remove = useInvalidatingMutation(OPS_KEY, (s: EventSource) => deleteEventSource(s.id));
 
   const selectedId = params.get("source");
   const eventId = params.get("event");
@@ -169,11 +153,10 @@ export function WebhooksPage() {
     if (sourceId && event) next.set("event", event);
     setParams(next);
   };
-  const orgName = (id: string | null) =>
-    id ? (organizations.data?.items.find((o) => o.id === id)?.name ?? id) : "Provider (default)";
+  const orgName = (id: string | null) => (id ? organizationName(id) : "Provider (default)");
   const scoped = (list: EventSource[]) => (scope ? list.filter((s) => s.organizationId === scope) : list);
-  const selected = sources.data?.items.find((s) => s.id === selectedId) ?? null;
-  const runnable = (workflows.data?.items ?? []).filter((w) => w.type !== "data_provider");
+  const selected = sources.data?.find((s) => s.id === selectedId) ?? null;
+  const runnable = (workflows.data ?? []).filter((w) => w.type !== "data_provider");
 
   return (
     <section className="admin-page ops-page">
@@ -189,13 +172,13 @@ export function WebhooksPage() {
         <QueryView
           query={sources}
           what="the webhook sources"
-          isEmpty={(d) => scoped(d.items).length === 0}
+          isEmpty={(d) => scoped(d).length === 0}
           emptyHint={scope ? "None in this organization. Create one above." : "Create one above."}
         >
           {(d) => (
             <Table
               caption="Webhook sources"
-              rows={scoped(d.items)}
+              rows={scoped(d)}
               rowKey={(s) => s.id}
               columns={[
                 { header: "Name", cell: (s) => s.name },
@@ -256,41 +239,28 @@ export function WebhooksPage() {
           onOpenEvent={(id) => select(selected.id, id)}
         />
       )}
-      <Dialog
+      <ConfirmDialog
         open={deleting !== null}
-        onOpenChange={(open) => {
-          if (!open) {
-            setDeleting(null);
-            remove.reset();
-          }
+        onCancel={() => {
+          setDeleting(null);
+          remove.reset();
         }}
         title="Delete webhook source"
-        description={
-          deleting ? `${deleting.name} stops receiving events; its URL answers 404 from now on.` : undefined
+        {...(deleting
+          ? { description: `${deleting.name} stops receiving events; its URL answers 404 from now on.` }
+          : {})}
+        busy={remove.isPending}
+        error={remove.error}
+        onConfirm={() =>
+          deleting &&
+          remove.mutate(deleting, {
+            onSuccess: () => {
+              if (deleting.id === selectedId) select(null);
+              setDeleting(null);
+            },
+          })
         }
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() =>
-                deleting &&
-                remove.mutate(deleting, {
-                  onSuccess: () => {
-                    if (deleting.id === selectedId) select(null);
-                    setDeleting(null);
-                  },
-                })
-              }
-            >
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <ActionError error={remove.error} />
-      </Dialog>
+      />
     </section>
   );
 }

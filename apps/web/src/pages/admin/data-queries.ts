@@ -7,9 +7,9 @@ import type {
   Table,
   Where,
 } from "@bifrost/contracts";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiFetch } from "../../api/client.js";
-import type { Page } from "./queries.js";
+import type { Page } from "../../api/queries.js";
 
 /** `?scope=` of the config and tables lists: the header's organization, or every scope. */
 function scopedPath(base: string, scope: string | null, cursor: string | undefined): string {
@@ -89,38 +89,5 @@ export function useMappings(integrationId: string) {
   });
 }
 
-/** A write whose success refreshes the data pages' lists (and leaves the other admin lists alone). */
-export function useDataAction<V, R>(run: (variables: V) => Promise<R>) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: () => client.invalidateQueries({ queryKey: ["admin", "data"] }),
-  });
-}
-
-/** Parses a JSON text the user typed; the message says what is wrong. */
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { ok: false, message: `Invalid JSON: ${(error as Error).message}` };
-  }
-}
-
-/** A JSON object (a document's data, a `where`): anything else is a message. */
-export function parseJsonObject(
-  text: string,
-): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
-  const parsed = parseJson(text);
-  if (!parsed.ok) return parsed;
-  const { value } = parsed;
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    return { ok: false, message: 'Must be a JSON object, e.g. {"name": "Ada"}' };
-  return { ok: true, value: value as Record<string, unknown> };
-}
-
-/** An organization's name by id; "Global" for null. */
-export function scopeName(organizationId: string | null, names: Map<string, string>): string {
-  if (organizationId === null) return "Global";
-  return names.get(organizationId) ?? organizationId;
-}
+/** What the data pages' lists live under: their writes refresh them (and leave the other lists alone). */
+export const DATA_KEY = ["admin", "data"] as const;

@@ -8,37 +8,24 @@ import type {
   Schedule,
   ScheduleValidation,
   UpdateSchedule,
-  Workflow,
 } from "@bifrost/contracts";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiFetch } from "../../api/client.js";
-import type { Page } from "./queries.js";
+import { fetchAllPages, type Page } from "../../api/queries.js";
+import { useSettled } from "../../lib/use-settled.js";
 
 const enc = encodeURIComponent;
 
 /* ---------- schedules ---------- */
 
+/** What the ops lists live under: their writes refresh them. */
+export const OPS_KEY = ["ops"] as const;
+
+/** Every schedule (all pages of the list). */
 export function useSchedules() {
   return useQuery({
     queryKey: ["ops", "schedules"],
-    queryFn: () => apiFetch<Page<Schedule>>("/api/schedules?limit=1000"),
-  });
-}
-
-export function useWorkflowOptions() {
-  return useQuery({
-    queryKey: ["ops", "workflows"],
-    queryFn: () => apiFetch<Page<Workflow>>("/api/workflows?limit=1000"),
-  });
-}
-
-/** A write that refreshes the ops lists once it succeeds. */
-export function useOpsAction<V, R>(run: (variables: V) => Promise<R>) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: () => client.invalidateQueries({ queryKey: ["ops"] }),
+    queryFn: ({ signal }) => fetchAllPages<Schedule>("/api/schedules", signal),
   });
 }
 
@@ -62,19 +49,9 @@ export const runScheduleNow = (schedule: Schedule) =>
     },
   });
 
-/** A value that follows `value` once it has stopped changing for `ms`. */
-export function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
-
 /** `POST /api/schedules/validate` of a cron and timezone, debounced as they are typed. */
 export function useCronPreview(cron: string, timezone: string) {
-  const settled = useDebounced({ cron: cron.trim(), timezone }, 300);
+  const settled = useSettled({ cron: cron.trim(), timezone }, 300);
   return useQuery({
     queryKey: ["ops", "cron-preview", settled.cron, settled.timezone],
     queryFn: ({ signal }) =>
@@ -90,10 +67,11 @@ export function useCronPreview(cron: string, timezone: string) {
 
 /* ---------- webhooks ---------- */
 
+/** Every webhook source (all pages of the list). */
 export function useEventSources() {
   return useQuery({
     queryKey: ["ops", "event-sources"],
-    queryFn: () => apiFetch<Page<EventSource>>("/api/events/sources?limit=1000"),
+    queryFn: ({ signal }) => fetchAllPages<EventSource>("/api/events/sources", signal),
   });
 }
 
@@ -113,8 +91,9 @@ export function useSourceEvents(sourceId: string | null) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: sourceId !== null,
-    // No realtime channel carries events: the list polls while it is shown.
-    refetchInterval: 5_000,
+    // No realtime channel carries events: the list polls while it is shown, but only while one page
+    // is loaded (a refetch of an infinite query refetches every loaded page).
+    refetchInterval: (query) => ((query.state.data?.pages.length ?? 0) > 1 ? false : 5_000),
   });
 }
 
@@ -124,7 +103,9 @@ export function useEvent(eventId: string | null) {
     queryFn: () => apiFetch<ReceivedEventWithDeliveries>(`/api/events/${enc(eventId ?? "")}`),
     enabled: eventId !== null,
     // Deliveries start shortly after an event arrives: follow them until they settle.
+    // A failed load (a stale `?event=` answers 404) stops the polling; "Try again" refetches.
     refetchInterval: (query) => {
+      if (query.state.status === "error") return false;
       const event = query.state.data;
       const settling =
         !event || event.status === "received" || event.deliveries.some((d) => d.status === "pending");

@@ -1,43 +1,34 @@
-import type { AuditEntry, AuthUser, Organization, Role } from "@bifrost/contracts";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { AuditEntry, AuthUser, Role } from "@bifrost/contracts";
+import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "../../api/client.js";
+import { fetchAllPages, type Page } from "../../api/queries.js";
 
-export type Page<T> = { items: T[]; nextCursor: string | null };
+/** What the admin lists live under: a write on the users and roles pages refreshes them. */
+export const ADMIN_KEY = ["admin"] as const;
+/** The organizations' cached list (`useAllOrganizations`): organization writes refresh it. */
+export const ORGANIZATIONS_KEY = ["organizations"] as const;
 
-export function useOrganizations() {
-  return useQuery({
-    queryKey: ["admin", "organizations"],
-    queryFn: () => apiFetch<Page<Organization>>("/api/organizations?limit=1000"),
-  });
-}
-
+/** Every user (of an organization, when one is given). */
 export function useUsers(organizationId: string) {
-  const query = organizationId ? `&organizationId=${encodeURIComponent(organizationId)}` : "";
+  const query = organizationId ? `?organizationId=${encodeURIComponent(organizationId)}` : "";
   return useQuery({
     queryKey: ["admin", "users", organizationId],
-    queryFn: () => apiFetch<Page<AuthUser>>(`/api/users?limit=1000${query}`),
+    queryFn: ({ signal }) => fetchAllPages<AuthUser>(`/api/users${query}`, signal),
   });
 }
 
+/** Every role. */
 export function useAdminRoles() {
   return useQuery({
     queryKey: ["admin", "roles"],
-    queryFn: () => apiFetch<Page<Role>>("/api/roles?limit=1000"),
+    queryFn: ({ signal }) => fetchAllPages<Role>("/api/roles", signal),
   });
 }
 
+/** The latest audit entries. */
 export function useAudit() {
   return useQuery({
     queryKey: ["admin", "audit"],
     queryFn: () => apiFetch<Page<AuditEntry>>("/api/audit?limit=200"),
-  });
-}
-
-/** A write to the API that refreshes the admin lists once it succeeds. */
-export function useAdminAction<V, R>(run: (variables: V) => Promise<R>) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: () => client.invalidateQueries({ queryKey: ["admin"] }),
   });
 }

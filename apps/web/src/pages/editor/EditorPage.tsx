@@ -11,10 +11,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch, ApiError } from "../../api/client.js";
-import { fieldErrorsFromApi, unwrap, type FieldErrors } from "../../components/json-schema-form/schema.js";
+import { fieldErrorsFromApi, type FieldErrors } from "../../api/field-errors.js";
+import { fetchAllPages } from "../../api/queries.js";
+import { unwrap } from "../../components/json-schema-form/schema.js";
 import {
   ActionError,
   Button,
+  ConfirmDialog,
   Dialog,
   EmptyState,
   ErrorState,
@@ -51,15 +54,8 @@ function diagnosticsOf(error: ApiError): Diagnostic[] {
 
 /** The active definition `exportName` of `path`, read through every page of `GET /api/workflows`. */
 async function findWorkflow(path: string, exportName: string): Promise<Workflow | undefined> {
-  let cursor: string | null = null;
-  for (;;) {
-    const page: { items: Workflow[]; nextCursor: string | null } = await apiFetch(
-      `/api/workflows?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-    );
-    const found = page.items.find((w) => w.isActive && w.path === path && w.exportName === exportName);
-    if (found || !page.nextCursor || page.items.length === 0) return found;
-    cursor = page.nextCursor;
-  }
+  const workflows = await fetchAllPages<Workflow>("/api/workflows");
+  return workflows.find((w) => w.isActive && w.path === path && w.exportName === exportName);
 }
 
 function hasParameters(workflow: Workflow): boolean {
@@ -95,6 +91,10 @@ export function EditorPage() {
   const [run, setRun] = useState<Run | undefined>();
   const content = useRef("");
   const editor = useRef<CodeEditorHandle | null>(null);
+  /** Counts the files shown: an answer for an earlier one (open, save) must not touch the current. */
+  const shown = useRef(0);
+  /** The open request in flight: a newer click (or a new file) aborts it. */
+  const opening$ = useRef<AbortController | undefined>(undefined);
 
   // Leaving the page (reload, close) with unsaved changes asks the browser's own question.
   useEffect(() => {
@@ -105,6 +105,7 @@ export function EditorPage() {
   }, [dirty]);
 
   const show = useCallback((next: Omit<OpenFile, "version">) => {
+    shown.current += 1;
     content.current = next.initial;
     setFile((current) => ({ ...next, version: (current?.version ?? 0) + 1 }));
     setDirty(false);
@@ -113,19 +114,34 @@ export function EditorPage() {
     setRunError(undefined);
   }, []);
 
+  /** Forgets an open request still in flight (its answer, if any, is ignored). */
+  const abandonOpening = useCallback(() => {
+    opening$.current?.abort();
+    opening$.current = undefined;
+    setOpening(undefined);
+  }, []);
+
   const load = useCallback(
     async (path: string) => {
+      opening$.current?.abort();
+      const request = new AbortController();
+      opening$.current = request;
       setOpening(path);
       setOpenError(undefined);
       try {
         const loaded = await apiFetch<WorkspaceFile>(
           `/api/files/editor/content?path=${encodeURIComponent(path)}`,
+          { signal: request.signal },
         );
+        if (opening$.current !== request) return;
         show({ path: loaded.path, hash: loaded.hash, initial: loaded.content });
       } catch (error) {
-        setOpenError(errorMessage(error));
+        if (opening$.current === request) setOpenError(errorMessage(error));
       } finally {
-        setOpening(undefined);
+        if (opening$.current === request) {
+          opening$.current = undefined;
+          setOpening(undefined);
+        }
       }
     },
     [show],
@@ -141,25 +157,32 @@ export function EditorPage() {
     guarded(() => {
       const path = window.prompt("Path of the new file (e.g. workflows/hello.ts)")?.trim();
       if (!path) return;
+      abandonOpening();
+      setOpenError(undefined);
       show({ path, hash: undefined, initial: "" });
     });
 
   const doSave = useCallback(async (): Promise<boolean> => {
     if (!file || saving) return false;
     setSaving(true);
+    // Another file opened while this one saves keeps its own state: the answer only refreshes lists.
+    const generation = shown.current;
+    const { path } = file;
     try {
       const saved = content.current;
       const result = await apiFetch<WriteWorkspaceFileResult>("/api/files/editor/content", {
         method: "PUT",
-        body: { path: file.path, content: saved, ...(file.hash ? { expectedHash: file.hash } : {}) },
+        body: { path, content: saved, ...(file.hash ? { expectedHash: file.hash } : {}) },
       });
-      setFile({ ...file, hash: result.hash });
-      setDirty(content.current !== saved);
-      setSave({ kind: "saved", result });
       void queryClient.invalidateQueries({ queryKey: TREE_KEY });
       void queryClient.invalidateQueries({ queryKey: ["workflows"] });
+      if (shown.current !== generation) return false;
+      setFile((current) => (current?.path === path ? { ...current, hash: result.hash } : current));
+      setDirty(content.current !== saved);
+      setSave({ kind: "saved", result });
       return true;
     } catch (error) {
+      if (shown.current !== generation) return false;
       if (error instanceof ApiError && error.status === 409 && !file.hash) {
         setSave({ kind: "error", message: error.message });
       } else if (error instanceof ApiError && error.status === 409) setSave({ kind: "conflict" });
@@ -196,7 +219,7 @@ export function EditorPage() {
         },
         onError: (error) => {
           if (error instanceof ApiError && error.status === 422)
-            setApiErrors(fieldErrorsFromApi(error.details).fields);
+            setApiErrors(fieldErrorsFromApi(error.details, "body.inputData.").fields);
         },
       },
     );
@@ -247,7 +270,9 @@ export function EditorPage() {
     setDirty(true);
   }, []);
   const onKeyDown = (event: KeyboardEvent) => {
-    // The code editor handles its own Ctrl/Cmd+Enter (and prevents the default).
+    // The code editor handles its own Ctrl/Cmd+Enter (and prevents the default); a dialog's keys
+    // bubble here through its portal but are the dialog's own.
+    if (event.target instanceof Element && event.target.closest('[role="dialog"]')) return;
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && !event.defaultPrevented) {
       event.preventDefault();
       onRun();
@@ -383,9 +408,9 @@ export function EditorPage() {
             <Button
               variant="danger"
               onClick={() => {
+                // The switch itself (a file shown) clears `dirty`; a cancelled one keeps the edits.
                 const action = pendingSwitch;
                 setPendingSwitch(undefined);
-                setDirty(false);
                 action?.();
               }}
             >
@@ -400,7 +425,9 @@ export function EditorPage() {
           onClose={() => setRenaming(false)}
           onRenamed={(result) => {
             setRenaming(false);
-            setFile({ ...file, path: result.path, hash: result.hash });
+            setFile((current) =>
+              current?.path === file.path ? { ...current, path: result.path, hash: result.hash } : current,
+            );
             setSave({ kind: "saved", result });
             void queryClient.invalidateQueries({ queryKey: TREE_KEY });
             void queryClient.invalidateQueries({ queryKey: ["workflows"] });
@@ -413,6 +440,7 @@ export function EditorPage() {
           onClose={() => setDeleting(false)}
           onDeleted={() => {
             setDeleting(false);
+            shown.current += 1;
             setFile(undefined);
             setDirty(false);
             setSave({ kind: "idle" });
@@ -492,22 +520,16 @@ function DeleteDialog({
     onSuccess: onDeleted,
   });
   return (
-    <Dialog
+    <ConfirmDialog
       open
-      onOpenChange={(open) => !open && onClose()}
       title={`Delete ${path}?`}
       description="The file is removed from the workspace and its workflows become inactive."
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate()}>
-            Delete file
-          </Button>
-        </>
-      }
-    >
-      <ActionError error={remove.error} />
-    </Dialog>
+      confirmLabel="Delete file"
+      busy={remove.isPending}
+      error={remove.error}
+      onConfirm={() => remove.mutate()}
+      onCancel={onClose}
+    />
   );
 }
 

@@ -34,7 +34,10 @@ export function RunPanel({
         {(e) => (
           <div className="ed-run__body">
             <p className="ed-run__status">
-              <StatusBadge status={e.status} />
+              <span role="status" aria-live="polite" aria-atomic="true">
+                <span className="visually-hidden">Status: </span>
+                <StatusBadge status={e.status} />
+              </span>
               <span className="ed-muted">{formatDuration(e.durationMs)}</span>
             </p>
             {e.error && (

@@ -41,7 +41,10 @@ export function ExecutionDetailPage() {
       </nav>
       <div className="ex-title">
         <h1>{e.workflowName}</h1>
-        <StatusBadge status={e.status} />
+        <span role="status" aria-live="polite" aria-atomic="true">
+          <span className="visually-hidden">Status: </span>
+          <StatusBadge status={e.status} />
+        </span>
         {cancellable && (
           <Button variant="danger" onClick={() => cancel.mutate()} busy={cancel.isPending}>
             Cancel

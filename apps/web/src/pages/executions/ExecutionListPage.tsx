@@ -1,20 +1,23 @@
 import { executionStatuses, type ExecutionSummary, type WsServerMessage } from "@bifrost/contracts";
 import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import type { Page } from "../../api/queries.js";
 import { useRealtime } from "../../api/realtime.js";
 import { Button, Field, Input, LoadMore, QueryView, Select, Table } from "../../components/ui/index.js";
+import { useAuth } from "../../shell/auth.js";
+import { useOrgScope } from "../../shell/org-scope.js";
 import { useMe } from "../workflows/queries.js";
 import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
 import "./executions.css";
 
-type Page = { items: ExecutionSummary[]; nextCursor: string | null };
 type Filters = { status: string; workflowName: string; since: string; until: string };
 const EMPTY: Filters = { status: "", workflowName: "", since: "", until: "" };
 
-function listPath(filters: Filters, cursor: string | undefined): string {
+function listPath(filters: Filters, scope: string | null, cursor: string | undefined): string {
   const query = new URLSearchParams({ limit: "50" });
+  if (scope) query.set("scope", scope);
   if (filters.status) query.set("status", filters.status);
   if (filters.workflowName.trim()) query.set("workflowName", filters.workflowName.trim());
   if (filters.since) query.set("since", new Date(filters.since).toISOString());
@@ -26,22 +29,36 @@ function listPath(filters: Filters, cursor: string | undefined): string {
 export function ExecutionListPage() {
   const me = useMe();
   const queryClient = useQueryClient();
+  const { isPlatformAdmin } = useAuth();
+  const orgScope = useOrgScope().scope;
+  // A platform admin who picked an organization in the header sees that organization's runs.
+  const scope = isPlatformAdmin ? orgScope : null;
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const key = ["executions", "list", filters];
+  const key = ["executions", "list", { scope, filters }];
   const list = useInfiniteQuery({
     queryKey: key,
-    queryFn: ({ pageParam }) => apiFetch<Page>(listPath(filters, pageParam)),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<Page<ExecutionSummary>>(listPath(filters, scope, pageParam), { signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 
   // A known run changes in place; a new one refetches the list, at most once a second.
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(
+    () => () => {
+      clearTimeout(refetchTimer.current);
+      refetchTimer.current = undefined;
+    },
+    [],
+  );
   const onMessage = (message: WsServerMessage) => {
     if (message.type !== "history_update") return;
+    // Runs of other organizations are not in a scoped list: neither patched nor a reason to refetch.
+    if (scope && message.organizationId !== scope) return;
     let known = false;
-    queryClient.setQueryData<InfiniteData<Page>>(key, (data) => {
+    queryClient.setQueryData<InfiniteData<Page<ExecutionSummary>>>(key, (data) => {
       if (!data) return data;
       return {
         ...data,

@@ -2,6 +2,9 @@ import type { Form, Workflow } from "@bifrost/contracts";
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "../../api/client.js";
+import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { useAllWorkflows } from "../../api/queries.js";
+import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
   Button,
   Card,
@@ -14,7 +17,9 @@ import {
   Textarea,
 } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
-import { useAllWorkflows, useForm, useOrganizationsList, useRolesList, useSaveForm } from "./api.js";
+import { PageLoadError } from "../../shell/PageLoadError.js";
+import { useRoles } from "../workflows/queries.js";
+import { useForm, useSaveForm } from "./api.js";
 import {
   bodyOf,
   draftOf,
@@ -37,18 +42,13 @@ export function FormBuilderPage() {
   if (formId && form.isPending) return <Spinner label="Loading the form…" />;
   if (formId && form.isError)
     return (
-      <section className="form-page">
-        <h1>Edit form</h1>
-        {form.error instanceof ApiError && form.error.status === 404 ? (
-          <p role="alert">Form not found.</p>
-        ) : (
-          <ErrorState
-            title="Could not load the form"
-            error={form.error}
-            onRetry={() => void form.refetch()}
-          />
-        )}
-      </section>
+      <PageLoadError
+        className="form-page"
+        heading="Edit form"
+        what="the form"
+        error={form.error}
+        onRetry={() => void form.refetch()}
+      />
     );
   return <Builder key={form.data?.id ?? "new"} form={form.data} scope={scope} />;
 }
@@ -58,8 +58,7 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
   const [draft, setDraft] = useState<Draft>(() => draftOf(form, scope));
   const [checked, setChecked] = useState(false);
   const workflows = useAllWorkflows();
-  const organizations = useOrganizationsList();
-  const roles = useRolesList();
+  const roles = useRoles(true);
   const save = useSaveForm(form?.id);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -73,7 +72,7 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
       return { ...d, fields };
     });
 
-  const allWorkflows = workflows.data?.items ?? [];
+  const allWorkflows = workflows.data ?? [];
   const runnable = allWorkflows.filter((w) => w.type !== "data_provider");
   const providers = allWorkflows.filter((w) => w.type === "data_provider");
   const problems = draftProblems(draft);
@@ -145,29 +144,11 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
                   )}
                 </Field>
               )}
-              <Field
-                label="Organization"
-                hint={
-                  organizations.isError
-                    ? `Could not load the organizations: ${errorMessage(organizations.error)}`
-                    : undefined
-                }
-              >
-                {(ids) => (
-                  <Select
-                    {...ids}
-                    value={draft.organizationId}
-                    onChange={(e) => set("organizationId", e.target.value)}
-                  >
-                    <option value="">Global (every organization)</option>
-                    {(organizations.data?.items ?? []).map((o) => (
-                      <option key={o.id} value={o.id}>
-                        {o.name}
-                      </option>
-                    ))}
-                  </Select>
-                )}
-              </Field>
+              <OrganizationSelect
+                value={draft.organizationId}
+                onChange={(organizationId) => set("organizationId", organizationId)}
+                globalLabel="Global (every organization)"
+              />
               <Field label="Access">
                 {(ids) => (
                   <Select
@@ -191,10 +172,10 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
                       onRetry={() => void roles.refetch()}
                     />
                   )}
-                  {roles.data?.items.length === 0 && (
+                  {roles.data?.length === 0 && (
                     <p className="form-muted">No roles yet: only platform admins will see this form.</p>
                   )}
-                  {roles.data?.items.map((role) => (
+                  {roles.data?.map((role) => (
                     <label key={role.id} className="form-check__label">
                       <input
                         type="checkbox"
@@ -687,18 +668,15 @@ function Preview({ draft }: { draft: Draft }) {
 
 /** A 422's `details.fields`: those of `body.fields.<i>.…` by field index, the others as lines. */
 function builderErrorsFromApi(details: unknown): { byField: Record<number, string[]>; other: string[] } {
+  const { fields, other } = fieldErrorsFromApi(details, "body.fields.");
   const byField: Record<number, string[]> = {};
-  const other: string[] = [];
-  const list = (details as { fields?: unknown } | undefined)?.fields;
-  if (!Array.isArray(list)) return { byField, other };
-  for (const entry of list as { path?: unknown; message?: unknown }[]) {
-    const path = typeof entry.path === "string" ? entry.path : "";
-    const message = typeof entry.message === "string" ? entry.message : "Invalid";
-    const match = /^body\.fields\.(\d+)(?:\.(.+))?$/.exec(path);
-    if (match) {
-      const index = Number(match[1]);
-      (byField[index] ??= []).push(match[2] ? `${match[2]}: ${message}` : message);
-    } else other.push(path ? `${path.replace(/^body\./, "")}: ${message}` : message);
+  for (const [path, message] of Object.entries(fields)) {
+    const match = /^(\d+)(?:\.(.+))?$/.exec(path);
+    if (!match) {
+      other.push(`fields.${path}: ${message}`);
+      continue;
+    }
+    (byField[Number(match[1])] ??= []).push(match[2] ? `${match[2]}: ${message}` : message);
   }
   return { byField, other };
 }

@@ -1,8 +1,9 @@
 import { jsonEqual, type FormOption } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { apiFetch } from "../../api/client.js";
 import { errorMessage, Field, Input, Select, Spinner, Textarea } from "../../components/ui/index.js";
+import { useSettled } from "../../lib/use-settled.js";
 import { uploadFormFile } from "./api.js";
 import {
   isDisplay,
@@ -225,17 +226,6 @@ function providerValues(field: RunnableField, fields: readonly RunnableField[], 
   return picked;
 }
 
-/** Waits until the value has stayed the same for `ms` (typing does not start a run per key). */
-function useSettled<T>(value: T, ms: number): T {
-  const key = JSON.stringify(value);
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(JSON.parse(key) as T), ms);
-    return () => clearTimeout(timer);
-  }, [key, ms]);
-  return settled;
-}
-
 function useOptions(field: RunnableField, fields: readonly RunnableField[], values: Values, formId?: string) {
   const live = Boolean(field.dataProvider && formId);
   const deps = useSettled(
@@ -253,7 +243,7 @@ function useOptions(field: RunnableField, fields: readonly RunnableField[], valu
     placeholderData: (previous) => previous,
     retry: false,
   });
-  if (!field.dataProvider) return { options: field.options ?? [], status: "ready" as const };
+  if (!field.dataProvider) return { options: field.options ?? [], status: "static" as const };
   if (!formId) return { options: [], status: "preview" as const };
   if (query.isError) return { options: [], status: "error" as const, message: errorMessage(query.error) };
   if (query.isPending) return { options: [], status: "loading" as const };
@@ -264,17 +254,46 @@ function useOptions(field: RunnableField, fields: readonly RunnableField[], valu
       message: query.data.error,
       retry: () => void query.refetch(),
     };
+  // The previous dependencies' options, shown while the new ones load: not to be chosen from.
+  if (query.isPlaceholderData) return { options: query.data.options, status: "stale" as const };
   return {
     options: query.data.options,
     status: query.isFetching ? ("refreshing" as const) : ("ready" as const),
   };
 }
 
+/**
+ * A data provider's new options that no longer hold the chosen value (its dependencies changed):
+ * the value is cleared (a multi-select keeps the choices still offered), else the API refuses it.
+ */
+function useDropUnoffered(
+  live: boolean,
+  multiple: boolean,
+  options: FormOption[],
+  value: unknown,
+  onChange: (value: unknown) => void,
+) {
+  const change = useRef(onChange);
+  useEffect(() => {
+    change.current = onChange;
+  });
+  useEffect(() => {
+    if (!live || value === undefined) return;
+    const offered = (v: unknown) => options.some((o) => jsonEqual(o.value, v));
+    if (multiple && Array.isArray(value)) {
+      const kept = value.filter(offered);
+      if (kept.length !== value.length) change.current(kept.length > 0 ? kept : undefined);
+    } else if (!offered(value)) change.current(undefined);
+  }, [live, multiple, options, value]);
+}
+
 function ChoiceField({ field, fields, values, value, onChange, error, formId }: ControlProps) {
   const loaded = useOptions(field, fields, values, formId);
   const { options } = loaded;
+  const stale = loaded.status === "stale";
+  useDropUnoffered(loaded.status === "ready", field.type === "multiSelect", options, value, onChange);
   const status: ReactNode =
-    loaded.status === "loading" || loaded.status === "refreshing" ? (
+    loaded.status === "loading" || loaded.status === "refreshing" || stale ? (
       <Spinner size="small" label="Loading the options…" />
     ) : loaded.status === "error" ? (
       <span className="ui-field__error" role="alert">
@@ -300,6 +319,8 @@ function ChoiceField({ field, fields, values, value, onChange, error, formId }: 
           <Select
             {...ids}
             required={field.required}
+            disabled={stale}
+            aria-busy={stale || undefined}
             value={index >= 0 ? String(index) : ""}
             onChange={(e) =>
               onChange(e.target.value === "" ? undefined : options[Number(e.target.value)]?.value)
@@ -324,6 +345,7 @@ function ChoiceField({ field, fields, values, value, onChange, error, formId }: 
       onChange={onChange}
       error={error}
       hint={hint}
+      disabled={stale}
     />
   );
 }
@@ -335,6 +357,7 @@ function ChoiceGroup({
   onChange,
   error,
   hint,
+  disabled,
 }: {
   field: RunnableField;
   options: FormOption[];
@@ -342,6 +365,7 @@ function ChoiceGroup({
   onChange: (value: unknown) => void;
   error: string | undefined;
   hint: ReactNode;
+  disabled: boolean;
 }) {
   const id = useId();
   const multiple = field.type === "multiSelect";
@@ -352,6 +376,8 @@ function ChoiceGroup({
       className="ui-field form-group"
       aria-describedby={described || undefined}
       aria-invalid={error ? true : undefined}
+      aria-busy={disabled || undefined}
+      disabled={disabled}
     >
       <legend className="ui-field__label">{labelOf(field)}</legend>
       {options.length === 0 && <p className="form-muted">No options.</p>}
@@ -396,20 +422,21 @@ type Upload =
 function FileField({ field, value, onChange, error, formId }: ControlProps) {
   const [upload, setUpload] = useState<Upload>({ state: "idle" });
   const allowed = field.validation?.allowedTypes;
+  // Read out when an upload starts and when it ends; the percentage in between is a <progress>.
+  const announcement =
+    upload.state === "uploading"
+      ? `Uploading ${upload.name}…`
+      : upload.state === "done"
+        ? `Uploaded ${upload.name}.`
+        : "";
   const status =
-    upload.state === "uploading" ? (
-      <span role="status">
-        Uploading {upload.name}… {upload.percent}%
-      </span>
-    ) : upload.state === "done" ? (
-      <span role="status">Uploaded {upload.name}.</span>
-    ) : upload.state === "error" ? (
+    upload.state === "error" ? (
       <span className="ui-field__error" role="alert">
         Upload failed: {upload.message}
       </span>
     ) : !formId ? (
       <span className="form-muted">Files are uploaded when the form runs.</span>
-    ) : value ? (
+    ) : value && upload.state !== "done" ? (
       <span>A file is attached.</span>
     ) : null;
   const hint =
@@ -421,36 +448,51 @@ function FileField({ field, value, onChange, error, formId }: ControlProps) {
       </>
     ) : undefined;
   return (
-    <Field label={labelOf(field)} hint={hint} error={error}>
-      {(ids) => (
-        <Input
-          {...ids}
-          type="file"
-          required={field.required && !value}
-          disabled={!formId || upload.state === "uploading"}
-          accept={allowed?.join(",")}
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (!file || !formId) {
+    <div className="form-file">
+      <Field label={labelOf(field)} hint={hint} error={error}>
+        {(ids) => (
+          <Input
+            {...ids}
+            type="file"
+            required={field.required && !value}
+            disabled={!formId || upload.state === "uploading"}
+            accept={allowed?.join(",")}
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (!file || !formId) {
+                onChange(undefined);
+                setUpload({ state: "idle" });
+                return;
+              }
               onChange(undefined);
-              setUpload({ state: "idle" });
-              return;
-            }
-            onChange(undefined);
-            setUpload({ state: "uploading", name: file.name, percent: 0 });
-            uploadFormFile(formId, field.name, file, (percent) =>
-              setUpload({ state: "uploading", name: file.name, percent }),
-            ).then(
-              (path) => {
-                onChange({ path });
-                setUpload({ state: "done", name: file.name });
-              },
-              (failure: unknown) => setUpload({ state: "error", message: errorMessage(failure) }),
-            );
-          }}
+              setUpload({ state: "uploading", name: file.name, percent: 0 });
+              uploadFormFile(formId, field.name, file, (percent) =>
+                setUpload({ state: "uploading", name: file.name, percent }),
+              ).then(
+                (path) => {
+                  onChange({ path });
+                  setUpload({ state: "done", name: file.name });
+                },
+                (failure: unknown) => setUpload({ state: "error", message: errorMessage(failure) }),
+              );
+            }}
+          />
+        )}
+      </Field>
+      {formId && (
+        <p className="form-file__status" role="status">
+          {announcement}
+        </p>
+      )}
+      {upload.state === "uploading" && (
+        <progress
+          className="form-file__progress"
+          max={100}
+          value={upload.percent}
+          aria-label="Upload progress"
         />
       )}
-    </Field>
+    </div>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { Form } from "@bifrost/contracts";
 import { useState } from "react";
 import { Link } from "react-router";
-import { ActionError, Badge, Button, Dialog, QueryView, Table } from "../../components/ui/index.js";
+import { Badge, Button, ConfirmDialog, QueryView, Table } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import { useDeleteForm, useForms } from "./api.js";
@@ -32,11 +32,10 @@ export function FormListPage() {
         )}
       </div>
       {notice && <p role="status">{notice}</p>}
-      <ActionError error={remove.error} />
       <QueryView
         query={forms}
         what="the forms"
-        isEmpty={(data) => inScope(data.items).length === 0}
+        isEmpty={(data) => inScope(data).length === 0}
         empty={isPlatformAdmin ? "No forms yet." : "No forms are available to you."}
         emptyHint={
           isPlatformAdmin ? <p>Create one with “New form”.</p> : <p>Ask an administrator for access.</p>
@@ -45,7 +44,7 @@ export function FormListPage() {
         {(data) => (
           <Table
             caption="Forms"
-            rows={inScope(data.items)}
+            rows={inScope(data)}
             rowKey={(f) => f.id}
             columns={[
               {
@@ -89,30 +88,27 @@ export function FormListPage() {
           />
         )}
       </QueryView>
-      <Dialog
+      <ConfirmDialog
         open={doomed !== null}
-        onOpenChange={(open) => !open && setDoomed(null)}
         title={`Delete ${doomed?.name ?? "the form"}?`}
         description="People can no longer run it. Its past executions stay."
-        footer={
-          <>
-            <Button onClick={() => setDoomed(null)}>Keep it</Button>
-            <Button
-              variant="danger"
-              busy={remove.isPending}
-              onClick={() => {
-                if (!doomed) return;
-                const name = doomed.name;
-                remove.mutate(doomed.id, {
-                  onSuccess: () => setNotice(`Deleted ${name}.`),
-                  onSettled: () => setDoomed(null),
-                });
-              }}
-            >
-              Delete
-            </Button>
-          </>
-        }
+        cancelLabel="Keep it"
+        busy={remove.isPending}
+        error={remove.error}
+        onCancel={() => {
+          setDoomed(null);
+          remove.reset();
+        }}
+        onConfirm={() => {
+          if (!doomed) return;
+          const name = doomed.name;
+          remove.mutate(doomed.id, {
+            onSuccess: () => {
+              setNotice(`Deleted ${name}.`);
+              setDoomed(null);
+            },
+          });
+        }}
       />
     </section>
   );

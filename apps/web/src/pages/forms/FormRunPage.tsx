@@ -3,12 +3,13 @@ import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, apiFetch } from "../../api/client.js";
-import { Button, Card, ErrorState, errorMessage, Spinner } from "../../components/ui/index.js";
+import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { Button, Card, errorMessage, Spinner } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
+import { PageLoadError } from "../../shell/PageLoadError.js";
 import { useForm, useStartup } from "./api.js";
 import { FormFields } from "./FormFields.js";
 import {
-  fieldErrorsFromApi,
   initialValues,
   missingRequired,
   prefillFromQuery,
@@ -23,25 +24,16 @@ export function FormRunPage() {
   const { formId = "" } = useParams();
   const form = useForm(formId);
   if (form.isPending) return <Spinner label="Loading the form…" />;
-  if (form.isError) {
-    if (form.error instanceof ApiError && form.error.status === 404) {
-      return (
-        <section className="form-page">
-          <h1>Form not found</h1>
-          <p>This form does not exist or is not available to you.</p>
-          <p>
-            <Link to="/forms">Back to the forms</Link>
-          </p>
-        </section>
-      );
-    }
+  if (form.isError)
     return (
-      <section className="form-page">
-        <h1>Form</h1>
-        <ErrorState title="Could not load the form" error={form.error} onRetry={() => void form.refetch()} />
-      </section>
+      <PageLoadError
+        className="form-page"
+        heading="Form"
+        what="the form"
+        error={form.error}
+        onRetry={() => void form.refetch()}
+      />
     );
-  }
   return <FormRunner key={form.data.id + form.data.updatedAt} form={form.data} />;
 }
 
@@ -81,7 +73,7 @@ function FormRunner({ form }: { form: Form }) {
     onSuccess: (answer) => void navigate(`/executions/${answer.executionId}`),
     onError: (error) => {
       if (error instanceof ApiError && error.status === 422) {
-        const { fields, other } = fieldErrorsFromApi(error.details);
+        const { fields, other } = fieldErrorsFromApi(error.details, "body.values.");
         setErrors(fields);
         setFormError(other.length > 0 ? `${error.message}: ${other.join(" ")}` : error.message);
       } else {

@@ -1,16 +1,15 @@
-import type { Form, FormStartupResult, Organization, Role, Workflow } from "@bifrost/contracts";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Form, FormStartupResult } from "@bifrost/contracts";
+import { useQuery } from "@tanstack/react-query";
 import { ApiError, apiFetch } from "../../api/client.js";
-
-export type Page<T> = { items: T[]; nextCursor: string | null };
+import { fetchAllPages, useInvalidatingMutation } from "../../api/queries.js";
 
 const formPath = (id: string) => `/api/forms/${encodeURIComponent(id)}`;
 
-/** The forms the caller may run (platform admins: all). */
+/** Every form the caller may run (platform admins: all), page after page. */
 export function useForms() {
   return useQuery({
     queryKey: ["forms", "list"],
-    queryFn: () => apiFetch<Page<Form>>("/api/forms?limit=1000"),
+    queryFn: ({ signal }) => fetchAllPages<Form>("/api/forms", signal),
   });
 }
 
@@ -41,46 +40,26 @@ export function useStartup(form: Form | undefined, search: string) {
 }
 
 export function useDeleteForm() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(formPath(id), { method: "DELETE" }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["forms"] }),
-  });
+  return useInvalidatingMutation(["forms"], (id: string) =>
+    apiFetch<void>(formPath(id), { method: "DELETE" }),
+  );
 }
 
 export function useSaveForm(id: string | undefined) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (body: unknown) =>
-      apiFetch<Form>(id ? formPath(id) : "/api/forms", { method: id ? "PUT" : "POST", body }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["forms"] }),
-  });
+  return useInvalidatingMutation(["forms"], (body: unknown) =>
+    apiFetch<Form>(id ? formPath(id) : "/api/forms", { method: id ? "PUT" : "POST", body }),
+  );
 }
 
-export function useAllWorkflows() {
-  return useQuery({
-    queryKey: ["forms", "workflows"],
-    queryFn: () => apiFetch<Page<Workflow>>("/api/workflows?limit=1000"),
-  });
-}
-
-export function useOrganizationsList() {
-  return useQuery({
-    queryKey: ["forms", "organizations"],
-    queryFn: () => apiFetch<Page<Organization>>("/api/organizations?limit=1000"),
-  });
-}
-
-export function useRolesList() {
-  return useQuery({
-    queryKey: ["forms", "roles"],
-    queryFn: () => apiFetch<Page<Role>>("/api/roles?limit=1000"),
-  });
-}
-
-function csrfToken(): string | undefined {
-  const match = /(?:^|; )csrf_token=([^;]*)/.exec(document.cookie);
-  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+/**
+ * Where the bytes go: the API's signed URL. A same-origin one is resolved against this page; any
+ * other is used as is. The signed URL is its own authorization: no cookies, no CSRF header.
+ */
+function uploadTarget(uploadUrl: string): { url: string; sameOrigin: boolean } {
+  const url = new URL(uploadUrl, window.location.origin);
+  return url.origin === window.location.origin
+    ? { url: url.toString(), sameOrigin: true }
+    : { url: uploadUrl, sameOrigin: false };
 }
 
 /**
@@ -99,11 +78,12 @@ export async function uploadFormFile(
     { method: "POST", body: { fieldName, fileName: file.name, contentType, size: file.size } },
   );
   await new Promise<void>((resolve, reject) => {
+    const target = uploadTarget(uploadUrl);
     const xhr = new XMLHttpRequest();
-    xhr.open("PUT", uploadUrl);
+    xhr.open("PUT", target.url);
+    // No CSRF header and, cross-origin, no cookies either: the signed URL alone authorizes the PUT.
+    if (!target.sameOrigin) xhr.withCredentials = false;
     xhr.setRequestHeader("content-type", contentType);
-    const csrf = csrfToken();
-    if (csrf) xhr.setRequestHeader("x-csrf-token", csrf);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
     };

@@ -1,3 +1,4 @@
+import type { FieldErrors } from "../../api/field-errors.js";
 import {
   isSetValue,
   visibleFieldNames,
@@ -18,7 +19,7 @@ export type RunnableField = Pick<FormField, "name" | "label" | "type" | "require
 };
 
 export type Values = Record<string, unknown>;
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /** Content blocks: shown to the person filling the form, never submitted. */
 export const DISPLAY_TYPES: readonly FormFieldType[] = ["markdown", "html"];
@@ -117,22 +118,6 @@ export function missingRequired(fields: readonly RunnableField[], values: Values
       errors[field.name] = `${field.label} is required`;
   }
   return errors;
-}
-
-/** A 422's `details.fields` (`body.values.<name>`) as errors by field name, and the rest. */
-export function fieldErrorsFromApi(details: unknown): { fields: FieldErrors; other: string[] } {
-  const fields: FieldErrors = {};
-  const other: string[] = [];
-  const list = (details as { fields?: unknown } | undefined)?.fields;
-  if (!Array.isArray(list)) return { fields, other };
-  for (const entry of list as { path?: unknown; message?: unknown }[]) {
-    const path = typeof entry.path === "string" ? entry.path : "";
-    const message = typeof entry.message === "string" ? entry.message : "Invalid";
-    const prefix = "body.values.";
-    if (path.startsWith(prefix)) fields[path.slice(prefix.length)] = message;
-    else other.push(path ? `${path}: ${message}` : message);
-  }
-  return { fields, other };
 }
 
 /** "2026-01-02T03:04:05.000Z" as the local "2026-01-02T04:04" a datetime-local input shows. */

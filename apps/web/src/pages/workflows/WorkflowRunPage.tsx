@@ -4,15 +4,15 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, apiFetch } from "../../api/client.js";
 import { JsonSchemaFields } from "../../components/json-schema-form/JsonSchemaForm.js";
+import { fieldErrorsFromApi } from "../../api/field-errors.js";
 import {
-  fieldErrorsFromApi,
   initialValue,
   toInputData,
   type FieldErrors,
   type JsonSchema,
 } from "../../components/json-schema-form/schema.js";
-import { Button, Card, Field, Input, Spinner } from "../../components/ui/index.js";
-import { messageOf, useWorkflow } from "./queries.js";
+import { Button, Card, errorMessage, Field, Input, Spinner } from "../../components/ui/index.js";
+import { useWorkflow } from "./queries.js";
 import "./workflows.css";
 import { PageLoadError } from "../../shell/PageLoadError.js";
 
@@ -54,11 +54,11 @@ function RunForm({ workflow }: { workflow: Workflow }) {
     onSuccess: (answer) => void navigate(`/executions/${answer.executionId}`),
     onError: (error) => {
       if (error instanceof ApiError && error.status === 422) {
-        const { fields, other } = fieldErrorsFromApi(error.details);
+        const { fields, other } = fieldErrorsFromApi(error.details, "body.inputData.");
         setErrors(fields);
         setFormError(other.length > 0 ? `${error.message}: ${other.join(" ")}` : error.message);
       } else {
-        setFormError(messageOf(error));
+        setFormError(errorMessage(error));
       }
     },
   });

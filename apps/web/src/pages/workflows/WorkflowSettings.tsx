@@ -77,11 +77,11 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
           <QueryView
             query={roles}
             what="the roles"
-            isEmpty={(data) => data.items.length === 0}
+            isEmpty={(data) => data.length === 0}
             empty="No roles yet."
           >
             {(data) =>
-              data.items.map((role) => (
+              data.map((role) => (
                 <label key={role.id} className="wf-check">
                   <input
                     type="checkbox"

@@ -1,8 +1,9 @@
 import type { Me, Role, Workflow } from "@bifrost/contracts";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { apiFetch, ApiError } from "../../api/client.js";
-
-type Page<T> = { items: T[]; nextCursor: string | null };
+import { apiFetch } from "../../api/client.js";
+import { fetchAllPages, type Page } from "../../api/queries.js";
+import { useAuth } from "../../shell/auth.js";
+import { useOrgScope } from "../../shell/org-scope.js";
 
 /** Who is signed in (`GET /auth/me`); shared by every page through react-query's cache. */
 export function useMe() {
@@ -16,14 +17,22 @@ export function useMe() {
 
 export const WORKFLOW_LIST_KEY = ["workflows", "list"] as const;
 
-/** Every workflow the caller may see, cursor-paged (`nextCursor`), 1,000 a page. */
+/**
+ * Every workflow the caller may see, cursor-paged (`nextCursor`), 1,000 a page; a platform admin
+ * who picked an organization in the header sees that organization's (`scope=`).
+ */
 export function useWorkflows() {
+  const { isPlatformAdmin } = useAuth();
+  const { scope } = useOrgScope();
+  const scoped = isPlatformAdmin ? scope : null;
   return useInfiniteQuery({
-    queryKey: WORKFLOW_LIST_KEY,
-    queryFn: ({ pageParam }) =>
-      apiFetch<Page<Workflow>>(
-        `/api/workflows?limit=1000${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
+    queryKey: [...WORKFLOW_LIST_KEY, { scope: scoped }],
+    queryFn: ({ pageParam, signal }) => {
+      const query = new URLSearchParams({ limit: "1000" });
+      if (scoped) query.set("scope", scoped);
+      if (pageParam) query.set("cursor", pageParam);
+      return apiFetch<Page<Workflow>>(`/api/workflows?${query.toString()}`, { signal });
+    },
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -36,17 +45,11 @@ export function useWorkflow(id: string) {
   });
 }
 
+/** Every role (platform admins), page after page: for access pickers. */
 export function useRoles(enabled: boolean) {
   return useQuery({
-    queryKey: ["roles"],
-    queryFn: () => apiFetch<Page<Role>>("/api/roles?limit=1000"),
+    queryKey: ["roles", "all"],
+    queryFn: ({ signal }) => fetchAllPages<Role>("/api/roles", signal),
     enabled,
   });
-}
-
-/** The API's own message for a failure, else a generic one. */
-export function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  if (error instanceof Error) return error.message;
-  return "Something went wrong.";
 }

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../../api/client.js";
+import { useInvalidatingMutation, type Page } from "../../../api/queries.js";
 import { JsonView } from "../../../components/json-view/JsonView.js";
 import {
   ActionError,
@@ -10,18 +11,16 @@ import {
   Button,
   Card,
   EmptyState,
-  ErrorState,
   Field,
   LoadMore,
   QueryView,
   Select,
-  Spinner,
   Table,
   Textarea,
   type BadgeTone,
 } from "../../../components/ui/index.js";
-import type { Page } from "../queries.js";
-import { retryDelivery, useEvent, useOpsAction, useSourceEvents } from "../ops-queries.js";
+import { parseJsonObject } from "../../../lib/json.js";
+import { OPS_KEY, retryDelivery, useEvent, useSourceEvents } from "../ops-queries.js";
 
 const enc = encodeURIComponent;
 
@@ -40,22 +39,28 @@ export const StatusTag = ({ status }: { status: string }) => (
 
 const stamp = (iso: string) => <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>;
 
+function useSubscriptions(sourceId: string) {
+  return useQuery({
+    queryKey: ["ops", "subscriptions", sourceId],
+    queryFn: () => apiFetch<Page<EventSubscription>>(`/api/events/sources/${enc(sourceId)}/subscriptions`),
+  });
+}
+
 /** The workflows a source starts: its subscriptions, with an input mapping each. */
 function Subscriptions({ source, workflows }: { source: EventSource; workflows: Workflow[] }) {
-  const subs = useQuery({
-    queryKey: ["ops", "subscriptions", source.id],
-    queryFn: () => apiFetch<Page<EventSubscription>>(`/api/events/sources/${enc(source.id)}/subscriptions`),
-  });
+  const subs = useSubscriptions(source.id);
   const [workflowId, setWorkflowId] = useState("");
   const [mapping, setMapping] = useState('{ "event": "{{ body }}" }');
   const [mappingError, setMappingError] = useState<string | undefined>();
-  const add = useOpsAction((body: { workflowId: string; inputMapping: Record<string, unknown> }) =>
-    apiFetch<EventSubscription>(`/api/events/sources/${enc(source.id)}/subscriptions`, {
-      method: "POST",
-      body,
-    }),
+  const add = useInvalidatingMutation(
+    OPS_KEY,
+    (body: { workflowId: string; inputMapping: Record<string, unknown> }) =>
+      apiFetch<EventSubscription>(`/api/events/sources/${enc(source.id)}/subscriptions`, {
+        method: "POST",
+        body,
+      }),
   );
-  const remove = useOpsAction((id: string) =>
+  const remove = useInvalidatingMutation(OPS_KEY, (id: string) =>
     apiFetch<undefined>(`/api/events/sources/${enc(source.id)}/subscriptions/${enc(id)}`, {
       method: "DELETE",
     }),
@@ -63,18 +68,13 @@ function Subscriptions({ source, workflows }: { source: EventSource; workflows: 
   const name = (id: string) => workflows.find((w) => w.id === id)?.name ?? id;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    let inputMapping: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = mapping.trim() ? JSON.parse(mapping) : {};
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new Error("must be an object");
-      inputMapping = parsed as Record<string, unknown>;
-    } catch (error) {
-      setMappingError(`Input mapping: ${(error as Error).message}`);
+    const parsed = parseJsonObject(mapping, true);
+    if (!parsed.ok) {
+      setMappingError(`Input mapping: ${parsed.message}`);
       return;
     }
     setMappingError(undefined);
-    add.mutate({ workflowId: workflowId || (workflows[0]?.id ?? ""), inputMapping });
+    add.mutate({ workflowId: workflowId || (workflows[0]?.id ?? ""), inputMapping: parsed.value });
   };
   return (
     <Card title="Workflows started by this source">
@@ -162,9 +162,25 @@ function Subscriptions({ source, workflows }: { source: EventSource; workflows: 
 }
 
 /** One received event: what came in, and the deliveries (runs) it started. */
-function EventDetail({ eventId, onClose }: { eventId: string; onClose: () => void }) {
+function EventDetail({
+  source,
+  workflows,
+  eventId,
+  onClose,
+}: {
+  source: EventSource;
+  workflows: Workflow[];
+  eventId: string;
+  onClose: () => void;
+}) {
   const event = useEvent(eventId);
-  const retry = useOpsAction((id: string) => retryDelivery(id));
+  const subs = useSubscriptions(source.id);
+  /** Which workflow a delivery started, for the Retry button's name. */
+  const deliveredTo = (subscriptionId: string) => {
+    const workflowId = subs.data?.items.find((s) => s.id === subscriptionId)?.workflowId;
+    return workflows.find((w) => w.id === workflowId)?.name ?? workflowId ?? "a removed subscription";
+  };
+  const retry = useInvalidatingMutation(OPS_KEY, (id: string) => retryDelivery(id));
   return (
     <Card
       title="Event detail"
@@ -175,71 +191,66 @@ function EventDetail({ eventId, onClose }: { eventId: string; onClose: () => voi
         </Button>
       }
     >
-      {event.isPending ? (
-        <Spinner />
-      ) : event.isError ? (
-        <ErrorState
-          title="Could not load the event"
-          error={event.error}
-          onRetry={() => void event.refetch()}
-        />
-      ) : (
-        <div className="ops-event">
-          <dl className="ops-dl">
-            <dt>Received</dt>
-            <dd>{stamp(event.data.createdAt)}</dd>
-            <dt>Status</dt>
-            <dd>
-              <StatusTag status={event.data.status} />
-            </dd>
-            <dt>From</dt>
-            <dd>{event.data.sourceIp ?? "—"}</dd>
-          </dl>
-          <h3>Body</h3>
-          <JsonView value={event.data.body} label="Event body" />
-          <h3>Headers</h3>
-          <JsonView value={event.data.headers} label="Event headers" />
-          {Object.keys(event.data.query).length > 0 && (
-            <>
-              <h3>Query</h3>
-              <JsonView value={event.data.query} label="Event query" />
-            </>
-          )}
-          <h3>Deliveries</h3>
-          {event.data.deliveries.length === 0 ? (
-            <EmptyState title="No deliveries: no workflow was subscribed." />
-          ) : (
-            <Table
-              caption="Deliveries"
-              rows={event.data.deliveries}
-              rowKey={(d) => d.id}
-              columns={[
-                { header: "Status", cell: (d) => <StatusTag status={d.status} /> },
-                { header: "Attempts", cell: (d) => d.attempts },
-                {
-                  header: "Execution",
-                  cell: (d) =>
-                    d.executionId ? <Link to={`/executions/${d.executionId}`}>open execution</Link> : "—",
-                },
-                { header: "Last error", cell: (d) => d.lastError ?? "—" },
-                {
-                  header: "Actions",
-                  cell: (d) =>
-                    d.status === "failed" ? (
-                      <Button
-                        busy={retry.isPending && retry.variables === d.id}
-                        onClick={() => retry.mutate(d.id)}
-                      >
-                        Retry
-                      </Button>
-                    ) : null,
-                },
-              ]}
-            />
-          )}
-          <ActionError error={retry.error} />
-        </div>
-      )}
+      <QueryView query={event} what="the event">
+        {(data) => (
+          <div className="ops-event">
+            <dl className="ops-dl">
+              <dt>Received</dt>
+              <dd>{stamp(data.createdAt)}</dd>
+              <dt>Status</dt>
+              <dd>
+                <StatusTag status={data.status} />
+              </dd>
+              <dt>From</dt>
+              <dd>{data.sourceIp ?? "—"}</dd>
+            </dl>
+            <h3>Body</h3>
+            <JsonView value={data.body} label="Event body" />
+            <h3>Headers</h3>
+            <JsonView value={data.headers} label="Event headers" />
+            {Object.keys(data.query).length > 0 && (
+              <>
+                <h3>Query</h3>
+                <JsonView value={data.query} label="Event query" />
+              </>
+            )}
+            <h3>Deliveries</h3>
+            {data.deliveries.length === 0 ? (
+              <EmptyState title="No deliveries: no workflow was subscribed." />
+            ) : (
+              <Table
+                caption="Deliveries"
+                rows={data.deliveries}
+                rowKey={(d) => d.id}
+                columns={[
+                  { header: "Status", cell: (d) => <StatusTag status={d.status} /> },
+                  { header: "Attempts", cell: (d) => d.attempts },
+                  {
+                    header: "Execution",
+                    cell: (d) =>
+                      d.executionId ? <Link to={`/executions/${d.executionId}`}>open execution</Link> : "—",
+                  },
+                  { header: "Last error", cell: (d) => d.lastError ?? "—" },
+                  {
+                    header: "Actions",
+                    cell: (d) =>
+                      d.status === "failed" ? (
+                        <Button
+                          busy={retry.isPending && retry.variables === d.id}
+                          onClick={() => retry.mutate(d.id)}
+                          aria-label={`Retry delivery to ${deliveredTo(d.subscriptionId)}`}
+                        >
+                          Retry
+                        </Button>
+                      ) : null,
+                  },
+                ]}
+              />
+            )}
+            <ActionError error={retry.error} />
+          </div>
+        )}
+      </QueryView>
     </Card>
   );
 }
@@ -260,7 +271,6 @@ export function EventsPanel({
   onOpenEvent: (id: string | null) => void;
 }) {
   const events = useSourceEvents(source.id);
-  const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="ops-panel">
       <Subscriptions source={source} workflows={workflows} />
@@ -277,50 +287,55 @@ export function EventsPanel({
         }
       >
         <p className="ops-muted">Refreshed every 5 seconds.</p>
-        {events.isPending ? (
-          <Spinner />
-        ) : events.isError ? (
-          <ErrorState
-            title="Could not load the events"
-            error={events.error}
-            onRetry={() => void events.refetch()}
-          />
-        ) : items.length === 0 ? (
-          <EmptyState title="No events received yet.">
+        <QueryView
+          query={events}
+          what="the events"
+          isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+          empty="No events received yet."
+          emptyHint={
             <p>
               POST to <code className="ops-mono">{`${window.location.origin}${source.hookPath}`}</code>
             </p>
-          </EmptyState>
-        ) : (
-          <>
-            <Table
-              caption={`Events received by ${source.name}`}
-              rows={items}
-              rowKey={(e) => e.id}
-              columns={[
-                { header: "Received", cell: (e) => stamp(e.createdAt) },
-                { header: "Status", cell: (e) => <StatusTag status={e.status} /> },
-                { header: "From", cell: (e) => e.sourceIp ?? "—" },
-                {
-                  header: "Actions",
-                  cell: (e) => (
-                    <Button
-                      variant={e.id === eventId ? "primary" : "secondary"}
-                      onClick={() => onOpenEvent(e.id)}
-                      aria-label={`View event received ${new Date(e.createdAt).toLocaleString()}`}
-                      aria-pressed={e.id === eventId}
-                    >
-                      View
-                    </Button>
-                  ),
-                },
-              ]}
-            />
-            <LoadMore query={events} />
-          </>
-        )}
+          }
+        >
+          {(data) => (
+            <>
+              <Table
+                caption={`Events received by ${source.name}`}
+                rows={data.pages.flatMap((page) => page.items)}
+                rowKey={(e) => e.id}
+                columns={[
+                  { header: "Received", cell: (e) => stamp(e.createdAt) },
+                  { header: "Status", cell: (e) => <StatusTag status={e.status} /> },
+                  { header: "From", cell: (e) => e.sourceIp ?? "—" },
+                  {
+                    header: "Actions",
+                    cell: (e) => (
+                      <Button
+                        variant={e.id === eventId ? "primary" : "secondary"}
+                        onClick={() => onOpenEvent(e.id)}
+                        aria-label={`View event received ${new Date(e.createdAt).toLocaleString()}`}
+                        aria-pressed={e.id === eventId}
+                      >
+                        View
+                      </Button>
+                    ),
+                  },
+                ]}
+              />
+              <LoadMore query={events} />
+            </>
+          )}
+        </QueryView>
       </Card>
-      {eventId && <EventDetail eventId={eventId} onClose={() => onOpenEvent(null)} />}
+      {eventId && (
+        <EventDetail
+          source={source}
+          workflows={workflows}
+          eventId={eventId}
+          onClose={() => onOpenEvent(null)}
+        />
+      )}
     </div>
   );
 }

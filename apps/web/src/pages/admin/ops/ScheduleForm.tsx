@@ -1,22 +1,11 @@
-import type { Organization, Schedule, Workflow } from "@bifrost/contracts";
+import type { Schedule, Workflow } from "@bifrost/contracts";
 import { useState, type FormEvent } from "react";
+import { useInvalidatingMutation } from "../../../api/queries.js";
+import { OrganizationSelect } from "../../../components/OrganizationSelect.js";
 import { ActionError, Button, Field, Select, Textarea } from "../../../components/ui/index.js";
-import { createSchedule, updateSchedule, useOpsAction } from "../ops-queries.js";
+import { parseJsonObject } from "../../../lib/json.js";
+import { createSchedule, OPS_KEY, updateSchedule } from "../ops-queries.js";
 import { CronEditor } from "./CronEditor.js";
-
-/** Parses the input-data text: an object, or a message saying why not. */
-function parseInput(text: string): { value: Record<string, unknown> } | { error: string } {
-  if (!text.trim()) return { value: {} };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return { error: 'Input data must be a JSON object, e.g. {"name": "value"}' };
-    }
-    return { value: value as Record<string, unknown> };
-  } catch (error) {
-    return { error: `Not valid JSON: ${(error as Error).message}` };
-  }
-}
 
 /**
  * Creates a schedule, or edits `editing` (its workflow stays: the API does not move a schedule to
@@ -25,13 +14,11 @@ function parseInput(text: string): { value: Record<string, unknown> } | { error:
 export function ScheduleForm({
   editing,
   workflows,
-  organizations,
   defaultOrganizationId,
   onDone,
 }: {
   editing: Schedule | null;
   workflows: Workflow[];
-  organizations: Organization[];
   defaultOrganizationId: string | null;
   onDone: (message: string) => void;
 }) {
@@ -46,7 +33,7 @@ export function ScheduleForm({
   );
   const [enabled, setEnabled] = useState(editing?.enabled ?? true);
   const [inputError, setInputError] = useState<string | undefined>();
-  const save = useOpsAction((schedule: { input: Record<string, unknown> }) => {
+  const save = useInvalidatingMutation(OPS_KEY, (schedule: { input: Record<string, unknown> }) => {
     const common = {
       cron: cron.trim(),
       timezone,
@@ -61,9 +48,9 @@ export function ScheduleForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseInput(inputText);
-    if ("error" in parsed) {
-      setInputError(parsed.error);
+    const parsed = parseJsonObject(inputText, true);
+    if (!parsed.ok) {
+      setInputError(parsed.message);
       return;
     }
     setInputError(undefined);
@@ -94,18 +81,12 @@ export function ScheduleForm({
         )}
       </Field>
       <CronEditor cron={cron} timezone={timezone} onCronChange={setCron} onTimezoneChange={setTimezone} />
-      <Field label="Organization" hint="The organization the runs belong to.">
-        {(ids) => (
-          <Select {...ids} value={organizationId} onChange={(e) => setOrganizationId(e.target.value)}>
-            <option value="">The workflow&apos;s (default)</option>
-            {organizations.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
+      <OrganizationSelect
+        value={organizationId}
+        onChange={setOrganizationId}
+        hint="The organization the runs belong to."
+        globalLabel="The workflow's (default)"
+      />
       <Field
         label="Input data (JSON)"
         hint='Passed to every run, e.g. {"report": "daily"}'
