@@ -217,6 +217,8 @@ describe("platform admin operations pages", () => {
     await page.getByRole("status").getByText("live", { exact: true }).waitFor();
     // Heartbeats arrive over the socket (the page's "last update" only moves on a channel message).
     await page.getByText(/^last update \d+ s ago$/).waitFor();
+    // Only the connection state is a live region: the ticking "last update" is not announced.
+    expect(await page.getByRole("status").filter({ hasText: "last update" }).count()).toBe(0);
 
     const navigations: string[] = [];
     page.on("framenavigated", (frame) => {

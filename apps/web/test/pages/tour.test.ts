@@ -190,4 +190,26 @@ describe("every main page", () => {
       expect(found).toEqual([]);
     }, 240_000);
   }
+
+  it("fits a phone's width: no page scrolls sideways at 390 px (wide tables scroll inside their box)", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflowing: string[] = [];
+    for (const target of PAGES) {
+      await open(target);
+      // The page's width, and the innermost element that sticks out, to say where to look.
+      const widths = await page.evaluate<{ scroll: number; view: number; culprit: string }>(`(() => {
+        const view = window.innerWidth;
+        const out = [...document.querySelectorAll("body *")].filter(
+          (e) => e.getBoundingClientRect().right > view + 0.5 && e.closest(".ui-table-wrap, .cm-editor") === null,
+        );
+        const last = out.filter((e) => !out.some((o) => o !== e && e.contains(o)))[0];
+        const culprit = last ? last.tagName.toLowerCase() + "." + String(last.className).split(" ").join(".") : "";
+        return { scroll: document.documentElement.scrollWidth, view, culprit };
+      })()`);
+      if (widths.scroll > widths.view)
+        overflowing.push(`${target.name}: ${widths.scroll} px wide (${widths.culprit})`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(overflowing).toEqual([]);
+  }, 240_000);
 });

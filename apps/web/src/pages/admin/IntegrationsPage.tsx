@@ -9,7 +9,8 @@ import type {
   UpsertMapping,
 } from "@bifrost/contracts";
 import { useState, type FormEvent } from "react";
-import { apiFetch } from "../../api/client.js";
+import { ApiError, apiFetch } from "../../api/client.js";
+import { fieldErrorsFromApi } from "../../api/field-errors.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
@@ -114,6 +115,9 @@ function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProvider; o
     };
     return await apiFetch<OAuthProvider>("/api/oauth/connections", { method: "POST", body });
   });
+  // A 422 names the fields it refuses (e.g. an authorize URL that is not http(s)): shown on them.
+  const refused =
+    save.error instanceof ApiError ? fieldErrorsFromApi(save.error.details, "body.").fields : {};
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate(draft, {
@@ -164,13 +168,17 @@ function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProvider; o
         )}
       </Field>
       {draft.flow === "authorization_code" && (
-        <Field label="Authorize URL" hint="The provider's page a user is sent to">
+        <Field
+          label="Authorize URL"
+          hint="The provider's page a user is sent to"
+          error={refused["authorizeUrl"]}
+        >
           {(ids) => (
             <Input {...ids} type="url" value={draft.authorizeUrl} onChange={set("authorizeUrl")} required />
           )}
         </Field>
       )}
-      <Field label="Token URL">
+      <Field label="Token URL" error={refused["tokenUrl"]}>
         {(ids) => <Input {...ids} type="url" value={draft.tokenUrl} onChange={set("tokenUrl")} required />}
       </Field>
       <Field label="Scopes" hint="Separated by spaces or commas">
