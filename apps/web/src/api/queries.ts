@@ -1,5 +1,11 @@
 import type { Organization, Workflow } from "@bifrost/contracts";
-import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import {
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryKey,
+} from "@tanstack/react-query";
 import { useCallback } from "react";
 import { apiFetch } from "./client.js";
 
@@ -23,6 +29,48 @@ export async function fetchAllPages<T>(path: string, signal?: AbortSignal): Prom
     cursor = page.nextCursor;
   } while (cursor);
   return items;
+}
+
+/** Query-string parameters of a list; empty, null and undefined ones are left out. */
+export type ListParams = Record<string, string | number | null | undefined>;
+
+function listUrl(path: string, params: ListParams, cursor: string | undefined): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
+  }
+  if (cursor) query.set("cursor", cursor);
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * A cursor-paged list of the API, a page at a time (`LoadMore` asks for the next): the query key
+ * holds the parameters, so changing a filter starts again from the first page.
+ */
+export function useCursorList<T>(
+  key: QueryKey,
+  path: string,
+  params: ListParams,
+  options: {
+    enabled?: boolean;
+    /** Given how many pages are loaded (a refetch reloads each of them). */
+    refetchInterval?: (state: { pages: number }) => number | false;
+  } = {},
+) {
+  return useInfiniteQuery({
+    queryKey: [...key, params],
+    queryFn: ({ pageParam, signal }) => apiFetch<Page<T>>(listUrl(path, params, pageParam), { signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    ...(options.enabled === undefined ? {} : { enabled: options.enabled }),
+    ...(options.refetchInterval
+      ? {
+          refetchInterval: (query: { state: { data?: { pages: unknown[] } | undefined } }) =>
+            options.refetchInterval?.({ pages: query.state.data?.pages.length ?? 0 }) ?? false,
+        }
+      : {}),
+  });
 }
 
 /** A write to the API that refreshes the queries under `key` once it succeeds. */

@@ -1,4 +1,4 @@
-import { QueryView, Table } from "../../components/ui/index.js";
+import { LoadMore, QueryView, Table } from "../../components/ui/index.js";
 import "./admin.css";
 import { useAudit } from "./queries.js";
 
@@ -10,25 +10,28 @@ export function AuditPage() {
       <QueryView
         query={audit}
         what="the audit log"
-        isEmpty={(data) => data.items.length === 0}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty="Nothing has been recorded yet."
       >
-        {({ items }) => (
-          <Table
-            caption="Audit log"
-            rows={items}
-            rowKey={(e) => e.id}
-            columns={[
-              { header: "When", cell: (e) => new Date(e.createdAt).toLocaleString() },
-              { header: "Who", cell: (e) => e.actorEmail ?? "system" },
-              { header: "Action", cell: (e) => e.action },
-              {
-                header: "Resource",
-                cell: (e) => `${e.resourceType}${e.resourceId ? ` ${e.resourceId}` : ""}`,
-              },
-              { header: "IP", cell: (e) => e.ipAddress ?? "—" },
-            ]}
-          />
+        {({ pages }) => (
+          <>
+            <Table
+              caption="Audit log"
+              rows={pages.flatMap((page) => page.items)}
+              rowKey={(e) => e.id}
+              columns={[
+                { header: "When", cell: (e) => new Date(e.createdAt).toLocaleString() },
+                { header: "Who", cell: (e) => e.actorEmail ?? "system" },
+                { header: "Action", cell: (e) => e.action },
+                {
+                  header: "Resource",
+                  cell: (e) => `${e.resourceType}${e.resourceId ? ` ${e.resourceId}` : ""}`,
+                },
+                { header: "IP", cell: (e) => e.ipAddress ?? "—" },
+              ]}
+            />
+            <LoadMore query={audit} />
+          </>
         )}
       </QueryView>
     </section>

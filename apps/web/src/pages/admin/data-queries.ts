@@ -9,32 +9,15 @@ import type {
 } from "@bifrost/contracts";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiFetch } from "../../api/client.js";
-import type { Page } from "../../api/queries.js";
+import { useCursorList } from "../../api/queries.js";
 
-/** `?scope=` of the config and tables lists: the header's organization, or every scope. */
-function scopedPath(base: string, scope: string | null, cursor: string | undefined): string {
-  const query = new URLSearchParams({ limit: "100" });
-  if (scope) query.set("scope", scope);
-  if (cursor) query.set("cursor", cursor);
-  return `${base}?${query.toString()}`;
-}
-
+/** The config and tables lists: the header's organization (`scope=`), or every scope. */
 export function useConfigEntries(scope: string | null) {
-  return useInfiniteQuery({
-    queryKey: ["admin", "data", "config", scope],
-    queryFn: ({ pageParam }) => apiFetch<Page<ConfigEntry>>(scopedPath("/api/config", scope, pageParam)),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  return useCursorList<ConfigEntry>([...DATA_KEY, "config"], "/api/config", { limit: 100, scope });
 }
 
 export function useTables(scope: string | null) {
-  return useInfiniteQuery({
-    queryKey: ["admin", "data", "tables", scope],
-    queryFn: ({ pageParam }) => apiFetch<Page<Table>>(scopedPath("/api/tables", scope, pageParam)),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  return useCursorList<Table>([...DATA_KEY, "tables"], "/api/tables", { limit: 100, scope });
 }
 
 export const tablePath = (tableId: string) => `/api/tables/${encodeURIComponent(tableId)}`;

@@ -9,9 +9,9 @@ import type {
   ScheduleValidation,
   UpdateSchedule,
 } from "@bifrost/contracts";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "../../api/client.js";
-import { fetchAllPages, type Page } from "../../api/queries.js";
+import { fetchAllPages, useCursorList } from "../../api/queries.js";
 import { useSettled } from "../../lib/use-settled.js";
 
 const enc = encodeURIComponent;
@@ -82,19 +82,17 @@ export const deleteEventSource = (id: string) =>
   apiFetch<undefined>(`/api/events/sources/${enc(id)}`, { method: "DELETE" });
 
 export function useSourceEvents(sourceId: string | null) {
-  return useInfiniteQuery({
-    queryKey: ["ops", "events", sourceId],
-    queryFn: ({ pageParam }) =>
-      apiFetch<Page<ReceivedEvent>>(
-        `/api/events/sources/${enc(sourceId ?? "")}/events?limit=25${pageParam ? `&cursor=${enc(pageParam)}` : ""}`,
-      ),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    enabled: sourceId !== null,
-    // No realtime channel carries events: the list polls while it is shown, but only while one page
-    // is loaded (a refetch of an infinite query refetches every loaded page).
-    refetchInterval: (query) => ((query.state.data?.pages.length ?? 0) > 1 ? false : 5_000),
-  });
+  return useCursorList<ReceivedEvent>(
+    [...OPS_KEY, "events", sourceId],
+    `/api/events/sources/${enc(sourceId ?? "")}/events`,
+    { limit: 25 },
+    {
+      enabled: sourceId !== null,
+      // No realtime channel carries events: the list polls while it is shown, but only while one
+      // page is loaded (a refetch of a paged list refetches every loaded page).
+      refetchInterval: ({ pages }) => (pages > 1 ? false : 5_000),
+    },
+  );
 }
 
 export function useEvent(eventId: string | null) {

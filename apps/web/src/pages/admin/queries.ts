@@ -1,7 +1,6 @@
 import type { AuditEntry, AuthUser, Role } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "../../api/client.js";
-import { fetchAllPages, type Page } from "../../api/queries.js";
+import { fetchAllPages, useCursorList } from "../../api/queries.js";
 
 /** What the admin lists live under: a write on the users and roles pages refreshes them. */
 export const ADMIN_KEY = ["admin"] as const;
@@ -26,9 +25,7 @@ export function useAdminRoles() {
 }
 
 /** The latest audit entries. */
+/** The audit log, newest first, a page at a time. */
 export function useAudit() {
-  return useQuery({
-    queryKey: ["admin", "audit"],
-    queryFn: () => apiFetch<Page<AuditEntry>>("/api/audit?limit=200"),
-  });
+  return useCursorList<AuditEntry>([...ADMIN_KEY, "audit"], "/api/audit", { limit: 100 });
 }

@@ -1,9 +1,8 @@
 import { executionStatuses, type ExecutionSummary, type WsServerMessage } from "@bifrost/contracts";
-import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
-import { apiFetch } from "../../api/client.js";
-import type { Page } from "../../api/queries.js";
+import { useCursorList, type ListParams, type Page } from "../../api/queries.js";
 import { useRealtime } from "../../api/realtime.js";
 import { Button, Field, Input, LoadMore, QueryView, Select, Table } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
@@ -15,15 +14,16 @@ import "./executions.css";
 type Filters = { status: string; workflowName: string; since: string; until: string };
 const EMPTY: Filters = { status: "", workflowName: "", since: "", until: "" };
 
-function listPath(filters: Filters, scope: string | null, cursor: string | undefined): string {
-  const query = new URLSearchParams({ limit: "50" });
-  if (scope) query.set("scope", scope);
-  if (filters.status) query.set("status", filters.status);
-  if (filters.workflowName.trim()) query.set("workflowName", filters.workflowName.trim());
-  if (filters.since) query.set("since", new Date(filters.since).toISOString());
-  if (filters.until) query.set("until", new Date(filters.until).toISOString());
-  if (cursor) query.set("cursor", cursor);
-  return `/api/executions?${query.toString()}`;
+/** The list's query-string parameters (dates as ISO instants). */
+function listParams(filters: Filters, scope: string | null): ListParams {
+  return {
+    limit: 50,
+    scope,
+    status: filters.status,
+    workflowName: filters.workflowName.trim(),
+    since: filters.since && new Date(filters.since).toISOString(),
+    until: filters.until && new Date(filters.until).toISOString(),
+  };
 }
 
 export function ExecutionListPage() {
@@ -35,14 +35,8 @@ export function ExecutionListPage() {
   const scope = isPlatformAdmin ? orgScope : null;
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const key = ["executions", "list", { scope, filters }];
-  const list = useInfiniteQuery({
-    queryKey: key,
-    queryFn: ({ pageParam, signal }) =>
-      apiFetch<Page<ExecutionSummary>>(listPath(filters, scope, pageParam), { signal }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const key = ["executions", "list"] as const;
+  const list = useCursorList<ExecutionSummary>(key, "/api/executions", listParams(filters, scope));
 
   // A known run changes in place; a new one refetches the list, at most once a second.
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -58,7 +52,8 @@ export function ExecutionListPage() {
     // Runs of other organizations are not in a scoped list: neither patched nor a reason to refetch.
     if (scope && message.organizationId !== scope) return;
     let known = false;
-    queryClient.setQueryData<InfiniteData<Page<ExecutionSummary>>>(key, (data) => {
+    // Every cached page of the history (the key's prefix), whatever its filters.
+    queryClient.setQueriesData<InfiniteData<Page<ExecutionSummary>>>({ queryKey: key }, (data) => {
       if (!data) return data;
       return {
         ...data,
@@ -75,7 +70,7 @@ export function ExecutionListPage() {
     if (!known && !refetchTimer.current) {
       refetchTimer.current = setTimeout(() => {
         refetchTimer.current = undefined;
-        void queryClient.invalidateQueries({ queryKey: ["executions", "list"] });
+        void queryClient.invalidateQueries({ queryKey: key });
       }, 1000);
     }
   };

@@ -1,7 +1,7 @@
 import type { Me, Role, Workflow } from "@bifrost/contracts";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "../../api/client.js";
-import { fetchAllPages, type Page } from "../../api/queries.js";
+import { fetchAllPages, useCursorList } from "../../api/queries.js";
 import { useAuth } from "../../shell/auth.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 
@@ -24,17 +24,9 @@ export const WORKFLOW_LIST_KEY = ["workflows", "list"] as const;
 export function useWorkflows() {
   const { isPlatformAdmin } = useAuth();
   const { scope } = useOrgScope();
-  const scoped = isPlatformAdmin ? scope : null;
-  return useInfiniteQuery({
-    queryKey: [...WORKFLOW_LIST_KEY, { scope: scoped }],
-    queryFn: ({ pageParam, signal }) => {
-      const query = new URLSearchParams({ limit: "1000" });
-      if (scoped) query.set("scope", scoped);
-      if (pageParam) query.set("cursor", pageParam);
-      return apiFetch<Page<Workflow>>(`/api/workflows?${query.toString()}`, { signal });
-    },
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  return useCursorList<Workflow>(WORKFLOW_LIST_KEY, "/api/workflows", {
+    limit: 1000,
+    scope: isPlatformAdmin ? scope : null,
   });
 }
 
