@@ -412,19 +412,34 @@ describe("integration config", () => {
     await mappings.getByText(/^Invalid JSON/).waitFor();
     await mappings.getByLabel("Mapping config (JSON)").fill('{"region": "eu", "tenant": "acme-eu"}');
     await mappings.getByRole("button", { name: "Add mapping" }).click();
-    await mappings.getByRole("table", { name: "Mappings of billing" }).getByText('"region":"eu"').waitFor();
+    const mappingTable = mappings.getByRole("table", { name: "Mappings of billing" });
+    await mappingTable.getByText('"region":"eu"').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Editing a mapping changes its config in place (PUT); its organization stays.
+    await mappings.getByRole("button", { name: "Edit the mapping of Global" }).click();
+    expect(await mappings.getByLabel("Mapping organization").isDisabled()).toBe(true);
+    await mappings.getByLabel("Entity name").fill("Acme EU");
+    await mappings.getByLabel("Mapping config (JSON)").fill('{"region": "eu-west", "tenant": "acme-eu"}');
+    await mappings.getByRole("button", { name: "Save mapping" }).click();
+    await mappingTable.getByText('"region":"eu-west"').waitFor();
+    await mappingTable.getByText("Acme EU").waitFor();
+    await mappings.getByRole("button", { name: "Add mapping" }).waitFor();
 
     const integrations = await api<{ items: { id: string; name: string; defaults: unknown }[] }>(
       "/api/integrations",
     );
     const billing = integrations.items.find((i) => i.name === "billing");
     expect(billing?.defaults).toEqual({ tenant: "acme" });
-    const stored = await api<{ items: { organizationId: string | null; config: unknown }[] }>(
-      `/api/integrations/${billing?.id ?? ""}/mappings`,
-    );
+    const stored = await api<{
+      items: { organizationId: string | null; entityName: string | null; config: unknown }[];
+    }>(`/api/integrations/${billing?.id ?? ""}/mappings`);
     expect(stored.items).toEqual([
-      expect.objectContaining({ organizationId: null, config: { region: "eu", tenant: "acme-eu" } }),
+      expect.objectContaining({
+        organizationId: null,
+        entityName: "Acme EU",
+        config: { region: "eu-west", tenant: "acme-eu" },
+      }),
     ]);
     const test = await api<{ ok: boolean }>(`/api/integrations/${billing?.id ?? ""}/test`, {});
     expect(test.ok).toBe(true);

@@ -507,7 +507,7 @@ function DefaultsForm({ integration, onDone }: { integration: Integration; onDon
   );
 }
 
-/** The per-organization mappings of an integration: list, add (with their config), delete. */
+/** The per-organization mappings of an integration: list, add or edit (with their config), delete. */
 function Mappings({ integration }: { integration: Integration }) {
   const mappings = useMappings(integration.id);
   const organizationName = useOrganizationName();
@@ -516,13 +516,36 @@ function Mappings({ integration }: { integration: Integration }) {
   const [entityName, setEntityName] = useState("");
   const [configText, setConfigText] = useState("");
   const [configError, setConfigError] = useState<string | undefined>();
-  const create = useInvalidatingMutation(DATA_KEY, (body: UpsertMapping) =>
-    apiFetch<IntegrationMapping>(`${integrationPath(integration.id)}/mappings`, { method: "POST", body }),
+  /** The mapping the form edits (PUT); null: the form adds one (POST). */
+  const [editing, setEditing] = useState<IntegrationMapping | null>(null);
+  const mappingPath = (mappingId: string) =>
+    `${integrationPath(integration.id)}/mappings/${encodeURIComponent(mappingId)}`;
+  const save = useInvalidatingMutation(DATA_KEY, (body: UpsertMapping) =>
+    editing
+      ? apiFetch<IntegrationMapping>(mappingPath(editing.id), {
+          method: "PUT",
+          body: { entityId: body.entityId, entityName: body.entityName, config: body.config },
+        })
+      : apiFetch<IntegrationMapping>(`${integrationPath(integration.id)}/mappings`, { method: "POST", body }),
   );
+  const reset = () => {
+    setEditing(null);
+    setOrganizationId("");
+    setEntityId("");
+    setEntityName("");
+    setConfigText("");
+    setConfigError(undefined);
+  };
+  const edit = (mapping: IntegrationMapping) => {
+    setEditing(mapping);
+    setOrganizationId(mapping.organizationId ?? "");
+    setEntityId(mapping.entityId ?? "");
+    setEntityName(mapping.entityName ?? "");
+    setConfigText(Object.keys(mapping.config).length > 0 ? JSON.stringify(mapping.config, null, 2) : "");
+    setConfigError(undefined);
+  };
   const remove = useInvalidatingMutation(DATA_KEY, (mappingId: string) =>
-    apiFetch<undefined>(`${integrationPath(integration.id)}/mappings/${encodeURIComponent(mappingId)}`, {
-      method: "DELETE",
-    }),
+    apiFetch<undefined>(mappingPath(mappingId), { method: "DELETE" }),
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -532,20 +555,14 @@ function Mappings({ integration }: { integration: Integration }) {
       return;
     }
     setConfigError(undefined);
-    create.mutate(
+    save.mutate(
       {
         organizationId: organizationId || null,
         entityId: entityId.trim() || null,
         entityName: entityName.trim() || null,
         config: config.value,
       },
-      {
-        onSuccess: () => {
-          setEntityId("");
-          setEntityName("");
-          setConfigText("");
-        },
-      },
+      { onSuccess: reset },
     );
   };
   return (
@@ -574,14 +591,24 @@ function Mappings({ integration }: { integration: Integration }) {
               {
                 header: "Actions",
                 cell: (m) => (
-                  <Button
-                    variant="danger"
-                    busy={remove.isPending && remove.variables === m.id}
-                    onClick={() => remove.mutate(m.id)}
-                    aria-label={`Delete the mapping of ${organizationName(m.organizationId)}`}
-                  >
-                    Delete
-                  </Button>
+                  <>
+                    <Button
+                      onClick={() => edit(m)}
+                      aria-label={`Edit the mapping of ${organizationName(m.organizationId)}`}
+                    >
+                      Edit
+                    </Button>{" "}
+                    <Button
+                      variant="danger"
+                      busy={remove.isPending && remove.variables === m.id}
+                      onClick={() =>
+                        remove.mutate(m.id, { onSuccess: () => editing?.id === m.id && reset() })
+                      }
+                      aria-label={`Delete the mapping of ${organizationName(m.organizationId)}`}
+                    >
+                      Delete
+                    </Button>
+                  </>
                 ),
               },
             ]}
@@ -594,6 +621,8 @@ function Mappings({ integration }: { integration: Integration }) {
           label="Mapping organization"
           value={organizationId}
           onChange={setOrganizationId}
+          disabled={editing !== null}
+          {...(editing ? { hint: "A mapping stays with its organization; delete it to move it." } : {})}
         />
         <Field label="Entity id" hint="The organization's id at the provider (optional)">
           {(ids) => <Input {...ids} value={entityId} onChange={(e) => setEntityId(e.target.value)} />}
@@ -617,10 +646,13 @@ function Mappings({ integration }: { integration: Integration }) {
             />
           )}
         </Field>
-        <Button type="submit" variant="primary" busy={create.isPending}>
-          Add mapping
-        </Button>
-        <ActionError error={create.error} />
+        <div className="admin-actions">
+          <Button type="submit" variant="primary" busy={save.isPending}>
+            {editing ? "Save mapping" : "Add mapping"}
+          </Button>
+          {editing && <Button onClick={reset}>Cancel editing</Button>}
+        </div>
+        <ActionError error={save.error} />
       </form>
     </div>
   );
