@@ -45,6 +45,7 @@ export const createUserSchema = z.object({
   organizationId: z.guid(),
   isSuperuser: z.boolean().optional(),
 });
+export type CreateUser = z.infer<typeof createUserSchema>;
 export const updateUserSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   isActive: z.boolean().optional(),

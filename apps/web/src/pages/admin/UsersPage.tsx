@@ -1,4 +1,4 @@
-import type { AuthUser } from "@bifrost/contracts";
+import type { AuthUser, CreateUser } from "@bifrost/contracts";
 import "./admin.css";
 import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
@@ -16,7 +16,6 @@ import {
 } from "../../components/ui/index.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
 
-type NewUser = { email: string; name: string; password?: string; organizationId: string };
 
 export function UsersPage() {
   const organizations = useAllOrganizations();
@@ -30,7 +29,7 @@ export function UsersPage() {
   const [notice, setNotice] = useState("");
   const orgs = organizations.data ?? [];
 
-  const create = useInvalidatingMutation(ADMIN_KEY, (body: NewUser) =>
+  const create = useInvalidatingMutation(ADMIN_KEY, (body: CreateUser) =>
     apiFetch<AuthUser>("/api/users", { method: "POST", body }),
   );
   const deactivate = useInvalidatingMutation(ADMIN_KEY, (id: string) =>
