@@ -141,6 +141,9 @@ const PAGES: { name: string; path: () => string; heading: RegExp; then?: () => P
       await page.getByRole("navigation", { name: "Workspace files" }).getByText("service-desk.ts").click();
       await page.locator(".cm-editor").waitFor();
       await page.locator(".cm-content", { hasText: "createTicket" }).waitFor();
+      // The cursor in a definition names the workflow the Run button starts.
+      await page.locator(".cm-line", { hasText: "category" }).click();
+      await page.getByRole("button", { name: "Run createTicket" }).waitFor();
     },
   },
   { name: "forms", path: () => "/forms", heading: /^Forms$/ },
