@@ -16,7 +16,6 @@ import {
 } from "../../components/ui/index.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
 
-
 export function UsersPage() {
   const organizations = useAllOrganizations();
   const orgName = useOrganizationName();
