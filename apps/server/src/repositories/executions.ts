@@ -8,6 +8,21 @@ import { keyset, toPage, type Page } from "./pagination.js";
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
 
+/** What accepting a run needs of the new row: its answer and its status messages. */
+const acceptedColumns = {
+  id: executions.id,
+  status: executions.status,
+  result: executions.result,
+  error: executions.error,
+  durationMs: executions.durationMs,
+  completedAt: executions.completedAt,
+  workflowName: executions.workflowName,
+  organizationId: executions.organizationId,
+  executedBy: executions.executedBy,
+  replyTo: executions.replyTo,
+};
+export type AcceptedExecution = Pick<ExecutionRow, keyof typeof acceptedColumns>;
+
 export type ExecutionFilters = {
   status?: ExecutionStatus[] | undefined;
   workflowName?: string | undefined;
@@ -108,12 +123,13 @@ export class ExecutionsRepository {
   }
 
   /**
-   * Inserts runs accepted together in one statement. Rows that conflict (a repeated idempotency key)
+   * Inserts runs accepted together in one statement, answering only what the accept path uses of
+   * each new row (`AcceptedExecution`: reading back every column costs PGlite more than the insert). Rows that conflict (a repeated idempotency key)
    * are left out of the answer: the caller inserts those one by one with `insert`.
    */
-  async insertMany(rows: Array<NewExecution & { id: string }>): Promise<ExecutionRow[]> {
+  async insertMany(rows: Array<NewExecution & { id: string }>): Promise<AcceptedExecution[]> {
     if (rows.length === 0) return [];
-    return await this.db.insert(executions).values(rows).onConflictDoNothing().returning();
+    return await this.db.insert(executions).values(rows).onConflictDoNothing().returning(acceptedColumns);
   }
 
   async delete(id: string): Promise<void> {

@@ -14,7 +14,12 @@ import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/organizations.js";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
-import type { ExecutionRow, ExecutionsRepository, NewExecution } from "../../repositories/executions.js";
+import type {
+  AcceptedExecution,
+  ExecutionRow,
+  ExecutionsRepository,
+  NewExecution,
+} from "../../repositories/executions.js";
 import type { Caller } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import {
@@ -108,7 +113,7 @@ function deferredUntil(request: {
  */
 export class ExecutionService {
   /** Runs accepted in the same turn of the event loop are inserted with one statement. */
-  private readonly inserts: MicroBatcher<NewExecution & { id: string }, ExecutionRow>;
+  private readonly inserts: MicroBatcher<NewExecution & { id: string }, AcceptedExecution>;
 
   constructor(
     private readonly deps: {
@@ -132,10 +137,11 @@ export class ExecutionService {
   /** Inserts the run; a repeated idempotency key answers the first execution (`created: false`). */
   private async accept(
     row: NewExecution & { id: string },
-  ): Promise<{ execution: ExecutionRow; created: boolean }> {
+  ): Promise<{ execution: AcceptedExecution; created: true } | { execution: ExecutionRow; created: false }> {
     const inserted = await this.inserts.add(row);
     if (inserted) return { execution: inserted, created: true };
-    return await this.deps.executions.insert(row);
+    const { execution, created } = await this.deps.executions.insert(row);
+    return created ? { execution, created: true } : { execution, created: false };
   }
 
   async execute(
@@ -260,7 +266,8 @@ export class ExecutionService {
       throw new NotFoundError("Workflow not found");
     }
     this.checkInput(workflow, run.inputData);
-    const { execution } = await this.accept({
+    // One row at a time (schedules and event deliveries start their runs one by one), read back whole.
+    const { execution } = await this.deps.executions.insert({
       id: randomUUID(),
       workflowId: workflow.id,
       workflowName: workflow.name,
@@ -335,7 +342,7 @@ export class ExecutionService {
    * Publishes the run's message with confirms. When the broker does not take it, the row is removed:
    * the run was not accepted after all and must never run behind the caller's back.
    */
-  private async publish(execution: ExecutionRow): Promise<void> {
+  private async publish(execution: AcceptedExecution): Promise<void> {
     try {
       await this.deps.queue.publish(
         EXECUTION_QUEUE,
