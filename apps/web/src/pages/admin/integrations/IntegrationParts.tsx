@@ -1,0 +1,355 @@
+/** The pieces of an integration on the Integrations page: its form, config defaults, mappings, test. */
+import type {
+  CreateIntegration,
+  Integration,
+  IntegrationConfigField,
+  IntegrationMapping,
+  OAuthProvider,
+  UpsertMapping,
+} from "@bifrost/contracts";
+import { useState, type FormEvent } from "react";
+import { apiFetch } from "../../../api/client.js";
+import { useInvalidatingMutation, useOrganizationName } from "../../../api/queries.js";
+import { OrganizationSelect } from "../../../components/OrganizationSelect.js";
+import {
+  ActionError,
+  Badge,
+  Button,
+  Field,
+  Input,
+  QueryView,
+  Select,
+  Table,
+  Textarea,
+} from "../../../components/ui/index.js";
+import { parseJsonArray, parseJsonObject } from "../../../lib/json.js";
+import { useOrgScope } from "../../../shell/org-scope.js";
+import { DATA_KEY, useMappings } from "../data-queries.js";
+import { integrationPath, objectText } from "./paths.js";
+
+export function IntegrationForm({
+  existing,
+  providers,
+  onDone,
+}: {
+  existing?: Integration;
+  providers: OAuthProvider[];
+  onDone?: () => void;
+}) {
+  const [name, setName] = useState(existing?.name ?? "");
+  const [description, setDescription] = useState(existing?.description ?? "");
+  const [oauthProvider, setOAuthProvider] = useState(existing?.oauthProvider ?? "");
+  const [schemaText, setSchemaText] = useState(JSON.stringify(existing?.configSchema ?? [], null, 2));
+  const [schemaError, setSchemaError] = useState<string | undefined>();
+  const save = useInvalidatingMutation(DATA_KEY, (body: CreateIntegration) =>
+    existing
+      ? apiFetch<Integration>(integrationPath(existing.id), { method: "PUT", body })
+      : apiFetch<Integration>("/api/integrations", { method: "POST", body }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseJsonArray(schemaText, true);
+    if (!parsed.ok) {
+      setSchemaError(parsed.message);
+      return;
+    }
+    setSchemaError(undefined);
+    save.mutate(
+      {
+        name: name.trim(),
+        description: description.trim() || null,
+        oauthProvider: oauthProvider || null,
+        // Checked by the API (422 with the field's problem).
+        configSchema: parsed.value as IntegrationConfigField[],
+      },
+      {
+        onSuccess: () => {
+          if (!existing) {
+            setName("");
+            setDescription("");
+            setOAuthProvider("");
+            setSchemaText("[]");
+          }
+          onDone?.();
+        },
+      },
+    );
+  };
+  return (
+    <form onSubmit={submit} className="admin-form">
+      <Field label="Integration name" hint="Letters, digits, '.', '_' and '-'">
+        {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
+      </Field>
+      <Field label="Description" hint="Optional">
+        {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      </Field>
+      <Field label="OAuth connection" hint="Whose tokens runs get with integrations.get(name)">
+        {(ids) => (
+          <Select {...ids} value={oauthProvider} onChange={(e) => setOAuthProvider(e.target.value)}>
+            <option value="">None</option>
+            {providers.map((p) => (
+              <option key={p.id} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      <Field
+        label="Config fields (JSON)"
+        hint='e.g. [{"key": "tenant", "type": "string", "required": true}, {"key": "apiKey", "type": "string", "secret": true}]'
+        error={schemaError}
+      >
+        {(ids) => (
+          <Textarea
+            code
+            {...ids}
+            rows={4}
+            spellCheck={false}
+            value={schemaText}
+            onChange={(e) => setSchemaText(e.target.value)}
+          />
+        )}
+      </Field>
+      <div className="data-actions">
+        <Button type="submit" variant="primary" busy={save.isPending}>
+          {existing ? "Save integration" : "Create integration"}
+        </Button>
+        {onDone && existing && <Button onClick={onDone}>Cancel</Button>}
+      </div>
+      <ActionError error={save.error} />
+    </form>
+  );
+}
+
+/** A hint naming an integration's config fields, for the JSON boxes of its values. */
+function fieldsHint(integration: Integration, what: string): string {
+  const keys = integration.configSchema.map((f) => `${f.key}${f.required ? " (required)" : ""}`);
+  return `${what}, a JSON object${keys.length > 0 ? ` of ${keys.join(", ")}` : ""}. A secret shows as "[SECRET]"; leave it so to keep it, null removes a key.`;
+}
+
+/** The integration's defaults: the config every organization gets unless its mapping overrides it. */
+export function DefaultsForm({ integration, onDone }: { integration: Integration; onDone: () => void }) {
+  const [text, setText] = useState(() => objectText(integration.defaults));
+  const [error, setError] = useState<string | undefined>();
+  const save = useInvalidatingMutation(DATA_KEY, (config: Record<string, unknown>) =>
+    apiFetch<Integration>(`${integrationPath(integration.id)}/config`, { method: "PUT", body: { config } }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseJsonObject(text, true);
+    if (!parsed.ok) {
+      setError(parsed.message);
+      return;
+    }
+    setError(undefined);
+    save.mutate(parsed.value, { onSuccess: onDone });
+  };
+  return (
+    <form onSubmit={submit} className="admin-form">
+      <Field label="Default config (JSON)" hint={fieldsHint(integration, "The defaults")} error={error}>
+        {(ids) => (
+          <Textarea
+            code
+            {...ids}
+            rows={6}
+            spellCheck={false}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        )}
+      </Field>
+      <ActionError error={save.error} />
+      <div className="data-actions">
+        <Button type="submit" variant="primary" busy={save.isPending}>
+          Save defaults
+        </Button>
+        <Button onClick={onDone}>Cancel</Button>
+      </div>
+    </form>
+  );
+}
+
+/** The per-organization mappings of an integration: list, add or edit (with their config), delete. */
+export function Mappings({ integration }: { integration: Integration }) {
+  const mappings = useMappings(integration.id);
+  const organizationName = useOrganizationName();
+  const [organizationId, setOrganizationId] = useState("");
+  const [entityId, setEntityId] = useState("");
+  const [entityName, setEntityName] = useState("");
+  const [configText, setConfigText] = useState("");
+  const [configError, setConfigError] = useState<string | undefined>();
+  /** The mapping the form edits (PUT); null: the form adds one (POST). */
+  const [editing, setEditing] = useState<IntegrationMapping | null>(null);
+  const mappingPath = (mappingId: string) =>
+    `${integrationPath(integration.id)}/mappings/${encodeURIComponent(mappingId)}`;
+  const save = useInvalidatingMutation(DATA_KEY, (body: UpsertMapping) =>
+    editing
+      ? apiFetch<IntegrationMapping>(mappingPath(editing.id), {
+          method: "PUT",
+          body: { entityId: body.entityId, entityName: body.entityName, config: body.config },
+        })
+      : apiFetch<IntegrationMapping>(`${integrationPath(integration.id)}/mappings`, { method: "POST", body }),
+  );
+  const reset = () => {
+    setEditing(null);
+    setOrganizationId("");
+    setEntityId("");
+    setEntityName("");
+    setConfigText("");
+    setConfigError(undefined);
+  };
+  const edit = (mapping: IntegrationMapping) => {
+    setEditing(mapping);
+    setOrganizationId(mapping.organizationId ?? "");
+    setEntityId(mapping.entityId ?? "");
+    setEntityName(mapping.entityName ?? "");
+    setConfigText(Object.keys(mapping.config).length > 0 ? JSON.stringify(mapping.config, null, 2) : "");
+    setConfigError(undefined);
+  };
+  const remove = useInvalidatingMutation(DATA_KEY, (mappingId: string) =>
+    apiFetch<undefined>(mappingPath(mappingId), { method: "DELETE" }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const config = parseJsonObject(configText, true);
+    if (!config.ok) {
+      setConfigError(config.message);
+      return;
+    }
+    setConfigError(undefined);
+    save.mutate(
+      {
+        organizationId: organizationId || null,
+        entityId: entityId.trim() || null,
+        entityName: entityName.trim() || null,
+        config: config.value,
+      },
+      { onSuccess: reset },
+    );
+  };
+  return (
+    <div className="admin-page">
+      <QueryView query={mappings} what="the mappings" isEmpty={(data) => data.items.length === 0}>
+        {({ items }) => (
+          <Table
+            caption={`Mappings of ${integration.name}`}
+            rows={items}
+            rowKey={(m) => m.id}
+            columns={[
+              { header: "Organization", cell: (m) => organizationName(m.organizationId) },
+              {
+                header: "Entity",
+                cell: (m) => [m.entityName, m.entityId].filter(Boolean).join(" · ") || "—",
+              },
+              {
+                header: "Config",
+                cell: (m) =>
+                  Object.keys(m.config).length > 0 ? (
+                    <code className="data-value">{JSON.stringify(m.config)}</code>
+                  ) : (
+                    "—"
+                  ),
+              },
+              {
+                header: "Actions",
+                cell: (m) => (
+                  <>
+                    <Button
+                      onClick={() => edit(m)}
+                      aria-label={`Edit the mapping of ${organizationName(m.organizationId)}`}
+                    >
+                      Edit
+                    </Button>{" "}
+                    <Button
+                      variant="danger"
+                      busy={remove.isPending && remove.variables === m.id}
+                      onClick={() =>
+                        remove.mutate(m.id, { onSuccess: () => editing?.id === m.id && reset() })
+                      }
+                      aria-label={`Delete the mapping of ${organizationName(m.organizationId)}`}
+                    >
+                      Delete
+                    </Button>
+                  </>
+                ),
+              },
+            ]}
+          />
+        )}
+      </QueryView>
+      <ActionError error={remove.error} />
+      <form onSubmit={submit} className="admin-form">
+        <OrganizationSelect
+          label="Mapping organization"
+          value={organizationId}
+          onChange={setOrganizationId}
+          disabled={editing !== null}
+          {...(editing ? { hint: "A mapping stays with its organization; delete it to move it." } : {})}
+        />
+        <Field label="Entity id" hint="The organization's id at the provider (optional)">
+          {(ids) => <Input {...ids} value={entityId} onChange={(e) => setEntityId(e.target.value)} />}
+        </Field>
+        <Field label="Entity name" hint="Optional">
+          {(ids) => <Input {...ids} value={entityName} onChange={(e) => setEntityName(e.target.value)} />}
+        </Field>
+        <Field
+          label="Mapping config (JSON)"
+          hint={fieldsHint(integration, "Optional: this organization's values over the defaults")}
+          error={configError}
+        >
+          {(ids) => (
+            <Textarea
+              code
+              {...ids}
+              rows={3}
+              spellCheck={false}
+              value={configText}
+              onChange={(e) => setConfigText(e.target.value)}
+            />
+          )}
+        </Field>
+        <div className="admin-actions">
+          <Button type="submit" variant="primary" busy={save.isPending}>
+            {editing ? "Save mapping" : "Add mapping"}
+          </Button>
+          {editing && <Button onClick={reset}>Cancel editing</Button>}
+        </div>
+        <ActionError error={save.error} />
+      </form>
+    </div>
+  );
+}
+
+export function TestResult({ integration }: { integration: Integration }) {
+  const { scope } = useOrgScope();
+  const test = useInvalidatingMutation(DATA_KEY, () =>
+    apiFetch<{ ok: boolean; problems: string[] }>(`${integrationPath(integration.id)}/test`, {
+      method: "POST",
+      body: { organizationId: scope },
+    }),
+  );
+  return (
+    <div>
+      <Button
+        onClick={() => test.mutate(undefined)}
+        busy={test.isPending}
+        aria-label={`Test ${integration.name}`}
+      >
+        Test
+      </Button>
+      {test.data && (
+        <p role="status">
+          {test.data.ok ? (
+            <Badge tone="success">ready</Badge>
+          ) : (
+            <>
+              <Badge tone="danger">not ready</Badge> {test.data.problems.join("; ")}
+            </>
+          )}
+        </p>
+      )}
+      <ActionError error={test.error} />
+    </div>
+  );
+}
