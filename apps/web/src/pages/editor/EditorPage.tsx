@@ -9,7 +9,6 @@ import type {
 } from "@bifrost/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { Link } from "react-router";
 import { apiFetch, ApiError } from "../../api/client.js";
 import { fieldErrorsFromApi, type FieldErrors } from "../../api/field-errors.js";
 import { fetchAllPages } from "../../api/queries.js";
@@ -17,12 +16,9 @@ import { unwrap } from "../../components/json-schema-form/schema.js";
 import {
   ActionError,
   Button,
-  ConfirmDialog,
   Dialog,
   EmptyState,
   ErrorState,
-  Field,
-  Input,
   QueryView,
   Spinner,
   errorMessage,
@@ -33,18 +29,13 @@ import { definitionAt } from "./definitions.js";
 import { RunDialog } from "./RunDialog.js";
 import { RunPanel } from "./RunPanel.js";
 import "./editor.css";
+import { DeleteDialog, RenameDialog, SaveStatus, type SaveState } from "./EditorParts.js";
 
 const CodeEditor = lazy(async () => ({ default: (await import("./CodeEditor.js")).CodeEditor }));
 
 const TREE_KEY = ["workspace", "editor", "tree"] as const;
 
 type OpenFile = { path: string; hash: string | undefined; initial: string; version: number };
-type SaveState =
-  | { kind: "idle" }
-  | { kind: "saved"; result: WriteWorkspaceFileResult }
-  | { kind: "conflict" }
-  | { kind: "invalid"; diagnostics: Diagnostic[] }
-  | { kind: "error"; message: string };
 type Run = { executionId: string; name: string };
 
 function diagnosticsOf(error: ApiError): Diagnostic[] {
@@ -450,173 +441,5 @@ export function EditorPage() {
         />
       )}
     </section>
-  );
-}
-
-function RenameDialog({
-  path,
-  onClose,
-  onRenamed,
-}: {
-  path: string;
-  onClose: () => void;
-  onRenamed: (result: WriteWorkspaceFileResult) => void;
-}) {
-  const [to, setTo] = useState(path);
-  const rename = useMutation({
-    mutationFn: () =>
-      apiFetch<WriteWorkspaceFileResult>("/api/files/editor/rename", {
-        method: "POST",
-        body: { from: path, to: to.trim() },
-      }),
-    onSuccess: onRenamed,
-  });
-  return (
-    <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
-      title={`Rename ${path}`}
-      description="Its workflows are registered again under the new path."
-    >
-      <form
-        className="ed-dialog-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          rename.mutate();
-        }}
-      >
-        <Field label="New path">
-          {(ids) => <Input {...ids} value={to} onChange={(e) => setTo(e.target.value)} required autoFocus />}
-        </Field>
-        <ActionError error={rename.error} />
-        <div className="ui-dialog__footer">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant="primary"
-            busy={rename.isPending}
-            disabled={!to.trim() || to.trim() === path}
-          >
-            Rename
-          </Button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-function DeleteDialog({
-  path,
-  onClose,
-  onDeleted,
-}: {
-  path: string;
-  onClose: () => void;
-  onDeleted: () => void;
-}) {
-  const remove = useMutation({
-    mutationFn: () =>
-      apiFetch<unknown>(`/api/files/editor?path=${encodeURIComponent(path)}`, { method: "DELETE" }),
-    onSuccess: onDeleted,
-  });
-  return (
-    <ConfirmDialog
-      open
-      title={`Delete ${path}?`}
-      description="The file is removed from the workspace and its workflows become inactive."
-      confirmLabel="Delete file"
-      busy={remove.isPending}
-      error={remove.error}
-      onConfirm={() => remove.mutate()}
-      onCancel={onClose}
-    />
-  );
-}
-
-function SaveStatus({
-  save,
-  path,
-  onReload,
-  onJump,
-}: {
-  save: SaveState;
-  path: string;
-  onReload: () => void;
-  onJump: { current: CodeEditorHandle | null };
-}) {
-  switch (save.kind) {
-    case "idle":
-      return null;
-    case "conflict":
-      return (
-        <div className="ed-status ed-status--error" role="alert">
-          <p>{path} was changed elsewhere since you opened it — reload it to get the latest version.</p>
-          <Button onClick={onReload}>Reload</Button>
-        </div>
-      );
-    case "error":
-      return (
-        <div className="ed-status ed-status--error" role="alert">
-          <p>Save failed: {save.message}</p>
-        </div>
-      );
-    case "invalid":
-      return (
-        <div className="ed-status ed-status--error" role="alert">
-          <p>Not saved: the file has errors.</p>
-          <DiagnosticList diagnostics={save.diagnostics} onJump={onJump} />
-        </div>
-      );
-    case "saved":
-      return (
-        <div className="ed-status" role="status">
-          <p>Saved.</p>
-          {save.result.diagnostics.length > 0 && (
-            <DiagnosticList diagnostics={save.result.diagnostics} onJump={onJump} />
-          )}
-          {save.result.workflows.length === 0 ? (
-            <p>This file defines no workflows.</p>
-          ) : (
-            <>
-              <p>Defined in this file:</p>
-              <ul className="ed-workflows">
-                {save.result.workflows.map((w) => (
-                  <li key={w.id}>
-                    <Link to={`/workflows/${w.id}/run`}>{w.name}</Link>{" "}
-                    <span className="ed-muted">({w.type})</span>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </div>
-      );
-  }
-}
-
-function DiagnosticList({
-  diagnostics,
-  onJump,
-}: {
-  diagnostics: Diagnostic[];
-  onJump: { current: CodeEditorHandle | null };
-}) {
-  return (
-    <ul className="ed-diagnostics" aria-label="Diagnostics">
-      {diagnostics.map((d, i) => (
-        <li key={i} data-severity={d.severity}>
-          <button
-            type="button"
-            className="ed-diagnostic"
-            onClick={() => onJump.current?.jumpTo(d.line, d.column)}
-          >
-            <span className="ed-location">
-              {d.line}:{d.column}
-            </span>{" "}
-            {d.severity}: {d.message}
-          </button>
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -1,0 +1,185 @@
+/** The editor page's dialogs (rename, delete) and its save status and diagnostics list. */
+import type { Diagnostic, WriteWorkspaceFileResult } from "@bifrost/contracts";
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { apiFetch } from "../../api/client.js";
+import { ActionError, Button, ConfirmDialog, Dialog, Field, Input } from "../../components/ui/index.js";
+import type { CodeEditorHandle } from "./CodeEditor.js";
+import "./editor.css";
+
+/** Where the last save of the open file got. */
+export type SaveState =
+  | { kind: "idle" }
+  | { kind: "saved"; result: WriteWorkspaceFileResult }
+  | { kind: "conflict" }
+  | { kind: "invalid"; diagnostics: Diagnostic[] }
+  | { kind: "error"; message: string };
+
+export function RenameDialog({
+  path,
+  onClose,
+  onRenamed,
+}: {
+  path: string;
+  onClose: () => void;
+  onRenamed: (result: WriteWorkspaceFileResult) => void;
+}) {
+  const [to, setTo] = useState(path);
+  const rename = useMutation({
+    mutationFn: () =>
+      apiFetch<WriteWorkspaceFileResult>("/api/files/editor/rename", {
+        method: "POST",
+        body: { from: path, to: to.trim() },
+      }),
+    onSuccess: onRenamed,
+  });
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Rename ${path}`}
+      description="Its workflows are registered again under the new path."
+    >
+      <form
+        className="ed-dialog-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          rename.mutate();
+        }}
+      >
+        <Field label="New path">
+          {(ids) => <Input {...ids} value={to} onChange={(e) => setTo(e.target.value)} required autoFocus />}
+        </Field>
+        <ActionError error={rename.error} />
+        <div className="ui-dialog__footer">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            type="submit"
+            variant="primary"
+            busy={rename.isPending}
+            disabled={!to.trim() || to.trim() === path}
+          >
+            Rename
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function DeleteDialog({
+  path,
+  onClose,
+  onDeleted,
+}: {
+  path: string;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const remove = useMutation({
+    mutationFn: () =>
+      apiFetch<unknown>(`/api/files/editor?path=${encodeURIComponent(path)}`, { method: "DELETE" }),
+    onSuccess: onDeleted,
+  });
+  return (
+    <ConfirmDialog
+      open
+      title={`Delete ${path}?`}
+      description="The file is removed from the workspace and its workflows become inactive."
+      confirmLabel="Delete file"
+      busy={remove.isPending}
+      error={remove.error}
+      onConfirm={() => remove.mutate()}
+      onCancel={onClose}
+    />
+  );
+}
+
+export function SaveStatus({
+  save,
+  path,
+  onReload,
+  onJump,
+}: {
+  save: SaveState;
+  path: string;
+  onReload: () => void;
+  onJump: { current: CodeEditorHandle | null };
+}) {
+  switch (save.kind) {
+    case "idle":
+      return null;
+    case "conflict":
+      return (
+        <div className="ed-status ed-status--error" role="alert">
+          <p>{path} was changed elsewhere since you opened it — reload it to get the latest version.</p>
+          <Button onClick={onReload}>Reload</Button>
+        </div>
+      );
+    case "error":
+      return (
+        <div className="ed-status ed-status--error" role="alert">
+          <p>Save failed: {save.message}</p>
+        </div>
+      );
+    case "invalid":
+      return (
+        <div className="ed-status ed-status--error" role="alert">
+          <p>Not saved: the file has errors.</p>
+          <DiagnosticList diagnostics={save.diagnostics} onJump={onJump} />
+        </div>
+      );
+    case "saved":
+      return (
+        <div className="ed-status" role="status">
+          <p>Saved.</p>
+          {save.result.diagnostics.length > 0 && (
+            <DiagnosticList diagnostics={save.result.diagnostics} onJump={onJump} />
+          )}
+          {save.result.workflows.length === 0 ? (
+            <p>This file defines no workflows.</p>
+          ) : (
+            <>
+              <p>Defined in this file:</p>
+              <ul className="ed-workflows">
+                {save.result.workflows.map((w) => (
+                  <li key={w.id}>
+                    <Link to={`/workflows/${w.id}/run`}>{w.name}</Link>{" "}
+                    <span className="ed-muted">({w.type})</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      );
+  }
+}
+
+function DiagnosticList({
+  diagnostics,
+  onJump,
+}: {
+  diagnostics: Diagnostic[];
+  onJump: { current: CodeEditorHandle | null };
+}) {
+  return (
+    <ul className="ed-diagnostics" aria-label="Diagnostics">
+      {diagnostics.map((d, i) => (
+        <li key={i} data-severity={d.severity}>
+          <button
+            type="button"
+            className="ed-diagnostic"
+            onClick={() => onJump.current?.jumpTo(d.line, d.column)}
+          >
+            <span className="ed-location">
+              {d.line}:{d.column}
+            </span>{" "}
+            {d.severity}: {d.message}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
