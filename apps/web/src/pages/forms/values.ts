@@ -128,3 +128,19 @@ export function toLocalInput(iso: unknown): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** What each field control of a form gets. */
+export type ControlProps = {
+  field: RunnableField;
+  fields: readonly RunnableField[];
+  values: Values;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  error: string | undefined;
+  formId: string | undefined;
+};
+
+/** A field's label, marked when the field is required. */
+export function labelOf(field: RunnableField): string {
+  return field.required ? `${field.label} (required)` : field.label;
+}
