@@ -3,7 +3,6 @@
 // distributed deployment (api + worker on PostgreSQL, Redis, RabbitMQ) serves the built client
 // (apps/web/dist, or BIFROST_WEB_DIR); headless Chromium (playwright-core) loads the pages. Run from
 // the repository root after a build: `node bench/web.mjs` (also part of `npm run bench`).
-/* global window, document, requestAnimationFrame, MutationObserver -- in-page functions run in the browser */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -14,11 +13,22 @@ import pg from "pg";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, launchBrowser, signInFirstAdminWithCookies } from "./lib/browser.mjs";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { startProfile } from "./lib/cpu-profile.mjs";
+import {
+  DROPPED_FRAME_MS,
+  frameStats,
+  idleFrameRate,
+  JANK_FRAME_MS,
+  WAIT_MS,
+  rafFor,
+  recordLogFrames,
+  waitForFirstLines,
+} from "./lib/frames.mjs";
 import { percentile } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { freePort, REPO_ROOT, ServerProcess, ServerProcessError } from "./lib/server.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
-import { analyseBuild, gzipBytes, sumBytes, sumGzip } from "./lib/web-assets.mjs";
+import { benchLoadMore, describeTti, loadHistory, PAGE_PROBE } from "./lib/web-history.mjs";
+import { analyseBuild, recordScripts, sumBytes, sumGzip } from "./lib/web-assets.mjs";
 
 const USAGE = `Usage: node bench/web.mjs [--runs <n>] [--executions <n>] [--log-seconds <s>] [--load-more <n>]
 
@@ -35,16 +45,8 @@ is created and dropped), Redis redis://127.0.0.1:6379, RabbitMQ amqp://guest:gue
 
 /** Goals of the issue. */
 const GOALS = { initialJsKb: 300, historyTtiMs: 1_500, logFps: 50 };
-/** A frame longer than this missed a 60 Hz vsync (16.7 ms) with some slack: a dropped frame. */
-const DROPPED_FRAME_MS = 20;
-const JANK_FRAME_MS = 50;
-/** Main thread quiet: no long task has ended for this long (and the rows are in). */
-const QUIET_MS = 1_000;
-const WAIT_MS = 20_000;
 const LINES_PER_TICK = 100;
 const TICK_MS = 100;
-/** A history row: a row of the table's body that links to an execution. */
-const ROW_SELECTOR = 'tbody tr a[href*="/executions/"]';
 const WORKFLOW_PATH = "bench/web.ts";
 
 const services = {
@@ -145,51 +147,7 @@ export const webLogStream = workflow({
  * @property {number[]} loadavgAtStart
  */
 
-/**
- * @typedef {object} Download
- * @property {number} files
- * @property {number} bytes
- * @property {number} gzip
- * @property {Array<{ file: string, gzip: number }>} largest
- */
-
-/**
- * Records every JS response of a page (body gzip -9, as a compressing server would send it).
- * @param {import("playwright-core").Page} page
- */
-function recordScripts(page) {
-  /** @type {Promise<{ url: string, bytes: number, gzip: number } | null>[]} */
-  const pending = [];
-  page.on("response", (response) => {
-    const url = response.url();
-    const isScript = response.request().resourceType() === "script" || /\.m?js(\?|$)/.test(url);
-    if (!isScript) return;
-    pending.push(
-      response.body().then(
-        (body) => ({ url, bytes: body.length, gzip: gzipBytes(body) }),
-        () => null,
-      ),
-    );
-  });
-  return async () => {
-    const scripts = /** @type {Array<{ url: string, bytes: number, gzip: number }>} */ (
-      (await Promise.all(pending)).filter(Boolean)
-    );
-    /** @type {Download} */
-    const download = {
-      files: scripts.length,
-      bytes: scripts.reduce((s, x) => s + x.bytes, 0),
-      gzip: scripts.reduce((s, x) => s + x.gzip, 0),
-      largest: scripts
-        .map((s) => ({ file: new URL(s.url).pathname.replace(/^\//, ""), gzip: s.gzip }))
-        .sort((a, b) => b.gzip - a.gzip)
-        .slice(0, 3),
-    };
-    return download;
-  };
-}
-
-/** @param {Download} d */
+/** @param {import("./lib/web-assets.mjs").Download} d */
 const describeDownload = (d) =>
   `${d.files} JS files, ${fixed(kb(d.bytes), 1)} KB raw, ${fixed(kb(d.gzip), 1)} KB gzip -9 ` +
   `(largest: ${d.largest.map((l) => `${l.file} ${fixed(kb(l.gzip), 1)} KB`).join(", ")})`;
@@ -361,352 +319,12 @@ async function seedHistory({ baseUrl, token, databaseUrl }, count) {
   }
 }
 
-/** In every page: long tasks, and when the first history rows appeared. */
-const PAGE_PROBE = `(() => {
-  const bench = (window.__bench = { longTasks: [], rowsAt: null, rowsCount: 0 });
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) bench.longTasks.push([e.startTime, e.duration]);
-    }).observe({ type: "longtask", buffered: true });
-  } catch {}
-  const check = () => {
-    if (bench.rowsAt !== null) return;
-    const n = document.querySelectorAll(${JSON.stringify(ROW_SELECTOR)}).length;
-    if (n > 0) {
-      bench.rowsAt = performance.now();
-      bench.rowsCount = n;
-      observer.disconnect();
-    }
-  };
-  const observer = new MutationObserver(check);
-  observer.observe(document, { childList: true, subtree: true });
-})();`;
-
-/**
- * @typedef {object} TtiRun
- * @property {number} rowsMs       navigation start -> first rows in the DOM
- * @property {number} ttiMs        end of the last long task after that (or rowsMs)
- * @property {number} rows
- * @property {number} longTasks    count before TTI
- * @property {number} longTaskMs   their total duration
- * @property {Array<{ start: number, duration: number }>} tasks  those long tasks
- * @property {number} htmlMs       document responseEnd
- * @property {number} jsMs         last script responseEnd before the rows
- * @property {Array<{ name: string, start: number, end: number }>} requests  API calls before the rows
- * @property {Download} download
- */
-
-/**
- * One cold load of /executions in a fresh signed-in context.
- * @param {import("playwright-core").Browser} browser
- * @param {{ baseUrl: string, cookies: any[] }} session
- * @returns {Promise<{ run: TtiRun, page: import("playwright-core").Page, close: () => Promise<void> }>}
- */
-async function loadHistory(browser, { baseUrl, cookies }) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addCookies(cookies);
-  await context.addInitScript(PAGE_PROBE);
-  const page = await context.newPage();
-  const scripts = recordScripts(page);
-  await page.goto(`${baseUrl}/executions`, { waitUntil: "commit", timeout: WAIT_MS });
-  await page.waitForFunction(() => /** @type {any} */ (window).__bench?.rowsAt != null, null, {
-    timeout: WAIT_MS,
-    polling: 50,
-  });
-  await page.waitForFunction(
-    (quietMs) => {
-      const bench = /** @type {any} */ (window).__bench;
-      const lastEnd = Math.max(0, ...bench.longTasks.map((/** @type {number[]} */ t) => t[0] + t[1]));
-      return performance.now() - Math.max(lastEnd, bench.rowsAt) >= quietMs;
-    },
-    QUIET_MS,
-    { timeout: WAIT_MS, polling: 100 },
-  );
-  const measured = await page.evaluate(() => {
-    const bench = /** @type {any} */ (window).__bench;
-    const nav = /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType("navigation")[0]);
-    const resources = /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType("resource"));
-    return {
-      rowsAt: /** @type {number} */ (bench.rowsAt),
-      rows: /** @type {number} */ (bench.rowsCount),
-      longTasks: /** @type {number[][]} */ (bench.longTasks),
-      htmlMs: nav.responseEnd,
-      resources: resources.map((r) => ({
-        name: r.name,
-        type: r.initiatorType,
-        start: r.startTime,
-        end: r.responseEnd,
-      })),
-    };
-  });
-  const tasks = measured.longTasks.map(([start, duration]) => ({ start, end: start + duration, duration }));
-  const after = tasks.filter((t) => t.end > measured.rowsAt);
-  const ttiMs = Math.max(measured.rowsAt, ...after.map((t) => t.end));
-  const before = tasks.filter((t) => t.start < ttiMs);
-  const jsEnds = measured.resources
-    .filter((r) => /\.js(\?|$)/.test(r.name) && r.start < measured.rowsAt)
-    .map((r) => r.end);
-  /** @type {TtiRun} */
-  const run = {
-    rowsMs: measured.rowsAt,
-    ttiMs,
-    rows: measured.rows,
-    longTasks: before.length,
-    longTaskMs: before.reduce((s, t) => s + t.duration, 0),
-    tasks: before.map((t) => ({ start: t.start, duration: t.duration })),
-    htmlMs: measured.htmlMs,
-    jsMs: Math.max(0, ...jsEnds),
-    requests: measured.resources
-      .filter((r) => /\/(api|auth)\//.test(new URL(r.name).pathname) && r.start < measured.rowsAt)
-      .map((r) => {
-        const url = new URL(r.name);
-        return { name: `${url.pathname}${url.search}`.slice(0, 60), start: r.start, end: r.end };
-      }),
-    download: await scripts(),
-  };
-  return { run, page, close: () => context.close() };
-}
-
-/** @param {TtiRun} r */
-const describeTti = (r) =>
-  `rows ${fixed(r.rowsMs, 0)} ms (${r.rows} rows), TTI ${fixed(r.ttiMs, 0)} ms; html ${fixed(r.htmlMs, 0)}, ` +
-  `JS loaded ${fixed(r.jsMs, 0)}, ${r.longTasks} long tasks (${fixed(r.longTaskMs, 0)} ms); requests: ` +
-  r.requests.map((q) => `${q.name} ${fixed(q.start, 0)}-${fixed(q.end, 0)}`).join(", ");
-
-/**
- * @typedef {object} LoadMoreStep
- * @property {number} before
- * @property {number} after
- * @property {number} renderedMs   click -> the new rows are in the DOM
- * @property {number} paintedMs    click -> the next frame after that
- * @property {number} requestMs    the page's API request (resource timing)
- * @property {number} longTaskMs
- */
-
-/**
- * Scrolls to the end of the loaded rows and clicks "Load more", `count` times.
- * @param {import("playwright-core").Page} page
- * @param {number} count
- * @returns {Promise<LoadMoreStep[]>}
- */
-async function benchLoadMore(page, count) {
-  /** @type {LoadMoreStep[]} */
-  const steps = [];
-  for (let i = 0; i < count; i++) {
-    const button = page.getByRole("button", { name: /load more/i });
-    await button.waitFor({ state: "visible", timeout: WAIT_MS });
-    await button.scrollIntoViewIfNeeded({ timeout: WAIT_MS });
-    const step = await page.evaluate(
-      async ({ selector, timeoutMs }) => {
-        const rows = () => document.querySelectorAll(selector).length;
-        const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-        await nextFrame();
-        const button = [...document.querySelectorAll("button")].find((b) =>
-          /load more/i.test(b.textContent ?? ""),
-        );
-        if (!button) throw new Error("no Load more button");
-        const before = rows();
-        const bench = /** @type {any} */ (window).__bench;
-        const tasksBefore = bench.longTasks.length;
-        const t0 = performance.now();
-        button.click();
-        await new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no new rows within ${timeoutMs} ms`)), timeoutMs);
-          const observer = new MutationObserver(() => {
-            if (rows() > before) {
-              observer.disconnect();
-              clearTimeout(timer);
-              resolve(undefined);
-            }
-          });
-          observer.observe(document.body, { childList: true, subtree: true });
-        });
-        const rendered = performance.now();
-        await nextFrame();
-        const painted = performance.now();
-        const request = /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType("resource"))
-          .filter((r) => r.startTime >= t0 && r.name.includes("/api/executions"))
-          .at(-1);
-        // Long tasks are reported a little after they end; wait one more frame for them.
-        await nextFrame();
-        const tasks = bench.longTasks.slice(tasksBefore).filter((/** @type {number[]} */ t) => t[0] >= t0);
-        return {
-          before,
-          after: rows(),
-          renderedMs: rendered - t0,
-          paintedMs: painted - t0,
-          requestMs: request ? request.responseEnd - request.startTime : NaN,
-          longTaskMs: tasks.reduce((/** @type {number} */ s, /** @type {number[]} */ t) => s + t[1], 0),
-        };
-      },
-      { selector: ROW_SELECTOR, timeoutMs: WAIT_MS },
-    );
-    steps.push(step);
-    log(
-      `[history] load more ${i + 1}: ${step.before} -> ${step.after} rows, rendered ${fixed(step.renderedMs, 0)} ms, ` +
-        `painted ${fixed(step.paintedMs, 0)} ms (API ${fixed(step.requestMs, 0)} ms, long tasks ${fixed(step.longTaskMs, 0)} ms)`,
-    );
-  }
-  return steps;
-}
-
-/**
- * @typedef {object} LogRun
- * @property {number} frames
- * @property {number} windowMs
- * @property {number} fps
- * @property {number} over20
- * @property {number} over50
- * @property {number} p99
- * @property {number} maxFrame
- * @property {number} linesAtStart   in the view when the window opened
- * @property {number} linesAtEnd
- * @property {number} maxSequenceShown  newest line rendered (follow mode keeps it in view)
- * @property {number} expected
- * @property {number} apiLogCount
- * @property {string} apiStatus
- * @property {number} longTasks
- * @property {number} longTaskMs
- * @property {Array<[number, number]>} samples  [ms since the window opened, lines in the view]
- * @property {import("./lib/cpu-profile.mjs").ProfileSummary} profile  the page's main thread in the window
- * @property {number} afterFps     the same page after the stream ended
- */
-
-/**
- * Waits until the log view shows its first lines.
- * @param {import("playwright-core").Page} page
- */
-async function waitForFirstLines(page) {
-  const view = page.getByRole("log");
-  await view.waitFor({ state: "attached", timeout: WAIT_MS });
-  await page.locator("[role=log] [data-sequence]").first().waitFor({ state: "attached", timeout: WAIT_MS });
-}
-
-/** The in-page frame recorder of the log view: rAF timestamps while the line count grows. */
-async function recordLogFrames(page, { expected, maxMs, settleMs }) {
-  return page.evaluate(
-    async ({ expected, maxMs, settleMs }) => {
-      const view = () => document.querySelector('[role="log"]');
-      const count = () => {
-        const log = view();
-        if (!log?.parentElement) return 0;
-        const text = [...log.parentElement.children]
-          .filter((c) => c !== log)
-          .map((c) => c.textContent ?? "")
-          .join(" ");
-        const match = /(\d[\d,]*)\s+lines?\b/.exec(text);
-        return match ? Number(match[1].replace(/,/g, "")) : 0;
-      };
-      const newest = () =>
-        Math.max(
-          0,
-          ...[...document.querySelectorAll("[data-sequence]")].map((e) =>
-            Number(e.getAttribute("data-sequence")),
-          ),
-        );
-      const bench = /** @type {any} */ (window).__bench;
-      const tasksBefore = bench.longTasks.length;
-      const linesAtStart = count();
-      /** @type {number[]} */
-      const frames = [];
-      /** @type {Array<[number, number]>} */
-      const samples = [];
-      let lastGrowth = performance.now();
-      let last = linesAtStart;
-      const t0 = performance.now();
-      await new Promise((resolve) => {
-        const tick = (/** @type {number} */ now) => {
-          frames.push(now);
-          const n = count();
-          if (n !== last) {
-            last = n;
-            lastGrowth = performance.now();
-          }
-          if (samples.length === 0 || now - t0 - samples[samples.length - 1][0] >= 250)
-            samples.push([now - t0, n]);
-          const done = n >= expected || performance.now() - lastGrowth > settleMs || now - t0 > maxMs;
-          if (done) resolve(undefined);
-          else requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      });
-      // The window ends at the last growth (a stalled tail is not part of the stream).
-      const end = Math.min(frames[frames.length - 1], lastGrowth);
-      const inWindow = frames.filter((f) => f <= end + 1);
-      const tasks = bench.longTasks.slice(tasksBefore);
-      return {
-        frames: inWindow,
-        linesAtStart,
-        linesAtEnd: count(),
-        maxSequenceShown: newest(),
-        longTasks: tasks.length,
-        longTaskMs: tasks.reduce((/** @type {number} */ s, /** @type {number[]} */ t) => s + t[1], 0),
-        samples,
-      };
-    },
-    { expected, maxMs, settleMs },
-  );
-}
-
-/**
- * @param {number[]} frames  rAF timestamps
- */
-function frameStats(frames) {
-  const intervals = frames.slice(1).map((t, i) => t - frames[i]);
-  const windowMs = frames.length > 1 ? frames[frames.length - 1] - frames[0] : 0;
-  const s = sorted(intervals);
-  return {
-    frames: frames.length,
-    windowMs,
-    fps: windowMs > 0 ? ((frames.length - 1) * 1000) / windowMs : NaN,
-    over20: intervals.filter((d) => d > DROPPED_FRAME_MS).length,
-    over50: intervals.filter((d) => d > JANK_FRAME_MS).length,
-    p99: percentile(s, 99),
-    maxFrame: s.length ? s[s.length - 1] : NaN,
-  };
-}
-
-/**
- * rAF timestamps of a page for `ms`.
- * @param {import("playwright-core").Page} page
- * @param {number} ms
- * @returns {Promise<number[]>}
- */
-function rafFor(page, ms) {
-  return page.evaluate(
-    (ms) =>
-      new Promise((resolve) => {
-        /** @type {number[]} */
-        const times = [];
-        const tick = (/** @type {number} */ now) => {
-          times.push(now);
-          if (now - times[0] < ms) requestAnimationFrame(tick);
-          else resolve(times);
-        };
-        requestAnimationFrame(tick);
-      }),
-    ms,
-  );
-}
-
-/** rAF rate of an empty page: the ceiling this headless Chromium gives. */
-async function idleFrameRate(browser) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.setContent("<!doctype html><title>idle</title><p>idle</p>");
-    return frameStats(await rafFor(page, 2_000));
-  } finally {
-    await context.close();
-  }
-}
-
 /**
  * 3. A run printing 1,000 lines/s; its execution page open while it runs; the page's frames.
  * @param {import("playwright-core").Browser} browser
  * @param {{ baseUrl: string, token: string, cookies: any[] }} session
  * @param {Options} options
- * @returns {Promise<LogRun>}
+ * @returns {Promise<import("./lib/frames.mjs").LogRun>}
  */
 async function benchLogView(browser, { baseUrl, token, cookies }, options) {
   const expected = (options.logSeconds * 1000 * LINES_PER_TICK) / TICK_MS;

@@ -69,3 +69,47 @@ export function analyseBuild(webDir) {
 export const sumGzip = (assets) => assets.reduce((sum, a) => sum + a.gzip, 0);
 /** @param {Asset[]} assets */
 export const sumBytes = (assets) => assets.reduce((sum, a) => sum + a.bytes, 0);
+
+/**
+ * @typedef {object} Download
+ * @property {number} files
+ * @property {number} bytes
+ * @property {number} gzip
+ * @property {Array<{ file: string, gzip: number }>} largest
+ */
+
+/**
+ * Records every JS response of a page (body gzip -9, as a compressing server would send it).
+ * @param {import("playwright-core").Page} page
+ */
+export function recordScripts(page) {
+  /** @type {Promise<{ url: string, bytes: number, gzip: number } | null>[]} */
+  const pending = [];
+  page.on("response", (response) => {
+    const url = response.url();
+    const isScript = response.request().resourceType() === "script" || /\.m?js(\?|$)/.test(url);
+    if (!isScript) return;
+    pending.push(
+      response.body().then(
+        (body) => ({ url, bytes: body.length, gzip: gzipBytes(body) }),
+        () => null,
+      ),
+    );
+  });
+  return async () => {
+    const scripts = /** @type {Array<{ url: string, bytes: number, gzip: number }>} */ (
+      (await Promise.all(pending)).filter(Boolean)
+    );
+    /** @type {Download} */
+    const download = {
+      files: scripts.length,
+      bytes: scripts.reduce((s, x) => s + x.bytes, 0),
+      gzip: scripts.reduce((s, x) => s + x.gzip, 0),
+      largest: scripts
+        .map((s) => ({ file: new URL(s.url).pathname.replace(/^\//, ""), gzip: s.gzip }))
+        .sort((a, b) => b.gzip - a.gzip)
+        .slice(0, 3),
+    };
+    return download;
+  };
+}
