@@ -14,7 +14,7 @@ import { signInFirstAdmin } from "./lib/engine-api.mjs";
 import { percentile } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { startServer } from "./lib/server.mjs";
-import { fixed, formatTable } from "./lib/table.mjs";
+import { fixed, formatTable, log } from "./lib/table.mjs";
 
 /** Goal (bench/README.md, issue "Triggers"). */
 const GOAL_P50_MS = 10;
@@ -35,8 +35,6 @@ export const benchEndpoint = workflow({
   run: ({ n }) => ({ n }),
 });
 `;
-
-const log = (/** @type {string} */ text) => console.log(text);
 
 function parseCli() {
   const { values } = parseArgs({ options: { requests: { type: "string" }, help: { type: "boolean" } } });

@@ -15,7 +15,7 @@ import { signInFirstAdmin } from "./lib/engine-api.mjs";
 import { percentile } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { startServer } from "./lib/server.mjs";
-import { fixed, formatTable } from "./lib/table.mjs";
+import { fixed, formatTable, log } from "./lib/table.mjs";
 
 /** Goals (bench/README.md, issue "Integrations … and forms"). */
 const GOALS = { executeP50Ms: 15, optionsP50Ms: 3 };
@@ -41,8 +41,6 @@ export const formLicences = dataProvider({
   run: ({ tier }) => [{ label: "E3", value: "E3" }, { label: tier, value: tier }],
 });
 `;
-
-const log = (/** @type {string} */ text) => console.log(text);
 
 function parseCli() {
   const { values } = parseArgs({ options: { requests: { type: "string" }, help: { type: "boolean" } } });

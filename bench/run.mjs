@@ -13,7 +13,7 @@ import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { percentile, runLoad } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { childPids, readMemory, REPO_ROOT, ServerProcessError, startServer } from "./lib/server.mjs";
-import { fixed, formatTable } from "./lib/table.mjs";
+import { fixed, formatTable, log } from "./lib/table.mjs";
 
 const USAGE = `Usage: node bench/run.mjs [--duration <s>] [--connections <n>] [--signins <n>] [--only embedded|distributed]
 
@@ -141,9 +141,6 @@ function describeLoad(r) {
     `${r.total} responses ${JSON.stringify(r.statusCounts)}${problems}`
   );
 }
-
-/** @param {string} text */
-const log = (text) => console.log(text);
 
 /**
  * @typedef {object} Report

@@ -12,7 +12,7 @@ import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
 import { createBenchDatabase, runSql } from "./lib/postgres.mjs";
 import { startServer } from "./lib/server.mjs";
-import { fixed, formatTable } from "./lib/table.mjs";
+import { fixed, formatTable, log } from "./lib/table.mjs";
 
 /** Goals (bench/README.md, issue "Workflow data"). */
 const GOALS = { queryP50Ms: 5, insertDocsPerS: 20_000 };
@@ -64,8 +64,6 @@ export const tablesQuery = workflow({
   },
 });
 `;
-
-const log = (/** @type {string} */ text) => console.log(text);
 
 function parseCli() {
   const { values } = parseArgs({

@@ -26,7 +26,7 @@ import {
 import { percentile } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { freePort, REPO_ROOT, ServerProcess, ServerProcessError } from "./lib/server.mjs";
-import { fixed, formatTable } from "./lib/table.mjs";
+import { fixed, formatTable, log } from "./lib/table.mjs";
 import { benchLoadMore, describeTti, loadHistory, PAGE_PROBE } from "./lib/web-history.mjs";
 import { analyseBuild, recordScripts, sumBytes, sumGzip } from "./lib/web-assets.mjs";
 
@@ -55,8 +55,6 @@ const services = {
   rabbitmq: process.env.BENCH_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672",
 };
 
-/** @param {string} text */
-const log = (text) => console.log(text);
 /** @param {number} bytes */
 const kb = (bytes) => bytes / 1024;
 /** @param {number[]} values */

@@ -15,7 +15,7 @@ import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { startServer } from "./lib/server.mjs";
-import { fixed, formatTable } from "./lib/table.mjs";
+import { fixed, formatTable, log } from "./lib/table.mjs";
 
 /** Goal (bench/README.md, issue "Triggers"). */
 const GOAL_EVENTS_PER_S = 2_000;
@@ -29,8 +29,6 @@ const USAGE = `Usage: node bench/webhooks.mjs [--duration <s>] [--connections <n
 
 bifrost-server start on a fresh database of the machine's PostgreSQL (BENCH_POSTGRES_URL, default
 ${POSTGRES}), embedded queue and bus.`;
-
-const log = (/** @type {string} */ text) => console.log(text);
 
 function parseCli() {
   const { values } = parseArgs({

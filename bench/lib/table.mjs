@@ -34,3 +34,8 @@ export function formatTable(headers, rows, align) {
 export function fixed(value, digits = 1) {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 }
+
+/** A line of the bench's output. @param {string} text */
+export const log = (text) => console.log(text);
+/** A whole number with thousands separators. @param {number} n */
+export const count = (n) => Math.round(n).toLocaleString("en-US");

@@ -2,15 +2,13 @@
 // to interactive (rows in the page, then no long task), and the "Load more" pages.
 /* global window, document, requestAnimationFrame, MutationObserver -- in-page functions run in the browser */
 import { WAIT_MS } from "./frames.mjs";
-import { fixed } from "./table.mjs";
+import { fixed, log } from "./table.mjs";
 import { recordScripts } from "./web-assets.mjs";
 
 /** A history row: a row of the table's body that links to an execution. */
 const ROW_SELECTOR = 'tbody tr a[href*="/executions/"]';
 /** Main thread quiet: no long task has ended for this long (and the rows are in). */
 const QUIET_MS = 1_000;
-/** @param {string} text */
-const log = (text) => console.log(text);
 
 /** In every page: long tasks, and when the first history rows appeared. */
 export const PAGE_PROBE = `(() => {
