@@ -2,19 +2,14 @@
 // `X-Bifrost-Key` (key check, input validation, the run as the system user, its result), one request
 // at a time. Run from the repository root after a build: `node bench/endpoints.mjs` (also part of
 // `npm run bench`). See bench/README.md.
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { requestJson } from "./lib/auth.mjs";
-import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
+import { runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
 import { percentile } from "./lib/load.mjs";
-import { createBenchDatabase } from "./lib/postgres.mjs";
-import { startServer } from "./lib/server.mjs";
 import { fixed, formatTable, log } from "./lib/table.mjs";
+import { startBenchServer, writeWorkspaceFile } from "./lib/embedded-bench.mjs";
 
 /** Goal (bench/README.md, issue "Triggers"). */
 const GOAL_P50_MS = 10;
@@ -95,30 +90,11 @@ function callEndpoint(baseUrl, key, agent, body) {
 
 async function main() {
   const options = parseCli();
-  const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "bifrost-endpoints-bench-"));
-  onCleanup(
-    `remove ${tmpRoot}`,
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
+  const { server } = await startBenchServer(
+    POSTGRES,
+    "endpoints",
+    `endpoints bench: ${options.requests} sync calls`,
   );
-  const database = createBenchDatabase(POSTGRES, `bifrost_endpoints_${process.pid}`);
-  const tmpDir = path.join(tmpRoot, "tmp");
-  mkdirSync(tmpDir, { recursive: true });
-  const logFile = path.join(tmpRoot, "server.log");
-  log(`endpoints bench: ${options.requests} sync calls; server log ${logFile}`);
-  const server = await startServer({
-    label: "endpoints (start)",
-    role: "start",
-    logFile,
-    env: {
-      TMPDIR: tmpDir,
-      BIFROST_DATA_DIR: path.join(tmpRoot, "data"),
-      DATABASE_URL: database.url,
-      BIFROST_SECRET_KEY: randomBytes(32).toString("hex"),
-      BIFROST_MFA_REQUIRED: "false",
-      BIFROST_LOG_LEVEL: "warn",
-    },
-  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const bearer = await signInFirstAdmin(server.baseUrl);
@@ -127,15 +103,7 @@ async function main() {
       /** @type {string} */ route,
       /** @type {unknown} */ body,
     ) => requestJson(server.baseUrl, method, route, { body, bearer, agent });
-    const written = await fetch(`${server.baseUrl}/api/files/editor/content`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-      body: JSON.stringify({ path: "bench/endpoints.ts", content: WORKFLOWS }),
-    });
-    if (written.status !== 200)
-      throw new Error(`writing the workflow: ${written.status} ${await written.text()}`);
-    /** @type {Array<{ id: string, name: string }>} */
-    const workflows = (await written.json()).workflows;
+    const workflows = await writeWorkspaceFile(server.baseUrl, bearer, "bench/endpoints.ts", WORKFLOWS);
     const workflowId = workflows.find((w) => w.name === "benchEndpoint")?.id;
     const patched = await call("PATCH", `/api/workflows/${workflowId}`, { endpointEnabled: true });
     if (patched.status !== 200)

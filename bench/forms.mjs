@@ -3,19 +3,14 @@
 // data-provider select with a warm cache (the provider's answer is in the engine's data-provider
 // cache). Run from the repository root after a build: `node bench/forms.mjs` (also part of
 // `npm run bench`). See bench/README.md.
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { requestJson } from "./lib/auth.mjs";
-import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
+import { runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
 import { percentile } from "./lib/load.mjs";
-import { createBenchDatabase } from "./lib/postgres.mjs";
-import { startServer } from "./lib/server.mjs";
 import { fixed, formatTable, log } from "./lib/table.mjs";
+import { startBenchServer, writeWorkspaceFile } from "./lib/embedded-bench.mjs";
 
 /** Goals (bench/README.md, issue "Integrations … and forms"). */
 const GOALS = { executeP50Ms: 15, optionsP50Ms: 3 };
@@ -71,30 +66,11 @@ async function timed(count, send, ok) {
 
 async function main() {
   const options = parseCli();
-  const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "bifrost-forms-bench-"));
-  onCleanup(
-    `remove ${tmpRoot}`,
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
+  const { server } = await startBenchServer(
+    POSTGRES,
+    "forms",
+    `forms bench: ${options.requests} requests per measure`,
   );
-  const database = createBenchDatabase(POSTGRES, `bifrost_forms_${process.pid}`);
-  const tmpDir = path.join(tmpRoot, "tmp");
-  mkdirSync(tmpDir, { recursive: true });
-  const logFile = path.join(tmpRoot, "server.log");
-  log(`forms bench: ${options.requests} requests per measure; server log ${logFile}`);
-  const server = await startServer({
-    label: "forms (start)",
-    role: "start",
-    logFile,
-    env: {
-      TMPDIR: tmpDir,
-      BIFROST_DATA_DIR: path.join(tmpRoot, "data"),
-      DATABASE_URL: database.url,
-      BIFROST_SECRET_KEY: randomBytes(32).toString("hex"),
-      BIFROST_MFA_REQUIRED: "false",
-      BIFROST_LOG_LEVEL: "warn",
-    },
-  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const bearer = await signInFirstAdmin(server.baseUrl);
@@ -103,15 +79,7 @@ async function main() {
       /** @type {string} */ route,
       /** @type {unknown} */ body,
     ) => requestJson(server.baseUrl, method, route, { body, bearer, agent });
-    const written = await fetch(`${server.baseUrl}/api/files/editor/content`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-      body: JSON.stringify({ path: "bench/forms.ts", content: WORKFLOWS }),
-    });
-    if (written.status !== 200)
-      throw new Error(`writing the workflows: ${written.status} ${await written.text()}`);
-    /** @type {Array<{ id: string, name: string }>} */
-    const workflows = (await written.json()).workflows;
+    const workflows = await writeWorkspaceFile(server.baseUrl, bearer, "bench/forms.ts", WORKFLOWS);
     const idOf = (/** @type {string} */ name) => workflows.find((w) => w.name === name)?.id;
     const created = await call("POST", "/api/forms", {
       name: "bench form",

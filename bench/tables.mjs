@@ -3,16 +3,12 @@
 // (the SDK calls the API over HTTP with the run's token, as in production). The workflow times its own
 // calls and returns the figures. Run from the repository root after a build: `node bench/tables.mjs`
 // (also part of `npm run bench`). See bench/README.md.
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
+import { runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
-import { createBenchDatabase, runSql } from "./lib/postgres.mjs";
-import { startServer } from "./lib/server.mjs";
+import { runSql } from "./lib/postgres.mjs";
 import { fixed, formatTable, log } from "./lib/table.mjs";
+import { startBenchServer, writeWorkspaceFile } from "./lib/embedded-bench.mjs";
 
 /** Goals (bench/README.md, issue "Workflow data"). */
 const GOALS = { queryP50Ms: 5, insertDocsPerS: 20_000 };
@@ -118,39 +114,14 @@ async function runWorkflow({ baseUrl, token }, workflowName, inputData) {
 
 async function main() {
   const options = parseCli();
-  const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "bifrost-tables-bench-"));
-  onCleanup(
-    `remove ${tmpRoot}`,
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
+  const { server, database } = await startBenchServer(
+    POSTGRES,
+    "tables",
+    `tables bench: ${options.documents} documents, ${options.queries} queries`,
   );
-  const database = createBenchDatabase(POSTGRES, `bifrost_tables_${process.pid}`);
-  const tmpDir = path.join(tmpRoot, "tmp");
-  mkdirSync(tmpDir, { recursive: true });
-  const logFile = path.join(tmpRoot, "server.log");
-  log(`tables bench: ${options.documents} documents, ${options.queries} queries; server log ${logFile}`);
-  const server = await startServer({
-    label: "tables (start)",
-    role: "start",
-    logFile,
-    env: {
-      TMPDIR: tmpDir,
-      BIFROST_DATA_DIR: path.join(tmpRoot, "data"),
-      DATABASE_URL: database.url,
-      BIFROST_SECRET_KEY: randomBytes(32).toString("hex"),
-      BIFROST_MFA_REQUIRED: "false",
-      BIFROST_LOG_LEVEL: "warn",
-    },
-  });
   try {
     const token = await signInFirstAdmin(server.baseUrl);
-    const written = await fetch(`${server.baseUrl}/api/files/editor/content`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ path: "bench/tables.ts", content: WORKFLOWS }),
-    });
-    if (written.status !== 200)
-      throw new Error(`writing the workflows: ${written.status} ${await written.text()}`);
+    await writeWorkspaceFile(server.baseUrl, token, "bench/tables.ts", WORKFLOWS);
     const target = { baseUrl: server.baseUrl, token };
 
     log("inserting…");

@@ -3,19 +3,15 @@
 // and no subscriptions: what is measured is the receiver (source lookup, rate limit on the bus,
 // signature check, one event row stored). Run from the repository root after a build:
 // `node bench/webhooks.mjs` (also part of `npm run bench`). See bench/README.md.
-import { createHmac, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { createHmac } from "node:crypto";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { requestJson } from "./lib/auth.mjs";
-import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
+import { runCleanup } from "./lib/cleanup.mjs";
 import { signInFirstAdmin } from "./lib/engine-api.mjs";
-import { createBenchDatabase } from "./lib/postgres.mjs";
-import { startServer } from "./lib/server.mjs";
 import { fixed, formatTable, log } from "./lib/table.mjs";
+import { startBenchServer } from "./lib/embedded-bench.mjs";
 
 /** Goal (bench/README.md, issue "Triggers"). */
 const GOAL_EVENTS_PER_S = 2_000;
@@ -67,30 +63,11 @@ async function blast(url, connections, durationS) {
 
 async function main() {
   const options = parseCli();
-  const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "bifrost-webhooks-bench-"));
-  onCleanup(
-    `remove ${tmpRoot}`,
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
-    () => rmSync(tmpRoot, { recursive: true, force: true }),
+  const { server, database } = await startBenchServer(
+    POSTGRES,
+    "webhooks",
+    `webhooks bench: ${options.durationS} s, ${options.connections} connections`,
   );
-  const database = createBenchDatabase(POSTGRES, `bifrost_webhooks_${process.pid}`);
-  const tmpDir = path.join(tmpRoot, "tmp");
-  mkdirSync(tmpDir, { recursive: true });
-  const logFile = path.join(tmpRoot, "server.log");
-  log(`webhooks bench: ${options.durationS} s, ${options.connections} connections; server log ${logFile}`);
-  const server = await startServer({
-    label: "webhooks (start)",
-    role: "start",
-    logFile,
-    env: {
-      TMPDIR: tmpDir,
-      BIFROST_DATA_DIR: path.join(tmpRoot, "data"),
-      DATABASE_URL: database.url,
-      BIFROST_SECRET_KEY: randomBytes(32).toString("hex"),
-      BIFROST_MFA_REQUIRED: "false",
-      BIFROST_LOG_LEVEL: "warn",
-    },
-  });
   const pool = new pg.Pool({ connectionString: database.url, max: 1 });
   try {
     const bearer = await signInFirstAdmin(server.baseUrl);
