@@ -8,8 +8,12 @@ const build = spawnSync(process.execPath, [path.resolve("scripts/build.mjs"), "-
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const server = spawn(process.execPath, [path.resolve("apps/server/bin/bifrost-server.js"), "start"], {
-  stdio: "inherit",
-});
+// The server runs user code in child processes: SIGUSR1 must never open an inspector in it (nor in
+// this launcher, which `npm start` runs with the same flag).
+const server = spawn(
+  process.execPath,
+  ["--disable-sigusr1", path.resolve("apps/server/bin/bifrost-server.js"), "start"],
+  { stdio: "inherit" },
+);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

