@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { DatabaseSafety } from "./db/database.js";
 import type { FileStoreConfig } from "./infra/files/file-store.js";
 
 /**
@@ -69,6 +70,9 @@ const envSchema = z.object({
   BIFROST_TRUSTED_PROXIES: z.string().default(""),
   BIFROST_RETENTION_DAYS: integer(1, 36_500, 90),
   BIFROST_DB_POOL_SIZE: integer(1, 1_000, 10),
+  BIFROST_DB_GUARD: booleanFromEnv.optional(),
+  BIFROST_DB_WAIT_TIMEOUT_MS: integer(0, MAX_INT, 10_000),
+  BIFROST_DB_TRANSACTION_TIMEOUT_MS: integer(0, MAX_INT, 30_000),
   BIFROST_MAX_BODY_BYTES: integer(1, MAX_INT, 5 * 1024 * 1024),
   BIFROST_SHUTDOWN_TIMEOUT_MS: integer(1, MAX_INT, 15_000),
   BIFROST_WEB_DIR: optionalString,
@@ -87,6 +91,8 @@ export type Config = {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** The transaction guard and the bounds on waits and transactions (`db/database.ts`). */
+  databaseSafety: DatabaseSafety;
   redisUrl: string | undefined;
   rabbitmqUrl: string | undefined;
   /** Root key material for every secret at rest. Never logged. */
@@ -202,6 +208,12 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
     dataDir,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.BIFROST_DB_POOL_SIZE,
+    databaseSafety: {
+      // On in tests and development unless said otherwise: a guard error beats a hang.
+      guard: e.BIFROST_DB_GUARD ?? (env.NODE_ENV === "test" || env.NODE_ENV === "development"),
+      waitMs: e.BIFROST_DB_WAIT_TIMEOUT_MS,
+      transactionMs: e.BIFROST_DB_TRANSACTION_TIMEOUT_MS,
+    },
     redisUrl: e.REDIS_URL,
     rabbitmqUrl: e.RABBITMQ_URL,
     secretKey: resolveSecretKey(role, e, dataDir),

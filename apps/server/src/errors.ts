@@ -123,6 +123,8 @@ export function fromDriverError(error: unknown): AppError | undefined {
   // drizzle's error keeps `name` "Error"; the class name is what tells it apart.
   if (!chain.some((e) => DATABASE_ERROR_NAMES.has(e.constructor.name))) return undefined;
   for (const current of chain) {
+    // Thrown by the adapter itself (the embedded database's wait and transaction bounds).
+    if (current instanceof AppError) return current;
     const code = (current as { code?: unknown }).code;
     if (code === "23505") return new ConflictError("A record with the same unique value already exists");
     if (code === "23503")

@@ -1,4 +1,3 @@
-import path from "node:path";
 import {
   ConfigError,
   loadConfig,
@@ -16,7 +15,7 @@ import { startScheduler } from "./roles/scheduler.js";
 import { startWorker } from "./roles/worker.js";
 import { startHealthServer } from "./roles/health-server.js";
 import { runKeyRotation } from "./roles/key-rotation.js";
-import { connectInfrastructure, type Infrastructure } from "./roles/infrastructure.js";
+import { connectInfrastructure, databaseOptions, type Infrastructure } from "./roles/infrastructure.js";
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
 import { KeyRotationError } from "./services/config/rotate-secret-key.js";
 import { ReadinessService } from "./services/health/readiness.js";
@@ -36,11 +35,7 @@ Configuration comes from environment variables; see the README.`;
 
 /** Only the database: `migrate` must not need (or wait for) the queue, the bus or the file store. */
 async function migrateOnly(config: Config, logger: Logger): Promise<void> {
-  const database = await openDatabase(
-    config.databaseUrl
-      ? { engine: "postgres", url: config.databaseUrl, poolSize: 1, logger }
-      : { engine: "pglite", dataDir: path.join(config.dataDir, "db"), logger },
-  );
+  const database = await openDatabase(databaseOptions(config, logger, 1));
   try {
     await database.migrate();
     logger.info("database migrations applied");

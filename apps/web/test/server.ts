@@ -32,6 +32,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       PORT: String(port),
       BIFROST_DATA_DIR: dataDir,
       BIFROST_LOG_LEVEL: "warn",
+      // The transaction guard, as in every test: a query outside an open transaction fails, never hangs.
+      BIFROST_DB_GUARD: "true",
       // A build of the client elsewhere than apps/web/dist (e.g. to test one while another builds).
       ...(process.env.BIFROST_WEB_DIR ? { BIFROST_WEB_DIR: process.env.BIFROST_WEB_DIR } : {}),
       ...env,

@@ -4,6 +4,8 @@ import { UnavailableError } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
 import { withTimeout } from "../infra/timeouts.js";
 import { acquireDirectoryLock } from "./directory-lock.js";
+import { EmbeddedGate, type EmbeddedLimits } from "./pglite-gate.js";
+import { TransactionGuard } from "./transaction-guard.js";
 import { MIGRATIONS_FOLDER } from "./paths.js";
 import { isEmptyDataDir, readPgliteTemplate } from "./pglite-template.js";
 import * as schema from "./schema/index.js";
@@ -28,19 +30,49 @@ export { MIGRATIONS_FOLDER };
 const MIGRATION_LOCK_KEY = 4_242_000_001;
 const PING_TIMEOUT_MS = 2_000;
 
+/**
+ * What keeps a transaction from stopping the platform. `guard`: a query on the shared handle while a
+ * transaction is open in the same async context throws TransactionGuardError naming its caller (on in
+ * tests and development). `waitMs` (embedded only): a wait for the single connection longer than this
+ * fails with a 503. `transactionMs`: a transaction open longer than this is rolled back (embedded:
+ * by the gate; PostgreSQL: `idle_in_transaction_session_timeout`). 0 turns a bound off.
+ */
+export type DatabaseSafety = { guard: boolean } & EmbeddedLimits;
+
+export const DEFAULT_DATABASE_SAFETY: DatabaseSafety = {
+  guard: false,
+  waitMs: 10_000,
+  transactionMs: 30_000,
+};
+
+type CommonOptions = { logger?: Logger; safety?: Partial<DatabaseSafety> };
+
 export type DatabaseOptions =
-  | { engine: "postgres"; url: string; poolSize: number; logger?: Logger }
-  | { engine: "pglite"; dataDir: string | null; logger?: Logger };
+  | ({ engine: "postgres"; url: string; poolSize: number } & CommonOptions)
+  | ({ engine: "pglite"; dataDir: string | null } & CommonOptions);
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.engine === "postgres" ? openPostgres(options) : openPglite(options);
+  const safety = { ...DEFAULT_DATABASE_SAFETY, ...options.safety };
+  return options.engine === "postgres" ? openPostgres(options, safety) : openPglite(options, safety);
 }
 
-async function openPostgres(options: {
-  url: string;
-  poolSize: number;
-  logger?: Logger;
-}): Promise<DatabaseHandle> {
+/**
+ * With the guard on, every transaction opened through `db` marks its async context, and `checkShared`
+ * (called by the adapter before each query on the shared handle) throws inside one.
+ */
+function guardTransactions(db: Db, safety: DatabaseSafety): (what: string) => void {
+  if (!safety.guard) return () => undefined;
+  const guard = new TransactionGuard();
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((...args: Parameters<Db["transaction"]>) =>
+    guard.within(() => transaction(...args))) as Db["transaction"];
+  return (what) => guard.check(what);
+}
+
+async function openPostgres(
+  options: { url: string; poolSize: number; logger?: Logger },
+  safety: DatabaseSafety,
+): Promise<DatabaseHandle> {
   const [{ default: pg }, { drizzle }, { migrate }] = await Promise.all([
     import("pg"),
     import("drizzle-orm/node-postgres"),
@@ -52,10 +84,21 @@ async function openPostgres(options: {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: "bifrost",
+    // A transaction left waiting (on a second connection it awaits, say) is ended by the server.
+    ...(safety.transactionMs > 0 ? { idle_in_transaction_session_timeout: safety.transactionMs } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", (error) => options.logger?.warn({ err: error.message }, "PostgreSQL connection error"));
   const db = drizzle({ client: pool, schema, casing: "snake_case" });
+  const checkShared = guardTransactions(db, safety);
+  if (safety.guard) {
+    // drizzle runs every query outside a transaction through pool.query (a transaction has its client).
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      checkShared("a query");
+      return query(...args);
+    };
+  }
   return {
     engine: "postgres",
     db,
@@ -77,7 +120,10 @@ async function openPostgres(options: {
   };
 }
 
-async function openPglite(options: { dataDir: string | null }): Promise<DatabaseHandle> {
+async function openPglite(
+  options: { dataDir: string | null; logger?: Logger },
+  safety: DatabaseSafety,
+): Promise<DatabaseHandle> {
   const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("drizzle-orm/pglite"),
@@ -95,19 +141,23 @@ async function openPglite(options: { dataDir: string | null }): Promise<Database
       ? await PGlite.create()
       : await PGlite.create(options.dataDir, template ? { loadDataDir: template } : {});
     withSharedDrizzleParsers(client);
+    const gate = new EmbeddedGate(safety, options.logger);
     const db = drizzle({ client, schema, casing: "snake_case" });
+    const gated = gateClient(client, gate, guardTransactions(db, safety));
     return {
       engine: "pglite",
       db,
-      ping: () => pingWith(() => client.query("select 1")),
+      ping: () => pingWith(() => gated.ping()),
       async migrate() {
-        // One connection, so the lock only matters for shape: the same session lock as on PostgreSQL.
-        await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-        try {
-          await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-        } finally {
-          await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
-        }
+        await gate.unbounded(async () => {
+          // One connection, so the lock only matters for shape: the same session lock as on PostgreSQL.
+          await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+          try {
+            await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+          } finally {
+            await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+          }
+        });
       },
       async close() {
         await client.close();
@@ -132,8 +182,39 @@ type PgliteQueryable = {
 };
 type PgliteClient = PgliteQueryable & {
   parsers: Record<number, unknown>;
+  exec(query: string, options?: unknown): Promise<unknown>;
   transaction<T>(callback: (tx: PgliteQueryable) => Promise<T>): Promise<T>;
 };
+
+/** How a query is named in the gate's log lines: its first words, never its parameters. */
+const describeSql = (text: string): string => text.replace(/\s+/g, " ").slice(0, 80);
+
+/**
+ * Every query, exec and transaction on the PGlite client goes through the gate (waits bounded,
+ * transactions bounded) and, with the guard on, is refused inside an open transaction's context.
+ * Queries on a transaction's own handle (`tx.query`) are the transaction's: not gated again.
+ */
+function gateClient(
+  client: PgliteClient,
+  gate: EmbeddedGate,
+  checkShared: (what: string) => void,
+): { ping(): Promise<unknown> } {
+  const query = client.query.bind(client);
+  client.query = (text, params, options) => {
+    checkShared("a query");
+    return gate.run(describeSql(text), () => query(text, params, options));
+  };
+  const exec = client.exec.bind(client);
+  client.exec = (text, options) => {
+    checkShared("a query");
+    return gate.run(describeSql(text), () => exec(text, options));
+  };
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) =>
+    gate.run("a transaction", () => transaction((tx) => gate.limitTransaction(callback(tx))));
+  // The readiness ping waits for the connection no longer than its own bound, and leaves nothing queued.
+  return { ping: () => gate.run("select 1", () => query("select 1"), PING_TIMEOUT_MS) };
+}
 
 /**
  * PGlite merges a query's `parsers` into its own table of ~300 parsers on every query (an object
@@ -169,6 +250,7 @@ async function pingWith(query: () => Promise<unknown>): Promise<void> {
   try {
     await withTimeout(query(), PING_TIMEOUT_MS, () => new Error("no answer within 2 s"));
   } catch (error) {
+    if (error instanceof UnavailableError) throw error;
     throw new UnavailableError("database", `The database is unavailable: ${describe(error)}`, {
       cause: error,
     });

@@ -62,11 +62,16 @@ export class SchedulesRepository {
   /**
    * Locks up to `limit` due schedules (enabled, nextRunAt ≤ now) with FOR NO KEY UPDATE SKIP LOCKED and
    * hands them to `handle` inside that transaction: two tickers never work on one schedule at once.
-   * `handle` answers each schedule's new nextRunAt and lastRunAt, written before the commit.
+   * `handle` gets the repository of that transaction (every query it makes must use it: a query on the
+   * shared handle would wait for this transaction on the embedded database) and answers each
+   * schedule's new nextRunAt and lastRunAt, written before the commit.
    */
   async withDue(
     limit: number,
-    handle: (row: ScheduleRow) => Promise<{ nextRunAt: Date | null; lastRunAt?: Date }>,
+    handle: (
+      row: ScheduleRow,
+      locked: SchedulesRepository,
+    ) => Promise<{ nextRunAt: Date | null; lastRunAt?: Date }>,
   ): Promise<number> {
     return await this.db.transaction(async (tx) => {
       const due = await tx
@@ -77,8 +82,9 @@ export class SchedulesRepository {
         .limit(limit)
         // NO KEY UPDATE: the fires inserted meanwhile (FK to the schedule, KEY SHARE) must not wait on it.
         .for("no key update", { skipLocked: true });
+      const locked = new SchedulesRepository(tx);
       for (const row of due) {
-        const next = await handle(row);
+        const next = await handle(row, locked);
         await tx
           .update(schedules)
           .set({ nextRunAt: next.nextRunAt, ...(next.lastRunAt ? { lastRunAt: next.lastRunAt } : {}) })
@@ -89,8 +95,8 @@ export class SchedulesRepository {
   }
 
   /**
-   * Records a fire time (committed at once, outside any transaction); false when it was recorded
-   * before: the primary key (scheduleId, fireTime) makes every fire happen at most once.
+   * Records a fire time; false when it was recorded before: the primary key (scheduleId, fireTime)
+   * makes every fire happen at most once.
    */
   async recordFire(
     scheduleId: string,

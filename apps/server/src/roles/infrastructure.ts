@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Config } from "../config.js";
-import { openDatabase, type DatabaseHandle } from "../db/database.js";
+import { openDatabase, type DatabaseHandle, type DatabaseOptions } from "../db/database.js";
 import type { Bus } from "../infra/bus/bus.js";
 import { MemoryBus } from "../infra/bus/memory-bus.js";
 import { createFileStore } from "../infra/files/index.js";
@@ -31,6 +31,18 @@ export function describeUrl(url: string): string {
   }
 }
 
+/** The database of the configuration: PostgreSQL when DATABASE_URL is set, else PGlite in the data dir. */
+export function databaseOptions(
+  config: Config,
+  logger: Logger,
+  poolSize = config.databasePoolSize,
+): DatabaseOptions {
+  const common = { logger, safety: config.databaseSafety };
+  return config.databaseUrl
+    ? { engine: "postgres", url: config.databaseUrl, poolSize, ...common }
+    : { engine: "pglite", dataDir: path.join(config.dataDir, "db"), ...common };
+}
+
 export async function connectInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
   const opened: Array<{ close(): Promise<void> }> = [];
   const closeAll = async (): Promise<void> => {
@@ -39,11 +51,7 @@ export async function connectInfrastructure(config: Config, logger: Logger): Pro
     }
   };
   try {
-    const database = await openDatabase(
-      config.databaseUrl
-        ? { engine: "postgres", url: config.databaseUrl, poolSize: config.databasePoolSize, logger }
-        : { engine: "pglite", dataDir: path.join(config.dataDir, "db"), logger },
-    );
+    const database = await openDatabase(databaseOptions(config, logger));
     opened.push(database);
 
     let bus: Bus;

@@ -1,9 +1,9 @@
 import { renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import type { Config } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import type { Logger } from "../infra/logger.js";
 import { rotateSecretKey } from "../services/config/rotate-secret-key.js";
+import { databaseOptions } from "./infrastructure.js";
 
 /**
  * `bifrost-server rotate-secret-key`: re-encrypts every stored secret under BIFROST_NEW_SECRET_KEY
@@ -15,11 +15,7 @@ export async function runKeyRotation(
   logger: Logger,
 ): Promise<void> {
   const { config } = options;
-  const database = await openDatabase(
-    config.databaseUrl
-      ? { engine: "postgres", url: config.databaseUrl, poolSize: 1, logger }
-      : { engine: "pglite", dataDir: path.join(config.dataDir, "db"), logger },
-  );
+  const database = await openDatabase(databaseOptions(config, logger, 1));
   try {
     await database.migrate();
     const counts = await rotateSecretKey(database.db, {

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
-import os, { tmpdir } from "node:os";
-import path from "node:path";
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { firstAdminToken } from "../support/engine-journey.js";
 import { call } from "../support/login-journey.js";
-import { eventually, freePort, getJson, startServer, type ServerProcess } from "../support/server-process.js";
+import { startEmbedded, type EmbeddedServer } from "../support/embedded-server.js";
+import { eventually, freePort, getJson, type ServerProcess } from "../support/server-process.js";
 
 // SIGUSR1 makes a Node process open its inspector, and the inspector runs any code in that process.
 // A workflow's child can signal its parent (the worker; in `start`, the whole platform), so every
@@ -79,38 +79,18 @@ describe("SIGUSR1 and the inspector", () => {
   });
 
   describe("bifrost-server start (embedded: API, worker and scheduler in one process)", () => {
-    let dataDir: string;
+    let embedded: EmbeddedServer;
     let server: ServerProcess;
     let url: string;
     let inspectorPort: number;
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(path.join(tmpdir(), "bifrost-sigusr1-"));
-      const port = await freePort();
       inspectorPort = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      server = startServer("start", {
-        PORT: String(port),
-        BIFROST_DATA_DIR: dataDir,
-        BIFROST_MFA_REQUIRED: "false",
-        NODE_OPTIONS: `--inspect-port=${inspectorPort}`,
-      });
-      await Promise.race([
-        eventually(async () => ((await getJson(`${url}/health/ready`))?.status === 200 ? true : undefined), {
-          timeoutMs: 90_000,
-          intervalMs: 250,
-          what: "the embedded server to be ready",
-        }),
-        server.exited.then((code) => {
-          throw new Error(`exited (${code}) before ready:\n${server.output()}`);
-        }),
-      ]);
+      embedded = await startEmbedded({ NODE_OPTIONS: `--inspect-port=${inspectorPort}` });
+      ({ server, url } = embedded);
     }, 120_000);
 
-    afterAll(async () => {
-      await server?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => embedded?.close());
 
     it("runs with --disable-sigusr1 and ignores SIGUSR1 from outside: no inspector, still serving", async () => {
       // The bin re-executes itself with the flag: same pid, so the command line shows it.

@@ -52,7 +52,12 @@ export async function createTestApp(
   } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
-  const database = await openDatabase({ engine: "postgres", url: testDatabase.url, poolSize: 4 });
+  const database = await openDatabase({
+    engine: "postgres",
+    url: testDatabase.url,
+    poolSize: 4,
+    safety: { guard: true },
+  });
   const probes = options.probes ?? [
     { name: "database", adapter: database.engine, check: () => database.ping() },
   ];

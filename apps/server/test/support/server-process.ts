@@ -23,7 +23,14 @@ export function startServer(
 ): ServerProcess {
   const child = spawn(process.execPath, [SERVER_BIN, role], {
     cwd: options.cwd ?? path.dirname(SERVER_BIN),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", BIFROST_LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      BIFROST_LOG_LEVEL: "info",
+      // Tests run with the transaction guard: a query outside an open transaction fails, never hangs.
+      BIFROST_DB_GUARD: "true",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -20,11 +20,16 @@ export type StartScheduledRun = (run: {
   sourceId: string;
 }) => Promise<ExecutionRow>;
 
+/** A fire recorded in the tick's transaction whose run starts after the commit. */
+type DueStart = { row: ScheduleRow; fireTime: Date };
+
 /**
  * The schedule tick (a scheduler job, every second): fires due schedules exactly once per fire time.
- * Due rows are locked FOR UPDATE SKIP LOCKED in batches; each fire time is first recorded in
- * `schedule_fires` (primary key (schedule, fire time), committed at once) and the run is started
- * only when that insert happened, so a new leader redoing a pass never fires twice.
+ * Due rows are locked FOR NO KEY UPDATE SKIP LOCKED in batches. Inside that transaction, and only
+ * through it, each fire time is recorded in `schedule_fires` (primary key (schedule, fire time)) and
+ * nextRunAt advances, so both commit together: a new leader redoing a pass finds either both or
+ * neither, and never fires twice. The runs start after the commit, never inside the transaction (on
+ * the embedded database, one connection, starting a run there would wait for the transaction forever).
  *
  * When several fire times are due (the scheduler was down or the leader died), only the latest one
  * runs, and only if it is within the 10 min grace; the others are recorded `missed`.
@@ -53,15 +58,22 @@ export class ScheduleTicker {
   async tick(): Promise<number> {
     let handled = 0;
     for (let i = 0; i < MAX_BATCHES_PER_TICK; i++) {
-      const count = await this.deps.schedules.withDue(BATCH, (row) => this.fire(row));
+      const starts: DueStart[] = [];
+      const count = await this.deps.schedules.withDue(BATCH, (row, locked) => this.fire(row, locked, starts));
+      for (const start of starts) await this.start(start);
       handled += count;
       if (count < BATCH) break;
     }
     return handled;
   }
 
-  private async fire(row: ScheduleRow): Promise<{ nextRunAt: Date | null; lastRunAt?: Date }> {
-    const { schedules, logger } = this.deps;
+  /** Plans one due schedule inside the tick's transaction (`locked`); its run, if any, goes to `starts`. */
+  private async fire(
+    row: ScheduleRow,
+    locked: SchedulesRepository,
+    starts: DueStart[],
+  ): Promise<{ nextRunAt: Date | null; lastRunAt?: Date }> {
+    const { logger } = this.deps;
     const now = new Date(this.deps.clock.now());
     let cron;
     try {
@@ -85,28 +97,26 @@ export class ScheduleTicker {
       t = cron.next(t);
     }
     const latest = recent.pop();
-    await schedules.recordMissed(row.id, old, "older than the 10 min catch-up grace");
-    await schedules.recordMissed(row.id, recent, "the scheduler was not running; one catch-up ran instead");
+    await locked.recordMissed(row.id, old, "older than the 10 min catch-up grace");
+    await locked.recordMissed(row.id, recent, "the scheduler was not running; one catch-up ran instead");
     if (old.length + recent.length > 0) {
       logger.info({ scheduleId: row.id, missed: old.length + recent.length }, "schedule fires missed");
     }
     if (!latest) return { nextRunAt: t };
-    await this.runOnce(row, latest);
+    const busy = row.overlapPolicy === "skip" && (await locked.hasActiveRun(row.id));
+    const fresh = await locked.recordFire(
+      row.id,
+      latest,
+      busy ? "skipped" : "fired",
+      busy ? "a run of this schedule is still active" : undefined,
+    );
+    if (fresh && !busy) starts.push({ row, fireTime: latest });
     return { nextRunAt: t, lastRunAt: latest };
   }
 
-  /** Records the fire time, then (only if that record is new) starts the run. */
-  private async runOnce(row: ScheduleRow, fireTime: Date): Promise<void> {
+  /** Starts the run of a committed fire and links it to the fire (or records why it could not start). */
+  private async start({ row, fireTime }: DueStart): Promise<void> {
     const { schedules, logger } = this.deps;
-    const busy = row.overlapPolicy === "skip" && (await schedules.hasActiveRun(row.id));
-    const outcome = busy ? "skipped" : "fired";
-    const fresh = await schedules.recordFire(
-      row.id,
-      fireTime,
-      outcome,
-      busy ? "a run of this schedule is still active" : undefined,
-    );
-    if (!fresh || busy) return;
     try {
       const execution = await this.deps.startRun({
         workflowId: row.workflowId,
