@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstAdminToken } from "../support/engine-journey.js";
+import { firstAdminToken, writeWorkspaceFile } from "../support/engine-journey.js";
 import { call } from "../support/login-journey.js";
 import { startEmbedded, type EmbeddedServer } from "../support/embedded-server.js";
 import { eventually, freePort, getJson, type ServerProcess } from "../support/server-process.js";
@@ -109,13 +109,7 @@ describe("SIGUSR1 and the inspector", () => {
 
     it("a workflow that signals its parent with SIGUSR1 and dials the inspector's port reaches nothing", async () => {
       const auth = { authorization: `Bearer ${await firstAdminToken(url)}` };
-      const written = await call(
-        `${url}/api/files/editor/content`,
-        "PUT",
-        { path: "probe.ts", content: PROBE_WORKFLOW },
-        auth,
-      );
-      expect(written.status, JSON.stringify(written.body)).toBe(200);
+      await writeWorkspaceFile(url, auth, "probe.ts", PROBE_WORKFLOW);
 
       const run = await call(
         `${url}/api/workflows/execute`,

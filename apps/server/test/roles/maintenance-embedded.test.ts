@@ -3,30 +3,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { firstAdminToken } from "../support/engine-journey.js";
-import { startEmbedded, type EmbeddedServer } from "../support/embedded-server.js";
+import { JOURNEY_WORKFLOW } from "../support/engine-journey.js";
+import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
 import { call } from "../support/login-journey.js";
 import { eventually } from "../support/server-process.js";
+import { startOAuthServer } from "../integrations/oauth-server.js";
 
 // The maintenance jobs and the pool's recovery on `bifrost-server start` (what `npm start` runs:
 // PGlite, one connection). Age-based jobs run once when the scheduler starts, so the test stops the
-// platform, ages rows and files in its data directory, starts it again and observes each job's
-// effect through the API. Then a child killed mid-run, and the platform itself killed mid-run.
-
-const WORKFLOWS = `
-import { workflow, z } from "@bifrost/sdk";
-
-export const quick = workflow({ params: z.object({ n: z.number().int() }), run: ({ n }) => ({ n }) });
-
-export const nap = workflow({
-  params: z.object({ ms: z.number().int() }),
-  async run({ ms }, ctx) {
-    ctx.log.info("napping");
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return { napped: ms };
-  },
-});
-`;
+// platform, ages rows and files in its data directory (or gets an OAuth token that expires soon from a
+// local authorization server), starts it again and observes each job's effect through the API. Then a child killed mid-run, and the platform itself killed mid-run.
 
 type Json = Record<string, unknown>;
 const DAY_MS = 24 * 3600_000;
@@ -76,18 +62,18 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
 
   beforeAll(async () => {
     // A short lease, so the run interrupted by the kill below is recovered within seconds.
-    embedded = await startEmbedded({ BIFROST_EXECUTION_LEASE_SECONDS: "3" });
-    auth = { authorization: `Bearer ${await firstAdminToken(embedded.url)}` };
-    const written = await api("/api/files/editor/content", "PUT", { path: "jobs.ts", content: WORKFLOWS });
-    expect(written.status, JSON.stringify(written.body)).toBe(200);
+    ({ embedded, auth } = await startEmbeddedWithWorkspace(
+      { "journey.ts": JOURNEY_WORKFLOW },
+      { BIFROST_EXECUTION_LEASE_SECONDS: "3" },
+    ));
   }, 120_000);
 
   afterAll(() => embedded?.close());
 
   it("retention, temp-file cleanup and stuck cancels: each job does its work when the platform starts", async () => {
-    const old = await run("quick", { n: 1 }, true);
-    const recent = await run("quick", { n: 2 }, true);
-    const stuck = await run("quick", { n: 3 }, true);
+    const old = await run("greet", { name: "old" }, true);
+    const recent = await run("greet", { name: "recent" }, true);
+    const stuck = await run("greet", { name: "stuck" }, true);
     const source = await api("/api/events/sources", "POST", { name: "aging" });
     const sourceId = String(source.body.id);
     const oldEvent = String(
@@ -147,12 +133,56 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
     await stillAnswering();
   }, 120_000);
 
+  it("the OAuth refresh job refreshes a token that expires within 20 minutes when the platform starts", async () => {
+    const oauth = await startOAuthServer();
+    try {
+      oauth.expiresIn = 300; // five minutes: inside the job's 20-minute margin
+      const organization = await api("/api/organizations", "POST", { name: "Contoso" });
+      expect(organization.status, JSON.stringify(organization.body)).toBe(201);
+      const organizationId = String(organization.body.id);
+      const provider = await api("/api/oauth/connections", "POST", {
+        name: "crm-oauth",
+        flow: "authorization_code",
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+        authorizeUrl: `${oauth.url}/authorize`,
+        tokenUrl: `${oauth.url}/token`,
+        scopes: ["read"],
+      });
+      expect(provider.status, JSON.stringify(provider.body)).toBe(201);
+      const authorize = await api("/api/oauth/connections/crm-oauth/authorize", "POST", { organizationId });
+      expect(authorize.status, JSON.stringify(authorize.body)).toBe(200);
+      const redirect = await fetch(String(authorize.body.url), { redirect: "manual" });
+      const back = new URL(redirect.headers.get("location") ?? "");
+      const callback = await fetch(`${embedded.url}${back.pathname}${back.search}`);
+      expect(callback.status).toBe(200);
+      expect(oauth.calls.code).toBe(1);
+      const refreshed = oauth.calls.refresh;
+
+      await embedded.server.stop();
+      await embedded.restart();
+      await signIn();
+      await eventually(async () => (oauth.calls.refresh > refreshed ? true : undefined), {
+        timeoutMs: 15_000,
+        what: "the refresh job to refresh the expiring token",
+      });
+      await stillAnswering();
+    } finally {
+      await oauth.close();
+    }
+  }, 60_000);
+
   it("a child killed mid-run: the run ends Failed (ProcessCrashed), the child is replaced, the next run succeeds", async () => {
     const id = await run("nap", { ms: 20_000 }, false);
-    await eventually(async () => ((await statusOf(id)) === "Running" ? true : undefined), {
-      timeoutMs: 15_000,
-      what: "the nap to be running",
-    });
+    // Mid-run: the workflow's code has started (its first log line is in), not only the run's row.
+    await eventually(
+      async () => {
+        const logs = await api(`/api/executions/${id}/logs`);
+        const lines = (logs.body.items ?? []) as Array<{ message: string }>;
+        return lines.some((line) => line.message === "napping") ? true : undefined;
+      },
+      { timeoutMs: 15_000, what: "the nap to be running its code" },
+    );
     const pid = embedded.server.child.pid!;
     const children = workflowChildren(pid);
     expect(children.length).toBeGreaterThan(0);
@@ -166,11 +196,11 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
     );
     expect(detail).toMatchObject({ status: "Failed", errorType: "ProcessCrashed" });
     const next = await api("/api/workflows/execute", "POST", {
-      workflowName: "quick",
-      inputData: { n: 9 },
+      workflowName: "greet",
+      inputData: { name: "after" },
       sync: true,
     });
-    expect(next.body).toMatchObject({ status: "Success", result: { n: 9 } });
+    expect(next.body).toMatchObject({ status: "Success", result: { greeting: "Hello, after" } });
     expect(workflowChildren(pid).some((child) => !children.includes(child))).toBe(true);
     await stillAnswering();
   }, 60_000);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstAdminToken } from "../support/engine-journey.js";
-import { startEmbedded, type EmbeddedServer } from "../support/embedded-server.js";
+import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
 import { call } from "../support/login-journey.js";
 import { eventually } from "../support/server-process.js";
 
@@ -46,10 +45,7 @@ describe("triggers on the embedded platform (bifrost-server start)", () => {
   };
 
   beforeAll(async () => {
-    embedded = await startEmbedded();
-    auth = { authorization: `Bearer ${await firstAdminToken(embedded.url)}` };
-    const written = await api("/api/files/editor/content", "PUT", { path: "echo.ts", content: WORKFLOWS });
-    expect(written.status, JSON.stringify(written.body)).toBe(200);
+    ({ embedded, auth } = await startEmbeddedWithWorkspace({ "echo.ts": WORKFLOWS }));
     const workflows = (await api("/api/workflows")).body.items as Array<{ id: string; name: string }>;
     echoId = workflows.find((w) => w.name === "echo")!.id;
   }, 120_000);

@@ -2,8 +2,7 @@ import { sql } from "drizzle-orm";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { firstAdminToken } from "../support/engine-journey.js";
-import { startEmbedded, type EmbeddedServer } from "../support/embedded-server.js";
+import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
 import { call } from "../support/login-journey.js";
 
 // Acceptance (issue 14): on `bifrost-server start` (what `npm start` runs: PGlite, one connection) a
@@ -51,15 +50,7 @@ describe("a cron schedule on the embedded platform (bifrost-server start)", () =
   };
 
   beforeAll(async () => {
-    embedded = await startEmbedded();
-    auth = { authorization: `Bearer ${await firstAdminToken(embedded.url)}` };
-    const written = await call(
-      `${embedded.url}/api/files/editor/content`,
-      "PUT",
-      { path: "tick.ts", content: WORKFLOW },
-      auth,
-    );
-    expect(written.status, JSON.stringify(written.body)).toBe(200);
+    ({ embedded, auth } = await startEmbeddedWithWorkspace({ "tick.ts": WORKFLOW }));
   }, 120_000);
 
   afterAll(() => embedded?.close());

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { firstAdminToken, writeWorkspaceFile } from "./engine-journey.js";
 import { eventually, freePort, getJson, startServer, type ServerProcess } from "./server-process.js";
 
 /** `bifrost-server start` (what `npm start` runs) on a fresh data directory. */
@@ -62,4 +63,20 @@ export async function startEmbedded(env: Record<string, string> = {}): Promise<E
   };
   await waitUntilReady(embedded.server, url);
   return embedded;
+}
+
+/**
+ * The embedded platform with its first platform admin signed in (`auth`: the bearer header) and
+ * `files` written to the workspace.
+ */
+export async function startEmbeddedWithWorkspace(
+  files: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<{ embedded: EmbeddedServer; auth: Record<string, string> }> {
+  const embedded = await startEmbedded(env);
+  const auth = { authorization: `Bearer ${await firstAdminToken(embedded.url)}` };
+  for (const [path, content] of Object.entries(files)) {
+    await writeWorkspaceFile(embedded.url, auth, path, content);
+  }
+  return { embedded, auth };
 }

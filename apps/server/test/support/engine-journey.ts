@@ -34,6 +34,17 @@ export async function firstAdminToken(baseUrl: string): Promise<string> {
   return String(login.body.accessToken);
 }
 
+/** Writes a workspace file through the editor API, as the editor does; fails the test unless 200. */
+export async function writeWorkspaceFile(
+  baseUrl: string,
+  auth: Record<string, string>,
+  path: string,
+  content: string,
+): Promise<void> {
+  const written = await call(`${baseUrl}/api/files/editor/content`, "PUT", { path, content }, auth);
+  expect(written.status, JSON.stringify(written.body)).toBe(200);
+}
+
 /**
  * What acceptance asks of a deployment: write a workflow file through the API, run it sync and
  * async, see `Success` with the result, the logs in order, and the `execution_update` on the
@@ -41,13 +52,7 @@ export async function firstAdminToken(baseUrl: string): Promise<string> {
  */
 export async function runEngineJourney(baseUrl: string, token: string): Promise<void> {
   const auth = { authorization: `Bearer ${token}` };
-  const written = await call(
-    `${baseUrl}/api/files/editor/content`,
-    "PUT",
-    { path: "journey.ts", content: JOURNEY_WORKFLOW },
-    auth,
-  );
-  expect(written.status, JSON.stringify(written.body)).toBe(200);
+  await writeWorkspaceFile(baseUrl, auth, "journey.ts", JOURNEY_WORKFLOW);
 
   const sync = await call(
     `${baseUrl}/api/workflows/execute`,
