@@ -19,6 +19,7 @@ import { connectInfrastructure, databaseOptions, type Infrastructure } from "./r
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
 import { KeyRotationError } from "./services/config/rotate-secret-key.js";
 import { ReadinessService } from "./services/health/readiness.js";
+import { pidNamespaceAvailable } from "./services/execution/child-process.js";
 
 const USAGE = `Usage: bifrost-server <command>
 
@@ -53,6 +54,12 @@ async function run(role: Exclude<ProcessRole, "migrate">, config: Config, logger
     opened.infra = undefined;
     await infra?.close();
   };
+  if (role !== "scheduler" && !pidNamespaceAvailable()) {
+    logger.warn(
+      "workflow children run without their own PID namespace (unshare is missing or not permitted here): " +
+        "Node's permission model is their only sandbox",
+    );
+  }
   const starting = start(role, config, logger, opened);
   // Registered before anything opens; a signal during a slow start waits for it, then closes all.
   stopOnSignals(

@@ -17,6 +17,12 @@ import {
 
 let workspace: TestWorkspace;
 
+// These tests tell children apart by the pid a run reports. In its own PID namespace every child is
+// pid 1, so they run without the namespace: they are about scheduling, and the namespace has tests of
+// its own (sandbox-signals.test.ts and the embedded recovery tests).
+const testPool = (options: Parameters<typeof createTestPool>[1]) =>
+  createTestPool(workspace, { isolation: false, ...options });
+
 beforeAll(async () => {
   workspace = await createTestWorkspace();
   await workspace.addVersion("v1");
@@ -34,7 +40,7 @@ const pidOf = async (pool: Parameters<typeof runWorkflow>[0], extra: Partial<Run
 
 describe("reuse of children", () => {
   it("reuses a child only for the same organization, workspace version and privilege", async () => {
-    const pool = createTestPool(workspace, { minProcesses: 2, maxProcesses: 6 });
+    const pool = testPool({ minProcesses: 2, maxProcesses: 6 });
     try {
       await pool.start();
       const first = await pidOf(pool, { organizationId: "org-a" });
@@ -54,7 +60,7 @@ describe("reuse of children", () => {
   });
 
   it("recycles a child after maxRunsPerProcess runs", async () => {
-    const pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 2, maxRunsPerProcess: 3 });
+    const pool = testPool({ minProcesses: 1, maxProcesses: 2, maxRunsPerProcess: 3 });
     try {
       const pids: number[] = [];
       for (let i = 0; i < 4; i++) pids.push(await pidOf(pool));
@@ -67,7 +73,7 @@ describe("reuse of children", () => {
   });
 
   it("recycles a child whose memory is above the ceiling after a run", async () => {
-    const pool = createTestPool(workspace, { minProcesses: 0, maxProcesses: 1, memoryLimitMb: 16 });
+    const pool = testPool({ minProcesses: 0, maxProcesses: 1, memoryLimitMb: 16 });
     try {
       const first = await pidOf(pool);
       await waitUntil("the child above the ceiling has exited", () => !processAlive(first));
@@ -78,7 +84,7 @@ describe("reuse of children", () => {
   });
 
   it("stops an idle child after idleTimeoutMs, keeping minProcesses unbound ones", async () => {
-    const pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 3, idleTimeoutMs: 200 });
+    const pool = testPool({ minProcesses: 1, maxProcesses: 3, idleTimeoutMs: 200 });
     try {
       await pool.start();
       const [a, b] = await Promise.all([
@@ -98,7 +104,7 @@ describe("reuse of children", () => {
 
 describe("capacity", () => {
   it("queues runs when every child is busy and serves them in order", async () => {
-    const pool = createTestPool(workspace, { minProcesses: 0, maxProcesses: 1 });
+    const pool = testPool({ minProcesses: 0, maxProcesses: 1 });
     try {
       const order: string[] = [];
       const runs = ["org-a", "org-b", "org-a"].map((organizationId, index) => {
@@ -127,7 +133,7 @@ describe("capacity", () => {
   it("close() rejects waiting and running runs, kills every child and reaps it", async () => {
     // esbuild's service process is a child of this test process too: compare with what was there.
     const before = childProcesses();
-    const pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 1, graceMs: 500 });
+    const pool = testPool({ minProcesses: 1, maxProcesses: 1, graceMs: 500 });
     await pool.start();
     const spec = { file: "lifecycle.mjs", exportName: "sleep", input: { ms: 60_000 }, timeoutMs: 0 };
     const running = pool.run(runRequest(workspace, spec).request);
@@ -149,7 +155,7 @@ describe("capacity", () => {
 describe("process hygiene", () => {
   it("leaves no zombie or orphan child after 500 runs with recycling and crashes", async () => {
     const before = childProcesses();
-    const pool = createTestPool(workspace, { minProcesses: 2, maxProcesses: 4, maxRunsPerProcess: 25 });
+    const pool = testPool({ minProcesses: 2, maxProcesses: 4, maxRunsPerProcess: 25 });
     const pids = new Set<number>();
     try {
       await pool.start();

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { childMessageSchema, type ChildMessage, type ParentMessage } from "@bifrost/contracts";
 import { RUNTIME_FILES } from "./runtime-bundle.js";
@@ -9,6 +9,37 @@ import { RUNTIME_FILES } from "./runtime-bundle.js";
  * place, so the pid, the signals and the IPC channel are Node's own.
  */
 const SETPRIV = "/usr/bin/setpriv";
+/**
+ * Puts the child in its own PID namespace (it is pid 1 there, sees no other process in its own
+ * /proc and can signal nothing outside its tree: not the worker, not its siblings) and mount
+ * namespace; `--kill-child` takes it down with the unshare process, which is what the pool signals.
+ */
+const UNSHARE = "/usr/bin/unshare";
+const UNSHARE_ARGS = ["--pid", "--fork", "--kill-child=SIGKILL", "--mount-proc"];
+/**
+ * Inside, Node leads its own session and process group: `kill(0, …)` (the parent's pid is 0 there)
+ * then reaches Node alone, never the unshare process that waits for it.
+ */
+const SETSID = "/usr/bin/setsid";
+let pidNamespaceProbe: boolean | undefined;
+
+/**
+ * Whether this host lets the platform give a child its own PID namespace (root, or a container with
+ * the privilege): probed once per process by running `true` the way a child would be run.
+ */
+export function pidNamespaceAvailable(): boolean {
+  if (pidNamespaceProbe === undefined) {
+    const probe =
+      existsSync(UNSHARE) && existsSync(SETSID)
+        ? spawnSync(UNSHARE, [...UNSHARE_ARGS, "--", SETSID, "true"], { stdio: "ignore", timeout: 5_000 })
+        : undefined;
+    pidNamespaceProbe = probe?.status === 0;
+  }
+  return pidNamespaceProbe;
+}
+
+/** After the wrapper exits, how long Node inside gets to close the pipes before ours are closed. */
+const ORPHAN_CLOSE_MS = 1_000;
 /** The tail of the child's stderr kept to explain a crash (Node prints fatal errors there). */
 const STDERR_TAIL_BYTES = 8 * 1024;
 
@@ -21,6 +52,8 @@ export type SandboxOptions = {
   /** Per-run log line cap, passed to the child runtime. */
   maxLogLines?: number;
   startTimeoutMs?: number;
+  /** Its own PID namespace where the host allows it (default); false: never. */
+  isolation?: boolean;
 };
 
 export type ChildExit = {
@@ -44,7 +77,11 @@ export type ChildHandlers = {
  * worker threads, no native addons, no eval, a heap ceiling, and an environment without any platform
  * secret (the database, broker and secret-key variables of the worker are never passed on).
  */
-export function sandboxCommand(options: SandboxOptions): { command: string; args: string[] } {
+export function sandboxCommand(options: SandboxOptions): {
+  command: string;
+  args: string[];
+  isolated: boolean;
+} {
   const node = [
     process.execPath,
     "--permission",
@@ -57,11 +94,19 @@ export function sandboxCommand(options: SandboxOptions): { command: string; args
     "--disallow-code-generation-from-strings",
     `--max-old-space-size=${options.memoryLimitMb}`,
     "--disable-warning=ExperimentalWarning",
+    // Not even its own inspector: SIGUSR1 stays blocked.
+    "--disable-sigusr1",
     path.join(path.resolve(options.runtimeDir), RUNTIME_FILES.child),
     ...(options.maxLogLines ? [`--max-log-lines=${options.maxLogLines}`] : []),
   ];
-  const [command, ...args] = existsSync(SETPRIV) ? [SETPRIV, "--pdeathsig", "KILL", "--", ...node] : node;
-  return { command: command!, args };
+  const isolated = options.isolation !== false && pidNamespaceAvailable();
+  const wrapped = isolated ? [UNSHARE, ...UNSHARE_ARGS, "--", SETSID, ...node] : node;
+  // setpriv: the worker's death kills the child (through unshare's --kill-child when isolated), and
+  // no_new_privs: nothing the child executes can gain privileges.
+  const [command, ...args] = existsSync(SETPRIV)
+    ? [SETPRIV, "--pdeathsig", "KILL", "--no-new-privs", "--", ...wrapped]
+    : wrapped;
+  return { command: command!, args, isolated };
 }
 
 /** The environment of a child: nothing of the worker's own. */
@@ -79,13 +124,19 @@ export class SandboxedChild {
   private broken = false;
   private stderrTail = "";
 
+  private readonly isolated: boolean;
+
   constructor(options: SandboxOptions, handlers: ChildHandlers) {
-    const { command, args } = sandboxCommand(options);
+    const { command, args, isolated } = sandboxCommand(options);
+    this.isolated = isolated;
     this.process = spawn(command, args, {
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: CHILD_ENV,
       cwd: options.runtimeDir,
       serialization: "json",
+      // Its own session and process group: kill(0, …) in user code must reach only its own tree,
+      // never the worker's group (the server, the other children, a test runner).
+      detached: true,
     });
     this.process.stderr?.setEncoding("utf8");
     this.process.stderr?.on("data", (chunk: string) => {
@@ -113,6 +164,16 @@ export class SandboxedChild {
       // 'close', not 'exit': it comes after the channel is drained, so every message the child sent
       // before dying has been handled when the pool learns that it died.
       this.process.once("close", settle);
+      // Isolated, the pipes are held by Node inside the namespace: should it outlive the unshare
+      // process (killed before it could tie Node's fate to its own), closing our ends makes it exit
+      // (its runtime exits on disconnect) and lets 'close' come.
+      this.process.once("exit", () => {
+        if (!this.isolated) return;
+        setTimeout(() => {
+          if (this.process.connected) this.process.disconnect();
+          this.process.stderr?.destroy();
+        }, ORPHAN_CLOSE_MS).unref();
+      });
       this.process.on("error", () => {
         // A spawn failure emits no 'close'; later errors (a send on a closed channel) are followed by it.
         if (this.process.pid === undefined) settle(null, null);
@@ -150,7 +211,20 @@ export class SandboxedChild {
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    if (this.alive) this.process.kill(signal);
+    if (!this.alive) return;
+    // unshare blocks SIGTERM while it waits for its child: signals go to Node itself (pid 1 of its
+    // namespace, which takes from outside the signals it has a handler for, and SIGKILL). SIGKILL
+    // also goes to unshare, whose --kill-child covers a Node forked after this look.
+    const inner = this.isolated ? firstChildOf(this.pid) : undefined;
+    if (inner !== undefined) {
+      try {
+        process.kill(inner, signal);
+        if (signal !== "SIGKILL") return;
+      } catch {
+        // gone meanwhile: signal the wrapper, as without isolation
+      }
+    }
+    this.process.kill(signal);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs` if it is still there; settles when it has exited. */
@@ -174,5 +248,16 @@ export class SandboxedChild {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = this.stderrTail.trim().split("\n").slice(-5).join("\n");
     return `the child process ${how} before it was ready${tail ? `: ${tail}` : ""}`;
+  }
+}
+
+/** The first child of `pid` (Linux: /proc/<pid>/task/<pid>/children), if it has one yet. */
+function firstChildOf(pid: number | null): number | undefined {
+  if (pid === null) return undefined;
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
   }
 }

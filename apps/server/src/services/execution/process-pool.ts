@@ -34,6 +34,8 @@ export type ProcessPoolOptions = {
   graceMs?: number;
   startTimeoutMs?: number;
   maxLogLinesPerRun?: number;
+  /** Each child in its own PID namespace where the host allows it (default); false: never. */
+  isolation?: boolean;
   logger: Logger;
   clock?: Clock;
 };
@@ -67,6 +69,7 @@ export class ProcessPool {
       graceMs: options.graceMs ?? 5_000,
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
       maxLogLinesPerRun: options.maxLogLinesPerRun ?? DEFAULT_MAX_LOG_LINES,
+      isolation: options.isolation ?? true,
     };
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
@@ -176,9 +179,10 @@ export class ProcessPool {
   }
 
   private spawn(): PoolChild {
-    const { runtimeDir, compiledRoot, memoryLimitMb, maxLogLinesPerRun, startTimeoutMs } = this.options;
+    const { runtimeDir, compiledRoot, memoryLimitMb, maxLogLinesPerRun, startTimeoutMs, isolation } =
+      this.options;
     const slot = new PoolChild(
-      { runtimeDir, compiledRoot, memoryLimitMb, maxLogLines: maxLogLinesPerRun, startTimeoutMs },
+      { runtimeDir, compiledRoot, memoryLimitMb, maxLogLines: maxLogLinesPerRun, startTimeoutMs, isolation },
       this.clock.now(),
       {
         message: (child, message) => this.onMessage(child, message),
