@@ -64,6 +64,7 @@ const envSchema = z.object({
   BIFROST_WORKER_MEMORY_MB: integer(64, 65_536, 512),
   BIFROST_EXECUTION_LEASE_SECONDS: integer(3, 3600, 30),
   BIFROST_WORKER_MEMORY_PRESSURE: integer(0, 100, 90),
+  BIFROST_MAX_RESULT_BYTES: integer(1, MAX_INT, 10 * 1024 * 1024),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   BIFROST_HEALTH_PORT: optionalInteger(0, 65535),
   BIFROST_LOGIN_RATE_LIMIT: integer(1, MAX_INT, 10),
@@ -113,6 +114,8 @@ export type Config = {
     leaseMs: number;
     /** Fraction of memory in use above which a worker claims no new run (it hands them back). */
     memoryPressure: number;
+    /** A larger result (as JSON) fails its run with ResultTooLarge. */
+    maxResultBytes: number;
   };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
@@ -232,6 +235,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       memoryLimitMb: e.BIFROST_WORKER_MEMORY_MB,
       leaseMs: e.BIFROST_EXECUTION_LEASE_SECONDS * 1000,
       memoryPressure: e.BIFROST_WORKER_MEMORY_PRESSURE / 100,
+      maxResultBytes: e.BIFROST_MAX_RESULT_BYTES,
     },
     logLevel: e.BIFROST_LOG_LEVEL,
     loginRateLimit: e.BIFROST_LOGIN_RATE_LIMIT,

@@ -53,6 +53,7 @@ export async function startWorker(
     maxRunsPerProcess: config.execution.recycleAfterRuns,
     idleTimeoutMs: config.execution.idleTimeoutMs,
     memoryLimitMb: config.execution.memoryLimitMb,
+    outputLimits: { resultBytes: config.execution.maxResultBytes },
     logger,
   });
   await pool.start();

@@ -56,6 +56,9 @@ export type Job = {
   /** Set when the pool stops the run; the outcome then comes from here once the child has exited. */
   ending: { status: "Timeout" | "Cancelled"; error: string } | { status: "Closed" } | null;
   logLines: number;
+  /** Log bytes forwarded so far, and whether the byte bound has cut the log. */
+  logBytes: number;
+  logCut: boolean;
 };
 
 /** `run()` and waiting runs reject with this once `close()` has been called. */

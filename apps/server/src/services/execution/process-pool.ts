@@ -1,4 +1,5 @@
 import type { ChildMessage, LogLine } from "@bifrost/contracts";
+import { boundLine, DEFAULT_OUTPUT_LIMITS, resultBytes, type OutputLimits } from "./output-limits.js";
 import { systemClock, type Clock } from "../../infra/clock.js";
 import type { Logger } from "../../infra/logger.js";
 import type { ChildExit } from "./child-process.js";
@@ -36,6 +37,8 @@ export type ProcessPoolOptions = {
   maxLogLinesPerRun?: number;
   /** Each child in its own PID namespace where the host allows it (default); false: never. */
   isolation?: boolean;
+  /** Bounds on a run's log and result (output-limits.ts); each defaults to DEFAULT_OUTPUT_LIMITS. */
+  outputLimits?: Partial<OutputLimits>;
   logger: Logger;
   clock?: Clock;
 };
@@ -47,7 +50,8 @@ export type ProcessPoolOptions = {
  * killed (abort, SIGTERM, grace, SIGKILL). Every child is reaped before its run's outcome settles.
  */
 export class ProcessPool {
-  private readonly options: Required<Omit<ProcessPoolOptions, "clock" | "logger">>;
+  private readonly options: Required<Omit<ProcessPoolOptions, "clock" | "logger" | "outputLimits">>;
+  private readonly limits: OutputLimits;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly slots: PoolChild[] = [];
@@ -71,6 +75,7 @@ export class ProcessPool {
       maxLogLinesPerRun: options.maxLogLinesPerRun ?? DEFAULT_MAX_LOG_LINES,
       isolation: options.isolation ?? true,
     };
+    this.limits = { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits };
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
   }
@@ -103,6 +108,8 @@ export class ProcessPool {
         timer: null,
         ending: null,
         logLines: 0,
+        logBytes: 0,
+        logCut: false,
       });
       this.dispatch();
     });
@@ -225,11 +232,15 @@ export class ProcessPool {
     }
     if (message.type === "logs") return this.forwardLogs(job, message.lines);
     if (job.ending) return; // being stopped: the outcome is the stop's, once the child has exited
+    const size = resultBytes(message.result);
+    const tooLarge = size > this.limits.resultBytes;
     slot.release(message.rssBytes).resolve({
-      status: message.status,
-      result: message.result ?? null,
-      error: message.error,
-      errorType: message.errorType,
+      status: tooLarge ? "Failed" : message.status,
+      result: tooLarge ? null : (message.result ?? null),
+      error: tooLarge
+        ? `The result is ${size} bytes; the limit is ${this.limits.resultBytes} (BIFROST_MAX_RESULT_BYTES)`
+        : message.error,
+      errorType: tooLarge ? "ResultTooLarge" : message.errorType,
       durationMs: message.durationMs,
       peakMemoryBytes: message.peakMemoryBytes,
       cpuMs: message.cpuMs,
@@ -241,10 +252,25 @@ export class ProcessPool {
   }
 
   private forwardLogs(job: Job, lines: LogLine[]): void {
-    // The child caps its log; this cap also holds for lines that user code sends by hand.
+    // The child caps its log; these caps also hold for lines that user code sends by hand.
     const room = this.options.maxLogLinesPerRun + 1 - job.logLines;
-    if (room <= 0) return;
-    const accepted = lines.length > room ? lines.slice(0, room) : lines;
+    if (room <= 0 || job.logCut) return;
+    const { lineBytes, logBytesPerAttempt } = this.limits;
+    const accepted: LogLine[] = [];
+    for (const line of lines.length > room ? lines.slice(0, room) : lines) {
+      const bounded = boundLine(line, lineBytes);
+      if (job.logBytes + bounded.bytes > logBytesPerAttempt) {
+        job.logCut = true;
+        accepted.push({
+          level: "warn",
+          message: `log truncated: more than ${logBytesPerAttempt} bytes in this attempt`,
+          timestamp: line.timestamp,
+        });
+        break;
+      }
+      job.logBytes += bounded.bytes;
+      accepted.push(bounded.line);
+    }
     job.logLines += accepted.length;
     try {
       job.request.onLogs(accepted);
