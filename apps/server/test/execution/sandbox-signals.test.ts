@@ -50,6 +50,27 @@ export const signalEveryone = workflow({
 export const ok = workflow({ run: () => "still here" });
 `;
 
+/** Top-level code that attacks while the file is being saved (discovery runs it in the API). */
+const ATTACK_AT_LOAD = `
+import { workflow } from "@bifrost/sdk";
+
+// Same safety catch as above: only inside its own PID namespace.
+if (process.pid === 1) {
+  for (const target of [0, -1, process.ppid]) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {}
+  }
+  for (let pid = 2; pid <= 4096; pid++) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+}
+
+export const loaded = workflow({ run: () => process.pid });
+`;
+
 type Report = {
   pid: number;
   named: Array<{ pid: number; usr1: string; kill: string }>;
@@ -150,6 +171,26 @@ describe("a workflow signalling outside its own process", () => {
         auth,
       );
       expect(next.body).toMatchObject({ status: "Success", result: "still here" });
+    });
+
+    it("a file whose top-level code attacks at save time reaches nothing: saved, and the platform stays up", async () => {
+      const saved = await call(
+        `${embedded.url}/api/files/editor/content`,
+        "PUT",
+        { path: "attack-at-load.ts", content: ATTACK_AT_LOAD },
+        auth,
+      );
+      expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+      expect(embedded.server.child.exitCode).toBeNull();
+      expect((await getJson(`${embedded.url}/health/ready`))?.status).toBe(200);
+      const ran = await call(
+        `${embedded.url}/api/workflows/execute`,
+        "POST",
+        { workflowName: "loaded", inputData: {}, sync: true },
+        auth,
+      );
+      // The run loads the module too (its attack runs again, in the run's namespace): pid 1 there.
+      expect(ran.body).toMatchObject({ status: "Success", result: 1 });
     });
   });
 
