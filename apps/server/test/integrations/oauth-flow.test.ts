@@ -9,7 +9,7 @@ import { OAuthRepository } from "../../src/repositories/oauth.js";
 import { AccessTokens } from "../../src/services/oauth/access-tokens.js";
 import { TEST_SECRET_KEY } from "../support/app.js";
 import { createEngine, type Engine } from "../support/engine.js";
-import { startOAuthServer, type OAuthServer } from "./oauth-server.js";
+import { oauthConnectionBody, startOAuthServer, type OAuthServer } from "./oauth-server.js";
 
 const WORKFLOWS = `
 import { workflow, integrations, z } from "@bifrost/sdk";
@@ -65,15 +65,11 @@ describe("OAuth connections against a local authorization server", () => {
     engine = await createEngine({ BIFROST_MAX_WORKERS: "6" });
     oauth = await startOAuthServer();
     await engine.writeWorkflow("oauth-flows.ts", WORKFLOWS);
-    const provider = await engine.admin.request("POST", "/api/oauth/connections", {
-      name: "crm-oauth",
-      flow: "authorization_code",
-      clientId: oauth.clientId,
-      clientSecret: oauth.clientSecret,
-      authorizeUrl: `${oauth.url}/authorize`,
-      tokenUrl: `${oauth.url}/token`,
-      scopes: ["read", "write"],
-    });
+    const provider = await engine.admin.request(
+      "POST",
+      "/api/oauth/connections",
+      oauthConnectionBody(oauth, "crm-oauth", ["read", "write"]),
+    );
     expect(provider.statusCode, provider.body).toBe(201);
     expect(provider.body).not.toContain(oauth.clientSecret);
     const integration = await engine.admin.request("POST", "/api/integrations", {

@@ -130,3 +130,20 @@ export async function startOAuthServer(): Promise<OAuthServer> {
   };
   return server;
 }
+
+/** The body of `POST /api/oauth/connections` for an authorization-code connection to `server`. */
+export function oauthConnectionBody(
+  server: OAuthServer,
+  name: string,
+  scopes: string[],
+): Record<string, unknown> {
+  return {
+    name,
+    flow: "authorization_code",
+    clientId: server.clientId,
+    clientSecret: server.clientSecret,
+    authorizeUrl: `${server.url}/authorize`,
+    tokenUrl: `${server.url}/token`,
+    scopes,
+  };
+}

@@ -7,7 +7,7 @@ import { JOURNEY_WORKFLOW } from "../support/engine-journey.js";
 import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
 import { call } from "../support/login-journey.js";
 import { eventually } from "../support/server-process.js";
-import { startOAuthServer } from "../integrations/oauth-server.js";
+import { oauthConnectionBody, startOAuthServer } from "../integrations/oauth-server.js";
 
 // The maintenance jobs and the pool's recovery on `bifrost-server start` (what `npm start` runs:
 // PGlite, one connection). Age-based jobs run once when the scheduler starts, so the test stops the
@@ -140,15 +140,11 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
       const organization = await api("/api/organizations", "POST", { name: "Contoso" });
       expect(organization.status, JSON.stringify(organization.body)).toBe(201);
       const organizationId = String(organization.body.id);
-      const provider = await api("/api/oauth/connections", "POST", {
-        name: "crm-oauth",
-        flow: "authorization_code",
-        clientId: oauth.clientId,
-        clientSecret: oauth.clientSecret,
-        authorizeUrl: `${oauth.url}/authorize`,
-        tokenUrl: `${oauth.url}/token`,
-        scopes: ["read"],
-      });
+      const provider = await api(
+        "/api/oauth/connections",
+        "POST",
+        oauthConnectionBody(oauth, "crm-oauth", ["read"]),
+      );
       expect(provider.status, JSON.stringify(provider.body)).toBe(201);
       const authorize = await api("/api/oauth/connections/crm-oauth/authorize", "POST", { organizationId });
       expect(authorize.status, JSON.stringify(authorize.body)).toBe(200);
