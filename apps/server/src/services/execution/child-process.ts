@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { childMessageSchema, type ChildMessage, type ParentMessage } from "@bifrost/contracts";
+import { createChildCgroup, type ChildCgroup } from "./memory-cgroup.js";
 import { RUNTIME_FILES } from "./runtime-bundle.js";
 
 /**
@@ -38,6 +39,14 @@ export function pidNamespaceAvailable(): boolean {
   return pidNamespaceProbe;
 }
 
+/**
+ * The kernel's limit on a whole child: its heap ceiling (--max-old-space-size) plus room for code,
+ * Buffers and native memory. Past it the kernel kills the child.
+ */
+const CGROUP_HEADROOM_MB = 256;
+export const childMemoryLimitBytes = (memoryLimitMb: number): number =>
+  (memoryLimitMb + CGROUP_HEADROOM_MB) * 1024 * 1024;
+
 /** After the wrapper exits, how long Node inside gets to close the pipes before ours are closed. */
 const ORPHAN_CLOSE_MS = 1_000;
 /** The tail of the child's stderr kept to explain a crash (Node prints fatal errors there). */
@@ -62,6 +71,8 @@ export type ChildExit = {
   /** Whether the child sent `ready` before it exited. */
   wasReady: boolean;
   stderrTail: string;
+  /** The kernel killed it for going past its memory cgroup's limit. */
+  outOfMemory: boolean;
 };
 
 export type ChildHandlers = {
@@ -125,10 +136,12 @@ export class SandboxedChild {
   private stderrTail = "";
 
   private readonly isolated: boolean;
+  private readonly cgroup: ChildCgroup | undefined;
 
   constructor(options: SandboxOptions, handlers: ChildHandlers) {
     const { command, args, isolated } = sandboxCommand(options);
     this.isolated = isolated;
+    this.cgroup = createChildCgroup(childMemoryLimitBytes(options.memoryLimitMb));
     this.process = spawn(command, args, {
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: CHILD_ENV,
@@ -138,6 +151,9 @@ export class SandboxedChild {
       // never the worker's group (the server, the other children, a test runner).
       detached: true,
     });
+    // Into its memory cgroup at once (what it forks inherits it); Node inside again once it is ready,
+    // in case unshare forked it before this line.
+    if (this.process.pid !== undefined) this.cgroup?.add(this.process.pid);
     this.process.stderr?.setEncoding("utf8");
     this.process.stderr?.on("data", (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
@@ -159,7 +175,9 @@ export class SandboxedChild {
       const settle = (code: number | null, signal: NodeJS.Signals | null) => {
         clearTimeout(startTimer);
         failStart(new Error(this.describeEarlyExit(code, signal)));
-        resolve({ code, signal, wasReady: this.isReady, stderrTail: this.stderrTail });
+        const outOfMemory = this.cgroup?.oomKilled() ?? false;
+        this.cgroup?.remove();
+        resolve({ code, signal, wasReady: this.isReady, stderrTail: this.stderrTail, outOfMemory });
       };
       // 'close', not 'exit': it comes after the channel is drained, so every message the child sent
       // before dying has been handled when the pool learns that it died.
@@ -189,6 +207,8 @@ export class SandboxedChild {
         if (this.isReady) return this.reject(handlers, "a second ready message");
         this.isReady = true;
         clearTimeout(startTimer);
+        const inner = this.isolated ? firstChildOf(this.pid) : undefined;
+        if (inner !== undefined) this.cgroup?.add(inner);
         return markReady();
       }
       if (!this.isReady) return this.reject(handlers, `${message.type} before ready`);

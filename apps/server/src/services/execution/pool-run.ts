@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { LogLine, RunContext } from "@bifrost/contracts";
-import type { ChildExit } from "./child-process.js";
+import { childMemoryLimitBytes, type ChildExit } from "./child-process.js";
 
 /** Which runs may share a child: same organization, same workspace version, same privilege. */
 /**
@@ -113,6 +113,10 @@ export function crashedOutcome(
 ): PoolRunOutcome {
   let error: string;
   if (details.invalidMessage) error = "The workflow's process sent an invalid message and was stopped";
+  else if (exit.outOfMemory)
+    error =
+      `The workflow's process ran out of memory: the kernel stopped it at its limit ` +
+      `(${details.memoryLimitMb} MB of heap, ${childMemoryLimitBytes(details.memoryLimitMb) / 1024 / 1024} MB in all)`;
   else if (/Reached heap limit|heap out of memory/i.test(exit.stderrTail))
     error = `The workflow's process ran out of memory (limit ${details.memoryLimitMb} MB)`;
   else {
