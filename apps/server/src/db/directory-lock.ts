@@ -1,4 +1,5 @@
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { isProcessAlive } from "../infra/process-alive.js";
 import path from "node:path";
 
 export class DirectoryInUseError extends Error {
@@ -19,19 +20,10 @@ function startTime(pid: number): string | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function holderIsRunning(content: string): { pid: number } | undefined {
   const [pidText, started] = content.trim().split(" ");
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isProcessAlive(pid)) return undefined;
   const current = startTime(pid);
   if (started !== undefined && current !== undefined && current !== started) return undefined;
   return { pid };

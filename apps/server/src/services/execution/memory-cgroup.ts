@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isProcessAlive } from "../../infra/process-alive.js";
 
 /**
  * A hard memory limit on a whole child process (V8's heap cap does not cover Buffers and native
@@ -67,7 +68,7 @@ function probe(): Layout | null {
 function removeStale(dir: string): void {
   for (const entry of readdirSync(dir)) {
     const owner = /^bifrost-(\d+)$/.exec(entry)?.[1];
-    if (!owner || isAlive(Number(owner))) continue;
+    if (!owner || isProcessAlive(Number(owner))) continue;
     const stale = path.join(dir, entry);
     try {
       for (const child of readdirSync(stale))
@@ -76,15 +77,6 @@ function removeStale(dir: string): void {
     } catch {
       // a process still in it: left for a later start
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
