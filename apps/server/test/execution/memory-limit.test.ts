@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryCgroupsAvailable } from "../../src/services/execution/memory-cgroup.js";
 import type { ProcessPool } from "../../src/services/execution/process-pool.js";
 import {
-  createTestPool,
-  createTestWorkspace,
+  startTestPool,
+  stopTestPool,
   runWorkflow,
   type TestWorkspace,
 } from "./fixtures/sandbox-workspace.js";
@@ -17,15 +17,9 @@ let workspace: TestWorkspace;
 let pool: ProcessPool;
 
 beforeAll(async () => {
-  workspace = await createTestWorkspace();
-  await workspace.addVersion("v1");
-  pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 1, memoryLimitMb: 64 });
-  await pool.start();
+  ({ workspace, pool } = await startTestPool({ minProcesses: 1, maxProcesses: 1, memoryLimitMb: 64 }));
 }, 60_000);
-afterAll(async () => {
-  await pool?.close();
-  await workspace?.remove();
-});
+afterAll(() => stopTestPool({ workspace, pool }));
 
 describe("the kernel's memory limit on a child", () => {
   it("is available on this host", () => {

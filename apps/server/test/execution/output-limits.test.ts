@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { boundLine, DEFAULT_OUTPUT_LIMITS } from "../../src/services/execution/output-limits.js";
 import type { ProcessPool } from "../../src/services/execution/process-pool.js";
 import {
-  createTestPool,
-  createTestWorkspace,
+  startTestPool,
+  stopTestPool,
   runWorkflow,
   type TestWorkspace,
 } from "./fixtures/sandbox-workspace.js";
@@ -19,19 +19,13 @@ let workspace: TestWorkspace;
 let pool: ProcessPool;
 
 beforeAll(async () => {
-  workspace = await createTestWorkspace();
-  await workspace.addVersion("v1");
-  pool = createTestPool(workspace, {
+  ({ workspace, pool } = await startTestPool({
     minProcesses: 1,
     maxProcesses: 2,
     outputLimits: { resultBytes: 2 * MIB },
-  });
-  await pool.start();
+  }));
 }, 60_000);
-afterAll(async () => {
-  await pool?.close();
-  await workspace?.remove();
-});
+afterAll(() => stopTestPool({ workspace, pool }));
 
 const storedBytes = (logs: Array<{ message: string; data?: unknown }>) =>
   logs.reduce(

@@ -3,7 +3,8 @@ import type { ProcessPool } from "../../src/services/execution/process-pool.js";
 import { waitUntil } from "../support/wait.js";
 import {
   createTestPool,
-  createTestWorkspace,
+  startTestPool,
+  stopTestPool,
   processAlive,
   runRequest,
   runWorkflow,
@@ -15,15 +16,9 @@ let workspace: TestWorkspace;
 let pool: ProcessPool;
 
 beforeAll(async () => {
-  workspace = await createTestWorkspace();
-  await workspace.addVersion("v1");
-  pool = createTestPool(workspace, { minProcesses: 1, maxProcesses: 3, graceMs: 1_500 });
-  await pool.start();
+  ({ workspace, pool } = await startTestPool({ minProcesses: 1, maxProcesses: 3, graceMs: 1_500 }));
 });
-afterAll(async () => {
-  await pool?.close();
-  await workspace?.remove();
-});
+afterAll(() => stopTestPool({ workspace, pool }));
 
 const spec = (exportName: string, extra: Partial<RunSpec> = {}): RunSpec => ({
   file: "lifecycle.mjs",

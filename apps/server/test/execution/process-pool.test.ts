@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProcessPool } from "../../src/services/execution/process-pool.js";
 import {
-  createTestPool,
-  createTestWorkspace,
+  startTestPool,
+  stopTestPool,
   runWorkflow,
   type RunSpec,
   type TestWorkspace,
@@ -12,15 +12,9 @@ let workspace: TestWorkspace;
 let pool: ProcessPool;
 
 beforeAll(async () => {
-  workspace = await createTestWorkspace();
-  await workspace.addVersion("v1");
-  pool = createTestPool(workspace, { minProcesses: 2, maxLogLinesPerRun: 50 });
-  await pool.start();
+  ({ workspace, pool } = await startTestPool({ minProcesses: 2, maxLogLinesPerRun: 50 }));
 });
-afterAll(async () => {
-  await pool?.close();
-  await workspace?.remove();
-});
+afterAll(() => stopTestPool({ workspace, pool }));
 
 const run = (exportName: string, spec: Partial<RunSpec> = {}) =>
   runWorkflow(pool, workspace, { file: "outcomes.mjs", exportName, ...spec });

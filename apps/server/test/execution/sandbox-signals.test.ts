@@ -144,32 +144,22 @@ describe("a workflow signalling outside its own process", () => {
     }, 120_000);
     afterAll(() => embedded?.close());
 
+    /** Runs a workflow sync through the API, as the platform admin. */
+    const runSync = (workflowName: string, inputData: Record<string, unknown>) =>
+      call(`${embedded.url}/api/workflows/execute`, "POST", { workflowName, inputData, sync: true }, auth);
+
     it("reaches no process: the platform stays up and ready, and the next run succeeds", async () => {
       const serverPid = embedded.server.child.pid!;
       const siblings = descendants(serverPid);
       expect(siblings.length).toBeGreaterThan(0); // the warm children
-      const ran = await call(
-        `${embedded.url}/api/workflows/execute`,
-        "POST",
-        {
-          workflowName: "signalEveryone",
-          inputData: { targets: [serverPid, process.pid, ...siblings] },
-          sync: true,
-        },
-        auth,
-      );
+      const ran = await runSync("signalEveryone", { targets: [serverPid, process.pid, ...siblings] });
       expect(ran.status, JSON.stringify(ran.body)).toBe(200);
       expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
       expectContained(ran.body.result as Report, serverPid, threadIdsInsideChildren(serverPid));
 
       expect(embedded.server.child.exitCode).toBeNull();
       expect((await getJson(`${embedded.url}/health/ready`))?.status).toBe(200);
-      const next = await call(
-        `${embedded.url}/api/workflows/execute`,
-        "POST",
-        { workflowName: "ok", inputData: {}, sync: true },
-        auth,
-      );
+      const next = await runSync("ok", {});
       expect(next.body).toMatchObject({ status: "Success", result: "still here" });
     });
 
@@ -183,12 +173,7 @@ describe("a workflow signalling outside its own process", () => {
       expect(saved.status, JSON.stringify(saved.body)).toBe(200);
       expect(embedded.server.child.exitCode).toBeNull();
       expect((await getJson(`${embedded.url}/health/ready`))?.status).toBe(200);
-      const ran = await call(
-        `${embedded.url}/api/workflows/execute`,
-        "POST",
-        { workflowName: "loaded", inputData: {}, sync: true },
-        auth,
-      );
+      const ran = await runSync("loaded", {});
       // The run loads the module too (its attack runs again, in the run's namespace): pid 1 there.
       expect(ran.body).toMatchObject({ status: "Success", result: 1 });
     });

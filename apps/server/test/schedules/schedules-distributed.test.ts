@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { firstAdminToken } from "../support/engine-journey.js";
 import { call } from "../support/login-journey.js";
-import { eventually, freePort, getJson, startServer, type ServerProcess } from "../support/server-process.js";
+import { waitUntilReady } from "../support/embedded-server.js";
+import { freePort, startServer, type ServerProcess } from "../support/server-process.js";
 import { TEST_RABBITMQ_URL, TEST_REDIS_URL, uniqueId } from "../support/services.js";
 
 // Acceptance (issue 7): a `*/2 * * * * *` schedule with api, worker and TWO scheduler processes on
@@ -19,21 +20,6 @@ const WORKFLOW =
   'import { workflow } from "@bifrost/sdk";\nexport const tock = workflow({ run: () => "tock" });\n';
 type Fire = { fireTime: Date; outcome: string; executionId: string | null; createdAt: Date };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitReady(server: ServerProcess, url: string): Promise<void> {
-  const ready = eventually(
-    async () => ((await getJson(`${url}/health/ready`))?.status === 200 ? true : undefined),
-    {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      what: `${url} to be ready`,
-    },
-  );
-  const exited = server.exited.then((code) => {
-    throw new Error(`exited (${code}) before ready:\n${server.output()}`);
-  });
-  await Promise.race([ready, exited]);
-}
 
 describe("cron schedules with two scheduler processes", () => {
   let database: TestDatabase;
@@ -63,7 +49,7 @@ describe("cron schedules with two scheduler processes", () => {
     };
     const api = startServer("api", { ...env, PORT: String(apiPort) });
     servers.push(api);
-    await waitReady(api, apiUrl);
+    await waitUntilReady(api, apiUrl);
     for (const role of ["worker", "scheduler", "scheduler"]) {
       const port = await freePort();
       // Schedulers log at info: the test reads which one was elected.
@@ -75,7 +61,7 @@ describe("cron schedules with two scheduler processes", () => {
       });
       servers.push(server);
       if (role === "scheduler") schedulers.push(server);
-      await waitReady(server, `http://127.0.0.1:${port}`);
+      await waitUntilReady(server, `http://127.0.0.1:${port}`);
     }
     token = await firstAdminToken(apiUrl);
     db = new pg.Client({ connectionString: database.url });
