@@ -65,6 +65,9 @@ const envSchema = z.object({
   BIFROST_EXECUTION_LEASE_SECONDS: integer(3, 3600, 30),
   BIFROST_WORKER_MEMORY_PRESSURE: integer(0, 100, 90),
   BIFROST_MAX_RESULT_BYTES: integer(1, MAX_INT, 10 * 1024 * 1024),
+  BIFROST_SANDBOX: optionalString.pipe(z.enum(["isolated", "permission-only"]).optional()),
+  BIFROST_SANDBOX_UID: integer(1, 2 ** 31 - 2, 64_000),
+  BIFROST_SANDBOX_GID: optionalInteger(1, 2 ** 31 - 2),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   BIFROST_HEALTH_PORT: optionalInteger(0, 65535),
   BIFROST_LOGIN_RATE_LIMIT: integer(1, MAX_INT, 10),
@@ -116,6 +119,15 @@ export type Config = {
     memoryPressure: number;
     /** A larger result (as JSON) fails its run with ResultTooLarge. */
     maxResultBytes: number;
+  };
+  /**
+   * How the OS isolates children (services/execution/isolation.ts). Unset or `isolated`: every role
+   * that runs user code refuses to start without it, except the embedded `start` when the mode is
+   * unset, which falls back with a warning. `permission-only`: Node's permission model alone, by choice.
+   */
+  sandbox: {
+    mode: "isolated" | "permission-only" | undefined;
+    identity: { uid: number; gid: number };
   };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
@@ -236,6 +248,10 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       leaseMs: e.BIFROST_EXECUTION_LEASE_SECONDS * 1000,
       memoryPressure: e.BIFROST_WORKER_MEMORY_PRESSURE / 100,
       maxResultBytes: e.BIFROST_MAX_RESULT_BYTES,
+    },
+    sandbox: {
+      mode: e.BIFROST_SANDBOX,
+      identity: { uid: e.BIFROST_SANDBOX_UID, gid: e.BIFROST_SANDBOX_GID ?? e.BIFROST_SANDBOX_UID },
     },
     logLevel: e.BIFROST_LOG_LEVEL,
     loginRateLimit: e.BIFROST_LOGIN_RATE_LIMIT,

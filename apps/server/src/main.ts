@@ -19,7 +19,8 @@ import { connectInfrastructure, databaseOptions, type Infrastructure } from "./r
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
 import { KeyRotationError } from "./services/config/rotate-secret-key.js";
 import { ReadinessService } from "./services/health/readiness.js";
-import { pidNamespaceAvailable } from "./services/execution/child-process.js";
+import type { Isolation } from "./services/execution/isolation.js";
+import { resolveSandbox, SandboxUnavailableError } from "./roles/sandbox.js";
 
 const USAGE = `Usage: bifrost-server <command>
 
@@ -54,13 +55,9 @@ async function run(role: Exclude<ProcessRole, "migrate">, config: Config, logger
     opened.infra = undefined;
     await infra?.close();
   };
-  if (role !== "scheduler" && !pidNamespaceAvailable()) {
-    logger.warn(
-      "workflow children run without their own PID namespace (unshare is missing or not permitted here): " +
-        "Node's permission model is their only sandbox",
-    );
-  }
-  const starting = start(role, config, logger, opened);
+  // Before anything opens: a role that would run user code without its sandbox does not start.
+  const isolation = role === "scheduler" ? undefined : resolveSandbox(config, logger);
+  const starting = start(role, config, logger, opened, isolation);
   // Registered before anything opens; a signal during a slow start waits for it, then closes all.
   stopOnSignals(
     {
@@ -86,6 +83,7 @@ async function start(
   config: Config,
   logger: Logger,
   opened: { parts: Running[]; infra?: Infrastructure },
+  isolation: Isolation | undefined,
 ): Promise<void> {
   const infra = await connectInfrastructure(config, logger);
   opened.infra = infra;
@@ -95,13 +93,13 @@ async function start(
   // The API listens first: in `start` the worker's children reach it at the address it got.
   let listening: string | undefined;
   if (role === "api" || role === "start") {
-    const app = await createApi(config, logger, infra);
+    const app = await createApi(config, logger, infra, { isolation });
     opened.parts.push({ close: () => app.close() });
     listening = await listen(app, config, logger);
   }
   const apiUrl = config.execution.apiUrl ?? listening ?? `http://127.0.0.1:${config.http.port}`;
   if (role === "worker" || role === "start") {
-    opened.parts.push(await startWorker(config, logger, infra, { apiUrl }));
+    opened.parts.push(await startWorker(config, logger, infra, { apiUrl, isolation }));
   }
   if (role === "scheduler" || role === "start")
     opened.parts.push(await startScheduler(config, logger, infra));
@@ -120,6 +118,7 @@ async function start(
 /** Errors an operator can act on: one plain line, no stack trace. */
 const isOperatorError = (error: unknown): error is Error =>
   error instanceof DirectoryInUseError ||
+  error instanceof SandboxUnavailableError ||
   error instanceof UnavailableError ||
   (error instanceof Error &&
     ["EADDRINUSE", "EACCES", "EADDRNOTAVAIL"].includes(String((error as NodeJS.ErrnoException).code)));

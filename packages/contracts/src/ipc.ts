@@ -1,11 +1,56 @@
 import { z } from "zod";
 
 /**
- * Messages between the worker's process pool and its children (over the Node IPC channel).
- * Every message carries the envelope version `v`; a child and a pool of different versions refuse
- * each other's messages instead of misreading them. Both sides validate with these schemas.
+ * Messages between the worker's process pool and its children. Every message carries the envelope
+ * version `v`; a child and a pool of different versions refuse each other's messages instead of
+ * misreading them. Both sides validate with these schemas.
+ *
+ * The channel is one socket, the child's file descriptor `IPC_FD`, carrying one JSON message per line
+ * (JSON text has no raw newline). Not Node's own IPC channel: that one buffers a whole message, however
+ * large, before anyone can look at it; here the parent counts the bytes of a message as they come and
+ * stops a child whose message grows past its limit.
  */
-export const IPC_VERSION = 1;
+export const IPC_VERSION = 2;
+
+/** The child's end of the channel. */
+export const IPC_FD = 3;
+
+/** One message as it goes on the channel. */
+export function encodeIpcMessage(message: unknown): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/**
+ * Splits what arrives on the channel into messages (the text of each line), holding at most
+ * `maxBytes` of one message: `push` returns false once a message is longer, after handing over the
+ * complete ones before it.
+ */
+export class IpcLineReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(chunk: Buffer, onMessage: (text: string) => void): boolean {
+    let start = 0;
+    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+      if (!this.hold(chunk.subarray(start, end))) return false;
+      const text = Buffer.concat(this.pending).toString("utf8");
+      this.pending = [];
+      this.pendingBytes = 0;
+      start = end + 1;
+      onMessage(text);
+    }
+    return start === chunk.length || this.hold(chunk.subarray(start));
+  }
+
+  private hold(piece: Buffer): boolean {
+    this.pendingBytes += piece.length;
+    if (this.pendingBytes > this.maxBytes) return false;
+    this.pending.push(piece);
+    return true;
+  }
+}
 
 const envelope = { v: z.literal(IPC_VERSION) };
 

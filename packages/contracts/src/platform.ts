@@ -21,13 +21,28 @@ export const poolProcessSchema = z.object({
 });
 export type PoolProcess = z.infer<typeof poolProcessSchema>;
 
-/** A worker's `state`: its pool and the worker's own memory (RSS bytes). */
+/**
+ * How the worker's children are isolated: `namespaces` (their own PID and mount namespaces, an
+ * unprivileged identity, kernel limits), or `permission-only` (Node's permission model alone) and why.
+ */
+export const workerSandboxSchema = z.object({
+  kind: z.enum(["namespaces", "permission-only"]),
+  /** `uid 64000, gid 64000` or `user namespace`; null without namespaces. */
+  identity: z.string().nullable(),
+  /** Why there is no isolation; null with it. */
+  reason: z.string().nullable(),
+});
+export type WorkerSandbox = z.infer<typeof workerSandboxSchema>;
+
+/** A worker's `state`: its pool, how it isolates its children, and the worker's own memory (RSS bytes). */
 export const workerPoolStateSchema = z.object({
   processes: z.array(poolProcessSchema),
   busy: z.number(),
   idle: z.number(),
   max: z.number(),
   memory: z.number(),
+  /** Absent from workers older than this field. */
+  sandbox: workerSandboxSchema.optional(),
 });
 export type WorkerPoolState = z.infer<typeof workerPoolStateSchema>;
 

@@ -56,6 +56,7 @@ import { DocumentsRepository, TablesRepository } from "../repositories/tables.js
 import { DocumentsService } from "../services/tables/documents-service.js";
 import { TablesService } from "../services/tables/tables-service.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
+import type { Isolation } from "../services/execution/isolation.js";
 import { WorkspaceService } from "../services/workspace/workspace-service.js";
 import { FilesService } from "../services/files/files-service.js";
 import { SignedUrls } from "../services/files/signed-urls.js";
@@ -92,6 +93,8 @@ export async function createApiServices(deps: {
   clock?: Clock;
   /** Where the children's runtime (`sdk.mjs`, `child.mjs`) is built; default DEFAULT_RUNTIME_DIR. */
   runtimeDir?: string;
+  /** How discovery children are isolated; default: what the host offers (isolation.ts). */
+  isolation?: Isolation;
   /** BIFROST_PUBLIC_URL: the origin of signed file URLs. */
   publicUrl?: string | undefined;
 }): Promise<ApiServices> {
@@ -285,15 +288,26 @@ function oauthAndIntegrations(deps: {
 }
 
 /** Definitions of a compiled module, described by a sandboxed child (services/execution/discovery.ts). */
-function discoverWith(deps: { runtimeDir?: string; logger?: Logger }): Discover {
+function discoverWith(deps: { runtimeDir?: string; logger?: Logger; isolation?: Isolation }): Discover {
   const runtimeDir = deps.runtimeDir ?? DEFAULT_RUNTIME_DIR;
   return (input) =>
-    discoverDefinitions({ ...input, runtimeDir, ...(deps.logger ? { logger: deps.logger } : {}) });
+    discoverDefinitions({
+      ...input,
+      runtimeDir,
+      ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(deps.isolation ? { isolation: deps.isolation } : {}),
+    });
 }
 
 /** Wires the services the HTTP API needs onto this process's infrastructure. */
-export async function createApi(config: Config, logger: Logger, infra: Infrastructure): Promise<App> {
+export async function createApi(
+  config: Config,
+  logger: Logger,
+  infra: Infrastructure,
+  options: { isolation?: Isolation | undefined } = {},
+): Promise<App> {
   const services = await createApiServices({
+    ...(options.isolation ? { isolation: options.isolation } : {}),
     role: config.role,
     db: infra.database.db,
     bus: infra.bus,

@@ -13,6 +13,7 @@ import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
 import { ExecutionTokens } from "../services/execution/execution-token.js";
+import type { Isolation } from "../services/execution/isolation.js";
 import { ProcessPool } from "../services/execution/process-pool.js";
 import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 import { ExecutionConsumer } from "../services/execution/worker/execution-consumer.js";
@@ -36,7 +37,7 @@ export async function startWorker(
   config: Config,
   logger: Logger,
   infra: Infrastructure,
-  options: { apiUrl: string; runtimeDir?: string },
+  options: { apiUrl: string; runtimeDir?: string; isolation?: Isolation | undefined },
 ): Promise<Running> {
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const db = infra.database.db;
@@ -54,6 +55,7 @@ export async function startWorker(
     idleTimeoutMs: config.execution.idleTimeoutMs,
     memoryLimitMb: config.execution.memoryLimitMb,
     outputLimits: { resultBytes: config.execution.maxResultBytes },
+    ...(options.isolation ? { isolation: options.isolation } : {}),
     logger,
   });
   await pool.start();

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { boundLine, DEFAULT_OUTPUT_LIMITS } from "../../src/services/execution/output-limits.js";
+import {
+  boundLine,
+  DEFAULT_OUTPUT_LIMITS,
+  maxMessageBytes,
+} from "../../src/services/execution/output-limits.js";
 import type { ProcessPool } from "../../src/services/execution/process-pool.js";
 import {
   startTestPool,
@@ -69,26 +73,66 @@ describe("bounded output", () => {
     150_000,
   );
 
-  it("a result over the cap ends Failed / ResultTooLarge with no result; the pool serves the next run", async () => {
-    const outcome = await runWorkflow(pool, workspace, {
-      file: "floods.mjs",
-      exportName: "bigResult",
-      input: { mib: 3 },
-    });
-    expect(outcome).toMatchObject({ status: "Failed", errorType: "ResultTooLarge", result: null });
-    expect(outcome.error).toMatch(/limit is 2097152/);
+  it("a result under the cap is kept", async () => {
     const small = await runWorkflow(pool, workspace, {
       file: "floods.mjs",
       exportName: "bigResult",
       input: { mib: 1 },
     });
     expect(small.status).toBe("Success");
+    expect((small.result as { blob: string }).blob.length).toBe(MIB);
   });
 
-  it("boundLine leaves a line under the bound as it is, and never splits a character", () => {
+  it("a result far over the cap (past the channel's message limit) is still ResultTooLarge", async () => {
+    const outcome = await runWorkflow(pool, workspace, {
+      file: "floods.mjs",
+      exportName: "bigResult",
+      input: { mib: 40 },
+    });
+    expect(outcome).toMatchObject({ status: "Failed", errorType: "ResultTooLarge", result: null });
+  });
+
+  it(`a message that never ends (one line of 64 MiB, the limit is ${maxMessageBytes({ ...DEFAULT_OUTPUT_LIMITS, resultBytes: 2 * MIB }) / MIB} MiB) gets its child killed: OutputLimitExceeded`, async () => {
+    const outcome = await runWorkflow(pool, workspace, {
+      file: "floods.mjs",
+      exportName: "ipcFlood",
+      input: { mib: 64 },
+      timeoutMs: 60_000,
+    });
+    expect(outcome).toMatchObject({ status: "Failed", errorType: "OutputLimitExceeded", result: null });
+    expect(outcome.error).toMatch(/over its size limit/);
+    const next = await runWorkflow(pool, workspace, {
+      file: "floods.mjs",
+      exportName: "bigResult",
+      input: { mib: 1 },
+    });
+    expect(next.status).toBe("Success");
+  });
+
+  it("boundLine leaves a line under the bound as it is, never splits a character, and cuts only once", () => {
     const line = { level: "info" as const, message: "héllo", timestamp: 1 };
     expect(boundLine(line, lineBytes)).toEqual({ line, bytes: 6 });
-    const cut = boundLine({ ...line, message: "é".repeat(10) }, 5).line.message;
-    expect(cut.startsWith("éé … [line cut: 20 bytes")).toBe(true);
+    const marker = " … [line cut: 200 bytes, the limit is 60]";
+    const once = boundLine({ ...line, message: "é".repeat(100) }, 60);
+    // 60 bytes in all: the marker, and whole two-byte characters in what is left.
+    expect(once.line.message).toBe("é".repeat(Math.floor((60 - Buffer.byteLength(marker)) / 2)) + marker);
+    expect(once.bytes).toBeLessThanOrEqual(60);
+    // The child runtime cuts, then the pool: the second pass changes nothing.
+    expect(boundLine(once.line, 60)).toEqual(once);
+  });
+
+  it.each([
+    ["returned (the child runtime refuses it)", "bigResult"],
+    // Last in this file: its child is left inside the run it forged a result for, so the next run it
+    // is given fails on it (only its own organization's, the key it is bound to).
+    ["forged by hand past the runtime (the pool refuses it)", "forgedBigResult"],
+  ])("a result over the cap, %s, ends Failed / ResultTooLarge with no result", async (_how, exportName) => {
+    const outcome = await runWorkflow(pool, workspace, {
+      file: "floods.mjs",
+      exportName,
+      input: { mib: 3 },
+    });
+    expect(outcome).toMatchObject({ status: "Failed", errorType: "ResultTooLarge", result: null });
+    expect(outcome.error).toMatch(/limit is 2097152/);
   });
 });

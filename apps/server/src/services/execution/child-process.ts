@@ -1,43 +1,19 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import type { Socket } from "node:net";
 import path from "node:path";
-import { childMessageSchema, type ChildMessage, type ParentMessage } from "@bifrost/contracts";
-import { createChildCgroup, type ChildCgroup } from "./memory-cgroup.js";
+import {
+  childMessageSchema,
+  encodeIpcMessage,
+  IPC_FD,
+  IpcLineReader,
+  type ChildMessage,
+  type ParentMessage,
+} from "@bifrost/contracts";
+import { createChildCgroup, type ChildCgroup } from "./child-cgroup.js";
+import { detectIsolation, shareWithSandbox, wrapCommand, type Isolation } from "./isolation.js";
+import { DEFAULT_OUTPUT_LIMITS, maxMessageBytes } from "./output-limits.js";
 import { RUNTIME_FILES } from "./runtime-bundle.js";
-
-/**
- * Kills the child when the worker dies, even by SIGKILL (PR_SET_PDEATHSIG). setpriv execs Node in
- * place, so the pid, the signals and the IPC channel are Node's own.
- */
-const SETPRIV = "/usr/bin/setpriv";
-/**
- * Puts the child in its own PID namespace (it is pid 1 there, sees no other process in its own
- * /proc and can signal nothing outside its tree: not the worker, not its siblings) and mount
- * namespace; `--kill-child` takes it down with the unshare process, which is what the pool signals.
- */
-const UNSHARE = "/usr/bin/unshare";
-const UNSHARE_ARGS = ["--pid", "--fork", "--kill-child=SIGKILL", "--mount-proc"];
-/**
- * Inside, Node leads its own session and process group: `kill(0, …)` (the parent's pid is 0 there)
- * then reaches Node alone, never the unshare process that waits for it.
- */
-const SETSID = "/usr/bin/setsid";
-let pidNamespaceProbe: boolean | undefined;
-
-/**
- * Whether this host lets the platform give a child its own PID namespace (root, or a container with
- * the privilege): probed once per process by running `true` the way a child would be run.
- */
-export function pidNamespaceAvailable(): boolean {
-  if (pidNamespaceProbe === undefined) {
-    const probe =
-      existsSync(UNSHARE) && existsSync(SETSID)
-        ? spawnSync(UNSHARE, [...UNSHARE_ARGS, "--", SETSID, "true"], { stdio: "ignore", timeout: 5_000 })
-        : undefined;
-    pidNamespaceProbe = probe?.status === 0;
-  }
-  return pidNamespaceProbe;
-}
 
 /**
  * The kernel's limit on a whole child: its heap ceiling (--max-old-space-size) plus room for code,
@@ -46,6 +22,10 @@ export function pidNamespaceAvailable(): boolean {
 const CGROUP_HEADROOM_MB = 256;
 export const childMemoryLimitBytes = (memoryLimitMb: number): number =>
   (memoryLimitMb + CGROUP_HEADROOM_MB) * 1024 * 1024;
+/** Processes and threads of one child (Node itself uses about a dozen). */
+export const CHILD_TASKS = 64;
+/** CPU cores one child may use at once. */
+export const CHILD_CPU_CORES = 1;
 
 /** After the wrapper exits, how long Node inside gets to close the pipes before ours are closed. */
 const ORPHAN_CLOSE_MS = 1_000;
@@ -61,8 +41,10 @@ export type SandboxOptions = {
   /** Per-run log line cap, passed to the child runtime. */
   maxLogLines?: number;
   startTimeoutMs?: number;
-  /** Its own PID namespace where the host allows it (default); false: never. */
-  isolation?: boolean;
+  /** A larger result is refused by the child runtime (the pool checks again). */
+  maxResultBytes?: number;
+  /** How the OS isolates it; default: what `detectIsolation()` finds. false: the permission model only. */
+  isolation?: Isolation | false;
 };
 
 export type ChildExit = {
@@ -73,12 +55,14 @@ export type ChildExit = {
   stderrTail: string;
   /** The kernel killed it for going past its memory cgroup's limit. */
   outOfMemory: boolean;
+  /** It was killed for a message over the channel's size limit. */
+  outputLimitExceeded: boolean;
 };
 
 export type ChildHandlers = {
   /** A valid message other than `ready`. */
   message(message: Exclude<ChildMessage, { type: "ready" }>): void;
-  /** The child broke the protocol; it is being killed. */
+  /** The child broke the protocol (or a message outgrew the limit); it is being killed. */
   invalid(reason: string): void;
 };
 
@@ -91,15 +75,17 @@ export type ChildHandlers = {
 export function sandboxCommand(options: SandboxOptions): {
   command: string;
   args: string[];
-  isolated: boolean;
+  isolation: Isolation;
 } {
+  const runtimeDir = path.resolve(options.runtimeDir);
   const node = [
     process.execPath,
     "--permission",
     // Network permission is all-or-nothing under --permission; the run reaches the API (and vendor
-    // APIs) with it. Which destinations are reachable is for the OS layer, not this flag.
+    // APIs) with it, and its channel to the pool is a socket. Which destinations are reachable is for
+    // the OS layer, not this flag.
     "--allow-net",
-    `--allow-fs-read=${path.resolve(options.runtimeDir)}`,
+    `--allow-fs-read=${runtimeDir}`,
     `--allow-fs-read=${path.resolve(options.compiledRoot)}`,
     "--no-addons",
     "--disallow-code-generation-from-strings",
@@ -107,51 +93,59 @@ export function sandboxCommand(options: SandboxOptions): {
     "--disable-warning=ExperimentalWarning",
     // Not even its own inspector: SIGUSR1 stays blocked.
     "--disable-sigusr1",
-    path.join(path.resolve(options.runtimeDir), RUNTIME_FILES.child),
+    path.join(runtimeDir, RUNTIME_FILES.child),
     ...(options.maxLogLines ? [`--max-log-lines=${options.maxLogLines}`] : []),
+    ...(options.maxResultBytes ? [`--max-result-bytes=${options.maxResultBytes}`] : []),
   ];
-  const isolated = options.isolation !== false && pidNamespaceAvailable();
-  const wrapped = isolated ? [UNSHARE, ...UNSHARE_ARGS, "--", SETSID, ...node] : node;
-  // setpriv: the worker's death kills the child (through unshare's --kill-child when isolated), and
-  // no_new_privs: nothing the child executes can gain privileges.
-  const [command, ...args] = existsSync(SETPRIV)
-    ? [SETPRIV, "--pdeathsig", "KILL", "--no-new-privs", "--", ...wrapped]
-    : wrapped;
-  return { command: command!, args, isolated };
+  const isolation: Isolation =
+    options.isolation === false
+      ? { kind: "permission-only", reason: "turned off for this pool" }
+      : (options.isolation ?? detectIsolation());
+  return { ...wrapCommand(isolation, node), isolation };
 }
 
 /** The environment of a child: nothing of the worker's own. */
 const CHILD_ENV = { NODE_ENV: "production" };
 
 /**
- * One sandboxed child process: validated IPC in both directions, a `ready` handshake with a deadline,
- * and an `exited` promise that settles once the process is reaped and its channel drained.
+ * One sandboxed child process: validated messages both ways over its channel (one JSON message per
+ * line, each bounded in size), a `ready` handshake with a deadline, and an `exited` promise that
+ * settles once the process is reaped and its channel drained.
  */
 export class SandboxedChild {
   readonly ready: Promise<void>;
   readonly exited: Promise<ChildExit>;
   private readonly process: ChildProcess;
+  private readonly channel: Socket;
   private isReady = false;
   private broken = false;
+  private overLimit = false;
   private stderrTail = "";
 
   private readonly isolated: boolean;
   private readonly cgroup: ChildCgroup | undefined;
 
   constructor(options: SandboxOptions, handlers: ChildHandlers) {
-    const { command, args, isolated } = sandboxCommand(options);
-    this.isolated = isolated;
-    this.cgroup = createChildCgroup(childMemoryLimitBytes(options.memoryLimitMb));
+    const { command, args, isolation } = sandboxCommand(options);
+    this.isolated = isolation.kind === "namespaces";
+    shareWithSandbox(path.resolve(options.compiledRoot), isolation);
+    this.cgroup = createChildCgroup({
+      memoryBytes: childMemoryLimitBytes(options.memoryLimitMb),
+      tasks: CHILD_TASKS,
+      cpuCores: CHILD_CPU_CORES,
+    });
+    const stdio: ("ignore" | "pipe")[] = ["ignore", "ignore", "pipe"];
+    stdio[IPC_FD] = "pipe";
     this.process = spawn(command, args, {
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      stdio,
       env: CHILD_ENV,
       cwd: options.runtimeDir,
-      serialization: "json",
       // Its own session and process group: kill(0, …) in user code must reach only its own tree,
       // never the worker's group (the server, the other children, a test runner).
       detached: true,
     });
-    // Into its memory cgroup at once (what it forks inherits it); Node inside again once it is ready,
+    this.channel = this.process.stdio[IPC_FD] as Socket;
+    // Into its cgroups at once (what it forks inherits them); Node inside again once it is ready,
     // in case unshare forked it before this line.
     if (this.process.pid !== undefined) this.cgroup?.add(this.process.pid);
     this.process.stderr?.setEncoding("utf8");
@@ -177,43 +171,76 @@ export class SandboxedChild {
         failStart(new Error(this.describeEarlyExit(code, signal)));
         const outOfMemory = this.cgroup?.oomKilled() ?? false;
         this.cgroup?.remove();
-        resolve({ code, signal, wasReady: this.isReady, stderrTail: this.stderrTail, outOfMemory });
+        resolve({
+          code,
+          signal,
+          wasReady: this.isReady,
+          stderrTail: this.stderrTail,
+          outOfMemory,
+          outputLimitExceeded: this.overLimit,
+        });
       };
       // 'close', not 'exit': it comes after the channel is drained, so every message the child sent
       // before dying has been handled when the pool learns that it died.
       this.process.once("close", settle);
       // Isolated, the pipes are held by Node inside the namespace: should it outlive the unshare
       // process (killed before it could tie Node's fate to its own), closing our ends makes it exit
-      // (its runtime exits on disconnect) and lets 'close' come.
+      // (its runtime exits when the channel closes) and lets 'close' come.
       this.process.once("exit", () => {
         if (!this.isolated) return;
         setTimeout(() => {
-          if (this.process.connected) this.process.disconnect();
+          this.channel.destroy();
           this.process.stderr?.destroy();
         }, ORPHAN_CLOSE_MS).unref();
       });
       this.process.on("error", () => {
-        // A spawn failure emits no 'close'; later errors (a send on a closed channel) are followed by it.
+        // A spawn failure emits no 'close'; later errors are followed by it.
         if (this.process.pid === undefined) settle(null, null);
       });
     });
 
-    this.process.on("message", (raw: unknown) => {
-      if (this.broken) return;
-      const parsed = childMessageSchema.safeParse(raw);
-      if (!parsed.success) return this.reject(handlers, `invalid message: ${parsed.error.message}`);
-      const message = parsed.data;
-      if (message.type === "ready") {
-        if (this.isReady) return this.reject(handlers, "a second ready message");
-        this.isReady = true;
-        clearTimeout(startTimer);
-        const inner = this.isolated ? firstChildOf(this.pid) : undefined;
-        if (inner !== undefined) this.cgroup?.add(inner);
-        return markReady();
-      }
-      if (!this.isReady) return this.reject(handlers, `${message.type} before ready`);
-      handlers.message(message);
+    const limit = maxMessageBytes({
+      ...DEFAULT_OUTPUT_LIMITS,
+      resultBytes: options.maxResultBytes ?? DEFAULT_OUTPUT_LIMITS.resultBytes,
     });
+    const reader = new IpcLineReader(limit);
+    const onMessage = (text: string) => this.receive(text, handlers, { markReady, startTimer });
+    // A write to a child that is gone fails; its 'close' reports that.
+    this.channel.on("error", () => undefined);
+    this.channel.on("data", (chunk: Buffer) => {
+      if (this.broken) return;
+      if (!reader.push(chunk, onMessage) && !this.broken) {
+        this.overLimit = true;
+        this.reject(handlers, `a message over ${limit} bytes`);
+      }
+    });
+  }
+
+  private receive(
+    text: string,
+    handlers: ChildHandlers,
+    start: { markReady: () => void; startTimer: NodeJS.Timeout },
+  ): void {
+    if (this.broken) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return this.reject(handlers, "a message that is not JSON");
+    }
+    const parsed = childMessageSchema.safeParse(raw);
+    if (!parsed.success) return this.reject(handlers, `invalid message: ${parsed.error.message}`);
+    const message = parsed.data;
+    if (message.type === "ready") {
+      if (this.isReady) return this.reject(handlers, "a second ready message");
+      this.isReady = true;
+      clearTimeout(start.startTimer);
+      const inner = this.isolated ? firstChildOf(this.pid) : undefined;
+      if (inner !== undefined) this.cgroup?.add(inner);
+      return start.markReady();
+    }
+    if (!this.isReady) return this.reject(handlers, `${message.type} before ready`);
+    handlers.message(message);
   }
 
   get pid(): number | null {
@@ -225,9 +252,9 @@ export class SandboxedChild {
   }
 
   send(message: ParentMessage): void {
-    if (!this.process.connected) return;
-    // A failed send means the child is dying: its 'close' reports that, nothing to do here.
-    this.process.send(message, undefined, {}, () => undefined);
+    if (!this.channel.writable) return;
+    // A failed write means the child is dying: its 'close' reports that, nothing to do here.
+    this.channel.write(encodeIpcMessage(message));
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {

@@ -1,6 +1,7 @@
 import { IPC_VERSION, type DiscoveredDefinition } from "@bifrost/contracts";
 import type { Logger } from "../../infra/logger.js";
 import { SandboxedChild } from "./child-process.js";
+import type { Isolation } from "./isolation.js";
 
 export type DiscoveryOutcome = {
   definitions: DiscoveredDefinition[];
@@ -17,6 +18,8 @@ export type DiscoveryRequest = {
   timeoutMs?: number;
   memoryLimitMb?: number;
   logger?: Logger;
+  /** Default: what the host offers (isolation.ts). */
+  isolation?: Isolation;
 };
 
 /**
@@ -36,6 +39,7 @@ export async function discoverDefinitions(request: DiscoveryRequest): Promise<Di
       compiledRoot: request.compiledRoot,
       memoryLimitMb: request.memoryLimitMb ?? 512,
       startTimeoutMs: timeoutMs,
+      ...(request.isolation ? { isolation: request.isolation } : {}),
     },
     {
       message: (message) => {

@@ -19,6 +19,20 @@ export const DEFAULT_OUTPUT_LIMITS: OutputLimits = {
   resultBytes: 10 * 1024 * 1024,
 };
 
+/**
+ * The largest message a child may send: a result at its cap, with room for the envelope and for a log
+ * batch (the child runtime sends at most ~1 MiB of lines at a time). A child whose message grows past
+ * it is killed before the pool holds more (`OutputLimitExceeded`).
+ */
+export function maxMessageBytes(limits: OutputLimits): number {
+  return limits.resultBytes + 8 * 1024 * 1024;
+}
+
+/** Why a result was refused, in the same words wherever it is measured. */
+export function resultTooLargeError(bytes: number, limit: number): string {
+  return `The result is ${bytes} bytes; the limit is ${limit} (BIFROST_MAX_RESULT_BYTES)`;
+}
+
 /** Cuts a string to at most `maxBytes` UTF-8 bytes (never in the middle of a character). */
 function cutToBytes(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text, "utf8").subarray(0, maxBytes);
@@ -30,7 +44,10 @@ export function boundLine(line: LogLine, maxBytes: number): { line: LogLine; byt
   let { message } = line;
   let bytes = Buffer.byteLength(message, "utf8");
   if (bytes > maxBytes) {
-    message = `${cutToBytes(message, maxBytes)} … [line cut: ${bytes} bytes, the limit is ${maxBytes}]`;
+    // The marker counts within the bound: a line cut once is never cut again (the child runtime cuts
+    // first, the pool after it).
+    const marker = ` … [line cut: ${bytes} bytes, the limit is ${maxBytes}]`;
+    message = `${cutToBytes(message, Math.max(0, maxBytes - Buffer.byteLength(marker, "utf8")))}${marker}`;
     bytes = Buffer.byteLength(message, "utf8");
   }
   let data = line.data;

@@ -112,7 +112,11 @@ export function crashedOutcome(
   details: { durationMs: number; memoryLimitMb: number; invalidMessage: boolean },
 ): PoolRunOutcome {
   let error: string;
-  if (details.invalidMessage) error = "The workflow's process sent an invalid message and was stopped";
+  if (exit.outputLimitExceeded)
+    error =
+      "The workflow's process sent more at once than the platform accepts (a message over its size limit) " +
+      "and was stopped";
+  else if (details.invalidMessage) error = "The workflow's process sent an invalid message and was stopped";
   else if (exit.outOfMemory)
     error =
       `The workflow's process ran out of memory: the kernel stopped it at its limit ` +
@@ -127,7 +131,7 @@ export function crashedOutcome(
     status: "Failed",
     result: null,
     error,
-    errorType: "ProcessCrashed",
+    errorType: exit.outputLimitExceeded ? "OutputLimitExceeded" : "ProcessCrashed",
     durationMs: details.durationMs,
     peakMemoryBytes: null,
     cpuMs: null,

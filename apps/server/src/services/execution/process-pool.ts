@@ -1,5 +1,13 @@
 import type { ChildMessage, LogLine } from "@bifrost/contracts";
-import { boundLine, DEFAULT_OUTPUT_LIMITS, resultBytes, type OutputLimits } from "./output-limits.js";
+import type { WorkerSandbox } from "@bifrost/contracts";
+import { describeIsolation, detectIsolation, type Isolation } from "./isolation.js";
+import {
+  boundLine,
+  DEFAULT_OUTPUT_LIMITS,
+  resultBytes,
+  resultTooLargeError,
+  type OutputLimits,
+} from "./output-limits.js";
 import { systemClock, type Clock } from "../../infra/clock.js";
 import type { Logger } from "../../infra/logger.js";
 import type { ChildExit } from "./child-process.js";
@@ -20,7 +28,13 @@ import { DEFAULT_MAX_LOG_LINES } from "./runtime/run-log.js";
 export { PoolClosedError };
 export type { PoolKey, PoolRunOutcome, PoolRunRequest };
 
-export type PoolStats = { processes: PoolChildStats[]; busy: number; idle: number; max: number };
+export type PoolStats = {
+  processes: PoolChildStats[];
+  busy: number;
+  idle: number;
+  max: number;
+  sandbox: WorkerSandbox;
+};
 
 export type ProcessPoolOptions = {
   runtimeDir: string;
@@ -35,8 +49,8 @@ export type ProcessPoolOptions = {
   graceMs?: number;
   startTimeoutMs?: number;
   maxLogLinesPerRun?: number;
-  /** Each child in its own PID namespace where the host allows it (default); false: never. */
-  isolation?: boolean;
+  /** How the OS isolates the children; default: what the host offers (isolation.ts). false: none. */
+  isolation?: Isolation | false;
   /** Bounds on a run's log and result (output-limits.ts); each defaults to DEFAULT_OUTPUT_LIMITS. */
   outputLimits?: Partial<OutputLimits>;
   logger: Logger;
@@ -73,7 +87,7 @@ export class ProcessPool {
       graceMs: options.graceMs ?? 5_000,
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
       maxLogLinesPerRun: options.maxLogLinesPerRun ?? DEFAULT_MAX_LOG_LINES,
-      isolation: options.isolation ?? true,
+      isolation: options.isolation ?? detectIsolation(),
     };
     this.limits = { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits };
     this.logger = options.logger;
@@ -136,6 +150,7 @@ export class ProcessPool {
       busy: this.slots.filter((slot) => slot.state === "busy").length,
       idle: this.slots.filter((slot) => slot.state === "idle").length,
       max: this.options.maxProcesses,
+      sandbox: describeIsolation(this.options.isolation),
     };
   }
 
@@ -189,7 +204,15 @@ export class ProcessPool {
     const { runtimeDir, compiledRoot, memoryLimitMb, maxLogLinesPerRun, startTimeoutMs, isolation } =
       this.options;
     const slot = new PoolChild(
-      { runtimeDir, compiledRoot, memoryLimitMb, maxLogLines: maxLogLinesPerRun, startTimeoutMs, isolation },
+      {
+        runtimeDir,
+        compiledRoot,
+        memoryLimitMb,
+        maxLogLines: maxLogLinesPerRun,
+        maxResultBytes: this.limits.resultBytes,
+        startTimeoutMs,
+        isolation,
+      },
       this.clock.now(),
       {
         message: (child, message) => this.onMessage(child, message),
@@ -237,9 +260,7 @@ export class ProcessPool {
     slot.release(message.rssBytes).resolve({
       status: tooLarge ? "Failed" : message.status,
       result: tooLarge ? null : (message.result ?? null),
-      error: tooLarge
-        ? `The result is ${size} bytes; the limit is ${this.limits.resultBytes} (BIFROST_MAX_RESULT_BYTES)`
-        : message.error,
+      error: tooLarge ? resultTooLargeError(size, this.limits.resultBytes) : message.error,
       errorType: tooLarge ? "ResultTooLarge" : message.errorType,
       durationMs: message.durationMs,
       peakMemoryBytes: message.peakMemoryBytes,

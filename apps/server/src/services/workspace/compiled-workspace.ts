@@ -20,7 +20,8 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
  * A version directory is written once and never changed: it appears by an atomic rename of a
  * complete temporary directory, so a reader never sees half a version. Only regular files and
  * directories are created (a symlink would let a sandboxed child read outside the read limit of
- * DESIGN.md §5). The caller creates `root`; its directories are mode 0700.
+ * DESIGN.md §5). The caller creates `root`; directories are mode 0750 and files 0640: the children's
+ * own identity reads them through the group of `root` (isolation.ts `shareWithSandbox`), nobody else.
  */
 export class CompiledWorkspace {
   private readonly writing = new Map<string, Promise<string>>();
@@ -92,7 +93,7 @@ export class CompiledWorkspace {
       this.root,
       `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(6).toString("hex")}`,
     );
-    await mkdir(temp, { mode: 0o700 });
+    await mkdir(temp, { mode: 0o750 });
     try {
       await this.writeFiles(temp, files);
       try {
@@ -114,7 +115,7 @@ export class CompiledWorkspace {
   private async writeFiles(temp: string, files: readonly CompiledFile[]): Promise<void> {
     const sdkDir = path.join(temp, "node_modules", "@bifrost", "sdk");
     await this.writeFile(temp, "package.json", JSON.stringify({ type: "module" }));
-    await mkdir(sdkDir, { recursive: true, mode: 0o700 });
+    await mkdir(sdkDir, { recursive: true, mode: 0o750 });
     await this.writeFile(
       sdkDir,
       "package.json",
@@ -128,13 +129,13 @@ export class CompiledWorkspace {
       if (problem || !file.path.endsWith(".ts"))
         throw new Error(`not a compiled workspace path: ${file.path}`);
       const target = path.join(temp, compiledPathOf(file.path));
-      await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-      await writeFile(target, file.compiled, { flag: "wx", mode: 0o600 });
+      await mkdir(path.dirname(target), { recursive: true, mode: 0o750 });
+      await writeFile(target, file.compiled, { flag: "wx", mode: 0o640 });
     }
   }
 
   private async writeFile(dir: string, name: string, content: string): Promise<void> {
-    await writeFile(path.join(dir, name), content, { flag: "wx", mode: 0o600 });
+    await writeFile(path.join(dir, name), content, { flag: "wx", mode: 0o640 });
   }
 
   /** Marks an existing version as used (for prune); false when it does not exist. */

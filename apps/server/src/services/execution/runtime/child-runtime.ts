@@ -4,6 +4,7 @@ import { IPC_VERSION, type ChildMessage, type LogLine, type ParentMessage } from
 import { ConsoleCapture } from "./console-capture.js";
 import { definitionOf, discoverModule, errorMessage, importModule } from "./definitions.js";
 import { SecretRedactor } from "./redaction.js";
+import { DEFAULT_OUTPUT_LIMITS } from "../output-limits.js";
 import { RunLog } from "./run-log.js";
 import { settleError, settleValue, type Settlement } from "./settlement.js";
 
@@ -46,6 +47,8 @@ export class ChildRuntime {
     private readonly options: {
       send: (message: ChildMessage) => void;
       maxLogLines: number;
+      /** A larger result (as JSON) is refused here: `ResultTooLarge`. */
+      maxResultBytes?: number;
     },
   ) {}
 
@@ -147,7 +150,7 @@ export class ChildRuntime {
     } catch (error) {
       return settleError(error, run.log, RUNTIME_DIR_URL);
     }
-    return settleValue(value);
+    return settleValue(value, this.options.maxResultBytes ?? DEFAULT_OUTPUT_LIMITS.resultBytes);
   }
 
   private context(message: RunMessage, run: ActiveRun) {

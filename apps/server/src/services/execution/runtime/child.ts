@@ -3,7 +3,15 @@
  * pool or by discovery under Node's permission model). It speaks the versioned IPC protocol of
  * `@bifrost/contracts` and nothing else: no platform config, no secrets, no database.
  */
-import { IPC_VERSION, parentMessageSchema, type ChildMessage } from "@bifrost/contracts/ipc";
+import { Socket } from "node:net";
+import {
+  encodeIpcMessage,
+  IPC_FD,
+  IPC_VERSION,
+  IpcLineReader,
+  parentMessageSchema,
+  type ChildMessage,
+} from "@bifrost/contracts/ipc";
 import { ChildRuntime } from "./child-runtime.js";
 import { DEFAULT_MAX_LOG_LINES } from "./run-log.js";
 
@@ -11,19 +19,24 @@ import { DEFAULT_MAX_LOG_LINES } from "./run-log.js";
 const TERMINATE_SETTLE_MS = 1_000;
 /** Exit code for a message this runtime cannot read: a pool of another version, or a bug. */
 const EXIT_PROTOCOL_ERROR = 70;
+/** What the pool sends (run input included) is bounded by the API; this only stops a runaway line. */
+const MAX_PARENT_MESSAGE_BYTES = 256 * 1024 * 1024;
 
-// Taken before any user code runs: a workflow that replaces `process.send` cannot cut the runtime off.
-const rawSend = process.send?.bind(process);
-if (!rawSend) {
-  process.stderr.write("bifrost child runtime: started without an IPC channel\n");
+// Opened before any user code runs (contracts `IPC_FD`: one JSON message per line, both ways).
+let channel: Socket;
+try {
+  channel = new Socket({ fd: IPC_FD, readable: true, writable: true });
+} catch (error) {
+  process.stderr.write(`bifrost child runtime: started without its channel (${String(error)})\n`);
   process.exit(2);
 }
+const connected = () => channel.writable && !channel.destroyed;
 
 let inFlight = 0;
 function send(message: ChildMessage): void {
-  if (!process.connected) return;
+  if (!connected()) return;
   inFlight++;
-  rawSend!(message, undefined, {}, () => {
+  channel.write(encodeIpcMessage(message), () => {
     inFlight--;
   });
 }
@@ -35,7 +48,7 @@ function drainAndExit(code: number): void {
   exiting = true;
   const deadline = Date.now() + 1_000;
   const check = () => {
-    if (inFlight === 0 || !process.connected || Date.now() > deadline) process.exit(code);
+    if (inFlight === 0 || !connected() || Date.now() > deadline) process.exit(code);
     setTimeout(check, 5);
   };
   check();
@@ -48,9 +61,12 @@ function protocolError(reason: string): void {
 
 const maxLogLinesArg = process.argv.find((arg) => arg.startsWith("--max-log-lines="));
 const maxLogLines = maxLogLinesArg ? Number(maxLogLinesArg.split("=")[1]) : DEFAULT_MAX_LOG_LINES;
+const maxResultBytesArg = process.argv.find((arg) => arg.startsWith("--max-result-bytes="));
+const maxResultBytes = maxResultBytesArg ? Number(maxResultBytesArg.split("=")[1]) : undefined;
 const runtime = new ChildRuntime({
   send,
   maxLogLines: Number.isInteger(maxLogLines) && maxLogLines > 0 ? maxLogLines : DEFAULT_MAX_LOG_LINES,
+  ...(Number.isInteger(maxResultBytes) && maxResultBytes! > 0 ? { maxResultBytes: maxResultBytes! } : {}),
 });
 
 let terminating = false;
@@ -69,7 +85,9 @@ process.on("uncaughtException", crash);
 process.on("unhandledRejection", crash);
 
 // The pool is gone (it exited or closed the channel): a child never outlives it.
-process.on("disconnect", () => process.exit(0));
+channel.on("end", () => process.exit(0));
+channel.on("close", () => process.exit(0));
+channel.on("error", () => process.exit(0));
 
 process.on("SIGTERM", () => {
   terminating = true;
@@ -81,7 +99,18 @@ process.on("SIGTERM", () => {
   }, TERMINATE_SETTLE_MS);
 });
 
-process.on("message", (raw: unknown) => {
+const reader = new IpcLineReader(MAX_PARENT_MESSAGE_BYTES);
+channel.on("data", (chunk: Buffer) => {
+  if (!reader.push(chunk, onMessage)) protocolError("a message from the pool over the size limit");
+});
+
+function onMessage(text: string): void {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return protocolError("a message from the pool that is not JSON");
+  }
   const parsed = parentMessageSchema.safeParse(raw);
   if (!parsed.success) return protocolError(`invalid message from the pool: ${parsed.error.message}`);
   const message = parsed.data;
@@ -99,7 +128,7 @@ process.on("message", (raw: unknown) => {
       runtime.discover(message).then(send, crash);
       return;
   }
-});
+}
 
 // Warm the SDK bundle (user modules import this very file through the workspace's node_modules), so
 // the first run of a warm child does not pay for loading zod.

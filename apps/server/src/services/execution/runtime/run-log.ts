@@ -1,4 +1,5 @@
 import type { IpcLogLevel, LogLine } from "@bifrost/contracts/ipc";
+import { boundLine, DEFAULT_OUTPUT_LIMITS } from "../output-limits.js";
 import type { SecretRedactor } from "./redaction.js";
 
 export const DEFAULT_MAX_LOG_LINES = 100_000;
@@ -7,6 +8,8 @@ export const DEFAULT_MAX_LOG_LINES = 100_000;
 const FLUSH_AFTER_MS = 20;
 /** A synchronous loop that logs never yields to the timer: flush from `write` past this many lines. */
 const FLUSH_AT_LINES = 500;
+/** …or past this many bytes: a batch stays far below the channel's message limit. */
+const FLUSH_AT_BYTES = 1024 * 1024;
 
 /**
  * The log of one run: lines with level and time, batched into `logs` messages, capped, and redacted
@@ -14,6 +17,7 @@ const FLUSH_AT_LINES = 500;
  */
 export class RunLog {
   private buffer: LogLine[] = [];
+  private bufferBytes = 0;
   private written = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -31,17 +35,22 @@ export class RunLog {
     if (this.closed || this.written > this.options.maxLines) return;
     this.written++;
     if (this.written > this.options.maxLines) {
-      this.push({
-        level: "warn",
-        message: `log truncated: more than ${this.options.maxLines} lines`,
-        timestamp: Date.now(),
-      });
+      this.push(
+        {
+          level: "warn",
+          message: `log truncated: more than ${this.options.maxLines} lines`,
+          timestamp: Date.now(),
+        },
+        64,
+      );
       return;
     }
     // Copied now: the caller may mutate the object after logging it, and IPC needs plain JSON.
     const line: LogLine = { level, message, timestamp: Date.now() };
     if (data !== undefined) line.data = toLogData(data);
-    this.push(line);
+    // Cut here as the pool would (it cuts again: user code can send by hand), so batches stay small.
+    const bounded = boundLine(line, DEFAULT_OUTPUT_LIMITS.lineBytes);
+    this.push(bounded.line, bounded.bytes);
   }
 
   flush(): void {
@@ -59,6 +68,7 @@ export class RunLog {
             ...(line.data ? { data: redactor.redactValue(line.data) } : {}),
           }));
     this.buffer = [];
+    this.bufferBytes = 0;
     this.options.send(lines);
   }
 
@@ -68,11 +78,16 @@ export class RunLog {
     this.closed = true;
   }
 
-  private push(line: LogLine): void {
+  private push(line: LogLine, bytes: number): void {
     this.buffer.push(line);
+    this.bufferBytes += bytes;
     // A line after a quiet spell goes out at once (live logs; and a run stuck in a synchronous loop
     // right after logging still gets that line out). Bursts are batched behind it.
-    if (this.buffer.length >= FLUSH_AT_LINES || line.timestamp - this.lastFlush >= FLUSH_AFTER_MS)
+    if (
+      this.buffer.length >= FLUSH_AT_LINES ||
+      this.bufferBytes >= FLUSH_AT_BYTES ||
+      line.timestamp - this.lastFlush >= FLUSH_AFTER_MS
+    )
       this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_AFTER_MS);

@@ -1,3 +1,4 @@
+import { resultTooLargeError } from "../output-limits.js";
 import { inspect } from "node:util";
 import type { ChildMessage } from "@bifrost/contracts/ipc";
 import type { RunLog } from "./run-log.js";
@@ -18,10 +19,19 @@ export type Settlement = {
  * `undefined` fields vanish as they would later anyway). `{ success: false, … }` is the documented
  * way for a workflow to report a partial failure.
  */
-export function settleValue(value: unknown): Settlement {
+export function settleValue(value: unknown, maxBytes = Number.POSITIVE_INFINITY): Settlement {
   let result: unknown;
   try {
     const text = JSON.stringify(value);
+    const bytes = text === undefined ? 0 : Buffer.byteLength(text, "utf8");
+    // Refused here, not sent: the pool would refuse it too, and the channel has a size limit.
+    if (bytes > maxBytes)
+      return {
+        status: "Failed",
+        result: undefined,
+        error: resultTooLargeError(bytes, maxBytes),
+        errorType: "ResultTooLarge",
+      };
     result = text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

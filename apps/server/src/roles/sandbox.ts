@@ -1,0 +1,51 @@
+import type { Config } from "../config.js";
+import type { Logger } from "../infra/logger.js";
+import { detectIsolation, type Isolation } from "../services/execution/isolation.js";
+import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
+
+/** The OS isolation a role needs is missing and was not waived: the process must not start. */
+export class SandboxUnavailableError extends Error {
+  override readonly name = "SandboxUnavailableError";
+}
+
+/** Whether this process runs on the embedded adapters (no service URL at all). */
+const embedded = (config: Config): boolean =>
+  config.databaseUrl === undefined && config.redisUrl === undefined && config.rabbitmqUrl === undefined;
+
+/**
+ * The isolation children of this process get. Without it, `worker`, `api` and a `start` on service
+ * URLs refuse to start unless `BIFROST_SANDBOX=permission-only` says so; the embedded `start` (the
+ * two-command default on a laptop) falls back by itself, with the warning. The warning is logged at
+ * every start and shown on the Workers page (the worker's heartbeat carries it).
+ */
+export function resolveSandbox(config: Config, logger: Logger, runtimeDir = DEFAULT_RUNTIME_DIR): Isolation {
+  const { mode, identity } = config.sandbox;
+  if (mode === "permission-only") {
+    const isolation: Isolation = { kind: "permission-only", reason: "BIFROST_SANDBOX=permission-only" };
+    logger.warn({ sandbox: isolation }, warning(isolation));
+    return isolation;
+  }
+  const found = detectIsolation({ identity, readable: [runtimeDir] });
+  if (found.kind === "namespaces") {
+    logger.info(
+      { sandbox: found },
+      "workflow children run in their own namespaces, as an unprivileged identity",
+    );
+    return found;
+  }
+  if (mode === undefined && config.role === "start" && embedded(config)) {
+    logger.warn({ sandbox: found }, warning(found));
+    return found;
+  }
+  throw new SandboxUnavailableError(
+    `workflows cannot be isolated here: ${found.reason}. Run as root (or with CAP_SYS_ADMIN) on Linux with ` +
+      `util-linux, or set BIFROST_SANDBOX=permission-only to run them under Node's permission model alone`,
+  );
+}
+
+export function warning(isolation: Extract<Isolation, { kind: "permission-only" }>): string {
+  return (
+    `workflow children are NOT isolated by the operating system (${isolation.reason}): Node's permission ` +
+    `model is their only sandbox; a hostile workflow can reach local services and signal processes`
+  );
+}

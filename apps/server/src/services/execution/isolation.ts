@@ -1,0 +1,176 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync } from "node:fs";
+import path from "node:path";
+import type { WorkerSandbox } from "@bifrost/contracts";
+
+/**
+ * How the operating system isolates a child that runs user code (DESIGN.md §5), around Node's
+ * permission model (the inner layer, always on). With `namespaces`, a child runs:
+ * - in its own PID namespace (`unshare --pid --fork --mount-proc`): it is pid 1 there, its /proc shows
+ *   its own tree only, and it can signal nothing outside it, not the worker, not its siblings;
+ * - under an unprivileged identity: a dedicated UID/GID (`setpriv --reuid/--regid --clear-groups`)
+ *   when the platform runs as root, otherwise a user namespace of its own (`unshare --user`);
+ * - with `no_new_privs`, no core files, a cap on open files (`prlimit`), and killed with the worker
+ *   (`--pdeathsig`, set again after the identity change, which clears it);
+ * - in cgroups of its own for memory, tasks and CPU (child-cgroup.ts), where the host offers them.
+ * All of it comes from util-linux (`setpriv`, `prlimit`, `unshare`, `setsid`), which every Linux
+ * distribution ships: no helper to build, no daemon, and no change to how the worker talks to a child.
+ */
+export type SandboxIdentity = { uid: number; gid: number };
+
+export type Isolation =
+  | { kind: "namespaces"; identity: SandboxIdentity | "user-namespace" }
+  | { kind: "permission-only"; reason: string };
+
+/** The default identity of children when the platform runs as root: a fixed id no account uses. */
+export const DEFAULT_SANDBOX_ID = 64_000;
+
+/** Open files (and sockets) one child may hold. */
+export const CHILD_OPEN_FILES = 1024;
+
+const TOOLS = {
+  setpriv: "/usr/bin/setpriv",
+  prlimit: "/usr/bin/prlimit",
+  unshare: "/usr/bin/unshare",
+  setsid: "/usr/bin/setsid",
+} as const;
+
+const probes = new Map<string, Isolation>();
+
+/**
+ * What this host allows, checked once per process and identity by starting Node the way a child is
+ * started (so a Node binary or runtime directory the sandbox identity cannot read is found here, at
+ * start, not at the first run): `namespaces`, or `permission-only` with the reason.
+ */
+export function detectIsolation(
+  options: { identity?: SandboxIdentity; readable?: readonly string[] } = {},
+): Isolation {
+  const identity = options.identity ?? { uid: DEFAULT_SANDBOX_ID, gid: DEFAULT_SANDBOX_ID };
+  const readable = options.readable ?? [];
+  const key = JSON.stringify([identity, readable]);
+  let found = probes.get(key);
+  if (!found) {
+    found = probe(identity, readable);
+    probes.set(key, found);
+  }
+  return found;
+}
+
+function probe(identity: SandboxIdentity, readable: readonly string[]): Isolation {
+  if (process.platform !== "linux")
+    return { kind: "permission-only", reason: `${process.platform} has no PID namespaces` };
+  const missing = Object.values(TOOLS).filter((tool) => !existsSync(tool));
+  if (missing.length > 0)
+    return { kind: "permission-only", reason: `${missing.join(", ")} not found (util-linux)` };
+  const candidate: Isolation = {
+    kind: "namespaces",
+    identity: process.getuid?.() === 0 ? identity : "user-namespace",
+  };
+  // As the child would be: can it start, and read what it needs?
+  const check =
+    "const fs=require('node:fs');for(const p of process.argv.slice(1))fs.accessSync(p,fs.constants.R_OK);" +
+    "if(process.pid!==1)process.exit(3)";
+  const { command, args } = wrapCommand(candidate, [process.execPath, "-e", check, ...readable]);
+  const result = spawnSync(command, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 });
+  if (result.status === 0) return candidate;
+  const who =
+    candidate.identity === "user-namespace" ? "a user namespace" : `uid ${identity.uid}, gid ${identity.gid}`;
+  const stderr = result.stderr
+    ?.toString()
+    .trim()
+    .split("\n")
+    .find((line) => /denied|EACCES|not permitted|unshare|setpriv/i.test(line));
+  return {
+    kind: "permission-only",
+    reason:
+      result.status === 3
+        ? "the PID namespace was not created"
+        : `a child could not be started in its own namespaces as ${who}` +
+          ` (${stderr ?? result.error?.message ?? `exit code ${result.status}`}); ` +
+          `Node (${process.execPath})${readable.length ? ` and ${readable.join(", ")}` : ""} must be readable by it`,
+  };
+}
+
+/**
+ * The command that runs `node` (its argv) inside the isolation. Without it, only setpriv's
+ * `--pdeathsig` and `--no-new-privs` are kept where setpriv exists.
+ */
+export function wrapCommand(
+  isolation: Isolation,
+  node: readonly string[],
+): { command: string; args: string[] } {
+  const outer = existsSync(TOOLS.setpriv)
+    ? [TOOLS.setpriv, "--pdeathsig", "KILL", "--no-new-privs", "--"]
+    : [];
+  if (isolation.kind !== "namespaces") {
+    const [command, ...args] = [...outer, ...node];
+    return { command: command!, args };
+  }
+  const { identity } = isolation;
+  const limits = [TOOLS.prlimit, `--nofile=${CHILD_OPEN_FILES}:${CHILD_OPEN_FILES}`, "--core=0:0", "--"];
+  const unshare = [
+    TOOLS.unshare,
+    ...(identity === "user-namespace" ? ["--user"] : []),
+    "--pid",
+    "--fork",
+    "--kill-child=SIGKILL",
+    "--mount-proc",
+    "--",
+  ];
+  // The identity change clears the parent-death signal unshare's --kill-child set: set it again.
+  const drop =
+    identity === "user-namespace"
+      ? []
+      : [
+          TOOLS.setpriv,
+          `--reuid=${identity.uid}`,
+          `--regid=${identity.gid}`,
+          "--clear-groups",
+          "--pdeathsig",
+          "KILL",
+          "--",
+        ];
+  // Node leads its own session and process group: kill(0, …) (its parent's pid is 0 there) reaches
+  // Node alone, never the unshare process that waits for it.
+  const [command, ...args] = [...outer, ...limits, ...unshare, ...drop, TOOLS.setsid, ...node];
+  return { command: command!, args };
+}
+
+const shared = new Set<string>();
+
+/**
+ * Lets the sandbox identity read a directory of the platform's (the compiled workspace): group-owned
+ * by its GID, readable and searchable by the group, never writable by it, and setgid so that what is
+ * written in it later is the group's too (the writers give files 0640 and directories 0750). What is
+ * already there is handed over the same way.
+ */
+export function shareWithSandbox(dir: string, isolation: Isolation | undefined): void {
+  if (isolation?.kind !== "namespaces" || isolation.identity === "user-namespace") return;
+  if (shared.has(dir)) return;
+  const { gid } = isolation.identity;
+  const uid = process.getuid?.() ?? 0;
+  const walk = (entry: string): void => {
+    const stat = lstatSync(entry);
+    if (stat.isSymbolicLink()) return; // never followed: it could point anywhere
+    chownSync(entry, uid, gid);
+    if (!stat.isDirectory()) return;
+    chmodSync(entry, 0o2750);
+    for (const name of readdirSync(entry)) walk(path.join(entry, name));
+  };
+  walk(dir);
+  shared.add(dir);
+}
+
+/** As the Workers page shows it. `false`: a pool that was told to use none. */
+export function describeIsolation(isolation: Isolation | false): WorkerSandbox {
+  if (isolation === false)
+    return { kind: "permission-only", identity: null, reason: "turned off for this pool" };
+  if (isolation.kind === "permission-only")
+    return { kind: "permission-only", identity: null, reason: isolation.reason };
+  const { identity } = isolation;
+  return {
+    kind: "namespaces",
+    identity: identity === "user-namespace" ? "user namespace" : `uid ${identity.uid}, gid ${identity.gid}`,
+    reason: null,
+  };
+}
