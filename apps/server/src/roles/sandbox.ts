@@ -38,8 +38,8 @@ export function resolveSandbox(config: Config, logger: Logger, runtimeDir = DEFA
     return found;
   }
   throw new SandboxUnavailableError(
-    `workflows cannot be isolated here: ${found.reason}. Run as root (or with CAP_SYS_ADMIN) on Linux with ` +
-      `util-linux, or set BIFROST_SANDBOX=permission-only to run them under Node's permission model alone`,
+    `workflows cannot be isolated here: ${found.reason}. Fix that, or set BIFROST_SANDBOX=permission-only ` +
+      `to run them under Node's permission model alone (not where people you do not trust write workflows)`,
   );
 }
 

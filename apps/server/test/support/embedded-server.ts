@@ -36,17 +36,24 @@ export async function waitUntilReady(server: ServerProcess, url: string): Promis
  * Starts the embedded platform with MFA off (the tests sign in with a password) and `env` on top;
  * resolves when it is ready.
  */
-export async function startEmbedded(env: Record<string, string> = {}): Promise<EmbeddedServer> {
+export async function startEmbedded(
+  env: Record<string, string> = {},
+  options: { wrap?: string[] } = {},
+): Promise<EmbeddedServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "bifrost-embedded-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const launch = () =>
-    startServer("start", {
-      PORT: String(port),
-      BIFROST_DATA_DIR: dataDir,
-      BIFROST_MFA_REQUIRED: "false",
-      ...env,
-    });
+    startServer(
+      "start",
+      {
+        PORT: String(port),
+        BIFROST_DATA_DIR: dataDir,
+        BIFROST_MFA_REQUIRED: "false",
+        ...env,
+      },
+      options,
+    );
   const embedded: EmbeddedServer = {
     server: launch(),
     url,

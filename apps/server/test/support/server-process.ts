@@ -19,9 +19,13 @@ export type ServerProcess = {
 export function startServer(
   role: string,
   env: Record<string, string>,
-  options: { cwd?: string } = {},
+  options: {
+    cwd?: string;
+    /** A command that runs the server (e.g. setpriv dropping a capability). */ wrap?: string[];
+  } = {},
 ): ServerProcess {
-  const child = spawn(process.execPath, [SERVER_BIN, role], {
+  const [command = process.execPath, ...args] = [...(options.wrap ?? []), process.execPath, SERVER_BIN, role];
+  const child = spawn(command, args, {
     cwd: options.cwd ?? path.dirname(SERVER_BIN),
     env: {
       PATH: process.env.PATH ?? "",

@@ -214,6 +214,11 @@ describe("platform admin operations pages", () => {
     const processes = card.getByRole("table", { name: /^Pool processes of/ });
     await processes.locator("tbody tr").first().waitFor();
     expect(await processes.locator("tbody tr").count()).toBeGreaterThanOrEqual(1);
+    // This host isolates children: the card says how, and there is no sandbox warning.
+    expect(await card.getByTestId("sandbox").textContent()).toMatch(
+      /isolated.*own PID and mount namespaces, uid 64000, gid 64000/,
+    );
+    expect(await card.getByTestId("sandbox-warning").count()).toBe(0);
     await page.getByRole("status").getByText("live", { exact: true }).waitFor();
     // Heartbeats arrive over the socket (the page's "last update" only moves on a channel message).
     await page.getByText(/^last update \d+ s ago$/).waitFor();

@@ -75,20 +75,23 @@ function probe(identity: SandboxIdentity, readable: readonly string[]): Isolatio
   if (result.status === 0) return candidate;
   const who =
     candidate.identity === "user-namespace" ? "a user namespace" : `uid ${identity.uid}, gid ${identity.gid}`;
-  const stderr = result.stderr
-    ?.toString()
+  const stderr = result.stderr?.toString() ?? "";
+  const line = stderr
     .trim()
     .split("\n")
-    .find((line) => /denied|EACCES|not permitted|unshare|setpriv/i.test(line));
-  return {
-    kind: "permission-only",
-    reason:
-      result.status === 3
-        ? "the PID namespace was not created"
-        : `a child could not be started in its own namespaces as ${who}` +
-          ` (${stderr ?? result.error?.message ?? `exit code ${result.status}`}); ` +
-          `Node (${process.execPath})${readable.length ? ` and ${readable.join(", ")}` : ""} must be readable by it`,
-  };
+    .find((text) => /denied|EACCES|not permitted|unshare|setpriv|prlimit/i.test(text));
+  let reason: string;
+  if (result.status === 3) reason = "the PID namespace was not created";
+  else if (/^(unshare|setpriv|prlimit):.*(not permitted|Permission denied)/im.test(stderr))
+    reason =
+      `the kernel refused the namespaces or the identity change (${line?.trim()}): ` +
+      `the platform needs root or CAP_SYS_ADMIN (or unprivileged user namespaces when not root)`;
+  else
+    reason =
+      `a child could not start in its own namespaces as ${who} ` +
+      `(${line?.trim() ?? result.error?.message ?? `exit code ${result.status}`}): ` +
+      `Node (${process.execPath})${readable.length ? ` and ${readable.join(", ")}` : ""} must be readable by it`;
+  return { kind: "permission-only", reason };
 }
 
 /**

@@ -1,4 +1,10 @@
-import type { PlatformWorker, PoolProcess, WorkerPoolState, WsServerMessage } from "@bifrost/contracts";
+import type {
+  PlatformWorker,
+  PoolProcess,
+  WorkerPoolState,
+  WorkerSandbox,
+  WsServerMessage,
+} from "@bifrost/contracts";
 import "./admin.css";
 import "./ops.css";
 import { useQueryClient } from "@tanstack/react-query";
@@ -23,7 +29,29 @@ function poolOf(worker: PlatformWorker): WorkerPoolState {
     idle: typeof state.idle === "number" ? state.idle : processes.filter((p) => p.state === "idle").length,
     max: typeof state.max === "number" ? state.max : processes.length,
     memory: typeof state.memory === "number" ? state.memory : 0,
+    ...(isSandbox(state.sandbox) ? { sandbox: state.sandbox } : {}),
   };
+}
+
+function isSandbox(value: unknown): value is WorkerSandbox {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return kind === "namespaces" || kind === "permission-only";
+}
+
+/** How the worker's children are isolated; a worker without OS isolation is a warning, not a detail. */
+function SandboxState({ sandbox }: { sandbox: WorkerSandbox | undefined }) {
+  if (!sandbox) return <span className="ops-muted">not reported</span>;
+  if (sandbox.kind === "namespaces")
+    return (
+      <>
+        <Badge tone="success">isolated</Badge> own PID and mount namespaces, {sandbox.identity}, kernel limits
+      </>
+    );
+  return (
+    <span role="alert" data-testid="sandbox-warning">
+      <Badge tone="danger">not isolated</Badge> Node&apos;s permission model only: {sandbox.reason}
+    </span>
+  );
 }
 
 export function formatBytes(bytes: number | null): string {
@@ -114,6 +142,10 @@ function WorkerCard({
         </dd>
         <dt>Worker memory</dt>
         <dd>{formatBytes(pool.memory)}</dd>
+        <dt>Sandbox</dt>
+        <dd data-testid="sandbox">
+          <SandboxState sandbox={pool.sandbox} />
+        </dd>
       </dl>
       {pool.processes.length === 0 ? (
         <p className="ops-muted">No pool processes right now.</p>

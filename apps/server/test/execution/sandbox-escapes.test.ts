@@ -1,0 +1,516 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
+import { call } from "../support/login-journey.js";
+import { getJson } from "../support/server-process.js";
+import { createEngine, type Engine } from "../support/engine.js";
+
+// The escape suite: workflows written as an attacker would, run through the API in both modes
+// (`bifrost-server start` on PGlite, and the engine on PostgreSQL with the worker's pool in this
+// process), and the same attacks in a file's top-level code, which runs at save time (discovery).
+// - Signals: its parent (the worker; in `start`, the whole platform), the pids it was told about (the
+//   server, the test process, its sibling children), every process (`kill(-1)`) and every pid up to
+//   4096. Each child is pid 1 of a PID namespace of its own: nothing outside its tree exists for it.
+//   (Where a child is not in its own namespace the fixture stops before signalling anything, so a
+//   broken sandbox fails this test without killing the machine's processes.)
+// - Identity, processes, files: it runs as the dedicated unprivileged uid/gid; it can start no
+//   process or thread (a fork bomb gets nothing); it reads no /proc of another process and writes
+//   nowhere, temp directories included.
+// - Limits: a CPU loop ends at its timeout, Buffers past the memory limit are stopped by the kernel,
+//   200 MiB of log keep 16 MiB, an endless message on the channel ends OutputLimitExceeded.
+// After each, the platform is still ready and the next run succeeds.
+
+const ATTACK = `
+import fs from "node:fs";
+import os from "node:os";
+import { workflow, z } from "@bifrost/sdk";
+
+const send = (pid, signal) => {
+  try {
+    process.kill(pid, signal);
+    return "sent";
+  } catch (error) {
+    return error.code;
+  }
+};
+
+const attempt = (action) => {
+  try {
+    action();
+    return "done";
+  } catch (error) {
+    return error.code ?? error.name;
+  }
+};
+
+export const signalEveryone = workflow({
+  params: z.object({ targets: z.array(z.number().int()) }),
+  async run({ targets }) {
+    // Safety catch for the machine running the tests: outside its own PID namespace this attack would
+    // really kill processes, so it reports that and stops (the test then fails on the pid).
+    if (process.pid !== 1) return { pid: process.pid };
+    const named = targets.map((pid) => ({ pid, usr1: send(pid, "SIGUSR1"), kill: send(pid, "SIGKILL") }));
+    const parent = { ppid: process.ppid, usr1: send(process.ppid, "SIGUSR1"), kill: send(process.ppid, "SIGKILL") };
+    const everyone = send(-1, "SIGKILL");
+    const reachable = [];
+    for (let pid = 2; pid <= 4096; pid++) if (send(pid, "SIGKILL") === "sent") reachable.push(pid);
+    let proc;
+    try {
+      proc = fs.readdirSync("/proc").filter((entry) => /^\\d+$/.test(entry)).length;
+    } catch (error) {
+      proc = error.code;
+    }
+    return { pid: process.pid, named, parent, everyone, reachable, proc };
+  },
+});
+
+export const identity = workflow({
+  run: () => ({ uid: process.getuid(), gid: process.getgid(), groups: process.getgroups(), euid: process.geteuid() }),
+});
+
+/** Every way to start another process or thread, many times over. */
+export const forkBomb = workflow({
+  async run() {
+    const childProcess = await import("node:child_process");
+    const { Worker } = await import("node:worker_threads");
+    const outcomes = {};
+    const count = (code) => (outcomes[code] = (outcomes[code] ?? 0) + 1);
+    for (let i = 0; i < 100; i++) {
+      count(attempt(() => childProcess.spawn("/bin/sh", ["-c", ":(){ :|:& };:"])));
+      count(attempt(() => childProcess.fork(process.argv[1])));
+      count(attempt(() => childProcess.execFileSync("/bin/true")));
+      count(attempt(() => new Worker("for(;;);", { eval: true })));
+    }
+    return outcomes;
+  },
+});
+
+/** Reads of other processes' /proc entries and of the platform's secrets. */
+export const readOthers = workflow({
+  params: z.object({ serverPid: z.number().int(), secretFiles: z.array(z.string()) }),
+  run: ({ serverPid, secretFiles }) => {
+    const paths = [
+      "/proc/1/environ",
+      \`/proc/\${serverPid}/environ\`,
+      \`/proc/\${serverPid}/cmdline\`,
+      \`/proc/\${serverPid}/mem\`,
+      "/proc/self/environ",
+      ...secretFiles,
+      ...secretFiles.map((file) => \`/proc/\${serverPid}/root\${file}\`),
+    ];
+    return Object.fromEntries(paths.map((file) => [file, attempt(() => fs.readFileSync(file))]));
+  },
+});
+
+/** Writes outside any temp directory a run might be given, and inside the usual ones. */
+export const writeOutside = workflow({
+  params: z.object({ targets: z.array(z.string()) }),
+  run: ({ targets }) => {
+    const here = new URL(".", import.meta.url).pathname;
+    const paths = [...targets, os.tmpdir() + "/bifrost-escape", "/dev/shm/bifrost-escape", here + "bifrost-escape.mjs"];
+    return Object.fromEntries(
+      paths.map((file) => [
+        file,
+        { write: attempt(() => fs.writeFileSync(file, "escaped")), mkdir: attempt(() => fs.mkdirSync(file + ".d")) },
+      ]),
+    );
+  },
+});
+
+export const spin = workflow({ run: () => { for (;;); } });
+
+export const hoardBuffers = workflow({
+  run: () => {
+    const hoard = [];
+    for (;;) hoard.push(Buffer.alloc(32 * 1024 * 1024, 1));
+  },
+});
+
+export const logFlood = workflow({
+  params: z.object({ mib: z.number().int() }),
+  run: ({ mib }, ctx) => {
+    const line = "z".repeat(60 * 1024);
+    for (let i = 0; i < Math.ceil((mib * 1024 * 1024) / line.length); i++) ctx.log.info(line);
+    return "flooded";
+  },
+});
+
+/** One message on the child's channel to the pool (fd 3) that never ends. */
+export const channelFlood = workflow({
+  async run() {
+    const chunk = Buffer.alloc(1024 * 1024, 120);
+    for (let sent = 0; sent < 64 * chunk.length; ) {
+      try {
+        sent += fs.writeSync(3, chunk);
+      } catch (error) {
+        if (error.code !== "EAGAIN") throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    return "sent";
+  },
+});
+
+export const ok = workflow({ run: () => "still here" });
+`;
+
+/**
+ * Top-level code that attacks while the file is being saved (discovery runs it in a child of the
+ * API) and again when a run loads it; what it saw is what its workflow answers.
+ */
+const ATTACK_AT_LOAD = `
+import fs from "node:fs";
+import { workflow } from "@bifrost/sdk";
+
+const attempt = (action) => {
+  try {
+    action();
+    return "done";
+  } catch (error) {
+    return error.code ?? error.name;
+  }
+};
+const seen = { pid: process.pid, ppid: process.ppid, uid: process.getuid() };
+// Same safety catch as above: only inside its own PID namespace.
+if (process.pid === 1) {
+  // kill(0) and kill(-1) reach nothing but this process (pid 1 ignores SIGKILL from inside); the
+  // test checks that the platform lived through it.
+  seen.signals = [0, -1, process.ppid].map((target) => attempt(() => process.kill(target, "SIGKILL")));
+  for (let pid = 2; pid <= 4096; pid++) attempt(() => process.kill(pid, "SIGKILL"));
+}
+const childProcess = await import("node:child_process");
+seen.spawn = attempt(() => childProcess.spawn("/bin/sh", ["-c", ":(){ :|:& };:"]));
+seen.write = attempt(() => fs.writeFileSync("/tmp/bifrost-escape-at-load", "escaped"));
+seen.proc = attempt(() => fs.readFileSync("/proc/1/environ"));
+
+export const loaded = workflow({ run: () => seen });
+`;
+
+/** Top-level code that floods the channel, or hoards memory, at save time. */
+const FLOOD_AT_LOAD = `
+import fs from "node:fs";
+const chunk = Buffer.alloc(1024 * 1024, 120);
+for (let sent = 0; sent < 64 * chunk.length; ) {
+  try {
+    sent += fs.writeSync(3, chunk);
+  } catch (error) {
+    if (error.code !== "EAGAIN") throw error;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+export const flooded = 1;
+`;
+const HOARD_AT_LOAD = `
+const hoard = [];
+for (;;) hoard.push(Buffer.alloc(32 * 1024 * 1024, 1));
+`;
+
+type Report = {
+  pid: number;
+  named: Array<{ pid: number; usr1: string; kill: string }>;
+  parent: { ppid: number; usr1: string; kill: string };
+  everyone: string;
+  reachable: number[];
+  proc: number | string;
+};
+
+/** Pids of the processes below `pid` (children and their children). */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = /^PPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
+      if (Number(ppid) === pid) found.push(Number(entry), ...descendants(Number(entry)));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * The thread ids that the sandboxed children have inside their own PID namespaces (the last field
+ * of NSpid): all a child can reach there is itself, and its threads are numbered 2, 3, … there.
+ */
+function threadIdsInsideChildren(parentPid: number): Set<number> {
+  const ids = new Set<number>();
+  for (const pid of descendants(parentPid)) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const nspid = /^NSpid:\s*(.+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"))?.[1];
+        const inside = nspid?.trim().split(/\s+/);
+        if (inside && inside.length > 1) ids.add(Number(inside.at(-1)));
+      }
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ids;
+}
+
+/** What every mode must show after the attack ran as `report`. */
+function expectContained(report: Report, serverPid: number, insideIds: Set<number>): void {
+  expect(report.pid).toBe(1);
+  expect(report.parent.ppid).toBe(0);
+  for (const target of report.named) {
+    expect(target, `pid ${target.pid}`).toMatchObject({ usr1: "ESRCH", kill: "ESRCH" });
+  }
+  expect(report.named.map((t) => t.pid)).toContain(serverPid);
+  expect(report.everyone).toBe("ESRCH");
+  // SIGKILL to every pid up to 4096 reached only the child's own threads (ids inside its namespace;
+  // the kernel ignores SIGKILL sent to a namespace's init from inside), so the run lived on.
+  expect(
+    report.reachable.every((pid) => insideIds.has(pid)),
+    JSON.stringify(report.reachable),
+  ).toBe(true);
+  // Node's permission model keeps /proc from being read at all; the namespace would show one process.
+  expect(report.proc === "ERR_ACCESS_DENIED" || report.proc === 1).toBe(true);
+}
+
+type Response = { status: number; body: Record<string, unknown> };
+
+/** One mode of the platform, as the suite drives it. */
+type Platform = {
+  /** The process whose children run workflows (the server; in the engine's mode, this process). */
+  serverPid: number;
+  /** Files only the platform may read (the secret key, a test secret in a 0700 directory). */
+  secretFiles: string[];
+  save(file: string, content: string): Promise<Response>;
+  /** Sync run through POST /api/workflows/execute, as the platform admin. */
+  run(workflowName: string, inputData?: Record<string, unknown>): Promise<Response>;
+  get(url: string): Promise<Response>;
+  patch(url: string, body: Record<string, unknown>): Promise<Response>;
+  ready(): Promise<boolean>;
+};
+
+async function expectStillServing(platform: Platform): Promise<void> {
+  expect(await platform.ready()).toBe(true);
+  const next = await platform.run("ok");
+  expect(next.body).toMatchObject({ status: "Success", result: "still here" });
+}
+
+async function executionOf(platform: Platform, response: Response): Promise<Record<string, unknown>> {
+  return (await platform.get(`/api/executions/${String(response.body.executionId)}`)).body;
+}
+
+function escapeSuite(setup: () => Promise<{ platform: Platform; close: () => Promise<void> }>): void {
+  let platform: Platform;
+  let close: () => Promise<void>;
+  let workflowIds: Map<string, string>;
+  let scratch: string;
+
+  beforeAll(async () => {
+    ({ platform, close } = await setup());
+    const saved = await platform.save("attack.ts", ATTACK);
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    workflowIds = new Map(
+      (saved.body.workflows as Array<{ id: string; name: string }>).map((w) => [w.name, w.id]),
+    );
+    const patched = await platform.patch(`/api/workflows/${workflowIds.get("spin")}`, { timeoutSeconds: 2 });
+    expect(patched.status).toBe(200);
+    scratch = mkdtempSync(path.join(tmpdir(), "bifrost-escape-target-"));
+    chmodSync(scratch, 0o777); // even a directory anyone may write to at the OS level stays closed
+  }, 120_000);
+  afterAll(async () => {
+    await close?.();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("signals: reaches no process; the platform stays up and ready, and the next run succeeds", async () => {
+    const siblings = descendants(platform.serverPid);
+    expect(siblings.length).toBeGreaterThan(0); // the warm children
+    const ran = await platform.run("signalEveryone", {
+      targets: [platform.serverPid, process.pid, ...siblings],
+    });
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+    expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
+    expectContained(
+      ran.body.result as Report,
+      platform.serverPid,
+      threadIdsInsideChildren(platform.serverPid),
+    );
+    await expectStillServing(platform);
+  });
+
+  it("identity: the run has the dedicated unprivileged uid and gid, and no other group", async () => {
+    const ran = await platform.run("identity");
+    expect(ran.body).toMatchObject({
+      status: "Success",
+      // Node always lists the effective group among the groups: no supplementary group is left.
+      result: { uid: 64_000, euid: 64_000, gid: 64_000, groups: [64_000] },
+    });
+  });
+
+  it("a fork bomb starts no process and no thread", async () => {
+    const ran = await platform.run("forkBomb");
+    expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
+    expect(ran.body.result).toEqual({ ERR_ACCESS_DENIED: 400 });
+    await expectStillServing(platform);
+  });
+
+  it("reads neither another process's /proc nor the platform's secrets", async () => {
+    const ran = await platform.run("readOthers", {
+      serverPid: platform.serverPid,
+      secretFiles: platform.secretFiles,
+    });
+    expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
+    const outcomes = Object.entries(ran.body.result as Record<string, string>);
+    expect(outcomes.length).toBe(5 + 2 * platform.secretFiles.length);
+    for (const [file, outcome] of outcomes) expect(outcome, file).toBe("ERR_ACCESS_DENIED");
+  });
+
+  it("writes nowhere: not in temp directories, not beside its own code, not in a world-writable one", async () => {
+    const targets = [path.join(scratch, "escaped.txt"), path.join(tmpdir(), `bifrost-escape-${process.pid}`)];
+    const ran = await platform.run("writeOutside", { targets });
+    expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
+    const outcomes = Object.entries(ran.body.result as Record<string, { write: string; mkdir: string }>);
+    expect(outcomes.length).toBe(5);
+    for (const [file, outcome] of outcomes) {
+      expect(outcome, file).toEqual({ write: "ERR_ACCESS_DENIED", mkdir: "ERR_ACCESS_DENIED" });
+      expect(existsSync(file), file).toBe(false);
+    }
+  });
+
+  it("a CPU loop ends Timeout at its timeout (2 s), and the platform stays ready", async () => {
+    const started = Date.now();
+    const ran = await platform.run("spin");
+    expect(ran.body).toMatchObject({ status: "Timeout" });
+    // 2 s, then SIGTERM (ignored by the loop), SIGKILL after the grace period.
+    expect(Date.now() - started).toBeLessThan(2_000 + 9_000);
+    await expectStillServing(platform);
+  }, 30_000);
+
+  it("Buffers past the memory limit: killed by the kernel, Failed with a memory error", async () => {
+    const ran = await platform.run("hoardBuffers");
+    expect(ran.body).toMatchObject({ status: "Failed" });
+    expect(String(ran.body.error)).toMatch(/ran out of memory: the kernel stopped it at its limit/);
+    await expectStillServing(platform);
+  }, 60_000);
+
+  it("200 MiB of log: at most 16 MiB stored, then one truncation line", async () => {
+    const ran = await platform.run("logFlood", { mib: 200 });
+    expect(ran.body).toMatchObject({ status: "Success", result: "flooded" });
+    const logs = await platform.get(`/api/executions/${String(ran.body.executionId)}/logs`);
+    const lines = logs.body.items as Array<{ message: string }>;
+    const stored = lines.reduce((sum, line) => sum + Buffer.byteLength(line.message), 0);
+    expect(stored).toBeLessThanOrEqual(16 * 1024 * 1024 + 1024);
+    expect(stored).toBeGreaterThan(15 * 1024 * 1024);
+    expect(lines.filter((line) => line.message.startsWith("log truncated")).length).toBe(1);
+  }, 120_000);
+
+  it("an endless message on the channel to the pool: Failed, OutputLimitExceeded", async () => {
+    const ran = await platform.run("channelFlood");
+    expect(ran.body).toMatchObject({ status: "Failed" });
+    const detail = await executionOf(platform, ran);
+    expect(detail, JSON.stringify({ ...detail, result: undefined })).toMatchObject({
+      errorType: "OutputLimitExceeded",
+    });
+    await expectStillServing(platform);
+  });
+
+  it("at save time, top-level code that attacks reaches nothing: saved, and its run saw every door shut", async () => {
+    const saved = await platform.save("attack-at-load.ts", ATTACK_AT_LOAD);
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(await platform.ready()).toBe(true);
+    const ran = await platform.run("loaded");
+    // The run loads the module too: its attack runs again, in the run's namespace.
+    expect(ran.body).toMatchObject({
+      status: "Success",
+      result: {
+        pid: 1,
+        ppid: 0, // its parent is outside its namespace: there is none to signal
+        uid: 64_000,
+        spawn: "ERR_ACCESS_DENIED",
+        write: "ERR_ACCESS_DENIED",
+        proc: "ERR_ACCESS_DENIED",
+      },
+    });
+    expect(existsSync("/tmp/bifrost-escape-at-load")).toBe(false);
+  });
+
+  it.each([
+    ["floods the channel", "flood-at-load.ts", FLOOD_AT_LOAD],
+    ["hoards Buffers past the memory limit", "hoard-at-load.ts", HOARD_AT_LOAD],
+  ])(
+    "at save time, top-level code that %s is refused with a 4xx; the platform stays ready",
+    async (_what, file, code) => {
+      const saved = await platform.save(file, code);
+      expect(saved.status, JSON.stringify(saved.body)).toBeGreaterThanOrEqual(400);
+      expect(saved.status, JSON.stringify(saved.body)).toBeLessThan(500);
+      await expectStillServing(platform);
+    },
+    60_000,
+  );
+}
+
+describe("escape attempts", () => {
+  describe("bifrost-server start (embedded)", () => {
+    escapeSuite(async () => {
+      const { embedded, auth }: { embedded: EmbeddedServer; auth: Record<string, string> } =
+        await startEmbeddedWithWorkspace({});
+      const request = async (method: string, url: string, body?: Record<string, unknown>) =>
+        (await call(`${embedded.url}${url}`, method, body, auth)) as Response;
+      const platform: Platform = {
+        serverPid: embedded.server.child.pid!,
+        secretFiles: [path.join(embedded.dataDir, "secret-key")],
+        save: (file, content) => request("PUT", "/api/files/editor/content", { path: file, content }),
+        run: (workflowName, inputData = {}) =>
+          request("POST", "/api/workflows/execute", { workflowName, inputData, sync: true }),
+        get: (url) => request("GET", url),
+        patch: (url, body) => request("PATCH", url, body),
+        ready: async () =>
+          embedded.server.child.exitCode === null &&
+          (await getJson(`${embedded.url}/health/ready`))?.status === 200,
+      };
+      return { platform, close: () => embedded.close() };
+    });
+  });
+
+  describe("the engine on PostgreSQL (the worker's pool in this process)", () => {
+    escapeSuite(async () => {
+      const engine: Engine = await createEngine();
+      const secretDir = mkdtempSync(path.join(tmpdir(), "bifrost-escape-secret-"));
+      const secretFile = path.join(secretDir, "secret-key");
+      writeFileSync(secretFile, "platform secret", { mode: 0o600 });
+      const asResponse = (response: { statusCode: number; body: string }): Response => ({
+        status: response.statusCode,
+        body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {},
+      });
+      const platform: Platform = {
+        serverPid: process.pid,
+        secretFiles: [secretFile],
+        save: async (file, content) =>
+          asResponse(await engine.admin.request("PUT", "/api/files/editor/content", { path: file, content })),
+        run: async (workflowName, inputData = {}) =>
+          asResponse(
+            await engine.admin.request("POST", "/api/workflows/execute", {
+              workflowName,
+              inputData,
+              sync: true,
+            }),
+          ),
+        get: async (url) => asResponse(await engine.admin.request("GET", url)),
+        patch: async (url, body) => asResponse(await engine.admin.request("PATCH", url, body)),
+        ready: async () => (await engine.admin.request("GET", "/health/ready")).statusCode === 200,
+      };
+      return {
+        platform,
+        close: async () => {
+          await engine.close();
+          rmSync(secretDir, { recursive: true, force: true });
+        },
+      };
+    });
+  });
+});
