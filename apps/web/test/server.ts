@@ -22,11 +22,22 @@ async function freePort(): Promise<number> {
  * A real `bifrost-server start` on a free port with a fresh data dir (MFA required, the default,
  * unless `env` says otherwise).
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: {
+    /** A command that runs the server (e.g. setpriv dropping a capability). */ wrap?: string[];
+  } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-test-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = spawn(process.execPath, [SERVER_BIN, "start"], {
+  const [command = process.execPath, ...args] = [
+    ...(options.wrap ?? []),
+    process.execPath,
+    SERVER_BIN,
+    "start",
+  ];
+  const server: ChildProcess = spawn(command, args, {
     env: {
       PATH: process.env.PATH ?? "",
       PORT: String(port),

@@ -29,8 +29,11 @@ export type SignedIn = {
  * copied into a browser: page tests do not depend on the sign-in pages (tested on their own).
  * `env` adds server settings (e.g. a shorter execution lease, hence faster worker heartbeats).
  */
-export async function signedInAdmin(env: Record<string, string> = {}): Promise<SignedIn> {
-  const server = await startServer({ BIFROST_MFA_REQUIRED: "false", ...env });
+export async function signedInAdmin(
+  env: Record<string, string> = {},
+  options: { wrap?: string[] } = {},
+): Promise<SignedIn> {
+  const server = await startServer({ BIFROST_MFA_REQUIRED: "false", ...env }, options);
   const { baseUrl } = server;
   const email = "admin@example.com";
   await fetch(`${baseUrl}/auth/setup`, {
