@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { Logger } from "../infra/logger.js";
+import { childCgroupControllers } from "../services/execution/child-cgroup.js";
 import { detectIsolation, type Isolation } from "../services/execution/isolation.js";
 import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 
@@ -27,10 +28,16 @@ export function resolveSandbox(config: Config, logger: Logger, runtimeDir = DEFA
   }
   const found = detectIsolation({ identity, readable: [runtimeDir] });
   if (found.kind === "namespaces") {
+    const limits = childCgroupControllers();
     logger.info(
-      { sandbox: found },
+      { sandbox: found, cgroups: limits },
       "workflow children run in their own namespaces, as an unprivileged identity",
     );
+    if (!limits.includes("memory"))
+      logger.warn(
+        "workflow children have no kernel memory, task or CPU limit here (no cgroup this process may " +
+          "write to): only V8's heap ceiling bounds them",
+      );
     return found;
   }
   if (mode === undefined && config.role === "start" && embedded(config)) {
