@@ -56,7 +56,7 @@ import { DocumentsRepository, TablesRepository } from "../repositories/tables.js
 import { DocumentsService } from "../services/tables/documents-service.js";
 import { TablesService } from "../services/tables/tables-service.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
-import type { Isolation } from "../services/execution/isolation.js";
+import { detectIsolation, runtimeDirFor, type Isolation } from "../services/execution/isolation.js";
 import { WorkspaceService } from "../services/workspace/workspace-service.js";
 import { FilesService } from "../services/files/files-service.js";
 import { SignedUrls } from "../services/files/signed-urls.js";
@@ -112,9 +112,12 @@ export async function createApiServices(deps: {
   const workspaceFiles = new WorkspaceFilesRepository(deps.db);
   // Discovery loads user code: its compiled candidates go to a private temporary directory, never
   // under BIFROST_DATA_DIR (which a child must never be able to read). Removed by workspace.close().
+  const isolation = deps.isolation ?? detectIsolation();
+  // A copy the children's identity can read where the build's directory is not (isolation.ts).
+  const runtimeDir = runtimeDirFor(deps.runtimeDir ?? DEFAULT_RUNTIME_DIR, isolation);
   const compiled = new CompiledWorkspace(
     mkdtempSync(path.join(os.tmpdir(), "bifrost-compiled-")),
-    deps.runtimeDir ?? DEFAULT_RUNTIME_DIR,
+    runtimeDir,
   );
   const executions = new ExecutionsRepository(deps.db);
   const events = new ExecutionEvents(deps.bus, logger);
@@ -189,7 +192,11 @@ export async function createApiServices(deps: {
     roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
     workspace: new WorkspaceService({
       files: workspaceFiles,
-      writer: new WorkspaceWriter({ files: workspaceFiles, compiled, discover: discoverWith(deps) }),
+      writer: new WorkspaceWriter({
+        files: workspaceFiles,
+        compiled,
+        discover: discoverWith({ runtimeDir, isolation, ...(deps.logger ? { logger: deps.logger } : {}) }),
+      }),
       audit,
     }),
     workflows: new WorkflowsService({ workflows: new WorkflowsRepository(deps.db), organizations, audit }),
@@ -288,14 +295,13 @@ function oauthAndIntegrations(deps: {
 }
 
 /** Definitions of a compiled module, described by a sandboxed child (services/execution/discovery.ts). */
-function discoverWith(deps: { runtimeDir?: string; logger?: Logger; isolation?: Isolation }): Discover {
-  const runtimeDir = deps.runtimeDir ?? DEFAULT_RUNTIME_DIR;
+function discoverWith(deps: { runtimeDir: string; logger?: Logger; isolation: Isolation }): Discover {
   return (input) =>
     discoverDefinitions({
       ...input,
-      runtimeDir,
+      runtimeDir: deps.runtimeDir,
+      isolation: deps.isolation,
       ...(deps.logger ? { logger: deps.logger } : {}),
-      ...(deps.isolation ? { isolation: deps.isolation } : {}),
     });
 }
 

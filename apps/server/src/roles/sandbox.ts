@@ -2,7 +2,6 @@ import type { Config } from "../config.js";
 import type { Logger } from "../infra/logger.js";
 import { childCgroupControllers } from "../services/execution/child-cgroup.js";
 import { detectIsolation, type Isolation } from "../services/execution/isolation.js";
-import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 
 /** The OS isolation a role needs is missing and was not waived: the process must not start. */
 export class SandboxUnavailableError extends Error {
@@ -19,14 +18,15 @@ const embedded = (config: Config): boolean =>
  * two-command default on a laptop) falls back by itself, with the warning. The warning is logged at
  * every start and shown on the Workers page (the worker's heartbeat carries it).
  */
-export function resolveSandbox(config: Config, logger: Logger, runtimeDir = DEFAULT_RUNTIME_DIR): Isolation {
+export function resolveSandbox(config: Config, logger: Logger): Isolation {
   const { mode, identity } = config.sandbox;
   if (mode === "permission-only") {
     const isolation: Isolation = { kind: "permission-only", reason: "BIFROST_SANDBOX=permission-only" };
     logger.warn({ sandbox: isolation }, warning(isolation));
     return isolation;
   }
-  const found = detectIsolation({ identity, readable: [runtimeDir] });
+  // The runtime directory needs no check: where the identity cannot read it, it gets a copy.
+  const found = detectIsolation({ identity });
   if (found.kind === "namespaces") {
     const limits = childCgroupControllers();
     logger.info(

@@ -13,7 +13,7 @@ import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
 import { ExecutionTokens } from "../services/execution/execution-token.js";
-import type { Isolation } from "../services/execution/isolation.js";
+import { detectIsolation, runtimeDirFor, type Isolation } from "../services/execution/isolation.js";
 import { ProcessPool } from "../services/execution/process-pool.js";
 import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 import { ExecutionConsumer } from "../services/execution/worker/execution-consumer.js";
@@ -43,7 +43,9 @@ export async function startWorker(
   const db = infra.database.db;
   const executions = new ExecutionsRepository(db);
   const leaseMs = config.execution.leaseMs;
-  const runtimeDir = options.runtimeDir ?? DEFAULT_RUNTIME_DIR;
+  const isolation = options.isolation ?? detectIsolation();
+  // A copy the children's identity can read where the build's directory is not (isolation.ts).
+  const runtimeDir = runtimeDirFor(options.runtimeDir ?? DEFAULT_RUNTIME_DIR, isolation);
   // The children read compiled code from here: private to this process, never under the data dir.
   const compiledRoot = await mkdtemp(path.join(os.tmpdir(), "bifrost-worker-"));
   const pool = new ProcessPool({
@@ -55,7 +57,7 @@ export async function startWorker(
     idleTimeoutMs: config.execution.idleTimeoutMs,
     memoryLimitMb: config.execution.memoryLimitMb,
     outputLimits: { resultBytes: config.execution.maxResultBytes },
-    ...(options.isolation ? { isolation: options.isolation } : {}),
+    isolation,
     logger,
   });
   await pool.start();

@@ -1,7 +1,15 @@
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { describeIsolation, detectIsolation, wrapCommand } from "../../src/services/execution/isolation.js";
+import {
+  describeIsolation,
+  detectIsolation,
+  runtimeDirFor,
+  wrapCommand,
+} from "../../src/services/execution/isolation.js";
 
 // How a child is wrapped, as root (this test process) and as an ordinary user: an ordinary user
 // cannot change identity, so children get a user namespace of their own instead, with the same PID
@@ -19,8 +27,11 @@ describe("isolation", () => {
       reason: null,
     });
     const { command, args } = wrapCommand(isolation, [process.execPath, "-e", "0"]);
-    expect([command, ...args].join(" ")).toMatch(
-      /^\/usr\/bin\/setpriv --pdeathsig KILL --no-new-privs -- \/usr\/bin\/prlimit --nofile=1024:1024 --core=0:0 -- \/usr\/bin\/unshare --pid --fork --kill-child=SIGKILL --mount-proc -- \/usr\/bin\/setpriv --reuid=64000 --regid=64000 --clear-groups --pdeathsig KILL -- \/usr\/bin\/setsid /,
+    expect([command, ...args].join(" ")).toBe(
+      "/usr/bin/setpriv --pdeathsig KILL --no-new-privs -- /usr/bin/prlimit --nofile=1024:1024 --core=0:0 -- " +
+        "/usr/bin/unshare --pid --fork --kill-child=SIGKILL --mount-proc -- " +
+        "/usr/bin/setpriv --reuid=64000 --regid=64000 --clear-groups --pdeathsig KILL -- " +
+        `/usr/bin/setsid ${process.execPath} -e 0`,
     );
   });
 
@@ -80,5 +91,51 @@ describe("isolation", () => {
         /^the kernel refused the namespaces or the identity change \(unshare: .*not permitted\)/,
       ) as unknown,
     });
+  });
+
+  it("the runtime: used where it is, or copied where the children's identity could not read it", () => {
+    const isolation = detectIsolation();
+    const readableRoot = mkdtempSync(path.join(tmpdir(), "bifrost-runtime-test-"));
+    const privateRoot = mkdtempSync(path.join(tmpdir(), "bifrost-runtime-test-"));
+    try {
+      chmodSync(readableRoot, 0o755);
+      writeFileSync(path.join(readableRoot, "child.mjs"), "// readable", { mode: 0o644 });
+      expect(runtimeDirFor(readableRoot, isolation)).toBe(readableRoot);
+
+      // As a checkout under /root: a 0700 directory on the way.
+      const hidden = path.join(privateRoot, "runtime");
+      spawnSync("mkdir", ["-p", hidden]);
+      chmodSync(privateRoot, 0o700);
+      writeFileSync(path.join(hidden, "child.mjs"), "// the runtime", { mode: 0o644 });
+      writeFileSync(path.join(hidden, "sdk.mjs"), "// the sdk", { mode: 0o644 });
+      const copy = runtimeDirFor(hidden, isolation);
+      expect(copy).not.toBe(hidden);
+      expect(runtimeDirFor(hidden, isolation)).toBe(copy); // one copy per process
+      const read = (file: string) =>
+        spawnSync(
+          "/usr/bin/setpriv",
+          ["--reuid=64000", "--regid=64000", "--clear-groups", "--", "cat", file],
+          {
+            encoding: "utf8",
+          },
+        );
+      expect(read(path.join(hidden, "child.mjs")).status).not.toBe(0);
+      expect(read(path.join(copy, "child.mjs")).stdout).toBe("// the runtime");
+      expect(read(path.join(copy, "sdk.mjs")).stdout).toBe("// the sdk");
+      expect(readFileSync(path.join(copy, "sdk.mjs"), "utf8")).toBe("// the sdk");
+      // Not for anyone else: the directory is the sandbox group's, 2750.
+      const other = spawnSync("/usr/bin/setpriv", [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--",
+        "cat",
+        path.join(copy, "sdk.mjs"),
+      ]);
+      expect(other.status).not.toBe(0);
+    } finally {
+      rmSync(readableRoot, { recursive: true, force: true });
+      rmSync(privateRoot, { recursive: true, force: true });
+    }
   });
 });

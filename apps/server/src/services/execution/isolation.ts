@@ -1,5 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, lstatSync, readdirSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { WorkerSandbox } from "@bifrost/contracts";
 
@@ -162,6 +174,54 @@ export function shareWithSandbox(dir: string, isolation: Isolation | undefined):
   };
   walk(dir);
   shared.add(dir);
+}
+
+const R = 4;
+const X = 1;
+
+/** Whether `identity` has `bits` (read 4, search 1) on a file, from its mode, owner and group. */
+function permits(stat: Stats, identity: SandboxIdentity, bits: number): boolean {
+  const shift = stat.uid === identity.uid ? 6 : stat.gid === identity.gid ? 3 : 0;
+  return ((stat.mode >> shift) & bits) === bits;
+}
+
+/** Whether `identity` can reach `dir` and read it and every file in it (no supplementary groups). */
+function readableBy(dir: string, identity: SandboxIdentity): boolean {
+  try {
+    const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      if (!permits(statSync(path.sep + parts.slice(0, i).join(path.sep)), identity, X)) return false;
+    }
+    if (!permits(statSync(dir), identity, R | X)) return false;
+    return readdirSync(dir).every((name) => permits(statSync(path.join(dir, name)), identity, R));
+  } catch {
+    return false;
+  }
+}
+
+const sharedRuntimes = new Map<string, string>();
+
+/**
+ * Where children load the runtime (child.mjs, sdk.mjs) from: the build's directory when the sandbox
+ * identity can read it, else a copy in the temporary directory shared with its group (a checkout
+ * under a 0700 home, such as /root, is the usual case). One copy per process, removed at exit.
+ */
+export function runtimeDirFor(runtimeDir: string, isolation: Isolation | false | undefined): string {
+  if (!isolation || isolation.kind !== "namespaces" || isolation.identity === "user-namespace")
+    return runtimeDir;
+  const resolved = path.resolve(runtimeDir);
+  const known = sharedRuntimes.get(resolved);
+  if (known) return known;
+  if (readableBy(resolved, isolation.identity)) return resolved;
+  const copy = mkdtempSync(path.join(os.tmpdir(), "bifrost-runtime-"));
+  for (const name of readdirSync(resolved)) {
+    if (lstatSync(path.join(resolved, name)).isFile())
+      copyFileSync(path.join(resolved, name), path.join(copy, name));
+  }
+  shareWithSandbox(copy, isolation);
+  process.once("exit", () => rmSync(copy, { recursive: true, force: true }));
+  sharedRuntimes.set(resolved, copy);
+  return copy;
 }
 
 /** As the Workers page shows it. `false`: a pool that was told to use none. */
