@@ -30,10 +30,26 @@ import { createEngine, type Engine } from "../support/engine.js";
 //   200 MiB of log keep 16 MiB, an endless message on the channel ends OutputLimitExceeded.
 // After each, the platform is still ready and the next run succeeds.
 
+/** 64 MiB without a newline, written by hand on the child's channel to the pool (fd 3). */
+const FLOOD = `
+const flood = async () => {
+  const chunk = Buffer.alloc(1024 * 1024, 120);
+  for (let sent = 0; sent < 64 * chunk.length; ) {
+    try {
+      sent += fs.writeSync(3, chunk);
+    } catch (error) {
+      if (error.code !== "EAGAIN") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+};
+`;
+
 const ATTACK = `
 import fs from "node:fs";
 import os from "node:os";
 import { workflow, z } from "@bifrost/sdk";
+${FLOOD}
 
 const send = (pid, signal) => {
   try {
@@ -148,15 +164,7 @@ export const logFlood = workflow({
 /** One message on the child's channel to the pool (fd 3) that never ends. */
 export const channelFlood = workflow({
   async run() {
-    const chunk = Buffer.alloc(1024 * 1024, 120);
-    for (let sent = 0; sent < 64 * chunk.length; ) {
-      try {
-        sent += fs.writeSync(3, chunk);
-      } catch (error) {
-        if (error.code !== "EAGAIN") throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    }
+    await flood();
     return "sent";
   },
 });
@@ -199,15 +207,8 @@ export const loaded = workflow({ run: () => seen });
 /** Top-level code that floods the channel, or hoards memory, at save time. */
 const FLOOD_AT_LOAD = `
 import fs from "node:fs";
-const chunk = Buffer.alloc(1024 * 1024, 120);
-for (let sent = 0; sent < 64 * chunk.length; ) {
-  try {
-    sent += fs.writeSync(3, chunk);
-  } catch (error) {
-    if (error.code !== "EAGAIN") throw error;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
+${FLOOD}
+await flood();
 export const flooded = 1;
 `;
 const HOARD_AT_LOAD = `
