@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,22 @@ import {
 // cannot change identity, so children get a user namespace of their own instead, with the same PID
 // namespace. The non-root case runs the built module in a Node started as `nobody`.
 
-const ISOLATION_JS = fileURLToPath(new URL("../../dist/services/execution/isolation.js", import.meta.url));
+const BUILT_ISOLATION_JS = fileURLToPath(
+  new URL("../../dist/services/execution/isolation.js", import.meta.url),
+);
+
+/**
+ * The built module where `nobody` can load it (the checkout may be under a 0700 home): it imports
+ * only Node's own modules.
+ */
+function isolationModuleForAnyone(): { file: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "bifrost-isolation-module-"));
+  chmodSync(dir, 0o755);
+  const file = path.join(dir, "isolation.mjs");
+  copyFileSync(BUILT_ISOLATION_JS, file);
+  chmodSync(file, 0o644);
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 describe("isolation", () => {
   it("as root: namespaces and the dedicated identity, as the Workers page shows it", () => {
@@ -36,8 +51,9 @@ describe("isolation", () => {
   });
 
   it("as an ordinary user: a user namespace of its own, pid 1 there", () => {
+    const module = isolationModuleForAnyone();
     const script = `
-      const { detectIsolation, wrapCommand } = await import(${JSON.stringify(ISOLATION_JS)});
+      const { detectIsolation, wrapCommand } = await import(${JSON.stringify(module.file)});
       const { spawnSync } = await import("node:child_process");
       const isolation = detectIsolation();
       const { command, args } = wrapCommand(isolation, [process.execPath, "-e", "console.log(process.pid, process.ppid)"]);
@@ -58,6 +74,7 @@ describe("isolation", () => {
       ],
       { encoding: "utf8", cwd: "/" },
     );
+    module.remove();
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       isolation: { kind: "namespaces", identity: "user-namespace" },
@@ -68,7 +85,7 @@ describe("isolation", () => {
 
   it("refuses with the reason when the kernel says no (a process without CAP_SYS_ADMIN)", () => {
     const script = `
-      const { detectIsolation } = await import(${JSON.stringify(ISOLATION_JS)});
+      const { detectIsolation } = await import(${JSON.stringify(BUILT_ISOLATION_JS)});
       console.log(JSON.stringify(detectIsolation()));
     `;
     const run = spawnSync(

@@ -14,7 +14,7 @@ import {
 
 // What one run may emit, enforced by the pool whatever the child sends: lines of at most 64 KiB,
 // 16 MiB of log per attempt, a result of at most BIFROST_MAX_RESULT_BYTES. The floods come through
-// ctx.log and by hand over the IPC channel (forged `logs` messages, past the child runtime's caps).
+// ctx.log and by hand on the channel to the pool (forged `logs` messages, past the child runtime's caps).
 
 const MIB = 1024 * 1024;
 const { lineBytes, logBytesPerAttempt } = DEFAULT_OUTPUT_LIMITS;
@@ -54,7 +54,7 @@ describe("bounded output", () => {
 
   it.each([
     ["200 MiB through ctx.log", "logFlood", 200],
-    ["64 MiB forged over the IPC channel, past the child's own caps", "ipcLogFlood", 64],
+    ["64 MiB forged on the channel to the pool, past the child's own caps", "ipcLogFlood", 64],
   ])(
     "a run that logs %s keeps at most 16 MiB, then one truncation line",
     async (_what, exportName, mib) => {

@@ -19,7 +19,7 @@ let workspace: TestWorkspace;
 
 // These tests tell children apart by the pid a run reports. In its own PID namespace every child is
 // pid 1, so they run without the namespace: they are about scheduling, and the namespace has tests of
-// its own (sandbox-signals.test.ts and the embedded recovery tests).
+// its own (sandbox-escapes.test.ts and the embedded recovery tests).
 const testPool = (options: Parameters<typeof createTestPool>[1]) =>
   createTestPool(workspace, { isolation: false, ...options });
 

@@ -77,7 +77,7 @@ describe("CompiledWorkspace", () => {
     expect(JSON.parse(await readFile(path.join(dir, "package.json"), "utf8"))).toEqual({ type: "module" });
   });
 
-  it("writes regular files and 0700 directories only, never symlinks", async () => {
+  it("writes regular files (0640) and directories (0750) only, never symlinks: nothing for others", async () => {
     const dir = compiled.versionDir("v1");
     const entries = await walk(dir);
     expect(entries.map(([, kind]) => kind).every((kind) => kind === "file" || kind === "dir")).toBe(true);
@@ -88,8 +88,9 @@ describe("CompiledWorkspace", () => {
       ]),
     );
     for (const [name, kind] of entries) {
-      if (kind === "dir")
-        expect(((await stat(path.join(dir, name))).mode & 0o777).toString(8), name).toBe("700");
+      // The group is the children's (isolation.ts shareWithSandbox); others get nothing.
+      const mode = ((await stat(path.join(dir, name))).mode & 0o777).toString(8);
+      expect(mode, name).toBe(kind === "dir" ? "750" : "640");
     }
   });
 
