@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp, type ApiServices, type App } from "../api/app.js";
@@ -56,7 +55,12 @@ import { DocumentsRepository, TablesRepository } from "../repositories/tables.js
 import { DocumentsService } from "../services/tables/documents-service.js";
 import { TablesService } from "../services/tables/tables-service.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
-import { detectIsolation, runtimeDirFor, type Isolation } from "../services/execution/isolation.js";
+import {
+  detectIsolation,
+  runtimeDirFor,
+  sandboxTempDir,
+  type Isolation,
+} from "../services/execution/isolation.js";
 import { WorkspaceService } from "../services/workspace/workspace-service.js";
 import { FilesService } from "../services/files/files-service.js";
 import { SignedUrls } from "../services/files/signed-urls.js";
@@ -116,7 +120,7 @@ export async function createApiServices(deps: {
   // A copy the children's identity can read where the build's directory is not (isolation.ts).
   const runtimeDir = runtimeDirFor(deps.runtimeDir ?? DEFAULT_RUNTIME_DIR, isolation);
   const compiled = new CompiledWorkspace(
-    mkdtempSync(path.join(os.tmpdir(), "bifrost-compiled-")),
+    mkdtempSync(path.join(sandboxTempDir(isolation), "bifrost-compiled-")),
     runtimeDir,
   );
   const executions = new ExecutionsRepository(deps.db);

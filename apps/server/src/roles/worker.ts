@@ -13,7 +13,12 @@ import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
 import { ExecutionTokens } from "../services/execution/execution-token.js";
-import { detectIsolation, runtimeDirFor, type Isolation } from "../services/execution/isolation.js";
+import {
+  detectIsolation,
+  runtimeDirFor,
+  sandboxTempDir,
+  type Isolation,
+} from "../services/execution/isolation.js";
 import { ProcessPool } from "../services/execution/process-pool.js";
 import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
 import { ExecutionConsumer } from "../services/execution/worker/execution-consumer.js";
@@ -47,7 +52,7 @@ export async function startWorker(
   // A copy the children's identity can read where the build's directory is not (isolation.ts).
   const runtimeDir = runtimeDirFor(options.runtimeDir ?? DEFAULT_RUNTIME_DIR, isolation);
   // The children read compiled code from here: private to this process, never under the data dir.
-  const compiledRoot = await mkdtemp(path.join(os.tmpdir(), "bifrost-worker-"));
+  const compiledRoot = await mkdtemp(path.join(sandboxTempDir(isolation), "bifrost-worker-"));
   const pool = new ProcessPool({
     runtimeDir,
     compiledRoot,

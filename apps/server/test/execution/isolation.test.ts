@@ -8,6 +8,7 @@ import {
   describeIsolation,
   detectIsolation,
   runtimeDirFor,
+  sandboxTempDir,
   wrapCommand,
 } from "../../src/services/execution/isolation.js";
 
@@ -153,6 +154,27 @@ describe("isolation", () => {
     } finally {
       rmSync(readableRoot, { recursive: true, force: true });
       rmSync(privateRoot, { recursive: true, force: true });
+    }
+  });
+
+  it("temporary directories: TMPDIR where the children's identity can reach it, else /tmp", () => {
+    const isolation = detectIsolation();
+    const saved = process.env.TMPDIR;
+    const open = mkdtempSync(path.join(tmpdir(), "bifrost-tmpdir-open-"));
+    const closed = mkdtempSync(path.join(tmpdir(), "bifrost-tmpdir-closed-")); // 0700, as mkdtemp makes it
+    try {
+      chmodSync(open, 0o711);
+      process.env.TMPDIR = open;
+      expect(sandboxTempDir(isolation)).toBe(open);
+      process.env.TMPDIR = closed;
+      expect(sandboxTempDir(isolation)).toBe("/tmp");
+      // Without isolation, or in a user namespace (the same uid), TMPDIR is always fine.
+      expect(sandboxTempDir({ kind: "permission-only", reason: "test" })).toBe(closed);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(open, { recursive: true, force: true });
+      rmSync(closed, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,11 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { childCgroupControllers, createChildCgroup } from "../../src/services/execution/child-cgroup.js";
+import {
+  childCgroupControllers,
+  createChildCgroup,
+  enterCgroupCommand,
+} from "../../src/services/execution/child-cgroup.js";
 import { CHILD_TASKS, childMemoryLimitBytes } from "../../src/services/execution/child-process.js";
 import { CHILD_OPEN_FILES, detectIsolation, wrapCommand } from "../../src/services/execution/isolation.js";
 import type { ProcessPool } from "../../src/services/execution/process-pool.js";
@@ -67,29 +71,28 @@ describe("the kernel's limits on a child", () => {
   it("the pids limit stops a fork bomb at the kernel, whatever the permission model", async () => {
     // A shell, not Node: the permission model would stop it before the kernel had to.
     const cgroup = createChildCgroup({ memoryBytes: 256 * 1024 * 1024, tasks: 16, cpuCores: 1 })!;
-    const { command, args } = wrapCommand(detectIsolation(), [
+    const wrapped = wrapCommand(detectIsolation(), [
       "/bin/sh",
       "-c",
       // A subshell forks sleeps until the kernel refuses one; the shell (pid 1 of the namespace, which
       // must stay up for the others to live) then says so and waits.
       "read go; ( while :; do sleep 30 & done ); echo gave-up; read wait",
     ]);
+    // Started as the pool starts a child: in its cgroups before anything runs.
+    const { command, args } = enterCgroupCommand(cgroup, wrapped.command, wrapped.args);
     const bomb = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
     let output = "";
     bomb.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     bomb.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
-      // As the pool does: the wrapper at once, the process inside its namespace once it is there.
-      cgroup.add(bomb.pid!);
-      const shell = await eventually(
-        async () => readFileSync(`/proc/${bomb.pid}/task/${bomb.pid}/children`, "utf8").trim() || undefined,
-        { timeoutMs: 5_000, intervalMs: 20, what: "the shell inside the namespace" },
-      );
-      cgroup.add(Number(shell));
-      const tasks = readFileSync(`/proc/${shell}/cgroup`, "utf8")
-        .split("\n")
-        .find((l) => l.split(":")[1] === "pids")!
-        .split(":")[2];
+      const pidsFile = cgroup.procsFiles.find((file) => file.startsWith("/sys/fs/cgroup/pids/"))!;
+      const current = () => Number(readFileSync(pidsFile.replace(/cgroup\.procs$/, "pids.current"), "utf8"));
+      // The wrapper, and the shell in its namespace, are in before the shell has been told to fork.
+      await eventually(async () => (current() >= 2 ? true : undefined), {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+        what: "the shell inside the namespace",
+      });
       bomb.stdin.write("go\n");
       await eventually(async () => (output.includes("gave-up") ? true : undefined), {
         timeoutMs: 10_000,
@@ -97,9 +100,8 @@ describe("the kernel's limits on a child", () => {
         what: "the shell to start its sleeps or give up",
       });
       expect(output).toMatch(/Cannot fork/i);
-      const current = Number(readFileSync(`/sys/fs/cgroup/pids${tasks}/pids.current`, "utf8"));
-      expect(current).toBeGreaterThan(1);
-      expect(current).toBeLessThanOrEqual(16);
+      expect(current()).toBeGreaterThan(2);
+      expect(current()).toBeLessThanOrEqual(16);
     } finally {
       bomb.kill("SIGKILL"); // unshare's --kill-child takes the namespace with it
       await new Promise((resolve) => bomb.once("close", resolve));

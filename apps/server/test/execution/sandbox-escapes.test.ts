@@ -458,8 +458,11 @@ function escapeSuite(setup: () => Promise<{ platform: Platform; close: () => Pro
 describe("escape attempts", () => {
   describe("bifrost-server start (embedded)", () => {
     escapeSuite(async () => {
+      // TMPDIR private to the platform (0700), as on a hardened host: the children's code goes where
+      // their identity can reach it all the same.
+      const privateTmp = mkdtempSync(path.join(tmpdir(), "bifrost-escape-tmp-"));
       const { embedded, auth }: { embedded: EmbeddedServer; auth: Record<string, string> } =
-        await startEmbeddedWithWorkspace({});
+        await startEmbeddedWithWorkspace({}, { TMPDIR: privateTmp });
       const request = async (method: string, url: string, body?: Record<string, unknown>) =>
         (await call(`${embedded.url}${url}`, method, body, auth)) as Response;
       const platform: Platform = {
@@ -474,7 +477,13 @@ describe("escape attempts", () => {
           embedded.server.child.exitCode === null &&
           (await getJson(`${embedded.url}/health/ready`))?.status === 200,
       };
-      return { platform, close: () => embedded.close() };
+      return {
+        platform,
+        close: async () => {
+          await embedded.close();
+          rmSync(privateTmp, { recursive: true, force: true });
+        },
+      };
     });
   });
 

@@ -15,8 +15,11 @@ import { isProcessAlive } from "../../infra/process-alive.js";
  * Each child gets a cgroup of its own in each controller, under one of this process's.
  */
 export type ChildCgroup = {
-  /** Moves a process (the child, or Node inside its namespace) into the cgroup. */
-  add(pid: number): void;
+  /**
+   * The `cgroup.procs` files a process writes its own pid to, to enter the cgroup before it starts
+   * anything (`enterCgroupCommand`): what it forks then inherits the limits from its first instruction.
+   */
+  readonly procsFiles: readonly string[];
   /** Whether the kernel killed a process of this cgroup for memory. */
   oomKilled(): boolean;
   /** Removes the cgroup (once its processes are gone). */
@@ -176,15 +179,7 @@ export function createChildCgroup(limits: ChildCgroupLimits): ChildCgroup | unde
   }
   const unique = [...new Set(Object.values(dirs))];
   return {
-    add(pid) {
-      for (const dir of unique) {
-        try {
-          writeFileSync(path.join(dir, "cgroup.procs"), String(pid));
-        } catch {
-          // gone already
-        }
-      }
-    },
+    procsFiles: unique.map((dir) => path.join(dir, "cgroup.procs")),
     oomKilled() {
       try {
         const file = version === 1 ? "memory.oom_control" : "memory.events";
@@ -203,5 +198,23 @@ export function createChildCgroup(limits: ChildCgroupLimits): ChildCgroup | unde
         }
       }
     },
+  };
+}
+
+/**
+ * `command` started by a shell that first moves itself into the cgroup, then execs it (same pid):
+ * the worker never blocks on a write to `cgroup.procs` (the kernel can take several milliseconds),
+ * and no fork of the command happens outside the limits. A failed write stops the start (exit 125).
+ */
+export function enterCgroupCommand(
+  cgroup: ChildCgroup,
+  command: string,
+  args: readonly string[],
+): { command: string; args: string[] } {
+  const script =
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+  return {
+    command: "/bin/sh",
+    args: ["-c", script, "sh", String(cgroup.procsFiles.length), ...cgroup.procsFiles, command, ...args],
   };
 }

@@ -10,7 +10,7 @@ import {
   type ChildMessage,
   type ParentMessage,
 } from "@bifrost/contracts";
-import { createChildCgroup, type ChildCgroup } from "./child-cgroup.js";
+import { createChildCgroup, enterCgroupCommand, type ChildCgroup } from "./child-cgroup.js";
 import { detectIsolation, shareWithSandbox, wrapCommand, type Isolation } from "./isolation.js";
 import { DEFAULT_OUTPUT_LIMITS, maxMessageBytes } from "./output-limits.js";
 import { RUNTIME_FILES } from "./runtime-bundle.js";
@@ -134,9 +134,11 @@ export class SandboxedChild {
       tasks: CHILD_TASKS,
       cpuCores: CHILD_CPU_CORES,
     });
+    // In its cgroups before anything runs: the wrapper, unshare's fork and Node inside inherit them.
+    const started = this.cgroup ? enterCgroupCommand(this.cgroup, command, args) : { command, args };
     const stdio: ("ignore" | "pipe")[] = ["ignore", "ignore", "pipe"];
     stdio[IPC_FD] = "pipe";
-    this.process = spawn(command, args, {
+    this.process = spawn(started.command, started.args, {
       stdio,
       env: CHILD_ENV,
       cwd: options.runtimeDir,
@@ -145,9 +147,6 @@ export class SandboxedChild {
       detached: true,
     });
     this.channel = this.process.stdio[IPC_FD] as Socket;
-    // Into its cgroups at once (what it forks inherits them); Node inside again once it is ready,
-    // in case unshare forked it before this line.
-    if (this.process.pid !== undefined) this.cgroup?.add(this.process.pid);
     this.process.stderr?.setEncoding("utf8");
     this.process.stderr?.on("data", (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
@@ -235,8 +234,6 @@ export class SandboxedChild {
       if (this.isReady) return this.reject(handlers, "a second ready message");
       this.isReady = true;
       clearTimeout(start.startTimer);
-      const inner = this.isolated ? firstChildOf(this.pid) : undefined;
-      if (inner !== undefined) this.cgroup?.add(inner);
       return start.markReady();
     }
     if (!this.isReady) return this.reject(handlers, `${message.type} before ready`);

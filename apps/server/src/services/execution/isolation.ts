@@ -185,18 +185,44 @@ function permits(stat: Stats, identity: SandboxIdentity, bits: number): boolean 
   return ((stat.mode >> shift) & bits) === bits;
 }
 
+/** Whether `identity` can search every directory down to `dir`, `dir` included. */
+function searchableBy(dir: string, identity: SandboxIdentity): boolean {
+  try {
+    const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+    for (let i = 0; i <= parts.length; i++) {
+      if (!permits(statSync(path.sep + parts.slice(0, i).join(path.sep)), identity, X)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `identity` can reach `dir` and read it and every file in it (no supplementary groups). */
 function readableBy(dir: string, identity: SandboxIdentity): boolean {
   try {
-    const parts = path.resolve(dir).split(path.sep).filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      if (!permits(statSync(path.sep + parts.slice(0, i).join(path.sep)), identity, X)) return false;
-    }
-    if (!permits(statSync(dir), identity, R | X)) return false;
+    if (!searchableBy(dir, identity) || !permits(statSync(dir), identity, R)) return false;
     return readdirSync(dir).every((name) => permits(statSync(path.join(dir, name)), identity, R));
   } catch {
     return false;
   }
+}
+
+/**
+ * Where the platform makes the directories children read (the compiled workspace, a runtime copy):
+ * the temporary directory if the sandbox identity can search its way into it, else /tmp. A TMPDIR
+ * private to the platform's user (a 0700 directory on the way) would leave children unable to load
+ * their code.
+ */
+export function sandboxTempDir(isolation: Isolation | false | undefined): string {
+  const base = os.tmpdir();
+  if (!isolation || isolation.kind !== "namespaces" || isolation.identity === "user-namespace") return base;
+  if (searchableBy(base, isolation.identity)) return base;
+  if (searchableBy("/tmp", isolation.identity)) return "/tmp";
+  throw new Error(
+    `neither ${base} nor /tmp can be searched by uid ${isolation.identity.uid}: workflow children could not ` +
+      "read their code (set TMPDIR to a directory they can reach)",
+  );
 }
 
 const sharedRuntimes = new Map<string, string>();
@@ -213,7 +239,7 @@ export function runtimeDirFor(runtimeDir: string, isolation: Isolation | false |
   const known = sharedRuntimes.get(resolved);
   if (known) return known;
   if (readableBy(resolved, isolation.identity)) return resolved;
-  const copy = mkdtempSync(path.join(os.tmpdir(), "bifrost-runtime-"));
+  const copy = mkdtempSync(path.join(sandboxTempDir(isolation), "bifrost-runtime-"));
   for (const name of readdirSync(resolved)) {
     if (lstatSync(path.join(resolved, name)).isFile())
       copyFileSync(path.join(resolved, name), path.join(copy, name));

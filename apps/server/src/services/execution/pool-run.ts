@@ -5,7 +5,7 @@ import { childMemoryLimitBytes, type ChildExit } from "./child-process.js";
 /** Which runs may share a child: same organization, same workspace version, same privilege. */
 /**
  * What a child is bound to. A child serves only runs of the same key: user code of one run can
- * listen to the child's IPC channel and would see the next run's input and execution token, so the
+ * read the child's channel and would see the next run's input and execution token, so the
  * next run must be one the same person could start with the same rights anyway.
  */
 export type PoolKey = {
