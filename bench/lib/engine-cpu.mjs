@@ -18,7 +18,8 @@ export function cpuGroups(servers, databaseName) {
   for (const server of servers) {
     groups.push({ name: server.name, match: (p) => p.pid === server.pid });
     if (server.children) {
-      groups.push({ name: server.children, match: (p) => p.ppid === server.pid, reaper: server.pid });
+      // At any depth: a sandboxed child is a wrapper (unshare) with Node below it in its namespace.
+      groups.push({ name: server.children, descendantsOf: server.pid, reaper: server.pid });
     }
   }
   if (databaseName) {

@@ -98,7 +98,9 @@ export function machineCpuMs() {
  * A named group of processes whose CPU time is added up.
  * @typedef {object} CpuGroup
  * @property {string} name
- * @property {(p: ProcStat) => boolean} match
+ * @property {(p: ProcStat) => boolean} [match]
+ * @property {number} [descendantsOf]  instead of `match`: every process below this pid, at any depth
+ *   (a sandboxed workflow child is a wrapper with Node inside its namespace below it)
  * @property {number} [reaper]  a pid whose reaped children's time (cutime + cstime) belongs to this
  *   group: the children that exit between two samples are still counted (a worker's recycled
  *   workflow processes)
@@ -120,8 +122,15 @@ export function sampleCpu(groups) {
   const processes = listProcesses();
   /** @type {CpuSample["groups"]} */
   const sample = new Map(groups.map((g) => [g.name, { perPid: new Map(), reaped: 0 }]));
+  const below = new Map(
+    groups
+      .filter((g) => g.descendantsOf !== undefined)
+      .map((g) => [g, descendants(g.descendantsOf, processes)]),
+  );
+  const matches = (/** @type {CpuGroup} */ g, /** @type {ProcStat} */ p) =>
+    below.get(g)?.has(p.pid) ?? g.match?.(p) ?? false;
   for (const p of processes) {
-    const group = groups.find((g) => g.match(p));
+    const group = groups.find((g) => matches(g, p));
     if (group) sample.get(group.name)?.perPid.set(p.pid, p.cpuMs);
   }
   for (const group of groups) {
@@ -131,6 +140,22 @@ export function sampleCpu(groups) {
     if (reaper && entry) entry.reaped = reaper.childrenCpuMs;
   }
   return { at: performance.now(), machine: machineCpuMs(), groups: sample };
+}
+
+/**
+ * The pids below `root` in `processes`, at any depth.
+ * @param {number | undefined} root
+ * @param {ProcStat[]} processes
+ */
+function descendants(root, processes) {
+  const found = new Set();
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = processes.filter((p) => frontier.includes(p.ppid) && !found.has(p.pid)).map((p) => p.pid);
+    for (const pid of next) found.add(pid);
+    frontier = next;
+  }
+  return found;
 }
 
 /**

@@ -296,7 +296,7 @@ export class SandboxedChild {
 }
 
 /** The first child of `pid` (Linux: /proc/<pid>/task/<pid>/children), if it has one yet. */
-function firstChildOf(pid: number | null): number | undefined {
+export function firstChildOf(pid: number | null): number | undefined {
   if (pid === null) return undefined;
   try {
     const first = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0];
