@@ -212,7 +212,9 @@ export function enterCgroupCommand(
   args: readonly string[],
 ): { command: string; args: string[] } {
   const script =
-    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+    // (PWD, which the shell exports, is unset: the child's environment stays exactly the pool's.)
+    'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
+    'exec "$@"';
   return {
     command: "/bin/sh",
     args: ["-c", script, "sh", String(cgroup.procsFiles.length), ...cgroup.procsFiles, command, ...args],

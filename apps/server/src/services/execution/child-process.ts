@@ -257,13 +257,15 @@ export class SandboxedChild {
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
     if (!this.alive) return;
     // unshare blocks SIGTERM while it waits for its child: signals go to Node itself (pid 1 of its
-    // namespace, which takes from outside the signals it has a handler for, and SIGKILL). SIGKILL
-    // also goes to unshare, whose --kill-child covers a Node forked after this look.
+    // namespace, which takes from outside the signals it has a handler for, and SIGKILL). unshare
+    // then reaps Node (so Node's CPU time reaches the worker's accounts) and exits with its signal;
+    // should it not have within a second, it is killed too (its --kill-child takes Node along).
     const inner = this.isolated ? firstChildOf(this.pid) : undefined;
     if (inner !== undefined) {
       try {
         process.kill(inner, signal);
-        if (signal !== "SIGKILL") return;
+        if (signal === "SIGKILL") setTimeout(() => this.alive && this.process.kill("SIGKILL"), 1_000).unref();
+        return;
       } catch {
         // gone meanwhile: signal the wrapper, as without isolation
       }
