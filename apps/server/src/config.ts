@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { EgressRuleError, parseEgressRules, type EgressRule } from "./infra/net/egress-policy.js";
 import type { DatabaseSafety } from "./db/database.js";
 import type { FileStoreConfig } from "./infra/files/file-store.js";
 
@@ -66,6 +67,9 @@ const envSchema = z.object({
   BIFROST_WORKER_MEMORY_PRESSURE: integer(0, 100, 90),
   BIFROST_MAX_RESULT_BYTES: integer(1, MAX_INT, 10 * 1024 * 1024),
   BIFROST_SANDBOX: optionalString.pipe(z.enum(["isolated", "permission-only"]).optional()),
+  BIFROST_EGRESS_ALLOW: z.string().default(""),
+  BIFROST_EGRESS_DENY: z.string().default(""),
+  BIFROST_OUTBOUND_DENY: z.string().default(""),
   BIFROST_SANDBOX_UID: integer(1, 2 ** 31 - 2, 64_000),
   BIFROST_SANDBOX_GID: optionalInteger(1, 2 ** 31 - 2),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -129,6 +133,11 @@ export type Config = {
     mode: "isolated" | "permission-only" | undefined;
     identity: { uid: number; gid: number };
   };
+  /**
+   * Where workflows may connect (infra/net/egress-policy.ts) and what the platform's own outgoing
+   * calls may never reach (infra/net/outbound.ts). `protectedHosts`: the services' hosts.
+   */
+  egress: { allow: EgressRule[]; deny: EgressRule[]; outboundDeny: EgressRule[]; protectedHosts: string[] };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
   retentionDays: number;
@@ -185,6 +194,25 @@ function readKeyWrittenByAnother(file: string): string {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
   throw new ConfigError(`${file} holds a key shorter than 32 characters`);
+}
+
+/** The egress lists, checked now: a typo is a start-up error, not a hole. */
+function egressConfig(e: z.infer<typeof envSchema>): Config["egress"] {
+  try {
+    const hosts = [e.DATABASE_URL, e.REDIS_URL, e.RABBITMQ_URL, e.BIFROST_S3_ENDPOINT]
+      .filter((url): url is string => url !== undefined)
+      .map((url) => new URL(url).hostname.replace(/^\[|\]$/g, ""))
+      .filter(Boolean);
+    return {
+      allow: parseEgressRules(e.BIFROST_EGRESS_ALLOW, "BIFROST_EGRESS_ALLOW"),
+      deny: parseEgressRules(e.BIFROST_EGRESS_DENY, "BIFROST_EGRESS_DENY"),
+      outboundDeny: parseEgressRules(e.BIFROST_OUTBOUND_DENY, "BIFROST_OUTBOUND_DENY"),
+      protectedHosts: [...new Set(hosts)],
+    };
+  } catch (error) {
+    if (error instanceof EgressRuleError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function formatIssues(error: z.ZodError): string {
@@ -249,6 +277,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       memoryPressure: e.BIFROST_WORKER_MEMORY_PRESSURE / 100,
       maxResultBytes: e.BIFROST_MAX_RESULT_BYTES,
     },
+    egress: egressConfig(e),
     sandbox: {
       mode: e.BIFROST_SANDBOX,
       identity: { uid: e.BIFROST_SANDBOX_UID, gid: e.BIFROST_SANDBOX_GID ?? e.BIFROST_SANDBOX_UID },

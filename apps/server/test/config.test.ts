@@ -64,6 +64,26 @@ describe("configuration", () => {
     ).toThrow(/BIFROST_SECRET_KEY/);
   });
 
+  it("reads the egress lists, refuses a malformed entry, and protects the services' hosts", () => {
+    const key = "k".repeat(40);
+    const config = loadConfig("api", {
+      BIFROST_SECRET_KEY: key,
+      DATABASE_URL: "postgres://u@db.internal:5432/db",
+      REDIS_URL: "redis://10.0.0.7:6379",
+      BIFROST_EGRESS_ALLOW: "10.1.0.0/16, psa.internal:8443",
+      BIFROST_OUTBOUND_DENY: "192.168.0.0/16",
+    });
+    expect(config.egress.allow.map((rule) => rule.text)).toEqual(["10.1.0.0/16", "psa.internal:8443"]);
+    expect(config.egress.outboundDeny.map((rule) => rule.text)).toEqual(["192.168.0.0/16"]);
+    expect(config.egress.protectedHosts).toEqual(["db.internal", "10.0.0.7"]);
+    expect(() => loadConfig("api", { BIFROST_SECRET_KEY: key, BIFROST_EGRESS_DENY: "10.0.0.0/40" })).toThrow(
+      /^BIFROST_EGRESS_DENY: "10\.0\.0\.0\/40" has a prefix longer than its address$/,
+    );
+    expect(() => loadConfig("api", { BIFROST_SECRET_KEY: key, BIFROST_EGRESS_DENY: "10.0.0.0/40" })).toThrow(
+      ConfigError,
+    );
+  });
+
   it("rejects a secret key shorter than 32 characters", () => {
     expect(() => loadConfig("api", { BIFROST_SECRET_KEY: "too-short" })).toThrow(
       /BIFROST_SECRET_KEY: must be at least 32/,

@@ -55,6 +55,8 @@ import { DocumentsRepository, TablesRepository } from "../repositories/tables.js
 import { DocumentsService } from "../services/tables/documents-service.js";
 import { TablesService } from "../services/tables/tables-service.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
+import type { OutboundClient } from "../infra/net/outbound.js";
+import { outboundClientFor } from "./outbound.js";
 import {
   detectIsolation,
   runtimeDirFor,
@@ -99,6 +101,8 @@ export async function createApiServices(deps: {
   runtimeDir?: string;
   /** How discovery children are isolated; default: what the host offers (isolation.ts). */
   isolation?: Isolation;
+  /** The platform's outgoing calls (token URLs); default: the default policies. */
+  outbound?: OutboundClient;
   /** BIFROST_PUBLIC_URL: the origin of signed file URLs. */
   publicUrl?: string | undefined;
 }): Promise<ApiServices> {
@@ -257,6 +261,7 @@ function oauthAndIntegrations(deps: {
   secretBox: SecretBox;
   audit: AuditLog;
   publicUrl?: string | undefined;
+  outbound?: OutboundClient | undefined;
 }): Pick<ApiServices, "oauth" | "integrations" | "integrationRuns"> {
   const oauthRows = new OAuthRepository(deps.db);
   const integrationRows = new IntegrationsRepository(deps.db);
@@ -265,6 +270,7 @@ function oauthAndIntegrations(deps: {
     secretBox: deps.secretBox,
     bus: deps.bus,
     clock: deps.clock,
+    ...(deps.outbound ? { outbound: deps.outbound } : {}),
   });
   const values = new IntegrationConfigValues(deps.secretBox);
   const integrations = new IntegrationsService({
@@ -318,6 +324,7 @@ export async function createApi(
 ): Promise<App> {
   const services = await createApiServices({
     ...(options.isolation ? { isolation: options.isolation } : {}),
+    outbound: outboundClientFor(config),
     role: config.role,
     db: infra.database.db,
     bus: infra.bus,

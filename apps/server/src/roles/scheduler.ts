@@ -23,6 +23,7 @@ import { SecretBox } from "../infra/crypto/secret-box.js";
 import { OAuthRepository } from "../repositories/oauth.js";
 import { oauthRefreshJob } from "../services/maintenance/oauth-refresh.js";
 import { AccessTokens } from "../services/oauth/access-tokens.js";
+import { outboundClientFor } from "./outbound.js";
 import type { Infrastructure } from "./infrastructure.js";
 import type { Running } from "./lifecycle.js";
 
@@ -82,6 +83,7 @@ export async function startScheduler(
         secretBox: new SecretBox(config.secretKey),
         bus: infra.bus,
         clock: systemClock,
+        outbound: outboundClientFor(config),
       }),
       logger,
     }),

@@ -141,6 +141,10 @@ export type EgressPolicyOptions = {
    * and the addresses they resolved to): refused on every port, whatever the allow list says.
    */
   protectedHosts?: readonly string[];
+  /** false: only the lists and the protected hosts apply (an admin-configured destination). */
+  defaultDeny?: boolean;
+  /** The variable the deny list came from, for the reason (default BIFROST_EGRESS_DENY). */
+  denyLabel?: string;
 };
 
 export class EgressPolicy {
@@ -148,16 +152,18 @@ export class EgressPolicy {
   private readonly deny: RuleSet;
   private readonly protectedRules: RuleSet;
   private readonly defaults: ReadonlyArray<{ what: string; blocks: BlockList }>;
+  private readonly denyLabel: string;
 
   constructor(options: EgressPolicyOptions = {}) {
     this.allow = new RuleSet(options.allow ?? []);
     this.deny = new RuleSet(options.deny ?? []);
+    this.denyLabel = options.denyLabel ?? "BIFROST_EGRESS_DENY";
     this.protectedRules = new RuleSet(
       (options.protectedHosts ?? []).flatMap((host) =>
         parseEgressRules(familyOf(host) === "ipv6" ? `[${host}]` : host, "protected host"),
       ),
     );
-    this.defaults = DEFAULT_DENIED.map(([what, cidrs]) => {
+    this.defaults = (options.defaultDeny === false ? [] : DEFAULT_DENIED).map(([what, cidrs]) => {
       const blocks = new BlockList();
       for (const cidr of cidrs) {
         const [network, prefix] = cidr.split("/");
@@ -175,7 +181,7 @@ export class EgressPolicy {
     if (this.protectedRules.match(target, address, family))
       return { allowed: false, reason: `${where} is one of the platform's own services` };
     const denied = this.deny.match(target, address, family);
-    if (denied) return { allowed: false, reason: `${where} is denied by BIFROST_EGRESS_DENY (${denied})` };
+    if (denied) return { allowed: false, reason: `${where} is denied by ${this.denyLabel} (${denied})` };
     if (this.allow.match(target, address, family)) return { allowed: true };
     const range = this.defaults.find(({ blocks }) => blocks.check(address, family));
     if (range) return { allowed: false, reason: `${where} is ${range.what}` };

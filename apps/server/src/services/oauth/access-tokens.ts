@@ -4,6 +4,7 @@ import type { Bus } from "../../infra/bus/bus.js";
 import type { Clock } from "../../infra/clock.js";
 import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { OAuthProviderRow, OAuthRepository, OAuthTokenRow } from "../../repositories/oauth.js";
+import { OutboundClient } from "../../infra/net/outbound.js";
 import { OAuthGrantError, requestToken, type TokenGrant } from "./token-endpoint.js";
 
 /** SecretBox purposes: each kind of sealed value has its own derived key. */
@@ -27,9 +28,21 @@ export type AccessToken = { accessToken: string; expiresAt: Date | null; scopes:
  * use is never spent twice.
  */
 export class AccessTokens {
+  /** Token URLs are called through the platform's outbound client (infra/net/outbound.ts). */
+  readonly outbound: OutboundClient;
+
   constructor(
-    private readonly deps: { oauth: OAuthRepository; secretBox: SecretBox; bus: Bus; clock: Clock },
-  ) {}
+    private readonly deps: {
+      oauth: OAuthRepository;
+      secretBox: SecretBox;
+      bus: Bus;
+      clock: Clock;
+      /** Default: one with the default policies (no BIFROST_OUTBOUND_DENY). */
+      outbound?: OutboundClient;
+    },
+  ) {
+    this.outbound = deps.outbound ?? new OutboundClient();
+  }
 
   seal(value: string): string {
     return this.deps.secretBox.seal(value, OAUTH_TOKEN_PURPOSE);
@@ -194,6 +207,7 @@ export class AccessTokens {
     }
     try {
       const grant = await requestToken(
+        this.outbound,
         provider.tokenUrl,
         { ...params, ...this.clientParams(provider) },
         this.deps.clock.now(),

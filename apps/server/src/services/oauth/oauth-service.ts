@@ -182,6 +182,7 @@ export class OAuthService {
     const provider = await this.provider(name);
     try {
       const grant = await requestToken(
+        this.deps.tokens.outbound,
         provider.tokenUrl,
         {
           ...provider.extraTokenParams,

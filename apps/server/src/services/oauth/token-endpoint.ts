@@ -1,3 +1,5 @@
+import type { OutboundClient } from "../../infra/net/outbound.js";
+
 /** What a provider's token endpoint answered. */
 export type TokenGrant = {
   accessToken: string;
@@ -18,24 +20,31 @@ export class OAuthGrantError extends Error {
 }
 
 const TIMEOUT_MS = 15_000;
+/** A token answer is a few kilobytes; anything past this is not one. */
+const MAX_ANSWER_BYTES = 256 * 1024;
 
 /**
  * One POST to a token endpoint, form-encoded, the client authenticating in the body
- * (client_secret_post). A transport failure or a non-OAuth answer becomes an OAuthGrantError with
- * code `request_failed`; the message never holds a token or the secret.
+ * (client_secret_post), through the platform's outbound client: the token URL is a platform admin's
+ * (it may be on a private network), but a redirect goes only where workflows could go, and the
+ * answer is size-capped. A transport failure, a refusal or a non-OAuth answer becomes an
+ * OAuthGrantError with code `request_failed`; the message never holds a token or the secret.
  */
 export async function requestToken(
+  outbound: OutboundClient,
   tokenUrl: string,
   params: Record<string, string>,
   now: number,
 ): Promise<TokenGrant> {
-  let response: Response;
+  let response: { status: number; body: Buffer };
   try {
-    response = await fetch(tokenUrl, {
+    response = await outbound.request(tokenUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams(params).toString(),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      trust: "admin",
+      maxBodyBytes: MAX_ANSWER_BYTES,
+      timeoutMs: TIMEOUT_MS,
     });
   } catch (error) {
     throw new OAuthGrantError(
@@ -45,11 +54,12 @@ export async function requestToken(
   }
   let body: Record<string, unknown> = {};
   try {
-    body = (await response.json()) as Record<string, unknown>;
+    body = JSON.parse(response.body.toString("utf8")) as Record<string, unknown>;
   } catch {
     // Not JSON: the status says enough.
   }
-  if (!response.ok || typeof body.access_token !== "string") {
+  const ok = response.status >= 200 && response.status < 300;
+  if (!ok || typeof body.access_token !== "string") {
     const code = typeof body.error === "string" ? body.error : "request_failed";
     const description = typeof body.error_description === "string" ? `: ${body.error_description}` : "";
     throw new OAuthGrantError(code, `The token endpoint answered ${response.status} ${code}${description}`);
