@@ -1,8 +1,8 @@
-import { lookup as dnsLookup } from "node:dns/promises";
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { EgressPolicy, type EgressRule } from "./egress-policy.js";
+import { pickAllowedAddress, systemResolver, type Resolver } from "./resolver.js";
 
 /**
  * The platform's own outgoing calls (OAuth token URLs; later OIDC, SMTP, LLM providers, webhooks,
@@ -35,11 +35,6 @@ export type OutboundResponse = { status: number; headers: IncomingHttpHeaders; b
 export class OutboundError extends Error {
   override readonly name = "OutboundError";
 }
-
-export type Resolver = (host: string) => Promise<string[]>;
-
-const systemResolver: Resolver = async (host) =>
-  (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 const MAX_REDIRECTS = 5;
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -99,21 +94,15 @@ export class OutboundClient {
 
   /** The address to connect to, once every policy accepted it (the first acceptable one). */
   private async checkedAddress(url: URL, policies: readonly EgressPolicy[]): Promise<string> {
-    const host = url.hostname.replace(/^\[|\]$/g, "");
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-    let addresses: string[];
+    let picked;
     try {
-      addresses = isIP(host) ? [host] : await this.resolve(host);
+      picked = await pickAllowedAddress(url.hostname, port, policies, this.resolve);
     } catch (error) {
       throw new OutboundError(`${url.origin}: the name did not resolve (${(error as Error).message})`);
     }
-    let refusal = "";
-    for (const address of addresses) {
-      const refused = policies.map((policy) => policy.check({ host, address, port })).find((d) => !d.allowed);
-      if (!refused) return address;
-      refusal ||= refused.allowed ? "" : refused.reason;
-    }
-    throw new OutboundError(`${url.origin}: refused, ${refusal || "no address"}`);
+    if ("refused" in picked) throw new OutboundError(`${url.origin}: refused, ${picked.refused}`);
+    return picked.address;
   }
 }
 
