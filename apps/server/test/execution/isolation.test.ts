@@ -46,6 +46,7 @@ describe("isolation", () => {
     expect([command, ...args].join(" ")).toBe(
       "/usr/bin/setpriv --pdeathsig KILL --no-new-privs -- /usr/bin/prlimit --nofile=1024:1024 --core=0:0 -- " +
         "/usr/bin/unshare --pid --fork --kill-child=SIGKILL --mount-proc -- " +
+        `/bin/sh -c ${args[args.indexOf("-c") + 1]} sh ` +
         "/usr/bin/setpriv --reuid=64000 --regid=64000 --clear-groups --pdeathsig KILL -- " +
         `/usr/bin/setsid ${process.execPath} -e 0`,
     );

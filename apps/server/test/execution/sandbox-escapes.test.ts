@@ -6,6 +6,7 @@ import {
   readFileSync,
   rmSync,
   writeFileSync,
+  type Dirent,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -143,6 +144,23 @@ export const writeOutside = workflow({
   },
 });
 
+/** Connections to the machine's services over their Unix sockets (not a network: no namespace stops them). */
+export const unixSockets = workflow({
+  params: z.object({ paths: z.array(z.string()) }),
+  run: async ({ paths }) => {
+    const net = await import("node:net");
+    const tryPath = (path) =>
+      new Promise((resolve) => {
+        const socket = net.connect({ path }, () => {
+          socket.destroy();
+          resolve("connected");
+        });
+        socket.on("error", (error) => resolve(error.code));
+      });
+    return Object.fromEntries(await Promise.all(paths.map(async (path) => [path, await tryPath(path)])));
+  },
+});
+
 export const spin = workflow({ run: () => { for (;;); } });
 
 export const hoardBuffers = workflow({
@@ -224,6 +242,24 @@ type Report = {
   reachable: number[];
   proc: number | string;
 };
+
+/** Unix socket files below `dir` (a few levels), as the machine's services leave them. */
+function socketsUnder(dir: string, depth = 3): string[] {
+  if (depth === 0) return [];
+  const found: string[] = [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSocket()) found.push(full);
+    else if (entry.isDirectory()) found.push(...socketsUnder(full, depth - 1));
+  }
+  return found;
+}
 
 /** Pids of the processes below `pid` (children and their children). */
 function descendants(pid: number): number[] {
@@ -380,6 +416,21 @@ function escapeSuite(setup: () => Promise<{ platform: Platform; close: () => Pro
     for (const [file, outcome] of outcomes) {
       expect(outcome, file).toEqual({ write: "ERR_ACCESS_DENIED", mkdir: "ERR_ACCESS_DENIED" });
       expect(existsSync(file), file).toBe(false);
+    }
+  });
+
+  it("reaches none of the machine's services over their Unix sockets (/run is empty in its mount namespace)", async () => {
+    const postgres = "/var/run/postgresql/.s.PGSQL.5432";
+    // The sockets are there for everyone else: PostgreSQL's (the tests need it), and whatever else
+    // listens under /run on this machine.
+    expect(existsSync(postgres)).toBe(true);
+    const others = socketsUnder("/run").slice(0, 20);
+    const ran = await platform.run("unixSockets", {
+      paths: [postgres, "/run/postgresql/.s.PGSQL.5432", ...others],
+    });
+    expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
+    for (const [path, outcome] of Object.entries(ran.body.result as Record<string, string>)) {
+      expect(outcome, path).toBe("ENOENT");
     }
   });
 

@@ -45,7 +45,20 @@ const TOOLS = {
   prlimit: "/usr/bin/prlimit",
   unshare: "/usr/bin/unshare",
   setsid: "/usr/bin/setsid",
+  sh: "/bin/sh",
+  mount: "/usr/bin/mount",
 } as const;
+
+/**
+ * In the child's own mount namespace, before the identity drop: an empty read-only tmpfs over /run
+ * (and so /var/run) and /dev/shm. Node's permission model stops file reads but not connections to
+ * Unix sockets, and the machine's services keep theirs there (PostgreSQL's
+ * /run/postgresql/.s.PGSQL.5432 answered a workflow before this). The host's view is untouched; a
+ * mount that fails stops the child (the probe then reports isolation as unavailable).
+ */
+const HIDE_HOST_RUNTIME_DIRS =
+  'for dir in /run /dev/shm; do /usr/bin/mount -t tmpfs -o ro,nosuid,nodev,noexec,size=4k,mode=0755 bifrost-empty "$dir" ' +
+  '|| exit 126; done; unset PWD OLDPWD; exec "$@"';
 
 const probes = new Map<string, Isolation>();
 
@@ -125,7 +138,9 @@ export function wrapCommand(
   const limits = [TOOLS.prlimit, `--nofile=${CHILD_OPEN_FILES}:${CHILD_OPEN_FILES}`, "--core=0:0", "--"];
   const unshare = [
     TOOLS.unshare,
-    ...(identity === "user-namespace" ? ["--user"] : []),
+    // Not root: a user namespace, mapped to root inside so that the mounts below are allowed; every
+    // capability is dropped before Node starts (it could otherwise unmount them).
+    ...(identity === "user-namespace" ? ["--user", "--map-root-user"] : []),
     "--pid",
     "--fork",
     "--kill-child=SIGKILL",
@@ -135,7 +150,7 @@ export function wrapCommand(
   // The identity change clears the parent-death signal unshare's --kill-child set: set it again.
   const drop =
     identity === "user-namespace"
-      ? []
+      ? [TOOLS.setpriv, "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig", "KILL", "--"]
       : [
           TOOLS.setpriv,
           `--reuid=${identity.uid}`,
@@ -147,7 +162,8 @@ export function wrapCommand(
         ];
   // Node leads its own session and process group: kill(0, …) (its parent's pid is 0 there) reaches
   // Node alone, never the unshare process that waits for it.
-  const [command, ...args] = [...outer, ...limits, ...unshare, ...drop, TOOLS.setsid, ...node];
+  const hide = [TOOLS.sh, "-c", HIDE_HOST_RUNTIME_DIRS, "sh"];
+  const [command, ...args] = [...outer, ...limits, ...unshare, ...hide, ...drop, TOOLS.setsid, ...node];
   return { command: command!, args };
 }
 
