@@ -31,6 +31,18 @@ import { createEngine, type Engine } from "../support/engine.js";
 //   200 MiB of log keep 16 MiB, an endless message on the channel ends OutputLimitExceeded.
 // After each, the platform is still ready and the next run succeeds.
 
+/** Runs an action and says what came of it: "done", or the error's code. */
+const ATTEMPT = `
+const attempt = (action) => {
+  try {
+    action();
+    return "done";
+  } catch (error) {
+    return error.code ?? error.name;
+  }
+};
+`;
+
 /** 64 MiB without a newline, written by hand on the child's channel to the pool (fd 3). */
 const FLOOD = `
 const flood = async () => {
@@ -61,14 +73,7 @@ const send = (pid, signal) => {
   }
 };
 
-const attempt = (action) => {
-  try {
-    action();
-    return "done";
-  } catch (error) {
-    return error.code ?? error.name;
-  }
-};
+${ATTEMPT}
 
 export const signalEveryone = workflow({
   params: z.object({ targets: z.array(z.number().int()) }),
@@ -198,14 +203,7 @@ const ATTACK_AT_LOAD = `
 import fs from "node:fs";
 import { workflow } from "@bifrost/sdk";
 
-const attempt = (action) => {
-  try {
-    action();
-    return "done";
-  } catch (error) {
-    return error.code ?? error.name;
-  }
-};
+${ATTEMPT}
 const seen = { pid: process.pid, ppid: process.ppid, uid: process.getuid() };
 // Same safety catch as above: only inside its own PID namespace.
 if (process.pid === 1) {
