@@ -27,6 +27,7 @@ import { LogSink } from "../services/execution/worker/log-sink.js";
 import { MemoryGauge } from "../services/execution/worker/memory-pressure.js";
 import { WorkspaceCode } from "../services/execution/worker/workspace-code.js";
 import { CompiledWorkspace } from "../services/workspace/compiled-workspace.js";
+import { startEgressProxy } from "./egress.js";
 import type { Infrastructure } from "./infrastructure.js";
 import type { Running } from "./lifecycle.js";
 
@@ -53,7 +54,9 @@ export async function startWorker(
   const runtimeDir = runtimeDirFor(options.runtimeDir ?? DEFAULT_RUNTIME_DIR, isolation);
   // The children read compiled code from here: private to this process, never under the data dir.
   const compiledRoot = await mkdtemp(path.join(sandboxTempDir(isolation), "bifrost-worker-"));
+  const egress = await startEgressProxy(config, logger, isolation, options.apiUrl);
   const pool = new ProcessPool({
+    egress: egress.proxy,
     runtimeDir,
     compiledRoot,
     minProcesses: config.workers.min,
@@ -114,6 +117,7 @@ export async function startWorker(
       await pool.close();
       await consumer.drain();
       await heartbeat.stop();
+      await egress.close();
       await rm(compiledRoot, { recursive: true, force: true });
     },
   };

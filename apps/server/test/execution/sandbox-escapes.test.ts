@@ -166,6 +166,32 @@ export const unixSockets = workflow({
   },
 });
 
+/** The machine's services over TCP, by every spelling of loopback, with net and with fetch. */
+export const network = workflow({
+  params: z.object({ targets: z.array(z.string()) }),
+  run: async ({ targets }) => {
+    const net = await import("node:net");
+    const os = await import("node:os");
+    const tryTarget = (target) =>
+      new Promise((resolve) => {
+        const colon = target.lastIndexOf(":");
+        const socket = net.connect(Number(target.slice(colon + 1)), target.slice(0, colon).replace(/^\\[|\\]$/g, ""));
+        socket.on("connect", () => {
+          socket.destroy();
+          resolve("connected");
+        });
+        socket.on("error", (error) => resolve(String(error)));
+      });
+    const results = {};
+    for (const target of targets) results[target] = await tryTarget(target);
+    results.fetch = await fetch("http://127.0.0.1:5432/").then(
+      () => "answered",
+      (error) => String(error.cause ?? error),
+    );
+    return { interfaces: Object.keys(os.networkInterfaces()), results };
+  },
+});
+
 export const spin = workflow({ run: () => { for (;;); } });
 
 export const hoardBuffers = workflow({
@@ -429,6 +455,31 @@ function escapeSuite(setup: () => Promise<{ platform: Platform; close: () => Pro
     expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
     for (const [path, outcome] of Object.entries(ran.body.result as Record<string, string>)) {
       expect(outcome, path).toBe("ENOENT");
+    }
+  });
+
+  it("reaches none of the machine's services over TCP: no interface but loopback, every connection EgressDenied", async () => {
+    const targets = [
+      "127.0.0.1:5432",
+      "127.0.0.1:6379",
+      "127.0.0.1:5672",
+      "localhost:5432",
+      "[::1]:6379",
+      "127.1.2.3:22",
+    ];
+    const ran = await platform.run("network", { targets });
+    expect(ran.body.status, JSON.stringify(ran.body)).toBe("Success");
+    const { interfaces, results } = ran.body.result as {
+      interfaces: string[];
+      results: Record<string, string>;
+    };
+    // Its own network namespace: the machine's interfaces are not there.
+    expect(interfaces.filter((name) => name !== "lo")).toEqual([]);
+    expect(Object.keys(results).sort()).toEqual([...targets, "fetch"].sort()); // jsonb keeps no key order
+    for (const [target, outcome] of Object.entries(results)) {
+      expect(outcome, target).toMatch(
+        /^EgressDenied: .+ is (a loopback address|one of the platform's own services)$/,
+      );
     }
   });
 

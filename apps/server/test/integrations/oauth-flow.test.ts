@@ -62,8 +62,10 @@ describe("OAuth connections against a local authorization server", () => {
   };
 
   beforeAll(async () => {
-    engine = await createEngine({ BIFROST_MAX_WORKERS: "6" });
     oauth = await startOAuthServer();
+    // The workflows call the provider's API, a local server here: a private destination the
+    // deployment opens for them (loopback is refused by default).
+    engine = await createEngine({ BIFROST_MAX_WORKERS: "6", BIFROST_EGRESS_ALLOW: new URL(oauth.url).host });
     await engine.writeWorkflow("oauth-flows.ts", WORKFLOWS);
     const provider = await engine.admin.request(
       "POST",

@@ -145,12 +145,18 @@ export type EgressPolicyOptions = {
   defaultDeny?: boolean;
   /** The variable the deny list came from, for the reason (default BIFROST_EGRESS_DENY). */
   denyLabel?: string;
+  /**
+   * `host:port` rules allowed before anything else, the protected services included: the platform's
+   * API, which the SDK in a run must reach (on one machine it shares its host with the database).
+   */
+  exempt?: readonly EgressRule[];
 };
 
 export class EgressPolicy {
   private readonly allow: RuleSet;
   private readonly deny: RuleSet;
   private readonly protectedRules: RuleSet;
+  private readonly exempt: RuleSet;
   private readonly defaults: ReadonlyArray<{ what: string; blocks: BlockList }>;
   private readonly denyLabel: string;
 
@@ -158,6 +164,7 @@ export class EgressPolicy {
     this.allow = new RuleSet(options.allow ?? []);
     this.deny = new RuleSet(options.deny ?? []);
     this.denyLabel = options.denyLabel ?? "BIFROST_EGRESS_DENY";
+    this.exempt = new RuleSet(options.exempt ?? []);
     this.protectedRules = new RuleSet(
       (options.protectedHosts ?? []).flatMap((host) =>
         parseEgressRules(familyOf(host) === "ipv6" ? `[${host}]` : host, "protected host"),
@@ -178,6 +185,7 @@ export class EgressPolicy {
     const family = familyOf(address);
     const where = `${family === "ipv6" ? `[${address}]` : address}:${target.port}`;
     if (!family) return { allowed: false, reason: `${target.address} is not an IP address` };
+    if (this.exempt.match(target, address, family)) return { allowed: true };
     if (this.protectedRules.match(target, address, family))
       return { allowed: false, reason: `${where} is one of the platform's own services` };
     const denied = this.deny.match(target, address, family);

@@ -45,6 +45,12 @@ export type SandboxOptions = {
   maxResultBytes?: number;
   /** How the OS isolates it; default: what `detectIsolation()` finds. false: the permission model only. */
   isolation?: Isolation | false;
+  /**
+   * Its network: `egress`, a network namespace of its own whose connections go through that proxy
+   * (the child runtime installs the shim); `none`, a network namespace with nothing at all
+   * (discovery); `host` (default, tests of the pool alone): the machine's.
+   */
+  network?: { egress: { socketPath: string; token: string } } | "none" | "host";
 };
 
 export type ChildExit = {
@@ -96,13 +102,18 @@ export function sandboxCommand(options: SandboxOptions): {
     path.join(runtimeDir, RUNTIME_FILES.child),
     ...(options.maxLogLines ? [`--max-log-lines=${options.maxLogLines}`] : []),
     ...(options.maxResultBytes ? [`--max-result-bytes=${options.maxResultBytes}`] : []),
+    ...(typeof options.network === "object" ? [`--egress-socket=${options.network.egress.socketPath}`] : []),
   ];
   const isolation: Isolation =
     options.isolation === false
       ? { kind: "permission-only", reason: "turned off for this pool" }
       : (options.isolation ?? detectIsolation());
-  return { ...wrapCommand(isolation, node), isolation };
+  const ownNetwork = options.network !== undefined && options.network !== "host";
+  return { ...wrapCommand(isolation, node, { ownNetwork }), isolation };
 }
+
+/** Where the child runtime finds its egress credential (removed from its environment at once). */
+export const EGRESS_TOKEN_ENV = "BIFROST_EGRESS_TOKEN";
 
 /** The environment of a child: nothing of the worker's own. */
 const CHILD_ENV = { NODE_ENV: "production" };
@@ -140,7 +151,12 @@ export class SandboxedChild {
     stdio[IPC_FD] = "pipe";
     this.process = spawn(started.command, started.args, {
       stdio,
-      env: CHILD_ENV,
+      // The egress credential by environment, not argv (which anyone on the machine can read); the
+      // runtime takes it out of process.env before any user code runs.
+      env:
+        typeof options.network === "object"
+          ? { ...CHILD_ENV, [EGRESS_TOKEN_ENV]: options.network.egress.token }
+          : CHILD_ENV,
       cwd: options.runtimeDir,
       // Its own session and process group: kill(0, …) in user code must reach only its own tree,
       // never the worker's group (the server, the other children, a test runner).

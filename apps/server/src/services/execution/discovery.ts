@@ -39,6 +39,8 @@ export async function discoverDefinitions(request: DiscoveryRequest): Promise<Di
       compiledRoot: request.compiledRoot,
       memoryLimitMb: request.memoryLimitMb ?? 512,
       startTimeoutMs: timeoutMs,
+      // Loading a module needs no network: its top-level code gets none.
+      network: "none",
       ...(request.isolation ? { isolation: request.isolation } : {}),
     },
     {

@@ -126,6 +126,7 @@ function probe(identity: SandboxIdentity, readable: readonly string[]): Isolatio
 export function wrapCommand(
   isolation: Isolation,
   node: readonly string[],
+  options: { ownNetwork?: boolean } = {},
 ): { command: string; args: string[] } {
   const outer = existsSync(TOOLS.setpriv)
     ? [TOOLS.setpriv, "--pdeathsig", "KILL", "--no-new-privs", "--"]
@@ -141,6 +142,9 @@ export function wrapCommand(
     // Not root: a user namespace, mapped to root inside so that the mounts below are allowed; every
     // capability is dropped before Node starts (it could otherwise unmount them).
     ...(identity === "user-namespace" ? ["--user", "--map-root-user"] : []),
+    // A network namespace of its own: no interface but a down loopback, so no route anywhere; its
+    // connections go out through the egress proxy's Unix socket (egress-proxy.ts), or nowhere.
+    ...(options.ownNetwork ? ["--net"] : []),
     "--pid",
     "--fork",
     "--kill-child=SIGKILL",

@@ -1,5 +1,6 @@
 import type { ChildMessage, LogLine } from "@bifrost/contracts";
 import type { WorkerSandbox } from "@bifrost/contracts";
+import type { EgressProxy } from "./egress-proxy.js";
 import { describeIsolation, detectIsolation, type Isolation } from "./isolation.js";
 import {
   boundLine,
@@ -51,6 +52,11 @@ export type ProcessPoolOptions = {
   maxLogLinesPerRun?: number;
   /** How the OS isolates the children; default: what the host offers (isolation.ts). false: none. */
   isolation?: Isolation | false;
+  /**
+   * The egress proxy the children's connections go through (each child in a network namespace of its
+   * own, with a credential of its own). Unset (pool tests): the children share the machine's network.
+   */
+  egress?: EgressProxy;
   /** Bounds on a run's log and result (output-limits.ts); each defaults to DEFAULT_OUTPUT_LIMITS. */
   outputLimits?: Partial<OutputLimits>;
   logger: Logger;
@@ -64,7 +70,10 @@ export type ProcessPoolOptions = {
  * killed (abort, SIGTERM, grace, SIGKILL). Every child is reaped before its run's outcome settles.
  */
 export class ProcessPool {
-  private readonly options: Required<Omit<ProcessPoolOptions, "clock" | "logger" | "outputLimits">>;
+  private readonly options: Required<
+    Omit<ProcessPoolOptions, "clock" | "logger" | "outputLimits" | "egress">
+  >;
+  private readonly egress: EgressProxy | undefined;
   private readonly limits: OutputLimits;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -90,6 +99,7 @@ export class ProcessPool {
       isolation: options.isolation ?? detectIsolation(),
     };
     this.limits = { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits };
+    this.egress = options.egress;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
   }
@@ -203,6 +213,7 @@ export class ProcessPool {
   private spawn(): PoolChild {
     const { runtimeDir, compiledRoot, memoryLimitMb, maxLogLinesPerRun, startTimeoutMs, isolation } =
       this.options;
+    const credential = this.egress?.register();
     const slot = new PoolChild(
       {
         runtimeDir,
@@ -212,6 +223,9 @@ export class ProcessPool {
         maxResultBytes: this.limits.resultBytes,
         startTimeoutMs,
         isolation,
+        ...(credential && this.egress
+          ? { network: { egress: { socketPath: this.egress.socketPath, token: credential.token } } }
+          : {}),
       },
       this.clock.now(),
       {
@@ -225,7 +239,10 @@ export class ProcessPool {
       () => this.onReady(slot),
       () => undefined, // its exit follows and is handled there
     );
-    void slot.process.exited.then((exit) => this.onExit(slot, exit));
+    void slot.process.exited.then((exit) => {
+      credential?.revoke();
+      this.onExit(slot, exit);
+    });
     return slot;
   }
 

@@ -13,6 +13,7 @@ import {
   type ChildMessage,
 } from "@bifrost/contracts/ipc";
 import { ChildRuntime } from "./child-runtime.js";
+import { installEgressShim } from "./egress-shim.js";
 import { DEFAULT_MAX_LOG_LINES } from "./run-log.js";
 
 /** After SIGTERM, how long a run gets to settle (and send its last logs) before the process exits. */
@@ -21,6 +22,13 @@ const TERMINATE_SETTLE_MS = 1_000;
 const EXIT_PROTOCOL_ERROR = 70;
 /** What the pool sends (run input included) is bounded by the API; this only stops a runaway line. */
 const MAX_PARENT_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+// Egress through the spawning process's proxy (sandbox v2 part 2), before any user code runs; the
+// credential leaves the environment that user code sees (child-process.ts EGRESS_TOKEN_ENV).
+const egressSocket = process.argv.find((arg) => arg.startsWith("--egress-socket="))?.split("=")[1];
+const egressToken = process.env.BIFROST_EGRESS_TOKEN;
+delete process.env.BIFROST_EGRESS_TOKEN;
+if (egressSocket && egressToken) installEgressShim({ socketPath: egressSocket, token: egressToken });
 
 // Opened before any user code runs (contracts `IPC_FD`: one JSON message per line, both ways).
 let channel: Socket;
