@@ -29,7 +29,7 @@ export async function startEgressProxy(
       deny,
       protectedHosts,
       exempt: parseEgressRules(
-        `${api.host.includes(":") ? api.host : `${api.hostname}:${apiPort}`}`,
+        `${api.hostname}:${apiPort}`, // an IPv6 hostname keeps its brackets
         "the API",
       ),
     }),

@@ -147,7 +147,6 @@ function send(
             : {}),
         },
         lookup,
-        timeout: remaining,
         signal: AbortSignal.timeout(remaining),
       },
       (response) => {
@@ -173,7 +172,6 @@ function send(
         response.on("error", (error) => reject(new OutboundError(`${url.origin}: ${error.message}`)));
       },
     );
-    outgoing.on("timeout", () => outgoing.destroy(new Error("timed out")));
     outgoing.on("error", (error) => reject(new OutboundError(`${url.origin}: ${error.message}`)));
     outgoing.end(request.body);
   });

@@ -11,7 +11,7 @@ import {
   type ParentMessage,
 } from "@bifrost/contracts";
 import { createChildCgroup, enterCgroupCommand, type ChildCgroup } from "./child-cgroup.js";
-import { detectIsolation, shareWithSandbox, wrapCommand, type Isolation } from "./isolation.js";
+import { detectIsolation, NO_ISOLATION, shareWithSandbox, wrapCommand, type Isolation } from "./isolation.js";
 import { DEFAULT_OUTPUT_LIMITS, maxMessageBytes } from "./output-limits.js";
 import { RUNTIME_FILES } from "./runtime-bundle.js";
 
@@ -67,7 +67,8 @@ export type ChildExit = {
 
 export type ChildHandlers = {
   /** A valid message other than `ready`. */
-  message(message: Exclude<ChildMessage, { type: "ready" }>): void;
+  /** `bytes`: the size of the message as it came, so bounds can be checked without re-encoding it. */
+  message(message: Exclude<ChildMessage, { type: "ready" }>, bytes: number): void;
   /** The child broke the protocol (or a message outgrew the limit); it is being killed. */
   invalid(reason: string): void;
 };
@@ -105,9 +106,7 @@ export function sandboxCommand(options: SandboxOptions): {
     ...(typeof options.network === "object" ? [`--egress-socket=${options.network.egress.socketPath}`] : []),
   ];
   const isolation: Isolation =
-    options.isolation === false
-      ? { kind: "permission-only", reason: "turned off for this pool" }
-      : (options.isolation ?? detectIsolation());
+    options.isolation === false ? NO_ISOLATION : (options.isolation ?? detectIsolation());
   const ownNetwork = options.network !== undefined && options.network !== "host";
   return { ...wrapCommand(isolation, node, { ownNetwork }), isolation };
 }
@@ -253,7 +252,7 @@ export class SandboxedChild {
       return start.markReady();
     }
     if (!this.isReady) return this.reject(handlers, `${message.type} before ready`);
-    handlers.message(message);
+    handlers.message(message, Buffer.byteLength(text, "utf8"));
   }
 
   get pid(): number | null {

@@ -271,9 +271,11 @@ export function runtimeDirFor(runtimeDir: string, isolation: Isolation | false |
 }
 
 /** As the Workers page shows it. `false`: a pool that was told to use none. */
+/** A pool told to use no OS isolation (tests of the pool alone). */
+export const NO_ISOLATION: Isolation = { kind: "permission-only", reason: "turned off for this pool" };
+
 export function describeIsolation(isolation: Isolation | false): WorkerSandbox {
-  if (isolation === false)
-    return { kind: "permission-only", identity: null, reason: "turned off for this pool" };
+  if (isolation === false) return describeIsolation(NO_ISOLATION);
   if (isolation.kind === "permission-only")
     return { kind: "permission-only", identity: null, reason: isolation.reason };
   const { identity } = isolation;

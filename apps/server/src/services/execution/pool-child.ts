@@ -41,12 +41,12 @@ export class PoolChild {
     sandbox: SandboxOptions,
     readonly startedAt: number,
     handlers: {
-      message(child: PoolChild, message: Exclude<ChildMessage, { type: "ready" }>): void;
+      message(child: PoolChild, message: Exclude<ChildMessage, { type: "ready" }>, bytes: number): void;
       invalid(child: PoolChild, reason: string): void;
     },
   ) {
     this.process = new SandboxedChild(sandbox, {
-      message: (message) => handlers.message(this, message),
+      message: (message, bytes) => handlers.message(this, message, bytes),
       invalid: (reason) => {
         this.invalidMessage = true;
         handlers.invalid(this, reason);

@@ -229,7 +229,7 @@ export class ProcessPool {
       },
       this.clock.now(),
       {
-        message: (child, message) => this.onMessage(child, message),
+        message: (child, message, bytes) => this.onMessage(child, message, bytes),
         invalid: (child, reason) =>
           this.logger.warn({ pid: child.pid, reason }, "workflow child broke the IPC protocol; killed"),
       },
@@ -261,7 +261,7 @@ export class ProcessPool {
     );
   }
 
-  private onMessage(slot: PoolChild, message: Exclude<ChildMessage, { type: "ready" }>): void {
+  private onMessage(slot: PoolChild, message: Exclude<ChildMessage, { type: "ready" }>, bytes: number): void {
     const job = slot.job;
     const current = job !== null && job.startedAt !== null && message.type !== "discovered";
     if (!current || message.executionId !== job.request.executionId) {
@@ -272,7 +272,9 @@ export class ProcessPool {
     }
     if (message.type === "logs") return this.forwardLogs(job, message.lines);
     if (job.ending) return; // being stopped: the outcome is the stop's, once the child has exited
-    const size = resultBytes(message.result);
+    // The result is inside the message: a message under the cap holds a result under it, and only a
+    // larger one (forged past the child runtime's own check) is measured again.
+    const size = bytes > this.limits.resultBytes ? resultBytes(message.result) : 0;
     const tooLarge = size > this.limits.resultBytes;
     slot.release(message.rssBytes).resolve({
       status: tooLarge ? "Failed" : message.status,
