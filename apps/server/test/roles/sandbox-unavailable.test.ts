@@ -119,9 +119,15 @@ describe("the sandbox unavailable (a server without CAP_SYS_ADMIN)", () => {
 
     it("starts by itself with the warning, shows it on the Workers page, and still runs workflows", async () => {
       expect(embedded.server.output()).toMatch(WARNING);
-      const workers = await call(`${embedded.url}/api/platform/workers`, "GET", undefined, auth);
-      expect(workers.status).toBe(200);
-      const [worker] = (workers.body as { items: Array<{ state: { sandbox?: unknown } }> }).items;
+      // The API is ready before the worker of `start` has sent its first heartbeat: wait for it.
+      const worker = await eventually(
+        async () => {
+          const workers = await call(`${embedded.url}/api/platform/workers`, "GET", undefined, auth);
+          expect(workers.status).toBe(200);
+          return (workers.body as { items: Array<{ state: { sandbox?: unknown } }> }).items[0];
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: "the worker's first heartbeat" },
+      );
       expect(worker?.state.sandbox).toMatchObject({
         kind: "permission-only",
         identity: null,
