@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { EgressRuleError, parseEgressRules, type EgressRule } from "./infra/net/egress-policy.js";
@@ -70,6 +71,7 @@ const envSchema = z.object({
   BIFROST_EGRESS_ALLOW: z.string().default(""),
   BIFROST_EGRESS_DENY: z.string().default(""),
   BIFROST_OUTBOUND_DENY: z.string().default(""),
+  BIFROST_EGRESS_RESOLVER: z.string().default(""),
   BIFROST_SANDBOX_UID: integer(1, 2 ** 31 - 2, 64_000),
   BIFROST_SANDBOX_GID: optionalInteger(1, 2 ** 31 - 2),
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -135,9 +137,16 @@ export type Config = {
   };
   /**
    * Where workflows may connect (infra/net/egress-policy.ts) and what the platform's own outgoing
-   * calls may never reach (infra/net/outbound.ts). `protectedHosts`: the services' hosts.
+   * calls may never reach (infra/net/outbound.ts). `protectedHosts`: the services' hosts. `resolver`:
+   * the DNS server both ask (`address[:port]`), or null for the system's resolver.
    */
-  egress: { allow: EgressRule[]; deny: EgressRule[]; outboundDeny: EgressRule[]; protectedHosts: string[] };
+  egress: {
+    allow: EgressRule[];
+    deny: EgressRule[];
+    outboundDeny: EgressRule[];
+    protectedHosts: string[];
+    resolver: string | null;
+  };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
   retentionDays: number;
@@ -196,6 +205,19 @@ function readKeyWrittenByAnother(file: string): string {
   throw new ConfigError(`${file} holds a key shorter than 32 characters`);
 }
 
+/** `BIFROST_EGRESS_RESOLVER`: an IP address with an optional port (`10.0.0.2`, `[fd00::53]:5353`). */
+function parseDnsServer(text: string): string {
+  const value = text.trim();
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)|([0-9a-fA-F:]+))(?::(\d{1,5}))?$/.exec(value);
+  const address = match?.[1] ?? match?.[2] ?? match?.[3];
+  const port = match?.[4] === undefined ? 53 : Number(match[4]);
+  if (!address || isIP(address) === 0 || (match?.[3] && match[4] !== undefined) || port < 1 || port > 65_535)
+    throw new ConfigError(
+      `BIFROST_EGRESS_RESOLVER: "${value}" is not a DNS server's IP address with an optional port`,
+    );
+  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 /** The egress lists, checked now: a typo is a start-up error, not a hole. */
 function egressConfig(e: z.infer<typeof envSchema>): Config["egress"] {
   try {
@@ -208,6 +230,7 @@ function egressConfig(e: z.infer<typeof envSchema>): Config["egress"] {
       deny: parseEgressRules(e.BIFROST_EGRESS_DENY, "BIFROST_EGRESS_DENY"),
       outboundDeny: parseEgressRules(e.BIFROST_OUTBOUND_DENY, "BIFROST_OUTBOUND_DENY"),
       protectedHosts: [...new Set(hosts)],
+      resolver: e.BIFROST_EGRESS_RESOLVER.trim() === "" ? null : parseDnsServer(e.BIFROST_EGRESS_RESOLVER),
     };
   } catch (error) {
     if (error instanceof EgressRuleError) throw new ConfigError(error.message);

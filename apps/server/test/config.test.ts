@@ -84,6 +84,22 @@ describe("configuration", () => {
     );
   });
 
+  it("reads the egress DNS server (an IP address, optional port) and refuses anything else", () => {
+    const resolver = (value: string) =>
+      loadConfig("api", { BIFROST_SECRET_KEY: "k".repeat(40), BIFROST_EGRESS_RESOLVER: value }).egress
+        .resolver;
+    expect(resolver("")).toBeNull();
+    expect(resolver("10.0.0.2")).toBe("10.0.0.2:53");
+    expect(resolver(" 127.0.0.1:5353 ")).toBe("127.0.0.1:5353");
+    expect(resolver("fd00::53")).toBe("[fd00::53]:53");
+    expect(resolver("[fd00::53]:5353")).toBe("[fd00::53]:5353");
+    for (const bad of ["dns.internal", "10.0.0.2:0", "10.0.0.2:99999", "300.1.1.1", "10.0.0.2:53:1"]) {
+      expect(() => resolver(bad), bad).toThrow(
+        /^BIFROST_EGRESS_RESOLVER: ".+" is not a DNS server's IP address/,
+      );
+    }
+  });
+
   it("rejects a secret key shorter than 32 characters", () => {
     expect(() => loadConfig("api", { BIFROST_SECRET_KEY: "too-short" })).toThrow(
       /BIFROST_SECRET_KEY: must be at least 32/,

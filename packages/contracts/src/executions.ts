@@ -88,7 +88,15 @@ export const executionDetailSchema = executionSummarySchema.extend({
   errorType: z.string().nullable(),
   peakMemoryBytes: z.number().nullable(),
   cpuMs: z.number().nullable(),
+  /**
+   * The run's traffic through the egress proxy: bytes received and sent, connections made and
+   * refused. Null when not recorded (the run never started, or ran without the proxy).
+   */
+  network: z
+    .object({ bytesIn: z.number(), bytesOut: z.number(), connections: z.number(), denied: z.number() })
+    .nullable(),
 });
+export type NetworkUsage = NonNullable<z.infer<typeof executionDetailSchema>["network"]>;
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 export const executionListQuerySchema = z.object({

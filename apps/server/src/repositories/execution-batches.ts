@@ -101,6 +101,10 @@ export class ExecutionBatches {
         duration_ms: outcome.durationMs,
         peak_memory_bytes: outcome.peakMemoryBytes,
         cpu_ms: outcome.cpuMs,
+        network_bytes_in: outcome.network?.bytesIn ?? null,
+        network_bytes_out: outcome.network?.bytesOut ?? null,
+        network_connections: outcome.network?.connections ?? null,
+        network_denied: outcome.network?.denied ?? null,
         log_count: outcome.logCount,
       })),
     );
@@ -109,10 +113,14 @@ export class ExecutionBatches {
          set status = v.status, result = v.result -> 'value', result_size = v.result_size,
              result_key = v.result_key, error = v.error, error_type = v.error_type,
              duration_ms = v.duration_ms, peak_memory_bytes = v.peak_memory_bytes, cpu_ms = v.cpu_ms,
+             network_bytes_in = v.network_bytes_in, network_bytes_out = v.network_bytes_out,
+             network_connections = v.network_connections, network_denied = v.network_denied,
              log_count = v.log_count, completed_at = now(), lease_expires_at = null
         from jsonb_to_recordset(${values}::jsonb) as v(
                id uuid, status text, result jsonb, result_size integer, result_key text, error text,
-               error_type text, duration_ms integer, peak_memory_bytes bigint, cpu_ms integer, log_count integer)
+               error_type text, duration_ms integer, peak_memory_bytes bigint, cpu_ms integer,
+               network_bytes_in bigint, network_bytes_out bigint, network_connections integer,
+               network_denied integer, log_count integer)
        where e.id = v.id and e.worker_id = ${workerId} and e.status in ('Running', 'Cancelling')
       returning e.id, e.status, e.result, e.error, e.duration_ms, e.completed_at, e.workflow_name,
                 e.organization_id, e.executed_by, e.reply_to`);

@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
-import type { ExecutionStatus } from "@bifrost/contracts";
+import type { ExecutionStatus, NetworkUsage } from "@bifrost/contracts";
 import type { Db } from "../db/database.js";
 import { executions } from "../db/schema/index.js";
 import type { Caller } from "./org-scoped.js";
@@ -72,6 +72,7 @@ export type FinalOutcome = {
   durationMs: number | null;
   peakMemoryBytes: number | null;
   cpuMs: number | null;
+  network: NetworkUsage | null;
   logCount: number;
 };
 

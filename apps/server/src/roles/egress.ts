@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import { EgressPolicy, parseEgressRules } from "../infra/net/egress-policy.js";
 import type { Logger } from "../infra/logger.js";
+import { resolverFor } from "../infra/net/resolver.js";
 import { EgressProxy } from "../services/execution/egress-proxy.js";
 import { sandboxTempDir, shareWithSandbox, type Isolation } from "../services/execution/isolation.js";
 
@@ -21,7 +22,7 @@ export async function startEgressProxy(
   shareWithSandbox(dir, isolation);
   const api = new URL(apiUrl);
   const apiPort = api.port || (api.protocol === "https:" ? "443" : "80");
-  const { allow, deny, protectedHosts } = config.egress;
+  const { allow, deny, protectedHosts, resolver } = config.egress;
   const proxy = await EgressProxy.start({
     socketPath: path.join(dir, "egress.sock"),
     policy: new EgressPolicy({
@@ -33,6 +34,7 @@ export async function startEgressProxy(
         "the API",
       ),
     }),
+    resolver: resolverFor(resolver),
     logger,
   });
   return {

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EgressPolicy, parseEgressRules } from "../../src/infra/net/egress-policy.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { EgressProxy, type EgressCredential } from "../../src/services/execution/egress-proxy.js";
+import { TEST_HOSTS, testHosts } from "../support/test-hosts.js";
 
 // The egress proxy as a child (and an attacker in one) speaks to it: CONNECT over its Unix socket.
 // The "allowed destination" is an echo server of this test on 127.0.0.1, opened by the allow list
-// for its port only; every refusal happens before any connection is made.
+// for its port only; every refusal happens before any connection is made. The refused private and
+// link-local hosts are the test's own, in a network namespace it creates (support/test-hosts.ts):
+// they answer, and their record shows that nothing reached them.
 
 let dir: string;
 let echo: Server;
@@ -52,7 +55,10 @@ beforeAll(async () => {
     socketPath: path.join(dir, "egress.sock"),
     policy: new EgressPolicy({ allow: parseEgressRules(`127.0.0.1:${echoPort}`, "BIFROST_EGRESS_ALLOW") }),
     resolver: async (host) => {
-      const known: Record<string, string[]> = { "echo.test": ["127.0.0.1"], "evil.test": ["10.0.0.5"] };
+      const known: Record<string, string[]> = {
+        "echo.test": ["127.0.0.1"],
+        "evil.test": [TEST_HOSTS.private],
+      };
       if (known[host]) return known[host];
       throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
     },
@@ -82,9 +88,10 @@ describe("the egress proxy", () => {
   it.each([
     ["127.0.0.1:1", "127.0.0.1:1 is a loopback address"],
     ["[::1]:80", "[::1]:80 is a loopback address"],
-    ["10.0.0.5:5432", "10.0.0.5:5432 is a private address"],
-    ["169.254.169.254:80", "169.254.169.254:80 is a link-local address"],
-    ["evil.test:443", "10.0.0.5:443 is a private address"],
+    [`${TEST_HOSTS.private}:9090`, `${TEST_HOSTS.private}:9090 is a private address`],
+    [`${TEST_HOSTS.linkLocal}:8080`, `${TEST_HOSTS.linkLocal}:8080 is a link-local address`],
+    [`[${TEST_HOSTS.uniqueLocal}]:8080`, `[${TEST_HOSTS.uniqueLocal}]:8080 is a private address`],
+    ["evil.test:9090", `${TEST_HOSTS.private}:9090 is a private address`],
     ["[::ffff:127.0.0.1]:22", "is a loopback address"],
   ])("refuses %s with the reason, before connecting anywhere, and counts it", async (target, reason) => {
     child.reset();
@@ -94,6 +101,7 @@ describe("the egress proxy", () => {
     expect(answer).toContain("\r\nX-Egress-Denied: ");
     expect(answer).toContain(reason);
     expect(upstreamConnections.length).toBe(before);
+    expect(testHosts().refusedHostsReached()).toEqual([]);
     expect(child.usage()).toMatchObject({ denied: 1, connections: 0 });
   });
 

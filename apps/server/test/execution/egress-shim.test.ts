@@ -9,13 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EgressPolicy, parseEgressRules } from "../../src/infra/net/egress-policy.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { EgressProxy, type EgressCredential } from "../../src/services/execution/egress-proxy.js";
+import { TEST_HOSTS, testHosts } from "../support/test-hosts.js";
 
 // The child side of egress: a Node process with the shim installed (the built module, as the child
 // runtime installs it) uses plain fetch, node:http and node:net; everything goes through the proxy
 // of this test process, which lets only this test's own servers on 127.0.0.1 through (the allow list)
-// and refuses the rest before connecting anywhere. Refused destinations are named (private.test is
-// 10.0.0.5 for the proxy's resolver alone) or on loopback, so that a broken shim sends nothing off
-// this machine.
+// and refuses the rest before connecting anywhere. The child has a network namespace of its own, so
+// a broken shim sends nothing anywhere; the refused private host (private.test for the proxy's
+// resolver) is the test's own, in a network namespace it creates, and it is never reached.
 
 const SHIM = fileURLToPath(new URL("../../dist/services/execution/runtime/egress-shim.js", import.meta.url));
 
@@ -39,7 +40,10 @@ function inChild(body: string): Promise<unknown> {
     process.stdout.write(JSON.stringify(result), () => process.exit(0));
   `;
   return new Promise((resolve, reject) => {
-    const node = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    // In a network namespace of its own (no interface but a down loopback), as a workflow child is:
+    // what it reaches, it reaches through the proxy, and a shim that let a connection by would
+    // send nothing anywhere.
+    const node = spawn("unshare", ["--net", process.execPath, "--input-type=module", "-e", script], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -76,7 +80,7 @@ beforeAll(async () => {
       ),
     }),
     resolver: async (host) =>
-      host === "localhost" ? ["127.0.0.1"] : host === "private.test" ? ["10.0.0.5"] : [],
+      host === "localhost" ? ["127.0.0.1"] : host === "private.test" ? [TEST_HOSTS.private] : [],
     logger: createLogger({ level: "silent", role: "test" }),
   });
   child = proxy.register();
@@ -116,7 +120,8 @@ describe("the egress shim in a child", () => {
       viaNet: "echo:early",
     });
     const usage = child.usage();
-    expect(usage.connections).toBeGreaterThanOrEqual(3); // fetch may reuse a kept-alive connection
+    // One each: fetch's two origins (127.0.0.1 and localhost), node:http, node:net.
+    expect(usage.connections).toBe(4);
     expect(usage.bytesOut).toBeGreaterThan(100);
     expect(usage.bytesIn).toBeGreaterThan(100);
   });
@@ -124,7 +129,7 @@ describe("the egress shim in a child", () => {
   it("a refused destination fails with EgressDenied and the reason, for fetch and node:net alike", async () => {
     const result = await inChild(`
       const viaNet = await new Promise((resolve) => {
-        const socket = net.connect(5432, "private.test");
+        const socket = net.connect(9090, "private.test");
         socket.on("connect", () => resolve("connected"));
         socket.on("error", (error) => resolve(String(error) + " " + error.code));
       });
@@ -139,9 +144,10 @@ describe("the egress shim in a child", () => {
       return { viaNet, viaFetch, loopback };
     `);
     expect(result).toEqual({
-      viaNet: "EgressDenied: 10.0.0.5:5432 is a private address EGRESS_DENIED",
-      viaFetch: "EgressDenied: 10.0.0.5:8080 is a private address",
+      viaNet: `EgressDenied: ${TEST_HOSTS.private}:9090 is a private address EGRESS_DENIED`,
+      viaFetch: `EgressDenied: ${TEST_HOSTS.private}:8080 is a private address`,
       loopback: `EgressDenied: 127.0.0.1:${webPort + 1} is a loopback address`,
     });
+    expect(testHosts().refusedHostsReached()).toEqual([]);
   });
 });

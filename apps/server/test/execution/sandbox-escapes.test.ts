@@ -1,20 +1,14 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  type Dirent,
-} from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
-import { call } from "../support/login-journey.js";
-import { getJson } from "../support/server-process.js";
-import { createEngine, type Engine } from "../support/engine.js";
+import {
+  embeddedPlatform,
+  enginePlatform,
+  type Platform,
+  type Response,
+  type RunningPlatform,
+} from "../support/sandbox-platforms.js";
 import { ATTACK, ATTACK_AT_LOAD, FLOOD_AT_LOAD, HOARD_AT_LOAD } from "./fixtures/escape-attacks.js";
 
 // The escape suite: workflows written as an attacker would, run through the API in both modes
@@ -113,22 +107,6 @@ function expectContained(report: Report, serverPid: number, insideIds: Set<numbe
   expect(report.proc === "ERR_ACCESS_DENIED" || report.proc === 1).toBe(true);
 }
 
-type Response = { status: number; body: Record<string, unknown> };
-
-/** One mode of the platform, as the suite drives it. */
-type Platform = {
-  /** The process whose children run workflows (the server; in the engine's mode, this process). */
-  serverPid: number;
-  /** Files only the platform may read (the secret key, a test secret in a 0700 directory). */
-  secretFiles: string[];
-  save(file: string, content: string): Promise<Response>;
-  /** Sync run through POST /api/workflows/execute, as the platform admin. */
-  run(workflowName: string, inputData?: Record<string, unknown>): Promise<Response>;
-  get(url: string): Promise<Response>;
-  patch(url: string, body: Record<string, unknown>): Promise<Response>;
-  ready(): Promise<boolean>;
-};
-
 async function expectStillServing(platform: Platform): Promise<void> {
   expect(await platform.ready()).toBe(true);
   const next = await platform.run("ok");
@@ -139,7 +117,7 @@ async function executionOf(platform: Platform, response: Response): Promise<Reco
   return (await platform.get(`/api/executions/${String(response.body.executionId)}`)).body;
 }
 
-function escapeSuite(setup: () => Promise<{ platform: Platform; close: () => Promise<void> }>): void {
+function escapeSuite(setup: () => Promise<RunningPlatform>): void {
   let platform: Platform;
   let close: () => Promise<void>;
   let workflowIds: Map<string, string>;
@@ -331,70 +309,12 @@ function escapeSuite(setup: () => Promise<{ platform: Platform; close: () => Pro
 
 describe("escape attempts", () => {
   describe("bifrost-server start (embedded)", () => {
-    escapeSuite(async () => {
-      // TMPDIR private to the platform (0700), as on a hardened host: the children's code goes where
-      // their identity can reach it all the same.
-      const privateTmp = mkdtempSync(path.join(tmpdir(), "bifrost-escape-tmp-"));
-      const { embedded, auth }: { embedded: EmbeddedServer; auth: Record<string, string> } =
-        await startEmbeddedWithWorkspace({}, { TMPDIR: privateTmp });
-      const request = async (method: string, url: string, body?: Record<string, unknown>) =>
-        (await call(`${embedded.url}${url}`, method, body, auth)) as Response;
-      const platform: Platform = {
-        serverPid: embedded.server.child.pid!,
-        secretFiles: [path.join(embedded.dataDir, "secret-key")],
-        save: (file, content) => request("PUT", "/api/files/editor/content", { path: file, content }),
-        run: (workflowName, inputData = {}) =>
-          request("POST", "/api/workflows/execute", { workflowName, inputData, sync: true }),
-        get: (url) => request("GET", url),
-        patch: (url, body) => request("PATCH", url, body),
-        ready: async () =>
-          embedded.server.child.exitCode === null &&
-          (await getJson(`${embedded.url}/health/ready`))?.status === 200,
-      };
-      return {
-        platform,
-        close: async () => {
-          await embedded.close();
-          rmSync(privateTmp, { recursive: true, force: true });
-        },
-      };
-    });
+    // TMPDIR private to the platform (0700), as on a hardened host: the children's code goes where
+    // their identity can reach it all the same.
+    escapeSuite(() => embeddedPlatform({}, { privateTmp: true }));
   });
 
   describe("the engine on PostgreSQL (the worker's pool in this process)", () => {
-    escapeSuite(async () => {
-      const engine: Engine = await createEngine();
-      const secretDir = mkdtempSync(path.join(tmpdir(), "bifrost-escape-secret-"));
-      const secretFile = path.join(secretDir, "secret-key");
-      writeFileSync(secretFile, "platform secret", { mode: 0o600 });
-      const asResponse = (response: { statusCode: number; body: string }): Response => ({
-        status: response.statusCode,
-        body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {},
-      });
-      const platform: Platform = {
-        serverPid: process.pid,
-        secretFiles: [secretFile],
-        save: async (file, content) =>
-          asResponse(await engine.admin.request("PUT", "/api/files/editor/content", { path: file, content })),
-        run: async (workflowName, inputData = {}) =>
-          asResponse(
-            await engine.admin.request("POST", "/api/workflows/execute", {
-              workflowName,
-              inputData,
-              sync: true,
-            }),
-          ),
-        get: async (url) => asResponse(await engine.admin.request("GET", url)),
-        patch: async (url, body) => asResponse(await engine.admin.request("PATCH", url, body)),
-        ready: async () => (await engine.admin.request("GET", "/health/ready")).statusCode === 200,
-      };
-      return {
-        platform,
-        close: async () => {
-          await engine.close();
-          rmSync(secretDir, { recursive: true, force: true });
-        },
-      };
-    });
+    escapeSuite(() => enginePlatform());
   });
 });

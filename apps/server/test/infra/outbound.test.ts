@@ -4,11 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EgressPolicy, parseEgressRules } from "../../src/infra/net/egress-policy.js";
 import { OutboundClient, OutboundError } from "../../src/infra/net/outbound.js";
 import { OAuthGrantError, requestToken } from "../../src/services/oauth/token-endpoint.js";
+import { TEST_HOSTS, testHosts } from "../support/test-hosts.js";
 
 // The platform's own outgoing calls, against a local server standing for a token endpoint a platform
 // admin configured (loopback: admin destinations may be). Its redirects try to bounce the platform
-// into the cloud metadata address, a private host and loopback under another name; its answers can be
-// too large. Refusals happen before any connection: nothing is sent anywhere but 127.0.0.1.
+// into a link-local host (where cloud metadata lives), a private host and loopback under another
+// name; its answers can be too large. The link-local and private hosts are the test's own, in a
+// network namespace it creates (support/test-hosts.ts), and are never reached: refusals happen before
+// any connection.
 
 let server: Server;
 let origin: string;
@@ -24,8 +27,8 @@ beforeAll(async () => {
       return response
         .writeHead(200, { "content-type": "application/json" })
         .end('{"access_token":"t0k3n","expires_in":60}');
-    if (url === "/to-metadata") return redirect("http://169.254.169.254/latest/meta-data/");
-    if (url === "/to-private") return redirect("http://10.0.0.5:8080/token");
+    if (url === "/to-metadata") return redirect(`http://${TEST_HOSTS.linkLocal}:8080/latest/meta-data/`);
+    if (url === "/to-private") return redirect(`http://${TEST_HOSTS.private}:8080/token`);
     if (url === "/to-loopback-by-name") return redirect(`http://localhost:${port}/token`);
     if (url === "/to-ipv6-loopback") return redirect(`http://[::ffff:127.0.0.1]:${port}/token`);
     if (url === "/to-same-origin") return redirect("/token");
@@ -59,13 +62,20 @@ describe("the outbound client", () => {
   });
 
   it.each([
-    ["/to-metadata", "http://169.254.169.254: refused, 169.254.169.254:80 is a link-local address"],
-    ["/to-private", "http://10.0.0.5:8080: refused, 10.0.0.5:8080 is a private address"],
+    [
+      "/to-metadata",
+      `http://${TEST_HOSTS.linkLocal}:8080: refused, ${TEST_HOSTS.linkLocal}:8080 is a link-local address`,
+    ],
+    [
+      "/to-private",
+      `http://${TEST_HOSTS.private}:8080: refused, ${TEST_HOSTS.private}:8080 is a private address`,
+    ],
     ["/to-loopback-by-name", "is a loopback address"],
     ["/to-ipv6-loopback", "is a loopback address"],
   ])("refuses a redirect %s out of the admin's origin into a denied address", async (path, message) => {
     await expect(client.request(`${origin}${path}`, admin)).rejects.toThrow(OutboundError);
     await expect(client.request(`${origin}${path}`, admin)).rejects.toThrow(message);
+    expect(testHosts().refusedHostsReached()).toEqual([]);
   });
 
   it("stops a redirect loop", async () => {
@@ -122,7 +132,7 @@ describe("the OAuth token call goes through it", () => {
   it.each([
     [
       "/to-metadata",
-      /did not answer: http:\/\/169\.254\.169\.254: refused, 169\.254\.169\.254:80 is a link-local address/,
+      `did not answer: http://${TEST_HOSTS.linkLocal}:8080: refused, ${TEST_HOSTS.linkLocal}:8080 is a link-local address`,
     ],
     ["/big", /did not answer: http:\/\/127\.0\.0\.1:\d+: the answer is larger than 262144 bytes/],
   ])("refuses a token URL answering %s, with a clear error", async (path, message) => {

@@ -6,6 +6,7 @@ import type { TestProject } from "vitest/node";
 import { MIGRATIONS_FOLDER, openDatabase } from "../../src/db/database.js";
 import { adminQuery, TEST_DATABASE_PREFIX } from "./database.js";
 import { TEST_POSTGRES_URL, uniqueId, withDatabase } from "./services.js";
+import { startTestHosts } from "./test-hosts.js";
 
 const STALE_AFTER_SECONDS = 6 * 3600;
 
@@ -50,7 +51,7 @@ function buildServer(): void {
  * Migrates one template database per migration set, shared by every test file (and by parallel
  * runs): each file then copies it with CREATE DATABASE … TEMPLATE instead of migrating again.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
   buildServer();
   const template = `bifrost_template_${migrationsHash()}`;
   const { rowCount } = await adminQuery("select 1 from pg_database where datname = $1", [template]);
@@ -73,4 +74,7 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   await dropLeftovers();
   project.provide("templateDatabase", template);
+  const hosts = await startTestHosts();
+  project.provide("testHosts", hosts.info);
+  return () => hosts.close();
 }

@@ -82,6 +82,11 @@ export const executions = pgTable(
     durationMs: integer("duration_ms"),
     peakMemoryBytes: bigint("peak_memory_bytes", { mode: "number" }),
     cpuMs: integer("cpu_ms"),
+    /** The run's traffic through the egress proxy (null: not recorded, e.g. the run never started). */
+    networkBytesIn: bigint("network_bytes_in", { mode: "number" }),
+    networkBytesOut: bigint("network_bytes_out", { mode: "number" }),
+    networkConnections: integer("network_connections"),
+    networkDenied: integer("network_denied"),
     logCount: integer("log_count").notNull().default(0),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { NetworkUsage } from "@bifrost/contracts";
 import { chmodSync, rmSync } from "node:fs";
 import net, { type Server, type Socket } from "node:net";
 import type { EgressPolicy } from "../../infra/net/egress-policy.js";
@@ -15,7 +16,8 @@ import { pickAllowedAddress, systemResolver, type Resolver } from "../../infra/n
  * `EgressDenied` error in the run; it is counted and logged.
  */
 
-export type EgressUsage = { bytesIn: number; bytesOut: number; connections: number; denied: number };
+/** A child's traffic through the proxy: bytes each way, connections made and refused. */
+export type EgressUsage = NetworkUsage;
 
 export type EgressCredential = {
   readonly token: string;
@@ -69,12 +71,15 @@ export class EgressProxy {
   register(): EgressCredential {
     const token = randomBytes(24).toString("base64url");
     const fresh = (): EgressUsage => ({ bytesIn: 0, bytesOut: 0, connections: 0, denied: 0 });
-    this.credentials.set(token, fresh());
+    // One object for the credential's life: connections still open (kept alive by the child from
+    // an earlier run) keep counting into it, so a reset zeroes it in place.
+    const usage = fresh();
+    this.credentials.set(token, usage);
     return {
       token,
-      usage: () => ({ ...(this.credentials.get(token) ?? fresh()) }),
+      usage: () => ({ ...usage }),
       reset: () => {
-        if (this.credentials.has(token)) this.credentials.set(token, fresh());
+        Object.assign(usage, fresh());
       },
       revoke: () => {
         this.credentials.delete(token);

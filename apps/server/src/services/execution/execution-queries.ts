@@ -34,6 +34,15 @@ export const toDetail = (row: ExecutionRow): ExecutionDetail => ({
   errorType: row.errorType,
   peakMemoryBytes: row.peakMemoryBytes,
   cpuMs: row.cpuMs,
+  network:
+    row.networkBytesIn === null
+      ? null
+      : {
+          bytesIn: row.networkBytesIn,
+          bytesOut: row.networkBytesOut ?? 0,
+          connections: row.networkConnections ?? 0,
+          denied: row.networkDenied ?? 0,
+        },
 });
 
 /** Reading runs: history, detail, logs and stored results, within what the caller may see. */

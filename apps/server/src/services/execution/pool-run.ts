@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { LogLine, RunContext } from "@bifrost/contracts";
+import type { LogLine, NetworkUsage, RunContext } from "@bifrost/contracts";
 import { childMemoryLimitBytes, type ChildExit } from "./child-process.js";
 
 /** Which runs may share a child: same organization, same workspace version, same privilege. */
@@ -42,6 +42,8 @@ export type PoolRunOutcome = {
   durationMs: number;
   peakMemoryBytes: number | null;
   cpuMs: number | null;
+  /** What the run's connections moved through the egress proxy; unset when the pool has none. */
+  network?: NetworkUsage;
 };
 
 /** A run still waiting for its outcome, or its child. */

@@ -1,6 +1,6 @@
 import type { ChildMessage, LogLine } from "@bifrost/contracts";
 import type { WorkerSandbox } from "@bifrost/contracts";
-import type { EgressProxy } from "./egress-proxy.js";
+import type { EgressCredential, EgressProxy } from "./egress-proxy.js";
 import { describeIsolation, detectIsolation, type Isolation } from "./isolation.js";
 import {
   boundLine,
@@ -74,6 +74,8 @@ export class ProcessPool {
     Omit<ProcessPoolOptions, "clock" | "logger" | "outputLimits" | "egress">
   >;
   private readonly egress: EgressProxy | undefined;
+  /** Each child's proxy credential, whose usage is reset at each run's start. */
+  private readonly credentials = new WeakMap<PoolChild, EgressCredential>();
   private readonly limits: OutputLimits;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -239,9 +241,10 @@ export class ProcessPool {
       () => this.onReady(slot),
       () => undefined, // its exit follows and is handled there
     );
+    if (credential) this.credentials.set(slot, credential);
     void slot.process.exited.then((exit) => {
-      credential?.revoke();
       this.onExit(slot, exit);
+      credential?.revoke();
     });
     return slot;
   }
@@ -256,6 +259,7 @@ export class ProcessPool {
 
   private sendRun(slot: PoolChild): void {
     const { timeoutMs } = slot.job!.request;
+    this.credentials.get(slot)?.reset(); // the run's traffic, not the child's previous runs'
     slot.sendRun(this.clock.now(), () =>
       this.stopRun(slot, { status: "Timeout", error: `The run timed out after ${timeoutMs} ms` }),
     );
@@ -276,7 +280,7 @@ export class ProcessPool {
     // larger one (forged past the child runtime's own check) is measured again.
     const size = bytes > this.limits.resultBytes ? resultBytes(message.result) : 0;
     const tooLarge = size > this.limits.resultBytes;
-    slot.release(message.rssBytes).resolve({
+    this.settle(slot, slot.release(message.rssBytes), {
       status: tooLarge ? "Failed" : message.status,
       result: tooLarge ? null : (message.result ?? null),
       error: tooLarge ? resultTooLargeError(size, this.limits.resultBytes) : message.error,
@@ -289,6 +293,12 @@ export class ProcessPool {
     if (slot.runs >= this.options.maxRunsPerProcess || overMemory) slot.stop(false, this.options.graceMs);
     else this.becomeIdle(slot);
     this.dispatch();
+  }
+
+  /** Resolves a run with its outcome and, when its child goes through the proxy, its traffic. */
+  private settle(slot: PoolChild, job: Job, outcome: PoolRunOutcome): void {
+    const credential = this.credentials.get(slot);
+    job.resolve(credential && job.startedAt !== null ? { ...outcome, network: credential.usage() } : outcome);
   }
 
   private forwardLogs(job: Job, lines: LogLine[]): void {
@@ -343,10 +353,11 @@ export class ProcessPool {
     const job = slot.job;
     const durationMs = job?.startedAt != null ? this.clock.now() - job.startedAt : 0;
     if (job?.ending?.status === "Closed") job.reject(new PoolClosedError());
-    else if (job?.ending) job.resolve(stoppedOutcome(job.ending, durationMs));
+    else if (job?.ending) this.settle(slot, job, stoppedOutcome(job.ending, durationMs));
     else if (job) {
       const { memoryLimitMb } = this.options;
-      job.resolve(crashedOutcome(exit, { durationMs, memoryLimitMb, invalidMessage: slot.invalidMessage }));
+      const invalidMessage = slot.invalidMessage;
+      this.settle(slot, job, crashedOutcome(exit, { durationMs, memoryLimitMb, invalidMessage }));
     }
     if (slot.state !== "stopping") {
       const details = { pid: slot.pid, code: exit.code, signal: exit.signal };

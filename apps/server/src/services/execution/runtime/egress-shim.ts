@@ -135,8 +135,9 @@ export function installEgressShim(options: { socketPath: string; token: string }
   function connect(this: Socket, ...args: unknown[]): Socket {
     const { options: target, callback } = normalize(args);
     const port = Number(target.port);
-    // Unix sockets, and arguments Node itself will refuse, go as they came.
-    if (target.path !== undefined || !Number.isInteger(port) || port <= 0 || port > 65_535)
+    // Unix sockets, and arguments Node itself will refuse, go as they came. A path counts only when
+    // truthy, as net reads it: node:http passes \`path: null\` with every TCP destination.
+    if (target.path || !Number.isInteger(port) || port <= 0 || port > 65_535)
       return (original as (...a: unknown[]) => Socket).apply(this, args);
     const host = typeof target.host === "string" && target.host !== "" ? target.host : "localhost";
     if (callback) this.once("connect", callback);

@@ -16,6 +16,7 @@ import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 import { MicroBatcher } from "../micro-batch.js";
 import { withoutNul } from "../postgres-text.js";
+import type { PoolRunOutcome } from "../pool-run.js";
 
 export type PoolKey = {
   organizationId: string;
@@ -24,15 +25,7 @@ export type PoolKey = {
   callerId: string;
 };
 
-export type PoolOutcome = {
-  status: "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelled";
-  result: unknown;
-  error: string | null;
-  errorType: string | null;
-  durationMs: number;
-  peakMemoryBytes: number | null;
-  cpuMs: number | null;
-};
+export type PoolOutcome = PoolRunOutcome;
 
 /** The process pool as the consumer uses it. */
 export type RunPool = {
@@ -325,6 +318,7 @@ export class ExecutionConsumer {
       durationMs: Math.round(outcome.durationMs),
       peakMemoryBytes: outcome.peakMemoryBytes,
       cpuMs: outcome.cpuMs === null ? null : Math.round(outcome.cpuMs),
+      network: outcome.network ?? null,
       logCount: this.deps.logs.lineCount(executionId),
     };
     const json = outcome.result === undefined ? "null" : JSON.stringify(outcome.result);
