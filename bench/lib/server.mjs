@@ -14,7 +14,7 @@ import { onCleanup } from "./cleanup.mjs";
 export class ServerProcessError extends Error {}
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SERVER_BIN = path.join(REPO_ROOT, "apps/server/bin/bifrost-server.js");
+const SERVER_BIN = "apps/server/bin/bifrost-server.js";
 
 /** Variables of the bench's own environment that would change which adapters the server uses. */
 const SERVER_ENV_PREFIXES = ["BIFROST_"];
@@ -138,6 +138,8 @@ export function freePort() {
  * @property {"start" | "api"} role
  * @property {Record<string, string>} env    server variables (the bench's own BIFROST_* etc. are dropped)
  * @property {string} logFile                the server's stdout and stderr go here
+ * @property {string} [root]                 the checkout whose server runs (default: this one), e.g. an
+ *                                           earlier commit's worktree for a before/after figure
  * @property {string[]} [milestones]         log messages at which to sample RSS (needs info level)
  * @property {number} [readyTimeoutMs]
  */
@@ -180,8 +182,9 @@ export class ServerProcess {
     const out = openSync(options.logFile, "a");
     try {
       // The server itself (no npm or shell wrapper), so child.pid is the process we measure.
-      this.child = spawn(process.execPath, [SERVER_BIN, options.role], {
-        cwd: REPO_ROOT,
+      const root = options.root ?? REPO_ROOT;
+      this.child = spawn(process.execPath, [path.join(root, SERVER_BIN), options.role], {
+        cwd: root,
         env,
         stdio: ["ignore", out, out],
       });

@@ -6,7 +6,7 @@ import type { TestProject } from "vitest/node";
 import { MIGRATIONS_FOLDER, openDatabase } from "../../src/db/database.js";
 import { adminQuery, TEST_DATABASE_PREFIX } from "./database.js";
 import { TEST_POSTGRES_URL, uniqueId, withDatabase } from "./services.js";
-import { startTestHosts } from "./test-hosts.js";
+import { startTestHosts } from "./netns-hosts.js";
 
 const STALE_AFTER_SECONDS = 6 * 3600;
 
