@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import { EgressPolicy, parseEgressRules } from "../infra/net/egress-policy.js";
 import type { Logger } from "../infra/logger.js";
-import { resolverFor } from "../infra/net/resolver.js";
+import { resolverFor, systemResolver } from "../infra/net/resolver.js";
 import { EgressProxy } from "../services/execution/egress-proxy.js";
 import { sandboxTempDir, shareWithSandbox, type Isolation } from "../services/execution/isolation.js";
 
@@ -23,6 +23,8 @@ export async function startEgressProxy(
   const api = new URL(apiUrl);
   const apiPort = api.port || (api.protocol === "https:" ? "443" : "80");
   const { allow, deny, protectedHosts, resolver } = config.egress;
+  const workflowResolver = resolverFor(resolver);
+  const bareApiHost = api.hostname.replace(/^\[|\]$/g, "");
   const proxy = await EgressProxy.start({
     socketPath: path.join(dir, "egress.sock"),
     policy: new EgressPolicy({
@@ -34,7 +36,8 @@ export async function startEgressProxy(
         "the API",
       ),
     }),
-    resolver: resolverFor(resolver),
+    // The API's own name is the platform's to resolve, not the workflows' DNS server's.
+    resolver: (host) => (host === bareApiHost ? systemResolver(host) : workflowResolver(host)),
     logger,
   });
   return {

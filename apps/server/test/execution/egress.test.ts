@@ -22,7 +22,7 @@ type Probe = { via: "fetch" | "http" | "net"; target: string };
 const PROBES = `
 import http from "node:http";
 import net from "node:net";
-import { workflow, z } from "@bifrost/sdk";
+import { executions, workflow, z } from "@bifrost/sdk";
 
 const reason = (error) => String(error?.cause ?? error);
 
@@ -61,6 +61,11 @@ const viaNet = (target) =>
   });
 
 const VIA = { fetch: viaFetch, http: viaHttp, net: viaNet };
+
+// The SDK's path to the API: allowed for it whatever the workflows' DNS server says.
+export const viaSdk = workflow({
+  run: async (_input, ctx) => (await executions.get(ctx.executionId))?.status ?? "not found",
+});
 
 export const probe = workflow({
   params: z.object({ probes: z.array(z.object({ via: z.enum(["fetch", "http", "net"]), target: z.string() })) }),
@@ -204,6 +209,11 @@ function egressSuite(setup: (env: Record<string, string>) => Promise<RunningPlat
     expect(two).toMatchObject({ bytesIn: greeting + 5, bytesOut: 5 });
     expect(one.bytesIn).toBeGreaterThan(2 * `hello from ${TEST_HOSTS.public}`.length + greeting + 5);
     expect(one.bytesOut).toBeGreaterThan(2 * "GET /hello HTTP/1.1\r\n".length + 5);
+  });
+
+  it("the SDK reaches the API through the path allowed for it", async () => {
+    const ran = await platform.run("viaSdk");
+    expect(ran.body, JSON.stringify(ran.body)).toMatchObject({ status: "Success", result: "Running" });
   });
 
   it("a refusal is an EgressDenied error the workflow can catch; the platform stays ready", async () => {

@@ -168,6 +168,11 @@ describe("process hygiene", () => {
               file: "lifecycle.mjs",
               exportName: round % 25 === 24 && i === 0 ? "exit" : "pid",
               organizationId: `org-${Math.floor(round / 25) % 2}`,
+            }).then((outcome) => {
+              // Every child that ran something, sampled as each run ends (it is still listed then,
+              // if only as stopping): a child can come and go within one round.
+              for (const child of pool.stats().processes) if (child.pid) pids.add(child.pid);
+              return outcome;
             }),
           ),
         );
