@@ -2,13 +2,16 @@
  * Who may call a route, declared on the route itself (`config.access`); every API route declares
  * one and `plugins/authentication.ts` enforces it before the body is read.
  * - `public`: anyone (the route authenticates by other means if it needs to, e.g. an MFA token);
- * - `authenticated`: any signed-in user whose login still stands;
+ * - `authenticated`: any signed-in user whose login still stands, or a run's SDK acting as its caller;
+ * - `user`: a signed-in user only, never a run: the caller's own account, logins and credentials
+ *   (profile, sessions, MFA, passkeys, tokens) and the WebSocket. A run's token stands for its caller
+ *   inside the run, not for their account;
  * - `platformAdmin`: a platform admin; any other signed-in user gets 403 (API.md "403 or 404");
  * - `platformAdminOrRun`: a platform admin, or a run's SDK with its execution token (acting inside
  *   the run's organization: see services/data-scope.ts); other users get 403;
  * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
-export type AccessRule = "public" | "authenticated" | "platformAdmin" | "platformAdminOrRun" | "run";
+export type AccessRule = "public" | "authenticated" | "user" | "platformAdmin" | "platformAdminOrRun" | "run";
 
 /** Whether a run's execution token may call a route with this rule. */
 export const runsMayUse = (access: AccessRule): boolean =>
@@ -17,6 +20,7 @@ export const runsMayUse = (access: AccessRule): boolean =>
 /** Whether a signed-in user (not a run) may call a route with this rule, given whether they are a platform admin. */
 export const usersMayUse = (access: AccessRule, isSuperuser: boolean): boolean =>
   access === "authenticated" ||
+  access === "user" ||
   (isSuperuser && (access === "platformAdmin" || access === "platformAdminOrRun"));
 
 /** The caller of an authenticated request. */

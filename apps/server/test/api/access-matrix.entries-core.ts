@@ -5,29 +5,29 @@ import type { Entry, MatrixFixtures } from "./access-matrix.fixtures.js";
 export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<string, Entry> {
   const { UNKNOWN, matrixFile, matrixTable, matrixWorkflow, matrixFormBody, matrixForm, unique } = f;
   return {
-    "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "anyUser" },
-    "POST /auth/logout": { method: "POST", url: () => "/auth/logout", kind: "anyUser" },
-    "POST /auth/revoke-all": { method: "POST", url: () => "/auth/revoke-all", kind: "anyUser" },
+    "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "userOnly" },
+    "POST /auth/logout": { method: "POST", url: () => "/auth/logout", kind: "userOnly" },
+    "POST /auth/revoke-all": { method: "POST", url: () => "/auth/revoke-all", kind: "userOnly" },
     "POST /api/profile/password": {
       method: "POST",
       url: () => "/api/profile/password",
       payload: () => ({ currentPassword: "wrong", newPassword: "whatever new passphrase" }),
-      kind: "anyUser",
+      kind: "userOnly",
       allowedStatus: 422,
     },
-    "GET /auth/mfa/status": { method: "GET", url: () => "/auth/mfa/status", kind: "anyUser" },
+    "GET /auth/mfa/status": { method: "GET", url: () => "/auth/mfa/status", kind: "userOnly" },
     "DELETE /auth/mfa": {
       method: "DELETE",
       url: () => "/auth/mfa",
       payload: () => ({ code: "123456" }),
-      kind: "anyUser",
+      kind: "userOnly",
       allowedStatus: 409,
     },
     "POST /auth/mfa/recovery-codes/regenerate": {
       method: "POST",
       url: () => "/auth/mfa/recovery-codes/regenerate",
       payload: () => ({ code: "123456" }),
-      kind: "anyUser",
+      kind: "userOnly",
       allowedStatus: 409,
     },
     "POST /auth/admin/revoke-user": {

@@ -308,6 +308,6 @@ export function dataEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       allowedStatus: 404,
     },
     // A plain GET (no upgrade) is authenticated like any route, then refused as not a WebSocket.
-    "GET /ws/connect": { method: "GET", url: () => "/ws/connect", kind: "anyUser", allowedStatus: 404 },
+    "GET /ws/connect": { method: "GET", url: () => "/ws/connect", kind: "userOnly", allowedStatus: 404 },
   };
 }

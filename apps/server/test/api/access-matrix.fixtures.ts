@@ -6,8 +6,12 @@ export type Entry = {
   method: string;
   url: () => Promise<string> | string;
   payload?: () => Promise<object> | object;
-  /** `runOnly`: `/api/sdk/*` routes, for a run's execution token alone (every user gets 403). */
-  kind: "adminOnly" | "anyUser" | "runOnly";
+  /**
+   * `anyUser`: every signed-in user, and a run's SDK as its caller; `userOnly`: every signed-in user,
+   * never a run (the `user` rule: account, sessions, MFA, the WebSocket); `adminOnly`: platform
+   * admins; `runOnly`: `/api/sdk/*` routes, for a run's execution token alone (every user gets 403).
+   */
+  kind: "adminOnly" | "anyUser" | "userOnly" | "runOnly";
   allowedStatus?: number;
 };
 

@@ -1,5 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestContext, expectAccessMatrix, signedInUser, type TestContext } from "../support/context.js";
+import {
+  createTestContext,
+  expectAccessMatrix,
+  signedInUser,
+  type Client,
+  type TestContext,
+} from "../support/context.js";
 import { matrixFixtures, type Entry } from "./access-matrix.fixtures.js";
 import { coreEntries } from "./access-matrix.entries-core.js";
 import { dataEntries } from "./access-matrix.entries-data.js";
@@ -19,6 +26,33 @@ const entries: Record<string, Entry> = {
 beforeAll(async () => {
   ctx = await createTestContext();
 });
+
+/** A run's SDK: the execution token of a run started by an organization user. */
+async function runClient(): Promise<Client> {
+  const caller = ctx.orgA.withRole;
+  const token = await ctx.app.services.executionTokens.mint(
+    {
+      executionId: randomUUID(),
+      userId: caller.userId,
+      email: "tech@contoso.example",
+      name: "tech",
+      organizationId: ctx.orgA.id,
+      roles: [],
+    },
+    60,
+  );
+  return {
+    userId: caller.userId,
+    token,
+    request: (method, url, payload) =>
+      ctx.app.app.inject({
+        method: method as "GET",
+        url,
+        ...(payload ? { payload } : {}),
+        headers: { authorization: `Bearer ${token}` },
+      }),
+  };
+}
 afterAll(async () => {
   await ctx.close();
 });
@@ -54,7 +88,7 @@ describe("the access matrix", () => {
       const url = await entry.url();
       const payload = entry.payload ? await entry.payload() : undefined;
       // A route that ends the caller's own login gets a caller of its own.
-      const allowed = entry.kind === "anyUser" ? await signedInUser(ctx, ctx.orgA.id) : ctx.admin;
+      const allowed = entry.kind === "adminOnly" ? ctx.admin : await signedInUser(ctx, ctx.orgA.id);
       await expectAccessMatrix(
         ctx,
         { method: entry.method, url, ...(payload ? { payload } : {}) },
@@ -66,6 +100,26 @@ describe("the access matrix", () => {
       );
     });
   }
+
+  // A run's execution token stands for its caller inside the run: never for their account, logins,
+  // credentials or WebSocket (the `user` rule), and everything else a user may call, it may.
+  for (const [name, entry] of Object.entries(entries).filter(([, e]) => e.kind === "userOnly")) {
+    it(`${name}: a run's execution token gets 403 (users only)`, async () => {
+      const url = await entry.url();
+      const payload = entry.payload ? await entry.payload() : undefined;
+      const run = await runClient();
+      expect((await run.request(entry.method, url, payload)).statusCode).toBe(403);
+    });
+  }
+
+  it("a run's execution token is let through on the routes for any caller (anyUser), not refused as a run", async () => {
+    const run = await runClient();
+    for (const [name, entry] of Object.entries(entries).filter(([, e]) => e.kind === "anyUser")) {
+      const url = await entry.url();
+      const payload = entry.payload ? await entry.payload() : undefined;
+      expect([401, 403], name).not.toContain((await run.request(entry.method, url, payload)).statusCode);
+    }
+  });
 
   it("an unknown id on an admin route is 404, not the data of something else", async () => {
     expect((await ctx.admin.request("GET", `/api/users/${UNKNOWN}`)).statusCode).toBe(404);

@@ -176,7 +176,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     "/auth/logout",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: { tags: ["auth"], summary: "End this login", response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
@@ -189,7 +189,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     "/auth/revoke-all",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: {
         tags: ["auth"],
         summary: "End every login of the caller, this one included",
@@ -223,7 +223,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.post(
     "/api/profile/password",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: {
         tags: ["profile"],
         summary: "Change the caller's password; their other logins end",
@@ -240,7 +240,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app.get(
     "/auth/me",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: { tags: ["auth"], summary: "The signed-in user", response: { 200: meSchema, ...errors } },
     },
     // Answered from the login's cached state: no database round trip per call.

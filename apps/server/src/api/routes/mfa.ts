@@ -15,7 +15,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
   app.get(
     "/auth/mfa/status",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: {
         tags: ["mfa"],
         summary: "Whether MFA is on, and how many recovery codes are left",
@@ -28,7 +28,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
   app.delete(
     "/auth/mfa",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: {
         tags: ["mfa"],
         summary: "Turn MFA off (needs a current code); while MFA is required, the next login enrols again",
@@ -45,7 +45,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
   app.post(
     "/auth/mfa/recovery-codes/regenerate",
     {
-      config: { access: "authenticated" },
+      config: { access: "user" },
       schema: {
         tags: ["mfa"],
         summary: "Replace the recovery codes (needs a current code); the old ones stop working",

@@ -32,7 +32,7 @@ export const realtimeRoutes: FastifyPluginAsync<{
     "/ws/connect",
     {
       websocket: true,
-      config: { access: "authenticated", queryToken: true },
+      config: { access: "user", queryToken: true },
       schema: { tags: ["realtime"], summary: "WebSocket: execution updates, logs and history" },
     },
     (socket: WebSocket, request) => {
