@@ -39,6 +39,8 @@ export type Principal = {
   via: "bearer" | "cookie" | "query" | "execution";
   /** Set when `via` is `execution`. */
   executionId?: string;
+  /** When the access token ends (ms since the epoch); set for users' tokens. */
+  expiresAt?: number;
 };
 
 declare module "fastify" {

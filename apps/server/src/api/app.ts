@@ -117,6 +117,8 @@ export type AppOptions = {
   version: string;
   /** Secure cookies: when the public URL is https. */
   secureCookies: boolean;
+  /** BIFROST_PUBLIC_URL: the origin browsers use, besides the one each request names. */
+  publicUrl?: string | undefined;
   /** Extra route plugins, registered like the built-in ones (used by tests for fixture routes). */
   extraRoutes?: FastifyPluginAsync[];
 };
@@ -216,6 +218,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await routes.register(realtimeRoutes, {
       hub: options.services.realtime,
       executions: options.services.executionsRepository,
+      authState: options.services.authState,
+      publicUrl: options.publicUrl,
     });
     await routes.register(workspaceRoutes, { workspace: options.services.workspace });
     await routes.register(fileRoutes, { files: options.services.files });

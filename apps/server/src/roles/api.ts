@@ -349,6 +349,7 @@ export async function createApi(
     webDir: config.webDir ?? DEFAULT_WEB_DIR,
     version: serverVersion(),
     secureCookies: config.publicUrl?.startsWith("https:") ?? false,
+    publicUrl: config.publicUrl,
     services,
   });
   app.addHook("onClose", () => services.authState.stop());

@@ -127,6 +127,7 @@ export async function registerAuthentication(
       roles: current.roles,
       sessionId: claims.sid,
       via,
+      expiresAt: claims.exp * 1000,
     };
   });
 }

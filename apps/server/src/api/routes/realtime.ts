@@ -6,7 +6,9 @@ import type { ExecutionsRepository } from "../../repositories/executions.js";
 import { syncAnswerOf } from "../../services/execution/channels.js";
 import { callerOf } from "../../services/execution/execution-service.js";
 import { requirePrincipal } from "../access.js";
+import type { AuthStateCache } from "../../services/auth/auth-state.js";
 import { MAX_CHANNELS_PER_SOCKET, type RealtimeClient, type RealtimeHub } from "../realtime/realtime-hub.js";
+import { checkSocketOrigin, guardSocketLifetime } from "../realtime/socket-guard.js";
 
 const clientMessageSchema = z.object({
   type: z.enum(["subscribe", "unsubscribe", "ping"]),
@@ -27,16 +29,23 @@ const channelsOf = (query: unknown): string[] => {
 export const realtimeRoutes: FastifyPluginAsync<{
   hub: RealtimeHub;
   executions: ExecutionsRepository;
-}> = async (app, { hub, executions }) => {
+  authState: AuthStateCache;
+  publicUrl: string | undefined;
+}> = async (app, { hub, executions, authState, publicUrl }) => {
   app.get(
     "/ws/connect",
     {
       websocket: true,
       config: { access: "user", queryToken: true },
       schema: { tags: ["realtime"], summary: "WebSocket: execution updates, logs and history" },
+      // Before the upgrade: a socket from another origin is refused with 403 (socket-guard.ts).
+      preValidation: async (request) => checkSocketOrigin(request, publicUrl),
     },
     (socket: WebSocket, request) => {
       const principal = requirePrincipal(request);
+      const stopGuard = guardSocketLifetime(socket, principal, authState, (error) =>
+        request.log.warn({ err: error }, "websocket login re-check failed"),
+      );
       const joined = new Set<string>();
       const client: RealtimeClient = {
         principal,
@@ -80,6 +89,7 @@ export const realtimeRoutes: FastifyPluginAsync<{
         }
       };
       socket.on("close", () => {
+        stopGuard();
         for (const channel of joined) hub.leave(client, channel);
         joined.clear();
       });

@@ -8,6 +8,9 @@ const CHANNEL = "auth:invalidate";
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 50_000;
 
+/** What an invalidation names: a user, a session, or every user of an organization. */
+export type AuthTarget = { userId?: string; sessionId?: string; organizationId?: string };
+
 type Entry = {
   me: Me | null;
   userId: string;
@@ -23,6 +26,7 @@ type Entry = {
  */
 export class AuthStateCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<(target: AuthTarget) => void>();
   private subscription: Subscription | undefined;
 
   constructor(
@@ -80,8 +84,18 @@ export class AuthStateCache {
     return me;
   }
 
+  /**
+   * Calls `listener` with every invalidation this process learns of (its own and other processes'),
+   * after the cached answers are dropped: long-lived connections re-check their login with it.
+   * Returns the function that stops it.
+   */
+  onInvalidate(listener: (target: AuthTarget) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Tells every process to forget what it knows of a user, a session or an organization's users. */
-  async invalidate(target: { userId?: string; sessionId?: string; organizationId?: string }): Promise<void> {
+  async invalidate(target: AuthTarget): Promise<void> {
     const message = JSON.stringify(target);
     this.drop(message);
     await this.deps.bus.publish(CHANNEL, message);
@@ -103,5 +117,11 @@ export class AuthStateCache {
         this.entries.delete(key);
       }
     }
+    const named: AuthTarget = {
+      ...(typeof target.userId === "string" ? { userId: target.userId } : {}),
+      ...(typeof target.sessionId === "string" ? { sessionId: target.sessionId } : {}),
+      ...(typeof target.organizationId === "string" ? { organizationId: target.organizationId } : {}),
+    };
+    for (const listener of this.listeners) listener(named);
   }
 }

@@ -61,7 +61,7 @@ export class TokenService {
   }
 
   /** The claims of a valid access token, or null for anything else (expired, forged, malformed). */
-  async verifyAccess(token: string): Promise<AccessClaims | null> {
+  async verifyAccess(token: string): Promise<(AccessClaims & { exp: number }) | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ["HS256"],
@@ -69,9 +69,10 @@ export class TokenService {
         audience: ACCESS_AUDIENCE,
         currentDate: new Date(this.clock.now()),
       });
-      const { sub, email, orgId, isSuperuser, roles, sid } = payload;
+      const { sub, email, orgId, isSuperuser, roles, sid, exp } = payload;
       if (
         typeof sub !== "string" ||
+        typeof exp !== "number" ||
         typeof email !== "string" ||
         typeof orgId !== "string" ||
         typeof isSuperuser !== "boolean" ||
@@ -81,7 +82,7 @@ export class TokenService {
       ) {
         return null;
       }
-      return { sub, email, orgId, isSuperuser, roles, sid };
+      return { sub, email, orgId, isSuperuser, roles, sid, exp };
     } catch {
       return null;
     }
