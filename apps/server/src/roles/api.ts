@@ -113,6 +113,8 @@ export async function createApiServices(deps: {
   const organizations = new OrganizationsRepository(deps.db);
   const audit = new AuditLog(new AuditLogsRepository(deps.db));
   const secretBox = new SecretBox(deps.secretKey);
+  // One limiter for the login path and signed-in MFA changes: counters on the bus (Redis when distributed).
+  const rateLimiter = new RateLimiter(deps.bus);
   const tokens = new TokenService(secretBox.deriveKey("jwt-signing"), clock);
   const authState = new AuthStateCache({ users, sessions, bus: deps.bus, clock });
   const mfaCodes = new MfaCodes({ users, sessions, secretBox, clock });
@@ -194,7 +196,7 @@ export async function createApiServices(deps: {
     tokens,
     authState,
     audit,
-    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit }),
+    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit, rateLimiter }),
     organizations: new OrganizationsService({ organizations, authState, clock, audit }),
     users: new UsersService({ users, organizations, authState, audit }),
     roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
@@ -245,7 +247,7 @@ export async function createApiServices(deps: {
       clock,
       mfaRequired: deps.mfaRequired,
       issuer: "Bifrost",
-      rateLimiter: new RateLimiter(deps.bus),
+      rateLimiter,
       audit,
       loginRateLimit: deps.loginRateLimit,
     }),

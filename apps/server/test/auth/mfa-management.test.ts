@@ -110,6 +110,70 @@ describe("managing one's own MFA", () => {
   });
 });
 
+describe("an attacker with a stolen session or an old setup token", () => {
+  const BRUTE = { email: "brute@target.example", password: "a target's long passphrase", name: "Target" };
+
+  it("cannot try codes to turn MFA off or regenerate recovery codes: 5 tries per 5 minutes, then 429", async () => {
+    await insertMember(t.database.db, BRUTE, "Target");
+    const { accessToken } = await signIn(BRUTE);
+    const attempt = (url: string, method: "DELETE" | "POST", guess: string) =>
+      t.app.inject({
+        method,
+        url,
+        payload: { code: guess },
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const url = i % 2 === 0 ? "/auth/mfa" : "/auth/mfa/recovery-codes/regenerate";
+      statuses.push((await attempt(url, i % 2 === 0 ? "DELETE" : "POST", String(100000 + i))).statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    // Past the limit, even the right code is refused: the counter is the user's, not the guess's.
+    nextStep();
+    const blocked = await attempt("/auth/mfa", "DELETE", await code(BRUTE.email));
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    const status = await t.app.inject({
+      method: "GET",
+      url: "/auth/mfa/status",
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(status.json()).toMatchObject({ enabled: true });
+  });
+
+  it("cannot replace an enrolled user's authenticator with a setup token still within its 5 minutes", async () => {
+    const VICTIM = {
+      email: "victim@victim.example",
+      password: "a victim's long passphrase",
+      name: "Victim",
+    };
+    await insertMember(t.database.db, VICTIM, "Victim");
+    nextStep();
+    const login = (await post("/auth/login", VICTIM)).json<{ mfaToken: string; mfaSetupRequired: boolean }>();
+    expect(login.mfaSetupRequired).toBe(true);
+    const setup = await post("/auth/mfa/setup", undefined, login.mfaToken);
+    secrets.set(VICTIM.email, setup.json<{ secret: string }>().secret);
+    const enrolled = await post("/auth/mfa/verify", { code: await code(VICTIM.email) }, login.mfaToken);
+    expect(enrolled.statusCode).toBe(200);
+    // The same setup token, used again: a new seed would be the attacker's.
+    const again = await post("/auth/mfa/setup", undefined, login.mfaToken);
+    expect(again.statusCode).toBe(409);
+    nextStep();
+    const verifyAgain = await post("/auth/mfa/verify", { code: await code(VICTIM.email) }, login.mfaToken);
+    expect(verifyAgain.statusCode).toBe(409);
+    // The enrolled seed still signs in.
+    nextStep();
+    const next = (await post("/auth/login", VICTIM)).json<{ mfaToken: string; mfaRequired: boolean }>();
+    expect(next.mfaRequired).toBe(true);
+    const signedIn = await post("/auth/mfa/login", {
+      mfaToken: next.mfaToken,
+      code: await code(VICTIM.email),
+    });
+    expect(signedIn.statusCode).toBe(200);
+  });
+});
+
 describe("a platform admin resetting a user's MFA", () => {
   it("is refused to other users (403) and is 404 for an unknown user", async () => {
     const member = await signIn(MEMBER);

@@ -139,6 +139,8 @@ export class AuthService {
 
   async startMfaSetup(mfaToken: string, meta: RequestMeta): Promise<{ secret: string; otpauthUri: string }> {
     const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
+    // A setup token outlives the enrolment it was for (5 minutes): it must not replace the seed.
+    if (user.mfaEnabled) throw new ConflictError("MFA is already enabled for this account");
     const secret = await this.deps.mfaCodes.newSecret(user.id);
     return { secret, otpauthUri: otpauthUri({ secret, accountName: user.email, issuer: this.deps.issuer }) };
   }
@@ -149,6 +151,7 @@ export class AuthService {
     meta: RequestMeta,
   ): Promise<TokenPair & { recoveryCodes: string[] }> {
     const { user } = await this.mfaSubject(mfaToken, "mfa_setup", meta);
+    if (user.mfaEnabled) throw new ConflictError("MFA is already enabled for this account");
     if (!user.mfaSecretSealed) throw new UnauthorizedError("Start MFA setup first");
     if (!(await this.deps.mfaCodes.acceptTotp(user, code, { enable: true }))) {
       await this.record(meta, user, {

@@ -5,6 +5,11 @@ import type { UsersRepository } from "../../repositories/users.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { MfaCodes } from "./mfa-codes.js";
+import type { RateLimiter } from "./rate-limiter.js";
+
+/** Code attempts to turn MFA off or regenerate recovery codes, per user and window. */
+const CODE_ATTEMPTS_PER_USER = 5;
+const CODE_ATTEMPTS_WINDOW_MS = 5 * 60_000;
 
 export type MfaStatus = { enabled: boolean; recoveryCodesRemaining: number };
 
@@ -21,6 +26,7 @@ export class MfaManagement {
       authState: AuthStateCache;
       clock: Clock;
       audit: AuditLog;
+      rateLimiter: RateLimiter;
     },
   ) {}
 
@@ -72,6 +78,12 @@ export class MfaManagement {
   }
 
   private async proveWithCurrentCode(userId: string, code: string): Promise<void> {
+    // A stolen session must not get to try every code: counted per user, whichever session or IP.
+    await this.deps.rateLimiter.hit(
+      `mfa-manage:user:${userId}`,
+      CODE_ATTEMPTS_PER_USER,
+      CODE_ATTEMPTS_WINDOW_MS,
+    );
     const user = await this.deps.users.findById(userId);
     if (!user) throw new UnauthorizedError("Not signed in");
     if (!user.mfaEnabled) throw new ConflictError("MFA is not enabled");
