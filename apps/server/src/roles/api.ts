@@ -188,7 +188,7 @@ export async function createApiServices(deps: {
     }),
     workflowKeys: new WorkflowKeysService({ keys: workflowKeys, workflows: workflowRows, audit }),
     endpoints: new EndpointService({ keys: workflowKeys, executions: execution.executions, audit, logger }),
-    ...oauthAndIntegrations({ ...deps, clock, organizations, secretBox, audit }),
+    ...oauthAndIntegrations({ ...deps, clock, organizations, secretBox, audit, authState }),
     tables,
     documents: new DocumentsService({ tables, documents: new DocumentsRepository(deps.db) }),
     readiness: new ReadinessService(deps.role, deps.probes, deps.logger),
@@ -262,6 +262,7 @@ function oauthAndIntegrations(deps: {
   organizations: OrganizationsRepository;
   secretBox: SecretBox;
   audit: AuditLog;
+  authState: AuthStateCache;
   publicUrl?: string | undefined;
   outbound?: OutboundClient | undefined;
 }): Pick<ApiServices, "oauth" | "integrations" | "integrationRuns"> {
@@ -292,6 +293,7 @@ function oauthAndIntegrations(deps: {
       bus: deps.bus,
       clock: deps.clock,
       audit: deps.audit,
+      authState: deps.authState,
       // Without BIFROST_PUBLIC_URL the redirect URI names the origin the admin's browser used.
       publicUrl: deps.publicUrl,
     }),

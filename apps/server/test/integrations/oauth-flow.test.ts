@@ -8,6 +8,7 @@ import { SecretBox } from "../../src/infra/crypto/secret-box.js";
 import { OAuthRepository } from "../../src/repositories/oauth.js";
 import { AccessTokens } from "../../src/services/oauth/access-tokens.js";
 import { TEST_SECRET_KEY } from "../support/app.js";
+import { signedInUser } from "../support/context.js";
 import { createEngine, type Engine } from "../support/engine.js";
 import { oauthConnectionBody, startOAuthServer, type OAuthServer } from "./oauth-server.js";
 
@@ -49,6 +50,16 @@ describe("OAuth connections against a local authorization server", () => {
     expect(response.statusCode).toBe(200);
     return response.json<RunResult>();
   };
+  /** The binding cookie of an authorize answer: `name=value`, and its attributes. */
+  const bindingCookie = (header: string | string[] | undefined) => {
+    const line = [header ?? []].flat().find((c) => c.startsWith("bifrost_oauth_binding="));
+    if (!line) throw new Error("no binding cookie in the authorize answer");
+    const [pair = "", ...attributes] = line.split(";").map((part) => part.trim());
+    return { pair, attributes: attributes.join("; ") };
+  };
+  /** The callback as a browser reaches it, with the cookies it holds (none: a stranger's). */
+  const inBrowser = (url: string, cookie: string | undefined) =>
+    engine.app.app.inject({ method: "GET", url, headers: cookie ? { cookie } : {} });
   const tokenRow = async () => {
     const rows = await engine.app.database.db.select().from(oauthTokens);
     return rows.find((r) => r.organizationId === engine.orgA.id);
@@ -100,17 +111,23 @@ describe("OAuth connections against a local authorization server", () => {
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
     expect(url.searchParams.get("state")).toBeTruthy();
 
+    // The browser that asked keeps the authorization's binding, for its callback alone.
+    const binding = bindingCookie(authorize.headers["set-cookie"]);
+    expect(binding.attributes).toMatch(/HttpOnly/i);
+    expect(binding.attributes).toMatch(/SameSite=Lax/i);
+    expect(binding.attributes).toContain("Path=/api/oauth/callback/crm-oauth");
+
     const redirect = await fetch(url, { redirect: "manual" });
     expect(redirect.status).toBe(302);
     const back = new URL(redirect.headers.get("location") ?? "");
     expect(back.pathname).toBe("/api/oauth/callback/crm-oauth");
-    const callback = await engine.anonymous.request("GET", `${back.pathname}${back.search}`);
+    const callback = await inBrowser(`${back.pathname}${back.search}`, binding.pair);
     expect(callback.statusCode, callback.body).toBe(200);
     expect(callback.headers["content-type"]).toContain("text/html");
     expect(oauth.calls.code).toBe(1);
 
     // Single use: the same state again is refused, as is one never issued.
-    const again = await engine.anonymous.request("GET", `${back.pathname}${back.search}`);
+    const again = await inBrowser(`${back.pathname}${back.search}`, binding.pair);
     expect(again.statusCode).toBe(400);
     expect(again.json<{ message: string }>().message).toContain("already used");
     const unknown = await engine.anonymous.request("POST", "/api/oauth/callback/crm-oauth", {
@@ -246,5 +263,65 @@ describe("OAuth connections against a local authorization server", () => {
     expect(oauth.calls.clientCredentials - before).toBe(1);
     const tested = await engine.admin.request("POST", `/api/integrations/${id}/test`, {});
     expect(tested.json()).toEqual({ ok: true, problems: [] });
+  }, 60_000);
+  it("the authorization is bound to the admin's browser and login: anyone else holding the URL cannot finish it", async () => {
+    const start = async () => {
+      const authorize = await engine.admin.request("POST", "/api/oauth/connections/crm-oauth/authorize", {
+        organizationId: engine.orgB.id,
+      });
+      expect(authorize.statusCode, authorize.body).toBe(200);
+      const redirect = await fetch(authorize.json<{ url: string }>().url, { redirect: "manual" });
+      const back = new URL(redirect.headers.get("location") ?? "");
+      return {
+        callback: `${back.pathname}${back.search}`,
+        binding: bindingCookie(authorize.headers["set-cookie"]),
+      };
+    };
+    const codesBefore = oauth.calls.code;
+    const { callback, binding } = await start();
+    // The attacker's browser: no binding, a forged one, or another admin's session cookie.
+    const other = await engine.admin.request("POST", "/api/oauth/connections/crm-oauth/authorize", {});
+    const otherBinding = bindingCookie(other.headers["set-cookie"]).pair;
+    for (const cookie of [
+      undefined,
+      "bifrost_oauth_binding=forged",
+      otherBinding,
+      `access_token=${engine.admin.token}`,
+    ]) {
+      const stolen = await inBrowser(callback, cookie);
+      expect(stolen.statusCode, cookie).toBe(403);
+    }
+    const state = new URL(callback, "http://x").searchParams.get("state");
+    const posted = await engine.anonymous.request("POST", "/api/oauth/callback/crm-oauth", {
+      code: "attacker-code",
+      state,
+    });
+    expect(posted.statusCode).toBe(403);
+    expect(oauth.calls.code).toBe(codesBefore); // no code was exchanged for anyone
+    // The state was not burnt by the attempts: the admin's browser still finishes it.
+    const finished = await inBrowser(callback, binding.pair);
+    expect(finished.statusCode, finished.body).toBe(200);
+
+    // A login that ends before the callback takes its authorization with it.
+    const admin = await signedInUser(
+      engine,
+      (await engine.admin.request("GET", "/auth/me")).json<{ organizationId: string }>().organizationId,
+    );
+    const promoted = await engine.admin.request("PATCH", `/api/users/${admin.userId}`, { isSuperuser: true });
+    expect(promoted.statusCode).toBe(200);
+    const own = await admin.request("POST", "/api/oauth/connections/crm-oauth/authorize", {
+      organizationId: engine.orgB.id,
+    });
+    expect(own.statusCode, own.body).toBe(200);
+    const ownBack = new URL(
+      (await fetch(own.json<{ url: string }>().url, { redirect: "manual" })).headers.get("location") ?? "",
+    );
+    expect((await admin.request("POST", "/auth/logout")).statusCode).toBe(204);
+    const ended = await inBrowser(
+      `${ownBack.pathname}${ownBack.search}`,
+      bindingCookie(own.headers["set-cookie"]).pair,
+    );
+    expect(ended.statusCode).toBe(403);
+    expect(ended.json<{ message: string }>().message).toContain("has ended");
   }, 60_000);
 });

@@ -11,11 +11,15 @@ import {
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { OAuthService } from "../../services/oauth/oauth-service.js";
-import { actorOf } from "../access.js";
+import type { FastifyRequest } from "fastify";
+import { OAUTH_BINDING_COOKIE, type OAuthService } from "../../services/oauth/oauth-service.js";
+import { actorOf, requirePrincipal } from "../access.js";
 import { originOf, platformAdminOnly, protectedErrors } from "./shared.js";
 
 const publicRoute = { access: "public" as const };
+
+const callbackPath = (name: string): string => `/api/oauth/callback/${encodeURIComponent(name)}`;
+const bindingOf = (request: FastifyRequest): string | undefined => request.cookies[OAUTH_BINDING_COOKIE];
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -99,13 +103,25 @@ export const oauthRoutes: FastifyPluginAsyncZod<{ oauth: OAuthService }> = async
         response: { 200: oauthAuthorizeResultSchema, 400: errorBodySchema, ...protectedErrors },
       },
     },
-    (request) =>
-      oauth.authorize(
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const { url, binding } = await oauth.authorize(
         request.params.name,
         request.body.organizationId ?? null,
         actorOf(request),
         originOf(request),
-      ),
+        principal,
+      );
+      // Lax: the provider's redirect back is a top-level navigation, which carries it.
+      reply.setCookie(OAUTH_BINDING_COOKIE, binding, {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: request.protocol === "https",
+        path: callbackPath(request.params.name),
+        maxAge: 10 * 60,
+      });
+      return { url };
+    },
   );
 
   // The provider's redirect: public, authenticated by the single-use state.
@@ -126,7 +142,8 @@ export const oauthRoutes: FastifyPluginAsyncZod<{ oauth: OAuthService }> = async
       },
     },
     async (request, reply) => {
-      await oauth.callback(request.params.name, request.query, actorOf(request));
+      await oauth.callback(request.params.name, request.query, actorOf(request), bindingOf(request));
+      reply.clearCookie(OAUTH_BINDING_COOKIE, { path: callbackPath(request.params.name) });
       const name = escapeHtml(request.params.name);
       return reply
         .type("text/html; charset=utf-8")
@@ -147,8 +164,14 @@ export const oauthRoutes: FastifyPluginAsyncZod<{ oauth: OAuthService }> = async
         response: { 200: oauthCallbackResultSchema, 400: errorBodySchema, 404: errorBodySchema },
       },
     },
-    async (request) => {
-      const row = await oauth.callback(request.params.name, request.body, actorOf(request));
+    async (request, reply) => {
+      const row = await oauth.callback(
+        request.params.name,
+        request.body,
+        actorOf(request),
+        bindingOf(request),
+      );
+      reply.clearCookie(OAUTH_BINDING_COOKIE, { path: callbackPath(request.params.name) });
       return { provider: request.params.name, organizationId: row.organizationId, status: row.status };
     },
   );

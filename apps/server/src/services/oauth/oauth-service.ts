@@ -1,12 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { CreateOAuthProvider, OAuthProvider, UpdateOAuthProvider } from "@bifrost/contracts";
-import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../errors.js";
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "../../errors.js";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Clock } from "../../infra/clock.js";
 import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { OAuthProviderRow, OAuthRepository, OAuthTokenRow } from "../../repositories/oauth.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuthStateCache } from "../auth/auth-state.js";
 import { OAUTH_CLIENT_SECRET_PURPOSE, type AccessTokens } from "./access-tokens.js";
 import { OAuthGrantError, requestToken } from "./token-endpoint.js";
 
@@ -20,7 +27,17 @@ type PendingAuthorization = {
   organizationId: string | null;
   verifier: string;
   redirectUri: string;
+  /** The login that started it, which must still stand at the callback. */
+  userId: string;
+  sessionId: string;
+  /** SHA-256 of the secret the starting browser holds in a cookie (OAUTH_BINDING_COOKIE). */
+  bindingHash: string;
 };
+
+/** The cookie that binds an authorization to the browser that started it (path: its callback). */
+export const OAUTH_BINDING_COOKIE = "bifrost_oauth_binding";
+
+const hashOf = (secret: string): string => createHash("sha256").update(secret).digest("base64url");
 
 const toConnection = (row: OAuthTokenRow): OAuthProvider["connections"][number] => ({
   organizationId: row.organizationId,
@@ -47,6 +64,7 @@ export class OAuthService {
       bus: Bus;
       clock: Clock;
       audit: AuditLog;
+      authState: AuthStateCache;
       /**
        * The API's public origin (`BIFROST_PUBLIC_URL`): the redirect URI is
        * `${publicUrl}/api/oauth/callback/{name}`; unset, the origin the browser used for the request.
@@ -131,13 +149,18 @@ export class OAuthService {
     await this.record(actor, "oauth_connection.delete", existing);
   }
 
-  /** The provider's authorize URL for a browser, with a single-use state and a PKCE challenge. */
+  /**
+   * The provider's authorize URL for a browser, with a single-use state and a PKCE challenge; and
+   * the binding secret the caller's browser keeps in a cookie: only that browser, while the login
+   * that started it stands, can finish the authorization (anyone else holding the URL cannot).
+   */
   async authorize(
     name: string,
     organizationId: string | null,
     actor: AuditActor,
     requestOrigin: string,
-  ): Promise<{ url: string }> {
+    initiator: { userId: string; sessionId: string },
+  ): Promise<{ url: string; binding: string }> {
     const provider = await this.provider(name);
     if (provider.flow !== "authorization_code" || !provider.authorizeUrl) {
       throw new BadRequestError(
@@ -153,7 +176,16 @@ export class OAuthService {
     const verifier = randomBytes(32).toString("base64url");
     const origin = (this.deps.publicUrl ?? requestOrigin).replace(/\/+$/, "");
     const redirectUri = `${origin}/api/oauth/callback/${encodeURIComponent(name)}`;
-    const pending: PendingAuthorization = { provider: name, organizationId, verifier, redirectUri };
+    const binding = randomBytes(24).toString("base64url");
+    const pending: PendingAuthorization = {
+      provider: name,
+      organizationId,
+      verifier,
+      redirectUri,
+      userId: initiator.userId,
+      sessionId: initiator.sessionId,
+      bindingHash: hashOf(binding),
+    };
     await this.deps.bus.set(stateKey(state), JSON.stringify(pending), { ttlMs: STATE_TTL_MS });
     const url = new URL(provider.authorizeUrl);
     url.searchParams.set("response_type", "code");
@@ -165,7 +197,7 @@ export class OAuthService {
     if (provider.scopes.length) url.searchParams.set("scope", provider.scopes.join(" "));
     if (provider.audience) url.searchParams.set("audience", provider.audience);
     await this.record(actor, "oauth_connection.authorize", provider, { organizationId });
-    return { url: url.toString() };
+    return { url: url.toString(), binding };
   }
 
   /** The provider sent the browser back: the state is consumed (once) and the code exchanged. */
@@ -173,8 +205,11 @@ export class OAuthService {
     name: string,
     query: { code?: string | undefined; state?: string | undefined; error?: string | undefined },
     actor: AuditActor,
+    binding: string | undefined,
   ): Promise<OAuthTokenRow> {
     if (!query.state) throw new BadRequestError("The callback has no state");
+    // Checked before the state is consumed: a stranger's attempt leaves it to its owner.
+    await this.checkBinding(query.state, binding);
     const pending = await this.consumeState(query.state);
     if (pending.provider !== name) throw new BadRequestError("The state belongs to another OAuth connection");
     if (query.error) throw new BadRequestError(`The provider refused the authorization: ${query.error}`);
@@ -204,6 +239,20 @@ export class OAuthService {
         throw new BadRequestError(`The code exchange failed: ${error.message}`);
       throw error;
     }
+  }
+
+  private async checkBinding(state: string, binding: string | undefined): Promise<void> {
+    const stored = await this.deps.bus.get(stateKey(state));
+    if (stored === null) return; // consumeState says why
+    const pending = JSON.parse(stored) as PendingAuthorization;
+    if (binding === undefined || hashOf(binding) !== pending.bindingHash)
+      throw new ForbiddenError(
+        "This authorization was started in another browser: start it again from Bifrost, in this one",
+      );
+    if (!(await this.deps.authState.current(pending.userId, pending.sessionId)))
+      throw new ForbiddenError(
+        "The login that started this authorization has ended: sign in and start again",
+      );
   }
 
   /** Single use: a marker set-if-absent decides which of two concurrent callbacks wins. */
