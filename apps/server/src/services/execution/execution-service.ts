@@ -83,6 +83,20 @@ const canonicalJson = (value: unknown): string =>
       : v,
   );
 
+/**
+ * A data provider's answer is kept per (organization, caller, provider, input): a provider sees
+ * `ctx.caller` and may answer each person differently (their own tickets, an admin's wider view), so
+ * an answer made for one caller is never served to another. Each entry lives `cacheTtlSeconds`, so
+ * the cache holds at most the answers of the provider runs of that window.
+ */
+const dataProviderCacheKey = (
+  organizationId: string,
+  userId: string,
+  workflowId: string,
+  inputData: Record<string, unknown>,
+): string =>
+  `dp-cache:${organizationId}:${userId}:${workflowId}:${createHash("sha256").update(canonicalJson(inputData)).digest("base64url")}`;
+
 const MAX_DEFERRAL_MS = 365 * 24 * 3600 * 1000;
 
 /** When a deferred run is due (`scheduledAt` or now + `delaySeconds`); undefined: run now. */
@@ -178,7 +192,7 @@ export class ExecutionService {
     this.checkInput(workflow, request.inputData);
     const scheduledAt = deferredUntil(request);
 
-    // Data providers always run sync, and their answers are cached per (organization, provider, input).
+    // Data providers always run sync, and their answers are cached (dataProviderCacheKey).
     const sync = request.sync || workflow.type === "data_provider";
     if (scheduledAt && sync) {
       throw new ValidationError("A deferred run cannot be waited for", [
@@ -187,7 +201,7 @@ export class ExecutionService {
     }
     const cacheKey =
       workflow.type === "data_provider" && workflow.cacheTtlSeconds > 0
-        ? `dp-cache:${organizationId}:${workflow.id}:${createHash("sha256").update(canonicalJson(request.inputData)).digest("base64url")}`
+        ? dataProviderCacheKey(organizationId, principal.userId, workflow.id, request.inputData)
         : undefined;
     if (cacheKey) {
       const cached = await this.deps.bus.get(cacheKey);
