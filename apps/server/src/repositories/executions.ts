@@ -95,8 +95,9 @@ export class ExecutionsRepository {
   }
 
   /**
-   * Inserts a run. With an idempotency key, the first execution of the same caller and key within 24 h
-   * is returned instead (`created: false`); an older one gives its key up.
+   * Inserts a run. With an idempotency key, the first execution of the same organization, caller and
+   * key within 24 h is returned instead (`created: false`); an older one gives its key up. The
+   * organization matters: the system user starts the runs of every organization's triggers.
    */
   async insert(row: NewExecution): Promise<{ execution: ExecutionRow; created: boolean }> {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -110,7 +111,11 @@ export class ExecutionsRepository {
         })
         .from(executions)
         .where(
-          and(eq(executions.executedBy, row.executedBy), eq(executions.idempotencyKey, row.idempotencyKey)),
+          and(
+            eq(executions.organizationId, row.organizationId),
+            eq(executions.executedBy, row.executedBy),
+            eq(executions.idempotencyKey, row.idempotencyKey),
+          ),
         );
       if (existing?.fresh) return { execution: existing.execution, created: false };
       if (existing) {

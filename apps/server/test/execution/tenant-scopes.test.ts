@@ -42,6 +42,7 @@ export const relayB = workflow({ params: relayParams, run: ({ key }, ctx) => rel
 `;
 
 type SyncAnswer<T> = { executionId: string; status: string; result: T; error: string | null };
+type Relayed = { status: number; body: SyncAnswer<{ organization: string }> };
 
 describe("scopes of caches and idempotency keys", () => {
   let engine: Engine;
@@ -52,6 +53,19 @@ describe("scopes of caches and idempotency keys", () => {
     const response = await engine.admin.request("PATCH", `/api/workflows/${ids.get(name)}`, payload);
     expect(response.statusCode, response.body).toBe(200);
   };
+  const callEndpoint = async (name: string, payload: object): Promise<Relayed> => {
+    const response = await engine.app.app.inject({
+      method: "POST",
+      url: `/api/endpoints/${name}`,
+      headers: { "x-bifrost-key": keys.get(name)! },
+      payload,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json<SyncAnswer<Relayed>>();
+    expect(answer.status, answer.error ?? "").toBe("Success");
+    return answer.result;
+  };
+
   beforeAll(async () => {
     engine = await createEngine();
     for (const w of await engine.writeWorkflow("scopes.ts", SCOPES)) ids.set(w.name, w.id);
@@ -95,5 +109,23 @@ describe("scopes of caches and idempotency keys", () => {
     expect((await ask(engine.orgA.withRole)).result).toEqual(tech.result);
     // Still a cache: the same caller and input get the first answer, without a new run.
     expect((await ask(engine.orgA.withoutRole)).executionId).toBe(clerk.executionId);
+  });
+
+  it("the same Idempotency-Key from two organizations' system runs gives each its own execution", async () => {
+    const key = `order-${Math.random().toString(36).slice(2)}`;
+    const fromA = await callEndpoint("relayA", { key });
+    expect(fromA.status).toBe(200);
+    expect(fromA.body.result).toEqual({ organization: "Contoso" });
+
+    const fromB = await callEndpoint("relayB", { key });
+    expect(fromB.status).toBe(200);
+    expect(fromB.body.executionId).not.toBe(fromA.body.executionId);
+    expect(fromB.body.result).toEqual({ organization: "Fabrikam" });
+
+    // Within one organization the key still answers the first execution.
+    const againA = await callEndpoint("relayA", { key });
+    expect(againA.body.executionId).toBe(fromA.body.executionId);
+    const againB = await callEndpoint("relayB", { key });
+    expect(againB.body.executionId).toBe(fromB.body.executionId);
   });
 });

@@ -72,7 +72,11 @@ export const executions = pgTable(
     queuedAt: timestamp("queued_at", { withTimezone: true }),
     scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
-    /** Caller-chosen key; the same key from the same caller within 24 h returns this execution. */
+    /**
+     * Caller-chosen key; the same key from the same caller in the same organization within 24 h
+     * returns this execution. The organization is part of it: schedules, webhooks and endpoints of
+     * every organization run as the one system user.
+     */
     idempotencyKey: text("idempotency_key"),
     /** What started the run when it was not a person: a schedule, webhook subscription or key id. */
     sourceId: uuid("source_id"),
@@ -110,7 +114,7 @@ export const executions = pgTable(
       .on(t.status)
       .where(sql`${t.status} in ('Scheduled', 'Pending', 'Running', 'Cancelling')`),
     uniqueIndex("executions_idempotency_unique")
-      .on(t.executedBy, t.idempotencyKey)
+      .on(t.organizationId, t.executedBy, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
   ],
 );

@@ -1,0 +1,2 @@
+DROP INDEX "executions_idempotency_unique";--> statement-breakpoint
+CREATE UNIQUE INDEX "executions_idempotency_unique" ON "executions" USING btree ("organization_id","executed_by","idempotency_key") WHERE "executions"."idempotency_key" is not null;
