@@ -2,6 +2,9 @@
  * Who may call a route, declared on the route itself (`config.access`); every API route declares
  * one and `plugins/authentication.ts` enforces it before the body is read.
  * - `public`: anyone (the route authenticates by other means if it needs to, e.g. an MFA token);
+ * - `publicOrSignedIn`: anyone, and a signed-in user or a run is identified, so the route can show
+ *   them what is theirs (the OpenAPI document's workflow endpoints); a token that is sent must be
+ *   valid (401), so a client with a bad token is told rather than silently served less;
  * - `authenticated`: any signed-in user whose login still stands, or a run's SDK acting as its caller;
  * - `user`: a signed-in user only, never a run: the caller's own account, logins and credentials
  *   (profile, sessions, MFA, passkeys, tokens) and the WebSocket. A run's token stands for its caller
@@ -11,14 +14,19 @@
  *   the run's organization: see services/data-scope.ts); other users get 403;
  * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
-export type AccessRule = "public" | "authenticated" | "user" | "platformAdmin" | "platformAdminOrRun" | "run";
+export type AccessRule =
+  "public" | "publicOrSignedIn" | "authenticated" | "user" | "platformAdmin" | "platformAdminOrRun" | "run";
 
 /** Whether a run's execution token may call a route with this rule. */
 export const runsMayUse = (access: AccessRule): boolean =>
-  access === "authenticated" || access === "platformAdminOrRun" || access === "run";
+  access === "publicOrSignedIn" ||
+  access === "authenticated" ||
+  access === "platformAdminOrRun" ||
+  access === "run";
 
 /** Whether a signed-in user (not a run) may call a route with this rule, given whether they are a platform admin. */
 export const usersMayUse = (access: AccessRule, isSuperuser: boolean): boolean =>
+  access === "publicOrSignedIn" ||
   access === "authenticated" ||
   access === "user" ||
   (isSuperuser && (access === "platformAdmin" || access === "platformAdminOrRun"));
@@ -68,10 +76,12 @@ export function applyAccessRule(route: {
   if (PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix))) return;
   const access = route.config?.access;
   if (!access) throw new Error(`Route ${route.url} declares no access rule (config.access)`);
-  if (access !== "public") route.schema = { ...route.schema, security: [{ bearer: [] }, { cookie: [] }] };
+  // Anyone may call a `publicOrSignedIn` route: the document shows no token requirement for it.
+  if (access !== "public" && access !== "publicOrSignedIn")
+    route.schema = { ...route.schema, security: [{ bearer: [] }, { cookie: [] }] };
 }
 
-/** The principal of a route whose access rule is not `public`; set by the authentication hook. */
+/** The principal of a route whose access rule is not `public` nor `publicOrSignedIn`; set by the authentication hook. */
 export function requirePrincipal(request: { principal: Principal | null }): Principal {
   if (!request.principal) throw new Error("requirePrincipal on a public route");
   return request.principal;

@@ -193,7 +193,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   await registerOpenApi(app, {
     version: options.version,
-    extraPaths: () => options.services.endpoints.openApiPaths(),
+    extraPaths: (principal) => options.services.endpoints.openApiPaths(principal ?? undefined),
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { workflowKeys, workflows } from "../db/schema/index.js";
 
@@ -24,11 +24,6 @@ export type EndpointTarget = {
     | "allowedMethods"
   >;
 };
-
-export type EnabledEndpoint = Pick<
-  typeof workflows.$inferSelect,
-  "name" | "description" | "parametersSchema" | "executionMode" | "allowedMethods"
->;
 
 /** API keys of workflow endpoints: only the SHA-256 of a key is kept. */
 export class WorkflowKeysRepository {
@@ -91,21 +86,5 @@ export class WorkflowKeysRepository {
       .update(workflowKeys)
       .set({ lastUsedAt: sql`now()` })
       .where(eq(workflowKeys.id, id));
-  }
-
-  /** Active workflows whose endpoint is enabled, for the OpenAPI document. */
-  async enabledEndpoints(): Promise<EnabledEndpoint[]> {
-    return await this.db
-      .select({
-        name: workflows.name,
-        description: workflows.description,
-        parametersSchema: workflows.parametersSchema,
-        executionMode: workflows.executionMode,
-        allowedMethods: workflows.allowedMethods,
-      })
-      .from(workflows)
-      .where(and(eq(workflows.endpointEnabled, true), eq(workflows.isActive, true)))
-      .orderBy(asc(workflows.name), asc(workflows.id))
-      .limit(1000);
   }
 }

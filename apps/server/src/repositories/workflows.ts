@@ -1,5 +1,5 @@
 import type { DiscoveredDefinition } from "@bifrost/contracts";
-import { and, eq, inArray, isNull, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { roles, workflowRoles, workflows, type WorkflowType } from "../db/schema/index.js";
 import { OrgScopedRepository, type Caller, type ScopeFilter } from "./org-scoped.js";
@@ -17,6 +17,11 @@ export type WorkflowSettings = Partial<
     | "allowedMethods"
     | "cacheTtlSeconds"
   >
+>;
+/** What the OpenAPI document shows of a workflow endpoint. */
+export type EnabledEndpoint = Pick<
+  WorkflowRow,
+  "name" | "description" | "parametersSchema" | "executionMode" | "allowedMethods"
 >;
 export type WorkflowFilters = {
   limit: number;
@@ -104,6 +109,26 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
       .orderBy(sql`${workflows.organizationId} is null`)
       .limit(1);
     return row;
+  }
+
+  /**
+   * Active workflows with their endpoint enabled that `caller` may see — the rule of the workflow
+   * list — for the OpenAPI document. An endpoint's name, description and parameters are its
+   * organization's data. Of two with one name, the caller's organization's comes first.
+   */
+  async enabledEndpoints(caller: Caller): Promise<EnabledEndpoint[]> {
+    return await this.db
+      .select({
+        name: workflows.name,
+        description: workflows.description,
+        parametersSchema: workflows.parametersSchema,
+        executionMode: workflows.executionMode,
+        allowedMethods: workflows.allowedMethods,
+      })
+      .from(workflows)
+      .where(and(eq(workflows.endpointEnabled, true), eq(workflows.isActive, true), this.visibleTo(caller)))
+      .orderBy(asc(workflows.name), sql`${workflows.organizationId} is null`, asc(workflows.id))
+      .limit(1000);
   }
 
   async roleIdsOf(ids: readonly string[]): Promise<Map<string, string[]>> {

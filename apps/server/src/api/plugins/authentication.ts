@@ -89,6 +89,7 @@ export async function registerAuthentication(
     const cookie = request.cookies[ACCESS_COOKIE];
     const query = request.routeOptions.config.queryToken ? queryToken(request) : undefined;
     const token = bearer ?? query ?? cookie;
+    if (!token && access === "publicOrSignedIn") return;
     if (!token) throw new UnauthorizedError("Sign in first");
     const claims = await deps.tokens.verifyAccess(token);
     if (!claims) {

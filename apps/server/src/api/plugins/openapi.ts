@@ -2,14 +2,20 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type { Principal } from "../access.js";
 
-/** OpenAPI 3.1 document built from the routes' zod schemas, and a docs page to read it. */
+/**
+ * OpenAPI 3.1 document built from the routes' zod schemas, and a docs page to read it. The
+ * platform's routes are public; the paths known only at request time (workflow endpoints) are an
+ * organization's data, so `/api/openapi.json` adds those the signed-in caller may see. The docs
+ * page reads swagger-ui's own copy (`/api/docs/json`), which has the platform's routes only.
+ */
 export async function registerOpenApi(
   app: FastifyInstance,
   options: {
     version: string;
-    /** Paths known only at request time (enabled workflow endpoints), merged into the document. */
-    extraPaths?: () => Promise<Record<string, Record<string, unknown>>>;
+    /** Paths known only at request time for this caller (null: anonymous), merged into the document. */
+    extraPaths?: (principal: Principal | null) => Promise<Record<string, Record<string, unknown>>>;
   },
 ): Promise<void> {
   await app.register(fastifySwagger, {
@@ -32,9 +38,13 @@ export async function registerOpenApi(
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", staticCSP: true });
-  app.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () => {
-    const document = app.swagger() as { paths?: Record<string, unknown> };
-    if (!options.extraPaths) return document;
-    return { ...document, paths: { ...document.paths, ...(await options.extraPaths()) } };
-  });
+  app.get(
+    "/api/openapi.json",
+    { schema: { hide: true }, config: { access: "publicOrSignedIn" } },
+    async (request) => {
+      const document = app.swagger() as { paths?: Record<string, unknown> };
+      if (!options.extraPaths) return document;
+      return { ...document, paths: { ...document.paths, ...(await options.extraPaths(request.principal)) } };
+    },
+  );
 }

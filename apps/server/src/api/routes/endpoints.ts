@@ -6,7 +6,8 @@ import { actorOf } from "../access.js";
 /**
  * `ANY /api/endpoints/{workflowName}` (API.md): public for the token check, authenticated by the
  * workflow key in `X-Bifrost-Key` (services/endpoints). Hidden from the static OpenAPI document:
- * `/api/openapi.json` lists each enabled endpoint with its parameter schema instead.
+ * `/api/openapi.json` lists the enabled endpoints a signed-in caller may see, with their parameter
+ * schema, instead.
  */
 export const endpointRoutes: FastifyPluginAsyncZod<{ endpoints: EndpointService }> = async (
   app,

@@ -1,6 +1,8 @@
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Logger } from "../../infra/logger.js";
-import type { EnabledEndpoint, WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
+import type { Caller } from "../../repositories/org-scoped.js";
+import type { WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
+import type { EnabledEndpoint, WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { ExecuteAnswer, ExecutionService } from "../execution/execution-service.js";
 import { coerceQuery } from "./coercion.js";
@@ -35,6 +37,7 @@ export class EndpointService {
   constructor(
     private readonly deps: {
       keys: WorkflowKeysRepository;
+      workflows: WorkflowsRepository;
       executions: ExecutionService;
       audit: AuditLog;
       logger: Logger;
@@ -94,10 +97,14 @@ export class EndpointService {
     );
   }
 
-  /** OpenAPI paths of the enabled endpoints, with each workflow's parameter schema. */
-  async openApiPaths(): Promise<Record<string, Record<string, unknown>>> {
+  /**
+   * OpenAPI paths of the enabled endpoints `caller` may see, with each workflow's parameter schema;
+   * none for an anonymous caller (the document itself is public).
+   */
+  async openApiPaths(caller: Caller | undefined): Promise<Record<string, Record<string, unknown>>> {
     const paths: Record<string, Record<string, unknown>> = {};
-    for (const endpoint of await this.deps.keys.enabledEndpoints()) {
+    if (!caller) return paths;
+    for (const endpoint of await this.deps.workflows.enabledEndpoints(caller)) {
       const path = `/api/endpoints/${encodeURIComponent(endpoint.name)}`;
       paths[path] ??= operationsOf(endpoint);
     }
