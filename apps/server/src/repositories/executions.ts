@@ -216,6 +216,22 @@ export class ExecutionsRepository {
     return row ? { row, changed: false } : undefined;
   }
 
+  /** Runs of a caller, or of an organization, that have not ended (Cancelling ones are on their way). */
+  async unfinishedIdsOf(target: { userId: string } | { organizationId: string }): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(
+        and(
+          "userId" in target
+            ? eq(executions.executedBy, target.userId)
+            : eq(executions.organizationId, target.organizationId),
+          inArray(executions.status, ["Scheduled", "Pending", "Running"]),
+        ),
+      );
+    return rows.map((row) => row.id);
+  }
+
   async markQueued(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db

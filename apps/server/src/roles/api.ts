@@ -33,6 +33,7 @@ import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { AuditLog } from "../services/audit/audit-log.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
+import { RunRevocation } from "../services/execution/cancellation.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
 import { ConfigService } from "../services/config/config-service.js";
 import { IntegrationConfigValues } from "../services/integrations/config-values.js";
@@ -175,6 +176,12 @@ export async function createApiServices(deps: {
     audit,
   });
   const workflowKeys = new WorkflowKeysRepository(deps.db);
+  const runRevocation = new RunRevocation({
+    executions,
+    bus: deps.bus,
+    events,
+    tokens: execution.executionTokens,
+  });
   return {
     ...execution,
     ...createWebhookServices({
@@ -203,8 +210,8 @@ export async function createApiServices(deps: {
     authState,
     audit,
     mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit, rateLimiter }),
-    organizations: new OrganizationsService({ organizations, authState, clock, audit }),
-    users: new UsersService({ users, organizations, authState, audit }),
+    organizations: new OrganizationsService({ organizations, authState, clock, audit, runs: runRevocation }),
+    users: new UsersService({ users, organizations, authState, audit, runs: runRevocation }),
     roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
     workspace: new WorkspaceService({
       files: workspaceFiles,

@@ -22,13 +22,8 @@ import type {
 } from "../../repositories/executions.js";
 import type { Caller } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
-import {
-  EXECUTION_QUEUE,
-  syncAnswerOf,
-  workerCancelChannel,
-  type ExecutionEvents,
-  type SyncAnswer,
-} from "./channels.js";
+import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "./channels.js";
+import { requestCancellation } from "./cancellation.js";
 import type { InputValidator } from "./input-validation.js";
 import { MicroBatcher } from "./micro-batch.js";
 import { containsNul } from "./postgres-text.js";
@@ -326,18 +321,11 @@ export class ExecutionService {
   async cancel(principal: Principal, id: string): Promise<ExecutionRow> {
     const visible = await this.deps.executions.findVisible(callerOf(principal), id);
     if (!visible) throw new NotFoundError("Execution not found");
-    const outcome = await this.deps.executions.requestCancel(id);
+    const outcome = await requestCancellation(this.deps, id);
     if (!outcome) throw new NotFoundError("Execution not found");
-    if (!outcome.changed) {
-      if (outcome.row.status === "Cancelling") return outcome.row;
+    if (!outcome.changed && outcome.row.status !== "Cancelling")
       throw new ConflictError(`The execution has already ended (${outcome.row.status})`);
-    }
-    const { row } = outcome;
-    if (row.status === "Cancelling" && row.workerId) {
-      await this.deps.bus.publish(workerCancelChannel(row.workerId), row.id);
-    }
-    void this.deps.events.statusChanged(row);
-    return row;
+    return outcome.row;
   }
 
   /** 422 before anything is queued: NUL characters (PostgreSQL refuses them), then the schema. */

@@ -4,6 +4,7 @@ import type { Clock } from "../../infra/clock.js";
 import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { RunRevocation } from "../execution/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 export const toOrganization = (row: OrganizationRow): Organization => ({
@@ -24,6 +25,7 @@ export class OrganizationsService {
       authState: AuthStateCache;
       clock: Clock;
       audit: AuditLog;
+      runs: RunRevocation;
     },
   ) {}
 
@@ -59,7 +61,10 @@ export class OrganizationsService {
   ): Promise<Organization> {
     const row = await this.deps.organizations.update(id, input);
     if (!row) throw new NotFoundError("Organization not found");
-    if (input.isActive === false) await this.deps.authState.invalidate({ organizationId: id });
+    if (input.isActive === false) {
+      await this.deps.authState.invalidate({ organizationId: id });
+      await this.deps.runs.cancelRunsOf({ organizationId: id });
+    }
     await this.deps.audit.record(actor, {
       action: "organization.update",
       resourceType: "organization",
@@ -75,6 +80,7 @@ export class OrganizationsService {
       throw new NotFoundError("Organization not found");
     }
     await this.deps.authState.invalidate({ organizationId: id });
+    await this.deps.runs.cancelRunsOf({ organizationId: id });
     await this.deps.audit.record(actor, {
       action: "organization.delete",
       resourceType: "organization",

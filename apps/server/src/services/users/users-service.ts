@@ -7,6 +7,7 @@ import type { Page } from "../../repositories/pagination.js";
 import type { UsersRepository } from "../../repositories/users.js";
 import { toAuthUser } from "../auth/auth-service.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { RunRevocation } from "../execution/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 type CreateUser = {
@@ -34,6 +35,7 @@ export class UsersService {
       organizations: OrganizationsRepository;
       authState: AuthStateCache;
       audit: AuditLog;
+      runs: RunRevocation;
     },
   ) {}
 
@@ -93,6 +95,10 @@ export class UsersService {
     if (!user) throw new NotFoundError("User not found");
     // Deactivation, a move or a change of privilege takes effect on the next request.
     await this.deps.authState.invalidate({ userId: id });
+    // Their runs act as them inside their organization: deactivated or moved, those stop too.
+    const deactivated = current.isActive && input.isActive === false;
+    const moved = input.organizationId !== undefined && input.organizationId !== current.organizationId;
+    if (deactivated || moved) await this.deps.runs.cancelRunsOf({ userId: id });
     await this.deps.audit.record(actor, {
       action: "user.update",
       resourceType: "user",
