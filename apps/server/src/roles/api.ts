@@ -12,6 +12,7 @@ import { SecretBox } from "../infra/crypto/secret-box.js";
 import { createLogger, type Logger } from "../infra/logger.js";
 import { AuditLogsRepository } from "../repositories/audit-logs.js";
 import { ConfigsRepository } from "../repositories/configs.js";
+import { FormUploadsRepository } from "../repositories/form-uploads.js";
 import { IntegrationsRepository } from "../repositories/integrations.js";
 import { OAuthRepository } from "../repositories/oauth.js";
 import { AuthSessionsRepository } from "../repositories/auth-sessions.js";
@@ -246,6 +247,7 @@ export async function createApiServices(deps: {
       workflows: workflowRows,
       executions: execution.executions,
       files: deps.files,
+      uploads: new FormUploadsRepository(deps.db),
       signedUrls,
       clock,
       publicUrl: deps.publicUrl,

@@ -12,6 +12,8 @@ import { WorkflowsRepository } from "../repositories/workflows.js";
 import { ScheduleTicker } from "../services/schedules/ticker.js";
 import { DeferredRunPromoter } from "../services/execution/promoter.js";
 import { TempFilesCleanup } from "../services/files/temp-cleanup.js";
+import { FormUploadsRepository } from "../repositories/form-uploads.js";
+import { FormUploadsCleanup } from "../services/forms/form-uploads-cleanup.js";
 import type { ScheduledJob } from "../services/scheduler/job.js";
 import { JobRunner, LeaderElection } from "../services/scheduler/leader.js";
 import { systemClock } from "../infra/clock.js";
@@ -65,6 +67,14 @@ export async function startScheduler(
     // Hourly: temp files live 24 h, an hour late is fine, and each pass lists every temp file.
     new TempFilesCleanup({
       files: infra.files,
+      clock: systemClock,
+      logger,
+      options: { intervalMs: 3600_000 },
+    }).job(),
+    // Hourly too: form uploads nobody submitted go 24 h after they were sent.
+    new FormUploadsCleanup({
+      files: infra.files,
+      uploads: new FormUploadsRepository(db),
       clock: systemClock,
       logger,
       options: { intervalMs: 3600_000 },

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Engine } from "../support/engine.js";
-import type { Client } from "../support/context.js";
+import type { Client, TestContext } from "../support/context.js";
 
 /** The workflows behind the test forms; none is runnable directly by organization users (role_based). */
 export const FORM_WORKFLOWS = `
@@ -97,7 +97,12 @@ export async function createForm(admin: Client, body: object): Promise<string> {
 }
 
 /** Uploads `content` through the form's upload route and the signed URL; answers the path. */
-export async function uploadFile(engine: Engine, client: Client, formId: string, content: string) {
+export async function uploadFile(
+  engine: Pick<TestContext, "app">,
+  client: Client,
+  formId: string,
+  content: string,
+) {
   const asked = await client.request("POST", `/api/forms/${formId}/upload`, {
     fieldName: "contract",
     fileName: "contract.txt",

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,7 +71,7 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
 
   afterAll(() => embedded?.close());
 
-  it("retention, temp-file cleanup and stuck cancels: each job does its work when the platform starts", async () => {
+  it("retention, temp-file and form-upload cleanup and stuck cancels: each job does its work when the platform starts", async () => {
     const old = await run("greet", { name: "old" }, true);
     const recent = await run("greet", { name: "recent" }, true);
     const stuck = await run("greet", { name: "stuck" }, true);
@@ -108,6 +109,20 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
     writeFileSync(path.join(tempDir, "fresh.txt"), "new");
     const twoDaysAgo = new Date(Date.now() - 2 * DAY_MS);
     utimesSync(path.join(tempDir, "expired.txt"), twoDaysAgo, twoDaysAgo);
+    // A form upload no submission references, sent two days ago, and one sent just now.
+    const formUploads = path.join(
+      embedded.dataDir,
+      "files",
+      "uploads",
+      "orgs",
+      randomUUID(),
+      "forms",
+      randomUUID(),
+    );
+    for (const name of ["abandoned", "fresh"]) mkdirSync(path.join(formUploads, name), { recursive: true });
+    writeFileSync(path.join(formUploads, "abandoned", "scan.pdf"), "old");
+    writeFileSync(path.join(formUploads, "fresh", "scan.pdf"), "new");
+    utimesSync(path.join(formUploads, "abandoned", "scan.pdf"), twoDaysAgo, twoDaysAgo);
 
     await embedded.restart();
     await signIn();
@@ -126,6 +141,11 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
       what: "the temp-file cleanup to delete the expired file",
     });
     expect(existsSync(path.join(tempDir, "fresh.txt"))).toBe(true);
+    await eventually(
+      async () => (existsSync(path.join(formUploads, "abandoned", "scan.pdf")) ? undefined : true),
+      { timeoutMs: 15_000, what: "the form-upload cleanup to delete the abandoned upload" },
+    );
+    expect(existsSync(path.join(formUploads, "fresh", "scan.pdf"))).toBe(true);
     await eventually(async () => ((await statusOf(stuck)) === "Cancelled" ? true : undefined), {
       timeoutMs: 15_000,
       what: "the sweeper to end the run stuck in Cancelling",

@@ -25,6 +25,8 @@ export type TestApp = {
   bus: Bus;
   queue: WorkQueue;
   files: FileStore;
+  /** The root of the disk file store the app made (unused when `files` was given). */
+  filesDir: string;
   database: DatabaseHandle;
   testDatabase: TestDatabase;
   close(): Promise<void>;
@@ -95,6 +97,7 @@ export async function createTestApp(
     bus,
     queue,
     files,
+    filesDir,
     database,
     testDatabase,
     async close() {

@@ -151,9 +151,15 @@ export const fileRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async 
         schema: {
           tags: ["files"],
           summary:
-            "Upload the raw body through a signed URL (403 when forged or expired, 413 when too large)",
+            "Upload the raw body through a signed URL (403 when forged or expired, 413 when too large, " +
+            "415 when its Content-Type is not one the URL takes)",
           querystring: tokenQuery,
-          response: { 200: signedUploadResultSchema, ...signedErrors, 413: errorBodySchema },
+          response: {
+            200: signedUploadResultSchema,
+            ...signedErrors,
+            413: errorBodySchema,
+            415: errorBodySchema,
+          },
         },
       },
       (request) => {
@@ -162,6 +168,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async 
           request.query.token,
           (request.body as Readable | undefined) ?? request.raw,
           length === undefined ? undefined : Number(length),
+          request.headers["content-type"],
         );
       },
     );

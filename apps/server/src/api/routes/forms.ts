@@ -141,10 +141,12 @@ export const formRoutes: FastifyPluginAsyncZod<{ forms: FormsService; runs: Form
       config: authenticated,
       schema: {
         tags: ["forms"],
-        summary: "A signed URL to PUT one file of a file field, and the path to submit as { path }",
+        summary:
+          "A signed URL to PUT one file of a file field, and the path to submit as { path } " +
+          "(429 past 5 pending uploads of the field until the form is submitted)",
         params: idParams,
         body: formUploadRequestSchema,
-        response: { 200: formUploadResultSchema, ...protectedErrors },
+        response: { 200: formUploadResultSchema, ...protectedErrors, 429: errorBodySchema },
       },
     },
     (request) => runs.upload(requirePrincipal(request), request.params.id, request.body, originOf(request)),

@@ -6,6 +6,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -96,4 +97,29 @@ export const formRoles = pgTable(
       .references(() => roles.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.formId, t.roleId] }), index("form_roles_role_idx").on(t.roleId)],
+);
+
+/**
+ * The uploads a form's upload route handed out. Pending from the signed URL until a submission of the
+ * form by the same user closes it (`submittedAt`); a submission naming the file marks it
+ * `referencedAt`. Referenced uploads stay; the others are deleted 24 h after they were sent
+ * (`services/forms/form-uploads-cleanup.ts`).
+ */
+export const formUploads = pgTable(
+  "form_uploads",
+  {
+    /** The file store key: `uploads/orgs/<organizationId>/forms/<formId>/<uuid>/<fileName>`. */
+    storeKey: text("store_key").primaryKey(),
+    // No foreign key: the record of a referenced upload outlives its form, so the file does too.
+    formId: uuid("form_id").notNull(),
+    fieldName: text("field_name").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
+    referencedAt: timestamp("referenced_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("form_uploads_pending_idx").on(t.formId, t.userId, t.fieldName, t.createdAt),
+    index("form_uploads_created_idx").on(t.createdAt),
+  ],
 );

@@ -8,11 +8,17 @@ import type {
   SignedUrlResult,
 } from "@bifrost/contracts";
 import type { Principal } from "../../api/access.js";
-import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../errors.js";
+import {
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import { assertSafeKey, assertSafePrefix, type FileStore } from "../../infra/files/file-store.js";
 import type { WorkspaceFilesRepository } from "../../repositories/workspace-files.js";
 import { dataScopeOf } from "../data-scope.js";
+import { contentTypeAllowed } from "./content-types.js";
 import type { SignedFileGrant, SignedUrls } from "./signed-urls.js";
 
 /** Uploads through a signed URL stop with 413 past this many bytes unless configured otherwise. */
@@ -22,6 +28,9 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 export type FileScope = { organizationId: string | null; location: FileLocation };
 
 type ScopedRequest = { location: FileLocation; organizationId?: string | undefined };
+
+const tooLarge = (maxBytes: number): PayloadTooLargeError =>
+  new PayloadTooLargeError(`An upload holds at most ${maxBytes} bytes`);
 
 /**
  * Store keys are `<location>/orgs/<organizationId>/<path>` or `<location>/global/<path>`: the
@@ -157,20 +166,27 @@ export class FilesService {
 
   /**
    * Stores the upload a signed PUT URL grants, streaming it to the file store. More than the upload
-   * limit (by Content-Length, or counted as it arrives when there is none) is a 413 and stores nothing.
+   * limit — the server's, or the grant's own when lower (a form's file field) — by Content-Length, or
+   * counted as it arrives when there is none, is a 413 and stores nothing; a declared length over it
+   * is refused before a byte is read. A grant that names content types takes only those (415).
    */
   async acceptSigned(
     token: string,
     body: Readable,
     contentLength: number | undefined,
+    contentType?: string,
   ): Promise<{ path: string; location: FileLocation; size: number }> {
     const grant: SignedFileGrant = this.deps.signedUrls.verify(token, "PUT");
-    if (contentLength !== undefined && contentLength > this.maxUploadBytes) throw this.tooLarge();
+    if (grant.contentTypes && !contentTypeAllowed(contentType ?? "", grant.contentTypes)) {
+      throw new UnsupportedMediaTypeError(`This upload takes ${grant.contentTypes.join(", ")} only`);
+    }
+    const maxBytes = Math.min(this.maxUploadBytes, grant.maxBytes ?? this.maxUploadBytes);
+    if (contentLength !== undefined && contentLength > maxBytes) throw tooLarge(maxBytes);
     let seen = 0;
     const limit = new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
         seen += chunk.byteLength;
-        if (seen > this.maxUploadBytes) done(this.tooLarge());
+        if (seen > maxBytes) done(tooLarge(maxBytes));
         else done(null, chunk);
       },
     });
@@ -181,10 +197,6 @@ export class FilesService {
     limit.on("error", () => undefined);
     const { size } = await this.deps.files.putStream(storeKeyOf(grant, grant.path), source);
     return { path: grant.path, location: grant.location, size };
-  }
-
-  private tooLarge(): PayloadTooLargeError {
-    return new PayloadTooLargeError(`An upload holds at most ${this.maxUploadBytes} bytes`);
   }
 
   private async readWorkspace(filePath: string): Promise<Buffer | null> {

@@ -4,24 +4,40 @@ import { z } from "zod";
 import { ForbiddenError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 
-/** What a signed URL grants: one method on one file of one scope, until `expiresAt` (epoch seconds). */
+/**
+ * What a signed URL grants: one method on one file of one scope, until `expiresAt` (epoch seconds).
+ * An upload grant may carry limits of its own (a form's file field): at most `maxBytes`, and a
+ * Content-Type among `contentTypes` (`image/*` style).
+ */
 export type SignedFileGrant = {
   method: "GET" | "PUT";
   organizationId: string | null;
   location: FileLocation;
   path: string;
   expiresAt: number;
+  maxBytes?: number;
+  contentTypes?: string[];
 };
 
 // Short field names keep the URL short; `v` lets a later format coexist with URLs already handed out.
-const payloadSchema = z.object({
-  v: z.literal(1),
+const grantFields = {
   m: z.enum(["GET", "PUT"]),
   o: z.string().nullable(),
   l: fileLocationSchema,
   p: z.string(),
   e: z.number().int(),
-});
+};
+// A grant with limits is version 2, which a process that predates the limits refuses (its schema
+// takes version 1 only) rather than honouring without them.
+const payloadSchema = z.discriminatedUnion("v", [
+  z.strictObject({ v: z.literal(1), ...grantFields }),
+  z.strictObject({
+    v: z.literal(2),
+    ...grantFields,
+    s: z.number().int().positive().optional(),
+    t: z.array(z.string().min(1)).min(1).optional(),
+  }),
+]);
 
 /**
  * Tokens of signed file URLs: `<payload>.<mac>`, both base64url, the MAC an HMAC-SHA256 of the
@@ -40,14 +56,17 @@ export class SignedUrls {
   }
 
   sign(grant: SignedFileGrant): string {
+    const limited = grant.maxBytes !== undefined || grant.contentTypes !== undefined;
     const payload = Buffer.from(
       JSON.stringify({
-        v: 1,
+        v: limited ? 2 : 1,
         m: grant.method,
         o: grant.organizationId,
         l: grant.location,
         p: grant.path,
         e: grant.expiresAt,
+        ...(grant.maxBytes !== undefined ? { s: grant.maxBytes } : {}),
+        ...(grant.contentTypes !== undefined ? { t: grant.contentTypes } : {}),
       }),
     ).toString("base64url");
     return `${payload}.${this.mac(payload).toString("base64url")}`;
@@ -77,6 +96,8 @@ export class SignedUrls {
       location: parsed.l,
       path: parsed.p,
       expiresAt: parsed.e,
+      ...(parsed.v === 2 && parsed.s !== undefined ? { maxBytes: parsed.s } : {}),
+      ...(parsed.v === 2 && parsed.t !== undefined ? { contentTypes: parsed.t } : {}),
     };
   }
 

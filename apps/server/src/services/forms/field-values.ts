@@ -125,7 +125,7 @@ function textProblem(value: string, rules: FormFieldValidation): string | undefi
   return undefined;
 }
 
-const isFileValue = (value: unknown): value is { path: string } =>
+export const isFileValue = (value: unknown): value is { path: string } =>
   typeof value === "object" &&
   value !== null &&
   !Array.isArray(value) &&

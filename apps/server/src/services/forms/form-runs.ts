@@ -9,19 +9,27 @@ import {
   type FormStartupResult,
 } from "@bifrost/contracts";
 import type { Principal } from "../../api/access.js";
-import { NotFoundError, ValidationError } from "../../errors.js";
+import { NotFoundError, RateLimitedError, ValidationError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import { assertSafeKey, type FileStore } from "../../infra/files/file-store.js";
+import type { FormUploadsRepository } from "../../repositories/form-uploads.js";
 import type { FormFieldRow, FormRow } from "../../repositories/forms.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
 import { callerOf, type ExecuteAnswer, type ExecutionService } from "../execution/execution-service.js";
+import { contentTypeAllowed, mediaTypeOf } from "../files/content-types.js";
 import { DEFAULT_MAX_UPLOAD_BYTES, storeKeyOf } from "../files/files-service.js";
 import type { SignedUrls } from "../files/signed-urls.js";
-import { checkValues, shownValues } from "./field-values.js";
+import { checkValues, isFileValue, shownValues } from "./field-values.js";
+import { FORM_UPLOAD_MAX_AGE_MS } from "./form-uploads-cleanup.js";
 import { workflowOfForm, type FormsService, type LoadedForm } from "./forms-service.js";
 
 /** Signed upload URLs of forms live this long: enough to pick and send a large file. */
 const UPLOAD_URL_SECONDS = 15 * 60;
+/**
+ * Upload URLs one user may hold for one file field between two submissions of the form (a field
+ * takes one file: the rest is for a file picked again). Past it: 429 until a submission or 24 h.
+ */
+export const PENDING_UPLOADS_PER_FIELD = 5;
 const REFERENCE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 
 const paramNamesOf = (workflow: WorkflowRow): Set<string> =>
@@ -43,6 +51,7 @@ export class FormRuns {
       workflows: WorkflowsRepository;
       executions: ExecutionService;
       files: FileStore;
+      uploads: Pick<FormUploadsRepository, "reserve" | "recordSubmission">;
       signedUrls: SignedUrls;
       clock: Clock;
       /** BIFROST_PUBLIC_URL: the origin of signed URLs; unset, the origin the request came to. */
@@ -86,6 +95,23 @@ export class FormRuns {
     });
     if (checked.errors.length > 0)
       throw new ValidationError("The values do not match the form's fields", checked.errors);
+    // Before the run starts: from here its uploads are referenced, and the cleanup keeps them.
+    const scope = {
+      organizationId: runOrganization(principal, form, workflow),
+      location: "uploads" as const,
+    };
+    const referenced = loaded.fields.flatMap((field) => {
+      const value = checked.values[field.name];
+      return field.type === "file" && isFileValue(value)
+        ? [{ storeKey: storeKeyOf(scope, value.path), fieldName: field.name }]
+        : [];
+    });
+    await this.deps.uploads.recordSubmission(
+      form.id,
+      principal.userId,
+      referenced,
+      new Date(this.deps.clock.now()),
+    );
     return this.run(principal, form, workflow, pick(checked.values, paramNamesOf(workflow)), request.sync);
   }
 
@@ -108,7 +134,7 @@ export class FormRuns {
       throw new ValidationError("The file is too large", [
         { path: "body.size", message: `at most ${maxSize} bytes` },
       ]);
-    if (rules.allowedTypes && !typeAllowed(request.contentType, rules.allowedTypes))
+    if (rules.allowedTypes && !contentTypeAllowed(request.contentType, rules.allowedTypes))
       throw new ValidationError("This type of file is not accepted", [
         { path: "body.contentType", message: `one of ${rules.allowedTypes.join(", ")}` },
       ]);
@@ -116,15 +142,43 @@ export class FormRuns {
     const safeName = path.posix.basename(request.fileName.replaceAll("\\", "/")).replace(/[^\w.\- ]/g, "_");
     const filePath = `${uploadsPrefix(form)}${randomUUID()}/${/^\.*$/.test(safeName) ? "file" : safeName}`;
     assertSafeKey(filePath, "body.fileName");
+    const organizationId = runOrganization(principal, form, workflow);
+    await this.reserve(principal, form, field, storeKeyOf({ organizationId, location: "uploads" }, filePath));
     const token = this.deps.signedUrls.sign({
       method: "PUT",
-      organizationId: runOrganization(principal, form, workflow),
+      organizationId,
       location: "uploads",
       path: filePath,
       expiresAt: Math.floor(this.deps.clock.now() / 1000) + UPLOAD_URL_SECONDS,
+      // The PUT enforces the field's limits itself: what was declared here is not trusted there.
+      maxBytes: maxSize,
+      // The declared type, already checked against the field's list: the bytes must come as that.
+      ...(rules.allowedTypes ? { contentTypes: [mediaTypeOf(request.contentType)] } : {}),
     });
     const origin = (this.deps.publicUrl ?? requestOrigin).replace(/\/+$/, "");
     return { uploadUrl: `${origin}/api/files/signed?token=${token}`, path: filePath };
+  }
+
+  /** Records the upload, within the user's pending uploads of the field (429 past the cap). */
+  private async reserve(principal: Principal, form: FormRow, field: FormFieldRow, storeKey: string) {
+    const now = this.deps.clock.now();
+    const answer = await this.deps.uploads.reserve(
+      {
+        storeKey,
+        formId: form.id,
+        fieldName: field.name,
+        userId: principal.userId,
+        createdAt: new Date(now),
+      },
+      PENDING_UPLOADS_PER_FIELD,
+      new Date(now - FORM_UPLOAD_MAX_AGE_MS),
+    );
+    if (answer.reserved) return;
+    const freedInMs = answer.oldest.getTime() + FORM_UPLOAD_MAX_AGE_MS - now;
+    throw new RateLimitedError(
+      `At most ${PENDING_UPLOADS_PER_FIELD} files per field until the form is submitted`,
+      Math.max(1, Math.ceil(freedInMs / 1000)),
+    );
   }
 
   private async workflow(form: FormRow, workflowId: string): Promise<WorkflowRow> {
@@ -218,11 +272,3 @@ const uploadsPrefix = (form: FormRow): string => `forms/${form.id}/`;
 /** Where the run happens, as ExecutionService decides it (see `run`): the uploads must be there too. */
 const runOrganization = (principal: Principal, form: FormRow, workflow: WorkflowRow): string =>
   workflow.organizationId ?? form.organizationId ?? principal.organizationId;
-
-function typeAllowed(contentType: string, allowed: readonly string[]): boolean {
-  const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  return allowed.some((pattern) => {
-    const p = pattern.toLowerCase();
-    return p.endsWith("/*") ? type.startsWith(p.slice(0, -1)) : type === p;
-  });
-}
