@@ -166,11 +166,20 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
         oauthConnectionBody(oauth, "crm-oauth", ["read"]),
       );
       expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-      const authorize = await api("/api/oauth/connections/crm-oauth/authorize", "POST", { organizationId });
-      expect(authorize.status, JSON.stringify(authorize.body)).toBe(200);
-      const redirect = await fetch(String(authorize.body.url), { redirect: "manual" });
+      // As the admin's browser: it keeps the authorization's binding cookie for the callback.
+      const authorize = await fetch(`${embedded.url}/api/oauth/connections/crm-oauth/authorize`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ organizationId }),
+      });
+      expect(authorize.status).toBe(200);
+      const binding = authorize.headers.getSetCookie().find((c) => c.startsWith("bifrost_oauth_binding="));
+      const { url } = (await authorize.json()) as { url: string };
+      const redirect = await fetch(url, { redirect: "manual" });
       const back = new URL(redirect.headers.get("location") ?? "");
-      const callback = await fetch(`${embedded.url}${back.pathname}${back.search}`);
+      const callback = await fetch(`${embedded.url}${back.pathname}${back.search}`, {
+        headers: { cookie: binding?.split(";")[0] ?? "" },
+      });
       expect(callback.status).toBe(200);
       expect(oauth.calls.code).toBe(1);
       const refreshed = oauth.calls.refresh;
