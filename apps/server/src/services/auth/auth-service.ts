@@ -27,6 +27,9 @@ import { otpauthUri } from "./totp.js";
 export type RequestMeta = { ip: string; userAgent: string | undefined; requestId?: string };
 
 const MFA_ATTEMPTS_PER_TOKEN = 5;
+/** How long an address that failed a login is not let past a locked account's limit. */
+const LOGIN_FAILURE_MEMORY_MS = 15 * 60_000;
+const loginFailureKey = (ip: string): string => `login-failure:ip:${ip}`;
 const MFA_ATTEMPTS_PER_IP_PER_MINUTE = 30;
 const INVALID_CREDENTIALS = "Invalid email or password";
 
@@ -106,8 +109,18 @@ export class AuthService {
 
   async login(input: { email: string; password: string }, meta: RequestMeta): Promise<LoginResult> {
     await this.deps.rateLimiter.hit(`login:ip:${meta.ip}`, this.deps.loginRateLimit);
-    await this.deps.rateLimiter.hit(`login:account:${input.email.toLowerCase()}`, this.deps.loginRateLimit);
+    const accountLimited = await this.deps.rateLimiter.count(
+      `login:account:${input.email.toLowerCase()}`,
+      this.deps.loginRateLimit,
+    );
     const user = await this.deps.users.findByEmail(input.email);
+    // The per-account limit stops a password being guessed from many addresses, but would let anyone
+    // keep a known admin locked out. So an account over it still admits an attempt from an address
+    // with no failed login in the last 15 minutes when the account has MFA: the password alone gets
+    // nobody in, a valid code must follow (its own attempt limits hold), and a wrong password
+    // marks the address, which then waits like everyone else.
+    if (accountLimited && !(user?.mfaEnabled && !(await this.recentFailureFrom(meta.ip))))
+      throw accountLimited;
     // Unknown e-mail and wrong password take the same time and give the same answer.
     const passwordOk =
       user?.passwordHash && !user.isSystem
@@ -124,6 +137,7 @@ export class AuthService {
           reason: user && passwordOk ? "inactive" : "invalid credentials",
         },
       });
+      await this.deps.bus.set(loginFailureKey(meta.ip), "1", { ttlMs: LOGIN_FAILURE_MEMORY_MS });
       throw new UnauthorizedError(INVALID_CREDENTIALS);
     }
     if (user.mfaEnabled)
@@ -276,6 +290,10 @@ export class AuthService {
       resourceType: "user",
       resourceId: user.id,
     });
+  }
+
+  private async recentFailureFrom(ip: string): Promise<boolean> {
+    return (await this.deps.bus.get(loginFailureKey(ip))) !== null;
   }
 
   private async revokeSession(sessionId: string, reason: string): Promise<void> {

@@ -9,11 +9,17 @@ export class RateLimiter {
   constructor(private readonly bus: Bus) {}
 
   async hit(key: string, limit: number, windowMs = 60_000): Promise<void> {
+    const refusal = await this.count(key, limit, windowMs);
+    if (refusal) throw refusal;
+  }
+
+  /** Counts an attempt; answers the refusal to throw when it is over the limit (the caller decides). */
+  async count(key: string, limit: number, windowMs = 60_000): Promise<RateLimitedError | undefined> {
     const name = `ratelimit:${key}`;
     const count = await this.bus.increment(name, { ttlMs: windowMs });
-    if (count <= limit) return;
+    if (count <= limit) return undefined;
     const remaining = (await this.bus.ttl(name)) ?? windowMs;
-    throw new RateLimitedError(
+    return new RateLimitedError(
       "Too many attempts; try again later",
       Math.max(1, Math.ceil(remaining / 1000)),
     );
