@@ -21,6 +21,7 @@ const ROUTES = [
   { method: "POST", url: "/auth/admin/revoke-user", fields: ["userId"] },
   { method: "POST", url: "/api/profile/password", fields: ["currentPassword", "newPassword"] },
   { method: "DELETE", url: "/auth/mfa", fields: ["code"] },
+  { method: "POST", url: "/auth/mfa/recovery-codes/regenerate", fields: ["code"] },
 ] as const;
 
 const value = fc.oneof(
