@@ -92,8 +92,3 @@ export function useAuth(): Auth {
   if (!value) throw new Error("useAuth outside AuthProvider");
   return value;
 }
-
-/** Where to go after signing in: the page asked for, only if it is a path of this site. */
-export function safeNext(next: string | null | undefined): string {
-  return next?.startsWith("/") && !next.startsWith("//") ? next : "/";
-}

@@ -4,7 +4,8 @@ import { useState, type FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
-import { safeNext, useAuth } from "../../shell/auth.js";
+import { useAuth } from "../../shell/auth.js";
+import { safeNext } from "../../shell/safe-next.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { useSignInFlow } from "./sign-in-flow.js";
 

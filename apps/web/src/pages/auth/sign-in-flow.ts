@@ -1,6 +1,7 @@
 import type { LoginResult, TokenPair } from "@bifrost/contracts";
 import { useNavigate, useSearchParams } from "react-router";
-import { safeNext, useAuth } from "../../shell/auth.js";
+import { useAuth } from "../../shell/auth.js";
+import { safeNext } from "../../shell/safe-next.js";
 
 /** What an MFA page needs from the login that sent it there (router state; lost on reload). */
 export type MfaState = { mfaToken: string };
