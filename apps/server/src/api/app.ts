@@ -44,6 +44,7 @@ import { registerAuthentication } from "./plugins/authentication.js";
 import { registerErrorHandler } from "./plugins/error-handler.js";
 import { registerNotFound } from "./plugins/not-found.js";
 import { registerOpenApi } from "./plugins/openapi.js";
+import { registerSecurityHeaders, webClientPolicy } from "./plugins/security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { configRoutes } from "./routes/config.js";
@@ -117,7 +118,10 @@ export type AppOptions = {
   version: string;
   /** Secure cookies: when the public URL is https. */
   secureCookies: boolean;
-  /** BIFROST_PUBLIC_URL: the origin browsers use, besides the one each request names. */
+  /**
+   * BIFROST_PUBLIC_URL: the origin browsers use, besides the one each request names (WebSockets);
+   * https turns on HSTS; the client's policy lets it reach this origin.
+   */
   publicUrl?: string | undefined;
   /** Extra route plugins, registered like the built-in ones (used by tests for fixture routes). */
   extraRoutes?: FastifyPluginAsync[];
@@ -180,7 +184,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     );
   });
 
-  await registerNotFound(app, { webDir: options.webDir });
+  // First: its onSend hook must cover every answer, the web client's and 404s included.
+  registerSecurityHeaders(app, { publicUrl: options.publicUrl });
+  await registerNotFound(app, {
+    webDir: options.webDir,
+    contentSecurityPolicy: webClientPolicy(options.publicUrl),
+  });
   await registerAuthentication(app, {
     tokens: options.services.tokens,
     authState: options.services.authState,

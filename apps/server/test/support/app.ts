@@ -47,6 +47,8 @@ export async function createTestApp(
     clock?: Clock;
     trustedProxies?: string[];
     secureCookies?: boolean;
+    /** BIFROST_PUBLIC_URL: an https one turns on HSTS; its origin is where signed URLs point. */
+    publicUrl?: string;
     /** Shared with an in-process worker by the engine tests; default: fresh in-memory adapters. */
     bus?: Bus;
     queue?: WorkQueue;
@@ -79,6 +81,7 @@ export async function createTestApp(
     // High enough for a test's own traffic; the rate-limit tests set their own.
     loginRateLimit: options.loginRateLimit ?? 1_000,
     ...(options.clock ? { clock: options.clock } : {}),
+    publicUrl: options.publicUrl,
   });
   const app = await buildApp({
     logger: createLogger({ level: process.env.BIFROST_TEST_LOG_LEVEL ?? "silent", role: "test" }),
@@ -87,6 +90,7 @@ export async function createTestApp(
     webDir: options.webDir ?? "/nonexistent-web-dir",
     version: "test",
     secureCookies: options.secureCookies ?? false,
+    publicUrl: options.publicUrl,
     services,
     extraRoutes: options.extraRoutes ?? [],
   });

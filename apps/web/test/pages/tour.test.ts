@@ -3,11 +3,13 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
+import { watchCsp } from "../csp.js";
 import { signedInAdmin, type SignedIn } from "./signed-in.js";
 
 /**
  * Every main page, with data in it, in both themes: no serious or critical accessibility
- * violation, and a screenshot of each into test/screenshots (the README shows a few).
+ * violation, nothing refused by the client's Content-Security-Policy, and a screenshot of each into
+ * test/screenshots (the README shows a few).
  */
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../screenshots");
 
@@ -42,6 +44,7 @@ export const sites = dataProvider({
 
 let session: SignedIn;
 let page: Page;
+let csp: Awaited<ReturnType<typeof watchCsp>>;
 const ids: Record<string, string> = {};
 
 async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
@@ -117,6 +120,7 @@ beforeAll(async () => {
     inputData: { title: "Daily check" },
   });
   await api("POST", "/api/events/sources", { name: "PSA webhooks" });
+  csp = await watchCsp(session.context);
   page = await session.context.newPage();
   await page.setViewportSize({ width: 1280, height: 800 });
   page.setDefaultTimeout(15_000);
@@ -179,15 +183,17 @@ async function open(target: (typeof PAGES)[number]) {
 
 describe("every main page", () => {
   for (const theme of ["light", "dark"] as const) {
-    it(`has no serious accessibility violation in the ${theme} theme, screenshots in test/screenshots`, async () => {
+    it(`has no serious accessibility violation and no CSP violation in the ${theme} theme, screenshots in test/screenshots`, async () => {
       await setTheme(theme);
       const found: string[] = [];
       for (const target of PAGES) {
+        csp.clear();
         await open(target);
         expect(await page.evaluate<string>("document.documentElement.dataset.theme")).toBe(theme);
         for (const violation of await seriousA11yViolations(page)) {
           found.push(`${target.name}: ${violation}`);
         }
+        for (const violation of csp.violations()) found.push(`${target.name}: CSP ${violation}`);
         await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-${theme}.png`) });
       }
       expect(found).toEqual([]);

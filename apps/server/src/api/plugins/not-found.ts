@@ -19,7 +19,10 @@ const isApiPath = (url: string): boolean =>
  * non-API GETs, else 404. Fastify's router cannot answer "which methods match this concrete path",
  * so a shadow router is fed from `onRoute`.
  */
-export async function registerNotFound(app: FastifyInstance, options: { webDir: string }): Promise<void> {
+export async function registerNotFound(
+  app: FastifyInstance,
+  options: { webDir: string; contentSecurityPolicy: string },
+): Promise<void> {
   const shadow = FindMyWay();
   const webIndex = path.join(options.webDir, "index.html");
   app.addHook("onRoute", (route) => {
@@ -47,6 +50,7 @@ export async function registerNotFound(app: FastifyInstance, options: { webDir: 
     }
     if (method === "GET" && !isApiPath(pathname)) {
       const asset = resolveAsset(options.webDir, pathname);
+      if (asset || isFile(webIndex)) reply.header("content-security-policy", options.contentSecurityPolicy);
       if (asset) {
         const immutable = asset.startsWith("assets/");
         // Built assets carry a content hash in their name; everything else is revalidated.
