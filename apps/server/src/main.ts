@@ -21,6 +21,7 @@ import { KeyRotationError } from "./services/config/rotate-secret-key.js";
 import { ReadinessService } from "./services/health/readiness.js";
 import type { Isolation } from "./services/execution/isolation.js";
 import { resolveSandbox, SandboxUnavailableError } from "./roles/sandbox.js";
+import { warnAboutServiceCredentials } from "./roles/service-credentials.js";
 
 const USAGE = `Usage: bifrost-server <command>
 
@@ -87,19 +88,23 @@ async function start(
 ): Promise<void> {
   const infra = await connectInfrastructure(config, logger);
   opened.infra = infra;
+  // Beside the migrations: a role that runs workflow code says which services need no password.
+  const credentials =
+    role === "scheduler" ? Promise.resolve([]) : warnAboutServiceCredentials(config, logger);
   await infra.database.migrate();
   logger.info("database migrations applied");
+  const serviceCredentials = await credentials;
 
   // The API listens first: in `start` the worker's children reach it at the address it got.
   let listening: string | undefined;
   if (role === "api" || role === "start") {
-    const app = await createApi(config, logger, infra, { isolation });
+    const app = await createApi(config, logger, infra, { isolation, serviceCredentials });
     opened.parts.push({ close: () => app.close() });
     listening = await listen(app, config, logger);
   }
   const apiUrl = config.execution.apiUrl ?? listening ?? `http://127.0.0.1:${config.http.port}`;
   if (role === "worker" || role === "start") {
-    opened.parts.push(await startWorker(config, logger, infra, { apiUrl, isolation }));
+    opened.parts.push(await startWorker(config, logger, infra, { apiUrl, isolation, serviceCredentials }));
   }
   if (role === "scheduler" || role === "start")
     opened.parts.push(await startScheduler(config, logger, infra));

@@ -34,6 +34,21 @@ export const workerSandboxSchema = z.object({
 });
 export type WorkerSandbox = z.infer<typeof workerSandboxSchema>;
 
+/**
+ * A backing service that let this process in without a password when it started: PostgreSQL with
+ * the URL's user and no password, Redis without AUTH, RabbitMQ with the default account `guest`
+ * (its password is public) or the URL's user and an empty one. Workflow code runs next to these
+ * services, so each is a warning; never a password in it.
+ */
+export const serviceCredentialWarningSchema = z.object({
+  service: z.enum(["postgresql", "redis", "rabbitmq"]),
+  /** `host:port` of the service. */
+  address: z.string(),
+  /** What it accepted, e.g. `accepts user "bifrost" without a password`. */
+  reason: z.string(),
+});
+export type ServiceCredentialWarning = z.infer<typeof serviceCredentialWarningSchema>;
+
 /** A worker's `state`: its pool, how it isolates its children, and the worker's own memory (RSS bytes). */
 export const workerPoolStateSchema = z.object({
   processes: z.array(poolProcessSchema),
@@ -43,6 +58,8 @@ export const workerPoolStateSchema = z.object({
   memory: z.number(),
   /** Absent from workers older than this field. */
   sandbox: workerSandboxSchema.optional(),
+  /** Checked at start; empty when every service asked for a password (or none is configured). */
+  serviceCredentials: z.array(serviceCredentialWarningSchema).optional(),
 });
 export type WorkerPoolState = z.infer<typeof workerPoolStateSchema>;
 
@@ -56,3 +73,13 @@ export const platformWorkerSchema = z.object({
   state: z.record(z.string(), z.unknown()),
 });
 export type PlatformWorker = z.infer<typeof platformWorkerSchema>;
+
+/** `GET /api/platform/api-process`: the API process that answers, and what it found at start. */
+export const apiProcessSchema = z.object({
+  role: z.string(),
+  hostname: z.string(),
+  pid: z.number(),
+  startedAt: z.string(),
+  serviceCredentials: z.array(serviceCredentialWarningSchema),
+});
+export type ApiProcess = z.infer<typeof apiProcessSchema>;

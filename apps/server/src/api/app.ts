@@ -1,3 +1,4 @@
+import type { ServiceCredentialWarning } from "@bifrost/contracts";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import Fastify, {
@@ -123,6 +124,8 @@ export type AppOptions = {
    * https turns on HSTS; the client's policy lets it reach this origin.
    */
   publicUrl?: string | undefined;
+  /** This process as GET /api/platform/api-process describes it; default: role `api`, no warning. */
+  apiProcess?: { role: string; serviceCredentials: ServiceCredentialWarning[] };
   /** Extra route plugins, registered like the built-in ones (used by tests for fixture routes). */
   extraRoutes?: FastifyPluginAsync[];
 };
@@ -223,7 +226,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
       executions: options.services.executions,
       queries: options.services.executionQueries,
     });
-    await routes.register(platformRoutes, { workers: options.services.platformWorkers });
+    await routes.register(platformRoutes, {
+      workers: options.services.platformWorkers,
+      apiProcess: options.apiProcess ?? { role: "api", serviceCredentials: [] },
+    });
     await routes.register(realtimeRoutes, {
       hub: options.services.realtime,
       executions: options.services.executionsRepository,

@@ -1,3 +1,4 @@
+import type { ServiceCredentialWarning } from "@bifrost/contracts";
 import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -339,7 +340,11 @@ export async function createApi(
   config: Config,
   logger: Logger,
   infra: Infrastructure,
-  options: { isolation?: Isolation | undefined } = {},
+  options: {
+    isolation?: Isolation | undefined;
+    /** What the start found (service-credentials.ts), for GET /api/platform/api-process. */
+    serviceCredentials?: ServiceCredentialWarning[];
+  } = {},
 ): Promise<App> {
   const services = await createApiServices({
     ...(options.isolation ? { isolation: options.isolation } : {}),
@@ -369,6 +374,7 @@ export async function createApi(
     version: serverVersion(),
     secureCookies: config.publicUrl?.startsWith("https:") ?? false,
     publicUrl: config.publicUrl,
+    apiProcess: { role: config.role, serviceCredentials: options.serviceCredentials ?? [] },
     services,
   });
   app.addHook("onClose", () => services.authState.stop());

@@ -1,3 +1,4 @@
+import type { ServiceCredentialWarning } from "@bifrost/contracts";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -43,7 +44,13 @@ export async function startWorker(
   config: Config,
   logger: Logger,
   infra: Infrastructure,
-  options: { apiUrl: string; runtimeDir?: string; isolation?: Isolation | undefined },
+  options: {
+    apiUrl: string;
+    runtimeDir?: string;
+    isolation?: Isolation | undefined;
+    /** What the start found (service-credentials.ts), shown with the pool on the Workers page. */
+    serviceCredentials?: ServiceCredentialWarning[];
+  },
 ): Promise<Running> {
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const db = infra.database.db;
@@ -104,7 +111,7 @@ export async function startWorker(
     intervalMs: Math.min(HEARTBEAT_MS, Math.floor(leaseMs / 3)),
     leaseMs,
     runningIds: () => consumer.runningIds(),
-    poolState: () => pool.stats(),
+    poolState: () => ({ ...pool.stats(), serviceCredentials: options.serviceCredentials ?? [] }),
   });
   await heartbeat.start();
   await consumer.start();

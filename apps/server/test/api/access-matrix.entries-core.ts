@@ -265,6 +265,11 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       allowedStatus: 404,
     },
     "GET /api/platform/workers": { method: "GET", url: () => "/api/platform/workers", kind: "adminOnly" },
+    "GET /api/platform/api-process": {
+      method: "GET",
+      url: () => "/api/platform/api-process",
+      kind: "adminOnly",
+    },
     // Tables: platform admins over REST (and runs through the SDK); organization users get 403.
     "POST /api/tables": {
       method: "POST",

@@ -5,10 +5,21 @@ import { eventually } from "./server-process.js";
 
 /**
  * A redis-server of one test file's own on `port`, for fault tests that stop and restart it;
- * the shared Redis on 6379 is never touched. Resolves once it accepts connections.
+ * the shared Redis on 6379 is never touched. Resolves once it accepts connections. `extraArgs`: more
+ * settings (e.g. `--requirepass`).
  */
-export async function startPrivateRedis(port: number): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+export async function startPrivateRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    ...extraArgs,
+  ];
   const child = spawn("redis-server", args, { stdio: "ignore" });
   await eventually(() => acceptsConnections(port), {
     timeoutMs: 10_000,

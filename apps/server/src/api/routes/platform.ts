@@ -1,4 +1,5 @@
-import { platformWorkerSchema } from "@bifrost/contracts";
+import { apiProcessSchema, platformWorkerSchema, type ServiceCredentialWarning } from "@bifrost/contracts";
+import os from "node:os";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { PlatformWorkersRepository } from "../../repositories/platform-workers.js";
@@ -7,10 +8,12 @@ import { platformAdminOnly, protectedErrors } from "./shared.js";
 /** A worker is listed while its heartbeat (every 10 s) is younger than this. */
 const ALIVE_WITHIN_MS = 30_000;
 
-export const platformRoutes: FastifyPluginAsyncZod<{ workers: PlatformWorkersRepository }> = async (
-  app,
-  { workers },
-) => {
+export const platformRoutes: FastifyPluginAsyncZod<{
+  workers: PlatformWorkersRepository;
+  apiProcess: { role: string; serviceCredentials: ServiceCredentialWarning[] };
+}> = async (app, { workers, apiProcess }) => {
+  const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
+
   app.get(
     "/api/platform/workers",
     {
@@ -30,6 +33,27 @@ export const platformRoutes: FastifyPluginAsyncZod<{ workers: PlatformWorkersRep
         lastSeenAt: w.lastSeenAt.toISOString(),
         state: w.state,
       })),
+    }),
+  );
+
+  // API processes send no heartbeat: the one that answers describes itself. Replicas started with the
+  // same service URLs find the same.
+  app.get(
+    "/api/platform/api-process",
+    {
+      config: platformAdminOnly,
+      schema: {
+        tags: ["platform"],
+        summary: "The API process that answers, and the services that let it in without a password at start",
+        response: { 200: apiProcessSchema, ...protectedErrors },
+      },
+    },
+    async () => ({
+      role: apiProcess.role,
+      hostname: os.hostname(),
+      pid: process.pid,
+      startedAt,
+      serviceCredentials: apiProcess.serviceCredentials,
     }),
   );
 };

@@ -14,6 +14,7 @@ import { useRealtime } from "../../api/realtime.js";
 import { Badge, Card, QueryView, Table, type BadgeTone } from "../../components/ui/index.js";
 import { useOrganizationName } from "../../api/queries.js";
 import { usePlatformWorkers } from "./ops-queries.js";
+import { ApiProcessCard, ServiceCredentialsState, serviceCredentialsOf } from "./ServiceCredentials.js";
 
 /** The server lists a worker while its heartbeat (every 10 s) is younger than 30 s. */
 const STALE_AFTER_MS = 30_000;
@@ -30,6 +31,9 @@ function poolOf(worker: PlatformWorker): WorkerPoolState {
     max: typeof state.max === "number" ? state.max : processes.length,
     memory: typeof state.memory === "number" ? state.memory : 0,
     ...(isSandbox(state.sandbox) ? { sandbox: state.sandbox } : {}),
+    ...(Array.isArray(state.serviceCredentials)
+      ? { serviceCredentials: serviceCredentialsOf(state.serviceCredentials) }
+      : {}),
   };
 }
 
@@ -146,6 +150,10 @@ function WorkerCard({
         <dd data-testid="sandbox">
           <SandboxState sandbox={pool.sandbox} />
         </dd>
+        <dt>Services</dt>
+        <dd data-testid="service-credentials">
+          <ServiceCredentialsState warnings={pool.serviceCredentials} />
+        </dd>
       </dl>
       {pool.processes.length === 0 ? (
         <p className="ops-muted">No pool processes right now.</p>
@@ -238,6 +246,7 @@ export function WorkersPage() {
           </span>
         </p>
       </div>
+      <ApiProcessCard />
       <QueryView
         query={workers}
         what="the workers"

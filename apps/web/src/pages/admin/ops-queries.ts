@@ -1,4 +1,5 @@
 import type {
+  ApiProcess,
   CreateEventSource,
   CreateSchedule,
   EventSource,
@@ -121,5 +122,14 @@ export function usePlatformWorkers() {
   return useQuery({
     queryKey: ["ops", "workers"],
     queryFn: () => apiFetch<{ items: PlatformWorker[] }>("/api/platform/workers"),
+  });
+}
+
+/** The API process that answers; what it found at start does not change while it runs. */
+export function useApiProcess() {
+  return useQuery({
+    queryKey: ["ops", "api-process"],
+    queryFn: () => apiFetch<ApiProcess>("/api/platform/api-process"),
+    staleTime: Infinity,
   });
 }
