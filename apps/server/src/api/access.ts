@@ -14,6 +14,8 @@
  *   the run's organization: see services/data-scope.ts); other users get 403;
  * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
+import type { Principal } from "../principal.js";
+
 export type AccessRule =
   "public" | "publicOrSignedIn" | "authenticated" | "user" | "platformAdmin" | "platformAdminOrRun" | "run";
 
@@ -30,26 +32,6 @@ export const usersMayUse = (access: AccessRule, isSuperuser: boolean): boolean =
   access === "authenticated" ||
   access === "user" ||
   (isSuperuser && (access === "platformAdmin" || access === "platformAdminOrRun"));
-
-/** The caller of an authenticated request. */
-export type Principal = {
-  userId: string;
-  email: string;
-  name: string;
-  organizationId: string;
-  isSuperuser: boolean;
-  roles: string[];
-  sessionId: string;
-  /**
-   * How the token came: cookie-authenticated unsafe requests also need the CSRF header; `execution`
-   * is a run's SDK, acting as its caller inside the run's organization and never as a platform admin.
-   */
-  via: "bearer" | "cookie" | "query" | "execution";
-  /** Set when `via` is `execution`. */
-  executionId?: string;
-  /** When the access token ends (ms since the epoch); set for users' tokens. */
-  expiresAt?: number;
-};
 
 declare module "fastify" {
   interface FastifyContextConfig {

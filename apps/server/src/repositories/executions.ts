@@ -2,8 +2,8 @@ import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { ExecutionStatus, NetworkUsage } from "@bifrost/contracts";
 import type { Db } from "../db/database.js";
 import { executions } from "../db/schema/index.js";
-import type { Caller } from "./org-scoped.js";
 import { keyset, toPage, type Page } from "./pagination.js";
+import { type Caller } from "../principal.js";
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { formFields, formRoles, forms, roles } from "../db/schema/index.js";
-import { OrgScopedRepository, type Caller } from "./org-scoped.js";
+import { OrgScopedRepository } from "./org-scoped.js";
+import { type Caller } from "../principal.js";
 
 export type FormRow = typeof forms.$inferSelect;
 export type FormFieldRow = typeof formFields.$inferSelect;

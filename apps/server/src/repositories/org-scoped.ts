@@ -3,9 +3,7 @@ import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../db/database.js";
 import { userRoles } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
-
-/** Who is asking: tenancy and role checks need nothing else. */
-export type Caller = { userId: string; organizationId: string; isSuperuser: boolean };
+import type { Caller } from "../principal.js";
 
 /** `global` (organizationId null) or one organization's id; platform admins only. */
 export type ScopeFilter = "global" | (string & {});

@@ -2,8 +2,9 @@ import type { DiscoveredDefinition } from "@bifrost/contracts";
 import { and, asc, eq, inArray, isNull, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { roles, workflowRoles, workflows, type WorkflowType } from "../db/schema/index.js";
-import { OrgScopedRepository, type Caller, type ScopeFilter } from "./org-scoped.js";
+import { OrgScopedRepository, type ScopeFilter } from "./org-scoped.js";
 import { keyset, toPage, type Page } from "./pagination.js";
+import { type Caller } from "../principal.js";
 
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type WorkflowSettings = Partial<

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError } from "../../src/errors.js";
-import type { Caller } from "../../src/repositories/org-scoped.js";
 import { createTestContext, expectAccessMatrix, type Client, type TestContext } from "../support/context.js";
 import { workflowId, workflowsFile, writeWorkspaceFile } from "../workspace/workspace-fixtures.js";
+import { type Caller } from "../../src/principal.js";
 
 // The registry: who sees which workflow (DESIGN.md §4) and the settings platform admins change.
 

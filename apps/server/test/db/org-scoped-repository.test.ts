@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OrgScopedRepository, type Caller } from "../../src/repositories/org-scoped.js";
+import { OrgScopedRepository } from "../../src/repositories/org-scoped.js";
 import { createTestContext, type TestContext } from "../support/context.js";
+import { type Caller } from "../../src/principal.js";
 
 // A scoped entity of the test's own, shaped like the real ones to come (workflows, forms, tables).
 const things = pgTable("scoped_things", {

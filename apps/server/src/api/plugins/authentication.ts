@@ -9,7 +9,8 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   type TokenService,
 } from "../../services/auth/tokens.js";
-import { runsMayUse, usersMayUse, type Principal } from "../access.js";
+import { runsMayUse, usersMayUse } from "../access.js";
+import { type Principal } from "../../principal.js";
 
 export const ACCESS_COOKIE = "access_token";
 export const REFRESH_COOKIE = "refresh_token";

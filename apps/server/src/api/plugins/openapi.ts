@@ -2,7 +2,7 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
-import type { Principal } from "../access.js";
+import { type Principal } from "../../principal.js";
 
 /**
  * OpenAPI 3.1 document built from the routes' zod schemas, and a docs page to read it. The

@@ -9,8 +9,7 @@ import {
   PLATFORM_WORKERS,
   type ExecutionBusMessage,
 } from "../../services/execution/channels.js";
-import { callerOf } from "../../services/execution/execution-service.js";
-import type { Principal } from "../access.js";
+import { callerOf, type Principal } from "../../principal.js";
 
 /** One WebSocket as the hub sees it. */
 export type RealtimeClient = {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { WebSocket } from "@fastify/websocket";
 import { ForbiddenError } from "../../errors.js";
 import type { AuthStateCache } from "../../services/auth/auth-state.js";
-import type { Principal } from "../access.js";
+import { type Principal } from "../../principal.js";
 
 /**
  * What keeps a WebSocket to the login that opened it (security review, issue 17.2).

@@ -13,15 +13,15 @@ import {
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { ConfigService, RunScope } from "../../services/config/config-service.js";
-import { dataScopeOf } from "../../services/data-scope.js";
-import { actorOf, requirePrincipal, type Principal } from "../access.js";
+import type { ConfigService } from "../../services/config/config-service.js";
+import { actorOf, requirePrincipal } from "../access.js";
 import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
+import { dataScopeOf, type Principal, type RunDataScope } from "../../principal.js";
 
 const runOnly = { access: "run" as const };
 
 /** The run's own organization; the `run` access rule guarantees the caller is a run's SDK. */
-function runScopeOf(principal: Principal): RunScope {
+function runScopeOf(principal: Principal): RunDataScope {
   const scope = dataScopeOf(principal);
   if (scope.kind !== "run") throw new Error("a /api/sdk route reached without an execution token");
   return scope;

@@ -21,12 +21,11 @@ import {
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { RunScope } from "../../services/config/config-service.js";
-import { dataScopeOf } from "../../services/data-scope.js";
 import type { IntegrationRuns } from "../../services/integrations/integration-runs.js";
 import type { IntegrationsService } from "../../services/integrations/integrations-service.js";
-import { actorOf, requirePrincipal, type Principal } from "../access.js";
+import { actorOf, requirePrincipal } from "../access.js";
 import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
+import { dataScopeOf, type Principal, type RunDataScope } from "../../principal.js";
 
 const runOnly = { access: "run" as const };
 const admin = <S extends object>(schema: S) => ({
@@ -38,7 +37,7 @@ const sdk = <B extends z.ZodType, R extends z.ZodType>(summary: string, body: B,
   schema: { tags: ["sdk"], summary, body, response: { 200: result, ...protectedErrors } },
 });
 
-function runScopeOf(principal: Principal): RunScope {
+function runScopeOf(principal: Principal): RunDataScope {
   const scope = dataScopeOf(principal);
   if (scope.kind !== "run") throw new Error("a /api/sdk route reached without an execution token");
   return scope;

@@ -4,11 +4,11 @@ import type { WsServerMessage } from "@bifrost/contracts";
 import { z } from "zod";
 import type { ExecutionsRepository } from "../../repositories/executions.js";
 import { syncAnswerOf } from "../../services/execution/channels.js";
-import { callerOf } from "../../services/execution/execution-service.js";
 import { requirePrincipal } from "../access.js";
 import type { AuthStateCache } from "../../services/auth/auth-state.js";
 import { MAX_CHANNELS_PER_SOCKET, type RealtimeClient, type RealtimeHub } from "../realtime/realtime-hub.js";
 import { checkSocketOrigin, guardSocketLifetime } from "../realtime/socket-guard.js";
+import { callerOf } from "../../principal.js";
 
 const clientMessageSchema = z.object({
   type: z.enum(["subscribe", "unsubscribe", "ping"]),

@@ -24,9 +24,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { DocumentsService } from "../../services/tables/documents-service.js";
 import type { TableCaller, TablesService } from "../../services/tables/tables-service.js";
-import { dataScopeOf } from "../../services/data-scope.js";
-import { actorOf, requirePrincipal, type Principal } from "../access.js";
+import { actorOf, requirePrincipal } from "../access.js";
 import { protectedErrors } from "./shared.js";
+import { dataScopeOf, type Principal } from "../../principal.js";
 
 // Platform admins name the scope with `?scope=global|<orgId>` (names are looked up there, then
 // global); a run's SDK always acts in its run's organization (services/data-scope.ts).

@@ -10,16 +10,14 @@ import {
 import { NotFoundError, ConflictError, ValidationError } from "../../errors.js";
 import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { ConfigFields, ConfigRow, ConfigsRepository } from "../../repositories/configs.js";
-import type { Caller, ScopeFilter } from "../../repositories/org-scoped.js";
+import type { ScopeFilter } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
-import { readOrder, type DataScope } from "../data-scope.js";
+import { readOrder, type Caller, type RunDataScope } from "../../principal.js";
 
 /** SecretBox purpose of config secrets: its own derived key, so no other kind of sealed value opens as one. */
 export const CONFIG_SECRET_PURPOSE = "config-secret";
-
-export type RunScope = Extract<DataScope, { kind: "run" }>;
 
 /** Why `value` does not fit `type`, or undefined when it does. */
 function typeMismatch(type: ConfigValueType, value: unknown): string | undefined {
@@ -162,7 +160,7 @@ export class ConfigService {
   }
 
   /** A run's read: its organization's entry, else the global one; a secret comes back opened. */
-  async get(scope: RunScope, key: string): Promise<SdkConfigGetResult> {
+  async get(scope: RunDataScope, key: string): Promise<SdkConfigGetResult> {
     const row = await this.deps.configs.findByKey(readOrder(scope), key);
     if (!row) return { found: false, value: null, secret: false };
     if (row.type !== "secret") return { found: true, value: row.value, secret: false };
@@ -175,7 +173,7 @@ export class ConfigService {
 
   /** A run's write, always into its own organization (a global entry of the same key stays as it is). */
   async set(
-    scope: RunScope,
+    scope: RunDataScope,
     input: { key: string; value: unknown; secret?: boolean | undefined },
     actor: AuditActor,
   ): Promise<SdkConfigItem> {
@@ -196,7 +194,7 @@ export class ConfigService {
   }
 
   /** What a run sees: global entries overridden by its organization's, secrets masked. */
-  async listMerged(scope: RunScope): Promise<SdkConfigItem[]> {
+  async listMerged(scope: RunDataScope): Promise<SdkConfigItem[]> {
     const seen = new Map<string, SdkConfigItem>();
     for (const row of await this.deps.configs.listIn(readOrder(scope))) {
       const own = row.organizationId !== null;
@@ -212,7 +210,7 @@ export class ConfigService {
   }
 
   /** Deletes the run's organization's entry only; a global entry of the same key is untouched. */
-  async delete(scope: RunScope, key: string, actor: AuditActor): Promise<boolean> {
+  async delete(scope: RunDataScope, key: string, actor: AuditActor): Promise<boolean> {
     const row = await this.deps.configs.deleteInOrganization(scope.organizationId, key);
     if (!row) return false;
     await this.deps.audit.record(actor, {

@@ -1,12 +1,12 @@
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Logger } from "../../infra/logger.js";
-import type { Caller } from "../../repositories/org-scoped.js";
 import type { WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
 import type { EnabledEndpoint, WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { ExecuteAnswer, ExecutionService } from "../execution/execution-service.js";
 import { coerceQuery } from "./coercion.js";
 import { hashWorkflowKey, WORKFLOW_KEY_PREFIX } from "./workflow-keys-service.js";
+import { type Caller } from "../../principal.js";
 
 export const ENDPOINT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 

@@ -1,11 +1,10 @@
 import type { ExecutionDetail, ExecutionLog, ExecutionSummary } from "@bifrost/contracts";
-import type { Principal } from "../../api/access.js";
 import { NotFoundError } from "../../errors.js";
 import type { FileStore } from "../../infra/files/file-store.js";
 import type { ExecutionLogsRepository } from "../../repositories/execution-logs.js";
 import type { ExecutionFilters, ExecutionRow, ExecutionsRepository } from "../../repositories/executions.js";
 import type { Page } from "../../repositories/pagination.js";
-import { callerOf } from "./execution-service.js";
+import { callerOf, type Principal } from "../../principal.js";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

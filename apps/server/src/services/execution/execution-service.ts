@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ExecuteRequest } from "@bifrost/contracts";
-import type { Principal } from "../../api/access.js";
 import {
   ConflictError,
   ForbiddenError,
@@ -9,8 +8,7 @@ import {
   UnavailableError,
   ValidationError,
 } from "../../errors.js";
-import { SYSTEM_USER_EMAIL, SYSTEM_USER_ID } from "../../db/schema/triggers.js";
-import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/organizations.js";
+import { SYSTEM_USER_ID } from "../../db/schema/triggers.js";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
@@ -20,7 +18,6 @@ import type {
   ExecutionsRepository,
   NewExecution,
 } from "../../repositories/executions.js";
-import type { Caller } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "./channels.js";
 import { requestCancellation } from "./cancellation.js";
@@ -28,6 +25,7 @@ import type { InputValidator } from "./input-validation.js";
 import { MicroBatcher } from "./micro-batch.js";
 import { containsNul } from "./postgres-text.js";
 import type { SyncResults } from "./sync-results.js";
+import { callerOf, systemPrincipal, type Caller, type Principal } from "../../principal.js";
 
 /** A workflow the caller may run, as the execute path needs it. */
 export type RunnableWorkflow = {
@@ -62,12 +60,6 @@ const SYNC_MARGIN_MS = 60_000;
 const NO_TIMEOUT_WAIT_MS = 24 * 3600 * 1000;
 const SYNC_POLL_MS = 5_000;
 export const MAX_ATTEMPTS = 2;
-
-export const callerOf = (p: Principal): Caller => ({
-  userId: p.userId,
-  organizationId: p.organizationId,
-  isSuperuser: p.isSuperuser,
-});
 
 const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
@@ -305,17 +297,7 @@ export class ExecutionService {
     request: { inputData: Record<string, unknown>; sync: boolean },
     options: ExecuteOptions,
   ): Promise<ExecuteAnswer> {
-    const system: Principal = {
-      userId: SYSTEM_USER_ID,
-      email: SYSTEM_USER_EMAIL,
-      name: "System",
-      organizationId: workflow.organizationId ?? PROVIDER_ORGANIZATION_ID,
-      isSuperuser: false,
-      roles: [],
-      sessionId: "",
-      via: "bearer",
-    };
-    return this.executeAuthorized(system, workflow, request, options);
+    return this.executeAuthorized(systemPrincipal(workflow.organizationId), workflow, request, options);
   }
 
   async cancel(principal: Principal, id: string): Promise<ExecutionRow> {

@@ -7,7 +7,6 @@ import type {
   ReadFileResult,
   SignedUrlResult,
 } from "@bifrost/contracts";
-import type { Principal } from "../../api/access.js";
 import {
   NotFoundError,
   PayloadTooLargeError,
@@ -17,9 +16,9 @@ import {
 import type { Clock } from "../../infra/clock.js";
 import { assertSafeKey, assertSafePrefix, type FileStore } from "../../infra/files/file-store.js";
 import type { WorkspaceFilesRepository } from "../../repositories/workspace-files.js";
-import { dataScopeOf } from "../data-scope.js";
 import { contentTypeAllowed } from "./content-types.js";
 import type { SignedFileGrant, SignedUrls } from "./signed-urls.js";
+import { dataScopeOf, type Principal } from "../../principal.js";
 
 /** Uploads through a signed URL stop with 413 past this many bytes unless configured otherwise. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;

@@ -8,20 +8,20 @@ import {
   type FormOption,
   type FormStartupResult,
 } from "@bifrost/contracts";
-import type { Principal } from "../../api/access.js";
 import { NotFoundError, RateLimitedError, ValidationError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import { assertSafeKey, type FileStore } from "../../infra/files/file-store.js";
 import type { FormUploadsRepository } from "../../repositories/form-uploads.js";
 import type { FormFieldRow, FormRow } from "../../repositories/forms.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
-import { callerOf, type ExecuteAnswer, type ExecutionService } from "../execution/execution-service.js";
+import { type ExecuteAnswer, type ExecutionService } from "../execution/execution-service.js";
 import { contentTypeAllowed, mediaTypeOf } from "../files/content-types.js";
 import { DEFAULT_MAX_UPLOAD_BYTES, storeKeyOf } from "../files/files-service.js";
 import type { SignedUrls } from "../files/signed-urls.js";
 import { checkValues, isFileValue, shownValues } from "./field-values.js";
 import { FORM_UPLOAD_MAX_AGE_MS } from "./form-uploads-cleanup.js";
 import { workflowOfForm, type FormsService, type LoadedForm } from "./forms-service.js";
+import { callerOf, type Principal } from "../../principal.js";
 
 /** Signed upload URLs of forms live this long: enough to pick and send a large file. */
 const UPLOAD_URL_SECONDS = 15 * 60;

@@ -1,11 +1,11 @@
 import type { CreateForm, FieldError, Form, FormField } from "@bifrost/contracts";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import type { FormFieldRow, FormRow, FormsRepository, NewFormField } from "../../repositories/forms.js";
-import type { Caller } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import { type Caller } from "../../principal.js";
 
 /** A form with its ordered fields, as the run routes need it. */
 export type LoadedForm = { form: FormRow; fields: FormFieldRow[] };

@@ -3,10 +3,10 @@ import { NotFoundError } from "../../errors.js";
 import type { IntegrationRow, IntegrationsRepository, MappingRow } from "../../repositories/integrations.js";
 import type { OAuthRepository } from "../../repositories/oauth.js";
 import type { AuditActor } from "../audit/audit-log.js";
-import type { RunScope } from "../config/config-service.js";
 import type { AccessTokens } from "../oauth/access-tokens.js";
 import type { IntegrationConfigValues } from "./config-values.js";
 import { schemaOf, type IntegrationsService } from "./integrations-service.js";
+import { type RunDataScope } from "../../principal.js";
 
 type SdkMapping = {
   organizationId: string | null;
@@ -47,7 +47,7 @@ export class IntegrationRuns {
   }
 
   /** The run's organization's mapping, else the global one; null when neither exists. */
-  async get(scope: RunScope, name: string): Promise<SdkIntegration | null> {
+  async get(scope: RunDataScope, name: string): Promise<SdkIntegration | null> {
     const integration = await this.integration(name);
     const mappings = await this.deps.integrations.mappingsIn(integration.id, [scope.organizationId, null]);
     const mapping = mappings.find((m) => m.organizationId === scope.organizationId) ?? mappings[0];
@@ -69,20 +69,20 @@ export class IntegrationRuns {
   }
 
   /** The mappings the run sees: its organization's and the global one (secrets masked). */
-  async listMappings(scope: RunScope, name: string): Promise<SdkMapping[]> {
+  async listMappings(scope: RunDataScope, name: string): Promise<SdkMapping[]> {
     const integration = await this.integration(name);
     const rows = await this.deps.integrations.mappingsIn(integration.id, [scope.organizationId, null]);
     return rows.map((row) => this.view(integration, row));
   }
 
-  async getMapping(scope: RunScope, name: string): Promise<SdkMapping | null> {
+  async getMapping(scope: RunDataScope, name: string): Promise<SdkMapping | null> {
     const integration = await this.integration(name);
     const [row] = await this.deps.integrations.mappingsIn(integration.id, [scope.organizationId]);
     return row ? this.view(integration, row) : null;
   }
 
   async upsertMapping(
-    scope: RunScope,
+    scope: RunDataScope,
     input: {
       name: string;
       entityId?: string | null | undefined;
@@ -116,7 +116,7 @@ export class IntegrationRuns {
     return this.view(integration, row);
   }
 
-  async deleteMapping(scope: RunScope, name: string, actor: AuditActor): Promise<boolean> {
+  async deleteMapping(scope: RunDataScope, name: string, actor: AuditActor): Promise<boolean> {
     const integration = await this.integration(name);
     const [row] = await this.deps.integrations.mappingsIn(integration.id, [scope.organizationId]);
     if (!row || !(await this.deps.integrations.deleteMapping(row.id))) return false;

@@ -7,11 +7,10 @@ import {
   type UpdateTable,
 } from "@bifrost/contracts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.js";
-import type { Caller } from "../../repositories/org-scoped.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { DocumentItem, DocumentRow, TableRow, TablesRepository } from "../../repositories/tables.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
-import { readOrder, type DataScope } from "../data-scope.js";
+import { readOrder, type Caller, type DataScope } from "../../principal.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

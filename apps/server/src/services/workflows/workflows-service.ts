@@ -1,10 +1,10 @@
 import type { UpdateWorkflow, Workflow } from "@bifrost/contracts";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
-import type { Caller } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { WorkflowFilters, WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import { type Caller } from "../../principal.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
