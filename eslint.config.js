@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import { layerRules } from "./eslint.layers.js";
 
 export default tseslint.config(
   {
@@ -51,4 +52,5 @@ export default tseslint.config(
     files: ["apps/web/src/**"],
     languageOptions: { globals: globals.browser },
   },
+  layerRules,
 );

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import type { StatusSnapshot } from "../services/execution/channels.js";
-import type { ClaimedRun, ExecutionRow, FinalOutcome } from "./executions.js";
+import type { ClaimedRun, ExecutionRow, FinalOutcome, StatusSnapshot } from "./executions.js";
 
 type Raw = Record<string, unknown>;
 

@@ -8,6 +8,21 @@ import { type Caller } from "../principal.js";
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
 
+/** What status messages need of a row (services/execution/channels.ts). */
+export type StatusSnapshot = Pick<
+  ExecutionRow,
+  | "id"
+  | "status"
+  | "result"
+  | "error"
+  | "durationMs"
+  | "completedAt"
+  | "workflowName"
+  | "organizationId"
+  | "executedBy"
+  | "replyTo"
+>;
+
 /** What accepting a run needs of the new row: its answer and its status messages. */
 const acceptedColumns = {
   id: executions.id,

@@ -1,7 +1,7 @@
 import type { ExecutionStatus, WsServerMessage } from "@bifrost/contracts";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
-import type { ExecutionRow } from "../../repositories/executions.js";
+import type { StatusSnapshot } from "../../repositories/executions.js";
 
 /** Bus channels of the engine. The WebSocket channels of API.md are the same names. */
 export const executionChannel = (id: string): string => `execution:${id}`;
@@ -38,21 +38,6 @@ export type SyncAnswer = {
   error: string | null;
   durationMs: number | null;
 };
-
-/** What status messages need of a row. */
-export type StatusSnapshot = Pick<
-  ExecutionRow,
-  | "id"
-  | "status"
-  | "result"
-  | "error"
-  | "durationMs"
-  | "completedAt"
-  | "workflowName"
-  | "organizationId"
-  | "executedBy"
-  | "replyTo"
->;
 
 export const syncAnswerOf = (row: StatusSnapshot): SyncAnswer => ({
   executionId: row.id,

@@ -4,13 +4,12 @@ import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
 import type { BatchClaim, ExecutionBatches } from "../../../repositories/execution-batches.js";
-import type { FinalOutcome } from "../../../repositories/executions.js";
+import type { FinalOutcome, StatusSnapshot } from "../../../repositories/executions.js";
 import {
   EXECUTION_QUEUE,
   executionQueueDeclaration,
   workerCancelChannel,
   type ExecutionEvents,
-  type StatusSnapshot,
 } from "../channels.js";
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
