@@ -134,6 +134,14 @@ export const executionLogsQuerySchema = z.object({
 
 /** The queue message of a run: small, and only ever extended with optional fields. */
 export const executionMessageSchema = z.object({ executionId: z.guid() });
+export type ExecutionMessage = z.infer<typeof executionMessageSchema>;
+
+/** The one codec of the run queue's messages: every publisher encodes, the consumer decodes. */
+export const executionMessageCodec = {
+  encode: (message: ExecutionMessage): Buffer => Buffer.from(JSON.stringify(message)),
+  /** Throws on a body that is not JSON or not a run's message. */
+  decode: (body: Buffer): ExecutionMessage => executionMessageSchema.parse(JSON.parse(body.toString("utf8"))),
+};
 
 /** WebSocket, server → client (API.md "Real time"). */
 export const wsServerMessageSchema = z.discriminatedUnion("type", [

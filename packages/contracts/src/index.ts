@@ -15,3 +15,4 @@ export * from "./workflow-keys.js";
 export * from "./events.js";
 export * from "./schedules.js";
 export * from "./platform.js";
+export * from "./channels.js";

@@ -1,14 +1,8 @@
-import type { WsServerMessage } from "@bifrost/contracts";
+import { parseWsChannel, type WsServerMessage } from "@bifrost/contracts";
 import type { Bus, Subscription } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { ExecutionsRepository } from "../../repositories/executions.js";
-import {
-  executionChannel,
-  HISTORY_GLOBAL,
-  historyUserChannel,
-  PLATFORM_WORKERS,
-  type ExecutionBusMessage,
-} from "../../services/execution/channels.js";
+import type { ExecutionBusMessage } from "../../services/execution/channels.js";
 import { callerOf, type Principal } from "../../principal.js";
 
 /** One WebSocket as the hub sees it. */
@@ -19,8 +13,6 @@ export type RealtimeClient = {
 
 type Channel = { subscription: Promise<Subscription>; clients: Set<RealtimeClient> };
 
-const EXECUTION = /^execution:([0-9a-f-]{36})$/i;
-const HISTORY_USER = /^history:user:([0-9a-f-]{36})$/i;
 export const MAX_CHANNELS_PER_SOCKET = 100;
 
 /**
@@ -34,21 +26,20 @@ export class RealtimeHub {
 
   /** Null when the caller may see the channel, else why not. */
   async refusal(principal: Principal, channel: string): Promise<string | null> {
-    const execution = EXECUTION.exec(channel);
-    if (execution?.[1]) {
-      const row = await this.deps.executions.findVisible(callerOf(principal), execution[1].toLowerCase());
-      return row ? null : "execution not found";
+    const parsed = parseWsChannel(channel);
+    switch (parsed?.kind) {
+      case "execution": {
+        const row = await this.deps.executions.findVisible(callerOf(principal), parsed.executionId);
+        return row ? null : "execution not found";
+      }
+      case "historyOfUser":
+        return principal.isSuperuser || parsed.userId === principal.userId ? null : "not your history";
+      case "historyGlobal":
+      case "platformWorkers":
+        return principal.isSuperuser ? null : "platform admins only";
+      default:
+        return "unknown channel";
     }
-    const history = HISTORY_USER.exec(channel);
-    if (history?.[1]) {
-      return principal.isSuperuser || history[1].toLowerCase() === principal.userId
-        ? null
-        : "not your history";
-    }
-    if (channel === HISTORY_GLOBAL || channel === PLATFORM_WORKERS) {
-      return principal.isSuperuser ? null : "platform admins only";
-    }
-    return "unknown channel";
   }
 
   async join(client: RealtimeClient, channel: string): Promise<void> {
@@ -104,5 +95,3 @@ export class RealtimeHub {
     }
   }
 }
-
-export { executionChannel, historyUserChannel };

@@ -1,13 +1,9 @@
-import type { ExecutionStatus, WsServerMessage } from "@bifrost/contracts";
+import { wsChannels, type ExecutionStatus, type WsServerMessage } from "@bifrost/contracts";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { StatusSnapshot } from "../../repositories/executions.js";
 
-/** Bus channels of the engine. The WebSocket channels of API.md are the same names. */
-export const executionChannel = (id: string): string => `execution:${id}`;
-export const historyUserChannel = (userId: string): string => `history:user:${userId}`;
-export const HISTORY_GLOBAL = "history:GLOBAL";
-export const PLATFORM_WORKERS = "platform_workers";
+/** Bus channels of the engine besides the WebSocket ones (`wsChannels`, contracts). */
 /** Where the worker answers the API process waiting for a sync run. */
 export const syncReplyChannel = (instanceId: string): string => `execution-results:${instanceId}`;
 /** Where cancel requests reach the worker that holds the run. */
@@ -76,11 +72,11 @@ export class ExecutionEvents {
       durationMs: row.durationMs,
     };
     const sends = [
-      this.bus.publish(executionChannel(row.id), JSON.stringify(update)),
-      this.bus.publish(HISTORY_GLOBAL, JSON.stringify(history)),
+      this.bus.publish(wsChannels.execution(row.id), JSON.stringify(update)),
+      this.bus.publish(wsChannels.historyGlobal, JSON.stringify(history)),
     ];
     if (row.executedBy)
-      sends.push(this.bus.publish(historyUserChannel(row.executedBy), JSON.stringify(history)));
+      sends.push(this.bus.publish(wsChannels.historyOfUser(row.executedBy), JSON.stringify(history)));
     if (final && row.replyTo) {
       sends.push(this.bus.publish(syncReplyChannel(row.replyTo), JSON.stringify(syncAnswerOf(row))));
     }

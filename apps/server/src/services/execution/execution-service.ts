@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { executionMessageCodec } from "@bifrost/contracts";
 import type { ExecuteRequest } from "@bifrost/contracts";
 import {
   ConflictError,
@@ -330,7 +331,7 @@ export class ExecutionService {
     try {
       await this.deps.queue.publish(
         EXECUTION_QUEUE,
-        Buffer.from(JSON.stringify({ executionId: execution.id })),
+        executionMessageCodec.encode({ executionId: execution.id }),
       );
     } catch (error) {
       await this.deps.executions.delete(execution.id).catch(() => undefined);

@@ -1,3 +1,4 @@
+import { executionMessageCodec } from "@bifrost/contracts";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
 import type { ExecutionsRepository } from "../../repositories/executions.js";
@@ -38,7 +39,7 @@ export class DeferredRunPromoter {
         try {
           await this.deps.queue.publish(
             EXECUTION_QUEUE,
-            Buffer.from(JSON.stringify({ executionId: row.id })),
+            executionMessageCodec.encode({ executionId: row.id }),
           );
         } catch (error) {
           this.deps.logger.warn(

@@ -1,3 +1,4 @@
+import { executionMessageCodec } from "@bifrost/contracts";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkQueue } from "../../infra/queue/work-queue.js";
 import type { ExecutionsRepository } from "../../repositories/executions.js";
@@ -69,7 +70,7 @@ export class ExecutionSweeper {
   private async publish(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const executionId of ids) {
-      await this.deps.queue.publish(EXECUTION_QUEUE, Buffer.from(JSON.stringify({ executionId })));
+      await this.deps.queue.publish(EXECUTION_QUEUE, executionMessageCodec.encode({ executionId }));
     }
     await this.deps.executions.markQueued(ids);
   }

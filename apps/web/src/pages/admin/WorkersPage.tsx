@@ -1,3 +1,4 @@
+import { wsChannels } from "@bifrost/contracts";
 import type {
   PlatformWorker,
   PoolProcess,
@@ -215,7 +216,7 @@ export function WorkersPage() {
       };
     });
   };
-  const status = useRealtime(["platform_workers"], onMessage);
+  const status = useRealtime([wsChannels.platformWorkers], onMessage);
 
   const items = workers.data?.items ?? [];
   const pools = items.map(poolOf);

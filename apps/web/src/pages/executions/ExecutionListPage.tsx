@@ -1,4 +1,9 @@
-import { executionStatuses, type ExecutionSummary, type WsServerMessage } from "@bifrost/contracts";
+import {
+  executionStatuses,
+  type ExecutionSummary,
+  type WsServerMessage,
+  wsChannels,
+} from "@bifrost/contracts";
 import { useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
@@ -74,7 +79,11 @@ export function ExecutionListPage() {
       }, 1000);
     }
   };
-  const channel = me.data ? (me.data.isSuperuser ? "history:GLOBAL" : `history:user:${me.data.id}`) : null;
+  const channel = me.data
+    ? me.data.isSuperuser
+      ? wsChannels.historyGlobal
+      : wsChannels.historyOfUser(me.data.id)
+    : null;
   useRealtime(channel ? [channel] : [], onMessage);
 
   const submit = (event: FormEvent) => {

@@ -1,3 +1,4 @@
+import { wsChannels } from "@bifrost/contracts";
 import type { ExecutionLog, WsServerMessage } from "@bifrost/contracts";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { apiFetch } from "../../api/client.js";
@@ -74,7 +75,7 @@ export function useExecutionLogs(executionId: string, onMessage: (message: WsSer
     };
   }, [catchUp]);
 
-  useRealtime([`execution:${executionId}`], (message) => {
+  useRealtime([wsChannels.execution(executionId)], (message) => {
     if (message.type === "connected") {
       catchUp();
       // A line published just before the socket joined is stored within ~50 ms of being sent: read

@@ -1,4 +1,4 @@
-import { executionMessageSchema, type LogLine, type RunContext } from "@bifrost/contracts";
+import { executionMessageCodec, type LogLine, type RunContext } from "@bifrost/contracts";
 import type { Bus, Subscription } from "../../../infra/bus/bus.js";
 import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
@@ -184,7 +184,7 @@ export class ExecutionConsumer {
   private async handle(message: QueueMessage): Promise<void> {
     let executionId: string;
     try {
-      executionId = executionMessageSchema.parse(JSON.parse(message.body.toString("utf8"))).executionId;
+      executionId = executionMessageCodec.decode(message.body).executionId;
     } catch {
       this.deps.logger.warn("dropping an unreadable execution message");
       await message.ack();

@@ -1,9 +1,9 @@
+import { wsChannels } from "@bifrost/contracts";
 import os from "node:os";
 import type { Bus } from "../../../infra/bus/bus.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { ExecutionsRepository } from "../../../repositories/executions.js";
 import type { PlatformWorkersRepository } from "../../../repositories/platform-workers.js";
-import { PLATFORM_WORKERS } from "../channels.js";
 
 /**
  * The worker's pulse, every `intervalMs` (10 s by default, at most a third of the lease): renews
@@ -56,7 +56,7 @@ export class WorkerHeartbeat {
       };
       await this.deps.workers.upsert(row);
       await this.deps.bus.publish(
-        PLATFORM_WORKERS,
+        wsChannels.platformWorkers,
         JSON.stringify({
           type: "worker_heartbeat",
           worker: { ...row, lastSeenAt: new Date().toISOString() },

@@ -1,8 +1,9 @@
+import { wsChannels } from "@bifrost/contracts";
 import type { LogLine } from "@bifrost/contracts";
 import type { Bus } from "../../../infra/bus/bus.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { ExecutionLogsRepository, NewExecutionLog } from "../../../repositories/execution-logs.js";
-import { executionChannel, type LogBatchMessage } from "../channels.js";
+import type { LogBatchMessage } from "../channels.js";
 import { withoutNul } from "../postgres-text.js";
 
 /** API.md: a run keeps at most this many lines, then one truncation line. */
@@ -48,7 +49,7 @@ export class LogSink {
     if (batch.length > 0) {
       const message: LogBatchMessage = { type: "execution_logs", executionId, lines: batch };
       this.deps.bus
-        .publish(executionChannel(executionId), JSON.stringify(message))
+        .publish(wsChannels.execution(executionId), JSON.stringify(message))
         .catch((error: unknown) => {
           this.deps.logger.warn({ err: error, executionId }, "log publish failed");
         });
