@@ -1,30 +1,12 @@
 import { z } from "zod";
+import { executionStatuses, finalStatuses, logLevels, triggerKinds, type ExecutionStatus } from "./kinds.js";
 
-export const executionStatuses = [
-  "Scheduled",
-  "Pending",
-  "Running",
-  "Success",
-  "Failed",
-  "CompletedWithErrors",
-  "Timeout",
-  "Cancelling",
-  "Cancelled",
-] as const;
 export const executionStatusSchema = z.enum(executionStatuses);
-export type ExecutionStatus = z.infer<typeof executionStatusSchema>;
+export const isFinalStatus = (status: ExecutionStatus): boolean =>
+  (finalStatuses as readonly ExecutionStatus[]).includes(status);
 
-export const finalStatuses: readonly ExecutionStatus[] = [
-  "Success",
-  "Failed",
-  "CompletedWithErrors",
-  "Timeout",
-  "Cancelled",
-];
-export const isFinalStatus = (status: ExecutionStatus): boolean => finalStatuses.includes(status);
-
-export const triggerKindSchema = z.enum(["user", "form", "schedule", "webhook", "endpoint", "workflow"]);
-export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
+export const triggerKindSchema = z.enum(triggerKinds);
+export const logLevelSchema = z.enum(logLevels);
 
 /** `POST /api/workflows/execute` */
 export const executeRequestSchema = z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logLevels, triggerKinds } from "./kinds.js";
 
 /**
  * Messages between the worker's process pool and its children. Every message carries the envelope
@@ -54,14 +55,14 @@ export class IpcLineReader {
 
 const envelope = { v: z.literal(IPC_VERSION) };
 
-export const ipcLogLevelSchema = z.enum(["debug", "info", "warn", "error"]);
+export const ipcLogLevelSchema = z.enum(logLevels);
 export type IpcLogLevel = z.infer<typeof ipcLogLevelSchema>;
 
 export const runContextSchema = z.object({
   executionId: z.string(),
   organization: z.object({ id: z.string(), name: z.string() }),
   caller: z.object({ id: z.string(), email: z.string(), name: z.string() }),
-  triggeredBy: z.enum(["user", "form", "schedule", "webhook", "endpoint", "workflow"]),
+  triggeredBy: z.enum(triggerKinds),
 });
 export type RunContext = z.infer<typeof runContextSchema>;
 

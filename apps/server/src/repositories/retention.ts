@@ -1,9 +1,9 @@
+import { finalStatuses } from "@bifrost/contracts";
 import { and, inArray, lt } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { eventDeliveries, events, executionLogs, executions } from "../db/schema/index.js";
 
 /** Final statuses: only these executions are ever deleted by retention. */
-export const FINAL_STATUSES = ["Success", "Failed", "CompletedWithErrors", "Timeout", "Cancelled"] as const;
 
 /**
  * Deletion of old rows in small batches: each statement touches at most `batch` rows in its own
@@ -17,7 +17,7 @@ export class RetentionRepository {
     return await this.db
       .select({ id: executions.id, resultKey: executions.resultKey })
       .from(executions)
-      .where(and(lt(executions.createdAt, before), inArray(executions.status, [...FINAL_STATUSES])))
+      .where(and(lt(executions.createdAt, before), inArray(executions.status, [...finalStatuses])))
       .limit(batch);
   }
 
@@ -27,7 +27,7 @@ export class RetentionRepository {
     await this.db.delete(executionLogs).where(inArray(executionLogs.executionId, ids));
     const deleted = await this.db
       .delete(executions)
-      .where(and(inArray(executions.id, ids), inArray(executions.status, [...FINAL_STATUSES])))
+      .where(and(inArray(executions.id, ids), inArray(executions.status, [...finalStatuses])))
       .returning({ id: executions.id });
     return deleted.length;
   }

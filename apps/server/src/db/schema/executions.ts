@@ -15,26 +15,8 @@ import {
 import { createdAt, id } from "./columns.js";
 import { organizations } from "./organizations.js";
 import { users } from "./users.js";
+import { executionStatuses, logLevels, triggerKinds } from "@bifrost/contracts";
 import { workflows } from "./workflows.js";
-
-export const executionStatuses = [
-  "Scheduled",
-  "Pending",
-  "Running",
-  "Success",
-  "Failed",
-  "CompletedWithErrors",
-  "Timeout",
-  "Cancelling",
-  "Cancelled",
-] as const;
-export type ExecutionStatus = (typeof executionStatuses)[number];
-
-export const triggerKinds = ["user", "form", "schedule", "webhook", "endpoint", "workflow"] as const;
-export type TriggerKind = (typeof triggerKinds)[number];
-
-export const logLevels = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = (typeof logLevels)[number];
 
 /**
  * One run of a workflow. The row is the source of truth (DESIGN.md §5): inserted `Pending` before

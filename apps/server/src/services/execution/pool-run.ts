@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { LogLine, NetworkUsage, RunContext } from "@bifrost/contracts";
+import type { FinalStatus, LogLine, NetworkUsage, RunContext } from "@bifrost/contracts";
 import { childMemoryLimitBytes, type ChildExit } from "./child-process.js";
 
 /** Which runs may share a child: same organization, same workspace version, same privilege. */
@@ -31,7 +31,8 @@ export type PoolRunRequest = {
   onLogs(lines: LogLine[]): void;
 };
 
-export type PoolRunStatus = "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelled";
+/** A run's outcome in the pool: one of the statuses a run ends in. */
+export type PoolRunStatus = FinalStatus;
 
 export type PoolRunOutcome = {
   status: PoolRunStatus;
