@@ -26,7 +26,8 @@ import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { RealtimeHub } from "../api/realtime/realtime-hub.js";
 import { ExecutionEvents, executionQueueDeclaration } from "../services/execution/channels.js";
 import { ExecutionQueries } from "../services/execution/execution-queries.js";
-import { ExecutionService, type WorkflowLookup } from "../services/execution/execution-service.js";
+import { ExecutionService } from "../services/execution/execution-service.js";
+import { RunnableWorkflows } from "../services/workflows/runnable-workflows.js";
 import { ExecutionTokens } from "../services/execution/execution-token.js";
 import { InputValidator } from "../services/execution/input-validation.js";
 import { SyncResults } from "../services/execution/sync-results.js";
@@ -138,20 +139,12 @@ export async function createApiServices(deps: {
   await syncResults.start();
   await deps.queue.declare(executionQueueDeclaration);
   const workflowRows = new WorkflowsRepository(deps.db);
-  const workflowLookup: WorkflowLookup = {
-    async findRunnable(caller, ref) {
-      const row = ref.id
-        ? await workflowRows.findById(caller, ref.id)
-        : await workflowRows.findRunnableByName(caller, ref.name ?? "");
-      return row?.isActive ? row : undefined;
-    },
-  };
+  const runnable = new RunnableWorkflows({ workflows: workflowRows, organizations });
   const execution = {
     executionTokens: new ExecutionTokens(secretBox.deriveKey("execution-token"), deps.bus, clock),
     executions: new ExecutionService({
       executions,
-      organizations,
-      workflows: workflowLookup,
+      workflows: runnable,
       validator: new InputValidator(),
       queue: deps.queue,
       bus: deps.bus,
@@ -237,7 +230,7 @@ export async function createApiServices(deps: {
     schedules: new SchedulesService({
       schedules: new SchedulesRepository(deps.db),
       workflows: workflowRows,
-      organizations,
+      runnable,
       validator: new InputValidator(),
       audit,
       clock,

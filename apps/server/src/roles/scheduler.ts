@@ -8,6 +8,7 @@ import { ExecutionSweeper } from "../services/execution/sweeper.js";
 import { SyncResults } from "../services/execution/sync-results.js";
 import { OrganizationsRepository } from "../repositories/organizations.js";
 import { SchedulesRepository } from "../repositories/schedules.js";
+import { RunnableWorkflows } from "../services/workflows/runnable-workflows.js";
 import { WorkflowsRepository } from "../repositories/workflows.js";
 import { ScheduleTicker } from "../services/schedules/ticker.js";
 import { DeferredRunPromoter } from "../services/execution/promoter.js";
@@ -131,15 +132,10 @@ function systemRuns(
   logger: Logger,
 ): ExecutionService {
   const workflowRows = new WorkflowsRepository(infra.database.db);
+  const organizations = new OrganizationsRepository(infra.database.db);
   return new ExecutionService({
     executions,
-    organizations: new OrganizationsRepository(infra.database.db),
-    workflows: {
-      async findRunnable(caller, ref) {
-        const row = ref.id ? await workflowRows.findById(caller, ref.id) : undefined;
-        return row?.isActive ? row : undefined;
-      },
-    },
+    workflows: new RunnableWorkflows({ workflows: workflowRows, organizations }),
     validator: new InputValidator(),
     queue: infra.queue,
     bus: infra.bus,

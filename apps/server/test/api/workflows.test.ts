@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NotFoundError } from "../../src/errors.js";
+import { OrganizationsRepository } from "../../src/repositories/organizations.js";
+import { WorkflowsRepository } from "../../src/repositories/workflows.js";
+import { RunnableWorkflows } from "../../src/services/workflows/runnable-workflows.js";
 import { createTestContext, expectAccessMatrix, type Client, type TestContext } from "../support/context.js";
 import { workflowId, workflowsFile, writeWorkspaceFile } from "../workspace/workspace-fixtures.js";
 import { type Caller } from "../../src/principal.js";
@@ -116,36 +118,60 @@ describe("who sees which workflow", () => {
   });
 });
 
-describe("running rights (findRunnable)", () => {
+describe("running rights (the runnable-workflow service)", () => {
+  const runnable = () =>
+    new RunnableWorkflows({
+      workflows: new WorkflowsRepository(ctx.app.database.db),
+      organizations: new OrganizationsRepository(ctx.app.database.db),
+    });
+
   it("an organization user may run what they see, by id or name; anything else is not found", async () => {
-    const workflows = ctx.app.services.workflows;
+    const workflows = runnable();
     const techA = callerOf(ctx.orgA.withRole, ctx.orgA.id);
     const clerkA = callerOf(ctx.orgA.withoutRole, ctx.orgA.id);
-    expect((await workflows.findRunnable(techA, "roleA")).id).toBe(id("roleA"));
-    expect((await workflows.findRunnable(techA, id("openGlobal"))).name).toBe("openGlobal");
+    expect((await workflows.find(techA, { name: "roleA" }))?.id).toBe(id("roleA"));
+    expect((await workflows.find(techA, { id: id("openGlobal") }))?.name).toBe("openGlobal");
+    expect((await workflows.find(clerkA, { id: id("openA") }))?.name).toBe("openA");
     for (const [caller, ref] of [
-      [clerkA, "roleA"],
-      [clerkA, id("roleGlobal")],
-      [techA, "openB"],
-      [techA, id("openB")],
-      [techA, "retired"],
-      [techA, "no-such-workflow"],
+      [clerkA, { name: "roleA" }],
+      [clerkA, { id: id("roleA") }],
+      [clerkA, { id: id("roleGlobal") }],
+      [techA, { name: "openB" }],
+      [techA, { id: id("openB") }],
+      [techA, { name: "retired" }],
+      [techA, { name: "no-such-workflow" }],
     ] as const) {
-      await expect(workflows.findRunnable(caller, ref), ref).rejects.toBeInstanceOf(NotFoundError);
+      expect(await workflows.find(caller, ref), JSON.stringify(ref)).toBeUndefined();
     }
-    expect(await workflows.canRun(clerkA, { id: id("openA") })).toBe(true);
-    expect(await workflows.canRun(clerkA, { id: id("roleA") })).toBe(false);
   });
 
   it("a platform admin may run any active workflow; a name resolves in the organization the run is for", async () => {
-    const workflows = ctx.app.services.workflows;
+    const workflows = runnable();
     const admin = callerOf(ctx.admin, "00000000-0000-0000-0000-000000000002", true);
-    expect((await workflows.findRunnable(admin, id("openB"))).name).toBe("openB");
-    expect((await workflows.findRunnable(admin, "openB", { organizationId: ctx.orgB.id })).id).toBe(
+    expect((await workflows.find(admin, { id: id("openB") }))?.name).toBe("openB");
+    expect((await workflows.find({ ...admin, organizationId: ctx.orgB.id }, { name: "openB" }))?.id).toBe(
       id("openB"),
     );
-    await expect(workflows.findRunnable(admin, "openB")).rejects.toBeInstanceOf(NotFoundError);
-    await expect(workflows.findRunnable(admin, id("retired"))).rejects.toBeInstanceOf(NotFoundError);
+    expect(await workflows.find(admin, { name: "openB" })).toBeUndefined();
+    expect(await workflows.find(admin, { id: id("retired") })).toBeUndefined();
+  });
+
+  it("the organization of a run: the one requested (existing, the workflow's own), else the workflow's, else the fallback", async () => {
+    const workflows = runnable();
+    const fallback = "00000000-0000-0000-0000-000000000002";
+    expect(await workflows.organizationFor({ organizationId: null }, undefined, fallback)).toBe(fallback);
+    expect(await workflows.organizationFor({ organizationId: ctx.orgA.id }, undefined, fallback)).toBe(
+      ctx.orgA.id,
+    );
+    expect(await workflows.organizationFor({ organizationId: null }, ctx.orgB.id, fallback)).toBe(
+      ctx.orgB.id,
+    );
+    await expect(
+      workflows.organizationFor({ organizationId: ctx.orgA.id }, ctx.orgB.id, fallback),
+    ).rejects.toThrow("The workflow belongs to another organization");
+    await expect(
+      workflows.organizationFor({ organizationId: null }, "00000000-0000-4000-8000-0000000000ff", fallback),
+    ).rejects.toThrow("Unknown organization");
   });
 });
 

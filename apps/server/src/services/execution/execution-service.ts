@@ -19,14 +19,14 @@ import type {
   ExecutionsRepository,
   NewExecution,
 } from "../../repositories/executions.js";
-import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "./channels.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import { requestCancellation } from "./cancellation.js";
 import type { InputValidator } from "./input-validation.js";
 import { MicroBatcher } from "./micro-batch.js";
 import { containsNul } from "./postgres-text.js";
 import type { SyncResults } from "./sync-results.js";
-import { callerOf, systemPrincipal, type Caller, type Principal } from "../../principal.js";
+import { callerOf, systemPrincipal, type Principal } from "../../principal.js";
 
 /** A workflow the caller may run, as the execute path needs it. */
 export type RunnableWorkflow = {
@@ -40,10 +40,8 @@ export type RunnableWorkflow = {
   updatedAt: Date;
 };
 
-export type WorkflowLookup = {
-  /** Active and runnable by the caller (DESIGN.md §4), else undefined (answered 404). */
-  findRunnable(caller: Caller, ref: { id?: string; name?: string }): Promise<RunnableWorkflow | undefined>;
-};
+/** The runnable-workflow service as the engine uses it (services/workflows/runnable-workflows.ts). */
+export type WorkflowLookup = Pick<RunnableWorkflows, "find" | "organizationFor">;
 
 export type ExecuteOptions = {
   idempotencyKey?: string | undefined;
@@ -120,7 +118,6 @@ export class ExecutionService {
   constructor(
     private readonly deps: {
       executions: ExecutionsRepository;
-      organizations: OrganizationsRepository;
       workflows: WorkflowLookup;
       validator: InputValidator;
       queue: WorkQueue;
@@ -156,7 +153,7 @@ export class ExecutionService {
       ...callerOf(principal),
       ...(principal.isSuperuser && request.organizationId ? { organizationId: request.organizationId } : {}),
     };
-    const workflow = await this.deps.workflows.findRunnable(caller, {
+    const workflow = await this.deps.workflows.find(caller, {
       ...(request.workflowId ? { id: request.workflowId } : {}),
       ...(request.workflowName ? { name: request.workflowName } : {}),
     });
@@ -262,7 +259,7 @@ export class ExecutionService {
     sourceId: string;
   }): Promise<ExecutionRow> {
     const lookup = { userId: SYSTEM_USER_ID, organizationId: run.organizationId, isSuperuser: true };
-    const workflow = await this.deps.workflows.findRunnable(lookup, { id: run.workflowId });
+    const workflow = await this.deps.workflows.find(lookup, { id: run.workflowId });
     // A trigger of one organization never runs another organization's workflow.
     if (!workflow || (workflow.organizationId !== null && workflow.organizationId !== run.organizationId)) {
       throw new NotFoundError("Workflow not found");
@@ -342,28 +339,15 @@ export class ExecutionService {
     void this.deps.events.statusChanged(execution);
   }
 
+  /** Only platform admins choose the organization; the rest is the runnable-workflow service's. */
   private async organizationFor(
     principal: Principal,
     workflow: RunnableWorkflow,
     requested: string | undefined,
   ): Promise<string> {
-    if (requested !== undefined) {
-      if (!principal.isSuperuser)
-        throw new ForbiddenError("Only platform admins may choose the organization");
-      const organization = await this.deps.organizations.find(requested);
-      if (!organization || organization.deletedAt) {
-        throw new ValidationError("Unknown organization", [
-          { path: "body.organizationId", message: "no such organization" },
-        ]);
-      }
-      if (workflow.organizationId !== null && workflow.organizationId !== requested) {
-        throw new ValidationError("The workflow belongs to another organization", [
-          { path: "body.organizationId", message: "the workflow is not available to this organization" },
-        ]);
-      }
-      return requested;
-    }
-    return workflow.organizationId ?? principal.organizationId;
+    if (requested !== undefined && !principal.isSuperuser)
+      throw new ForbiddenError("Only platform admins may choose the organization");
+    return this.deps.workflows.organizationFor(workflow, requested, principal.organizationId);
   }
 
   private async finalAnswer(id: string): Promise<SyncAnswer | undefined> {

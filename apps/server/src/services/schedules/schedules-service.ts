@@ -2,7 +2,7 @@ import type { CreateSchedule, Schedule, ScheduleValidation, UpdateSchedule } fro
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
-import type { OrganizationsRepository } from "../../repositories/organizations.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { ScheduleChanges, ScheduleRow, SchedulesRepository } from "../../repositories/schedules.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
@@ -44,7 +44,7 @@ export class SchedulesService {
     private readonly deps: {
       schedules: SchedulesRepository;
       workflows: WorkflowsRepository;
-      organizations: OrganizationsRepository;
+      runnable: Pick<RunnableWorkflows, "organizationFor">;
       validator: InputValidator;
       audit: AuditLog;
       clock: Clock;
@@ -79,7 +79,11 @@ export class SchedulesService {
     }
     const timezone = input.timezone ?? "UTC";
     const inputData = input.inputData ?? {};
-    const organizationId = await this.organizationFor(workflow, input.organizationId);
+    const organizationId = await this.deps.runnable.organizationFor(
+      workflow,
+      input.organizationId,
+      PROVIDER_ORGANIZATION_ID,
+    );
     this.checkInput(workflow, inputData);
     const enabled = input.enabled ?? true;
     const row = await this.deps.schedules.insert({
@@ -109,7 +113,11 @@ export class SchedulesService {
     if (!workflow) throw new NotFoundError("Schedule not found");
     const changes: ScheduleChanges = {};
     if (patch.organizationId !== undefined) {
-      changes.organizationId = await this.organizationFor(workflow, patch.organizationId);
+      changes.organizationId = await this.deps.runnable.organizationFor(
+        workflow,
+        patch.organizationId,
+        PROVIDER_ORGANIZATION_ID,
+      );
     }
     if (patch.inputData !== undefined) {
       this.checkInput(workflow, patch.inputData);
@@ -163,22 +171,5 @@ export class SchedulesService {
     const fields = this.deps.validator.validate(workflow, inputData);
     if (fields.length > 0)
       throw new ValidationError("The input does not match the workflow's parameters", fields);
-  }
-
-  /** The requested organization (existing, and the workflow's when it has one), else the default. */
-  private async organizationFor(workflow: WorkflowRow, requested: string | undefined): Promise<string> {
-    if (requested === undefined) return workflow.organizationId ?? PROVIDER_ORGANIZATION_ID;
-    const organization = await this.deps.organizations.find(requested);
-    if (!organization || organization.deletedAt) {
-      throw new ValidationError("Unknown organization", [
-        { path: "body.organizationId", message: "no such organization" },
-      ]);
-    }
-    if (workflow.organizationId !== null && workflow.organizationId !== requested) {
-      throw new ValidationError("The workflow belongs to another organization", [
-        { path: "body.organizationId", message: "the workflow is not available to this organization" },
-      ]);
-    }
-    return requested;
   }
 }

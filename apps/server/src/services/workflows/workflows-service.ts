@@ -6,8 +6,6 @@ import type { WorkflowFilters, WorkflowRow, WorkflowsRepository } from "../../re
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import { type Caller } from "../../principal.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const toWorkflow = (row: WorkflowRow, roleIds: string[]): Workflow => ({
   id: row.id,
   name: row.name,
@@ -57,33 +55,6 @@ export class WorkflowsService {
     if (!row) throw new NotFoundError("Workflow not found");
     const [workflow] = await this.withRoles([row]);
     return workflow as Workflow;
-  }
-
-  /**
-   * The workflow `caller` may run, by id or name, or NotFoundError. Platform admins may run any active
-   * workflow; `organizationId` (theirs to choose) is the organization whose workflows a name is looked
-   * up in first, before global ones. Organization users: see the class comment.
-   */
-  async findRunnable(
-    caller: Caller,
-    idOrName: string,
-    options: { organizationId?: string } = {},
-  ): Promise<Workflow> {
-    const lookup =
-      caller.isSuperuser && options.organizationId
-        ? { ...caller, organizationId: options.organizationId }
-        : caller;
-    const byId = UUID.test(idOrName) ? await this.deps.workflows.findById(lookup, idOrName) : undefined;
-    const row = byId?.isActive ? byId : await this.deps.workflows.findRunnableByName(lookup, idOrName);
-    if (!row) throw new NotFoundError("Workflow not found");
-    const [workflow] = await this.withRoles([row]);
-    return workflow as Workflow;
-  }
-
-  /** Whether `caller` may run the workflow with this id (active, in reach). */
-  async canRun(caller: Caller, workflow: { id: string }): Promise<boolean> {
-    const row = await this.deps.workflows.findById(caller, workflow.id);
-    return row?.isActive ?? false;
   }
 
   /** Platform admin: a workflow of any scope, active or not. */
