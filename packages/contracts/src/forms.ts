@@ -46,6 +46,11 @@ const leafSchema = z
     "a condition on a field needs equals, notEquals, in or isSet",
   );
 
+/**
+ * Recursive, so it has a component id: an OpenAPI document can describe a schema that refers to
+ * itself only as a named component (`#/components/schemas/VisibleWhen`), and client generators
+ * name its type after it.
+ */
 export const visibleWhenSchema: z.ZodType<VisibleWhen> = z
   .lazy(() =>
     z.union([
@@ -57,7 +62,8 @@ export const visibleWhenSchema: z.ZodType<VisibleWhen> = z
   )
   .refine((condition) => depthOf(condition) <= MAX_CONDITION_DEPTH, {
     message: `conditions nest at most ${MAX_CONDITION_DEPTH} levels`,
-  });
+  })
+  .meta({ id: "VisibleWhen" });
 
 function depthOf(condition: VisibleWhen): number {
   if ("all" in condition) return 1 + Math.max(...condition.all.map(depthOf));

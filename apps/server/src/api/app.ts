@@ -205,7 +205,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   await registerOpenApi(app, {
     version: options.version,
-    extraPaths: (principal) => options.services.endpoints.openApiPaths(principal ?? undefined),
+    additions: (principal) => options.services.endpoints.openApiAdditions(principal ?? undefined),
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();

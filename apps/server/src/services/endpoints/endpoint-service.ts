@@ -1,10 +1,11 @@
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Logger } from "../../infra/logger.js";
 import type { WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
-import type { EnabledEndpoint, WorkflowsRepository } from "../../repositories/workflows.js";
+import type { WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { ExecuteAnswer, ExecutionService } from "../execution/execution-service.js";
 import { coerceQuery } from "./coercion.js";
+import { endpointOperations, type EndpointsDocument } from "./openapi-operations.js";
 import { hashWorkflowKey, WORKFLOW_KEY_PREFIX } from "./workflow-keys-service.js";
 import { type Caller } from "../../principal.js";
 
@@ -98,17 +99,20 @@ export class EndpointService {
   }
 
   /**
-   * OpenAPI paths of the enabled endpoints `caller` may see, with each workflow's parameter schema;
-   * none for an anonymous caller (the document itself is public).
+   * OpenAPI paths of the enabled endpoints `caller` may see, with each workflow's parameter schema
+   * and the components those refer to; none for an anonymous caller (the document itself is public).
    */
-  async openApiPaths(caller: Caller | undefined): Promise<Record<string, Record<string, unknown>>> {
-    const paths: Record<string, Record<string, unknown>> = {};
-    if (!caller) return paths;
+  async openApiAdditions(caller: Caller | undefined): Promise<EndpointsDocument> {
+    const additions: EndpointsDocument = { paths: {}, schemas: {} };
+    if (!caller) return additions;
     for (const endpoint of await this.deps.workflows.enabledEndpoints(caller)) {
       const path = `/api/endpoints/${encodeURIComponent(endpoint.name)}`;
-      paths[path] ??= operationsOf(endpoint);
+      if (additions.paths[path]) continue;
+      const { operations, schemas } = endpointOperations(endpoint);
+      additions.paths[path] = operations;
+      Object.assign(additions.schemas, schemas);
     }
-    return paths;
+    return additions;
   }
 
   private touch(id: string, lastUsedAt: Date | null): void {
@@ -121,48 +125,4 @@ export class EndpointService {
       .touch(id)
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, "lastUsedAt not saved"));
   }
-}
-
-function operationsOf(endpoint: EnabledEndpoint): Record<string, unknown> {
-  const sync = endpoint.executionMode === "sync";
-  const ok = sync
-    ? { 200: { description: "The run's result: `{ executionId, status, result, error, durationMs }`" } }
-    : { 202: { description: "Accepted: `{ executionId, status }`" } };
-  const operations: Record<string, unknown> = {};
-  for (const method of endpoint.allowedMethods) {
-    const withBody = method !== "GET" && method !== "DELETE";
-    operations[method.toLowerCase()] = {
-      tags: ["endpoints"],
-      summary: endpoint.description ?? `Run ${endpoint.name}`,
-      description: `Query parameters and the JSON body become the input (${sync ? "sync" : "async"}).`,
-      security: [{ workflowKey: [] }],
-      ...(withBody
-        ? {
-            requestBody: {
-              required: false,
-              content: { "application/json": { schema: endpoint.parametersSchema } },
-            },
-          }
-        : {}),
-      parameters: queryParameters(endpoint.parametersSchema),
-      responses: {
-        ...ok,
-        401: { description: "Missing, wrong or expired X-Bifrost-Key" },
-        404: { description: "No such endpoint" },
-        405: { description: "Method not allowed" },
-        422: { description: "The input does not match the parameters" },
-      },
-    };
-  }
-  return operations;
-}
-
-function queryParameters(schema: Record<string, unknown>): unknown[] {
-  const properties = (schema.properties ?? {}) as Record<string, unknown>;
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    in: "query",
-    required: false,
-    schema: property,
-  }));
 }
