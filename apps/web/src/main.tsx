@@ -5,7 +5,7 @@ import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 import { ApiError } from "./api/client.js";
 import { ME_KEY } from "./shell/auth.js";
-import { createRouter } from "./shell/router.js";
+import { createRouter } from "./router.js";
 import { applyTheme, initialTheme, ThemeProvider } from "./shell/theme.js";
 import "./style.css";
 

@@ -1,33 +1,33 @@
 import { createBrowserRouter, Navigate, Outlet, type RouteObject } from "react-router";
-import { adminPages } from "../pages/admin/routes.js";
-import { editorPages } from "../pages/editor/routes.js";
-import { executionPages } from "../pages/executions/routes.js";
-import { formPages } from "../pages/forms/routes.js";
-import { workflowPages } from "../pages/workflows/routes.js";
-import { AuthProvider } from "./auth.js";
-import { RequireAuth } from "./guards.js";
-import { Layout } from "./Layout.js";
-import { NotFoundPage } from "./NotFoundPage.js";
-import { OrgScopeProvider } from "./org-scope.js";
-import { RouteError } from "./RouteError.js";
+import { adminPages } from "./pages/admin/routes.js";
+import { editorPages } from "./pages/editor/routes.js";
+import { executionPages } from "./pages/executions/routes.js";
+import { formPages } from "./pages/forms/routes.js";
+import { workflowPages } from "./pages/workflows/routes.js";
+import { AuthProvider } from "./shell/auth.js";
+import { RequireAuth } from "./shell/guards.js";
+import { Layout } from "./shell/Layout.js";
+import { NotFoundPage } from "./shell/NotFoundPage.js";
+import { OrgScopeProvider } from "./shell/org-scope.js";
+import { RouteError } from "./shell/RouteError.js";
 
 // Sign-in pages are loaded on demand: signed-in users never download them (nor `qrcode`).
 const authPages: RouteObject[] = [
   {
     path: "setup",
-    lazy: async () => ({ Component: (await import("../pages/auth/SetupPage.js")).SetupPage }),
+    lazy: async () => ({ Component: (await import("./pages/auth/SetupPage.js")).SetupPage }),
   },
   {
     path: "login",
-    lazy: async () => ({ Component: (await import("../pages/auth/LoginPage.js")).LoginPage }),
+    lazy: async () => ({ Component: (await import("./pages/auth/LoginPage.js")).LoginPage }),
   },
   {
     path: "login/mfa",
-    lazy: async () => ({ Component: (await import("../pages/auth/MfaPromptPage.js")).MfaPromptPage }),
+    lazy: async () => ({ Component: (await import("./pages/auth/MfaPromptPage.js")).MfaPromptPage }),
   },
   {
     path: "mfa-setup",
-    lazy: async () => ({ Component: (await import("../pages/auth/MfaEnrolPage.js")).MfaEnrolPage }),
+    lazy: async () => ({ Component: (await import("./pages/auth/MfaEnrolPage.js")).MfaEnrolPage }),
   },
 ];
 
