@@ -1,4 +1,4 @@
-import type { Organization, Workflow } from "@bifrost/contracts";
+import type { Organization, Role, Workflow } from "@bifrost/contracts";
 import {
   useInfiniteQuery,
   useMutation,
@@ -110,5 +110,13 @@ export function useAllWorkflows() {
     queryKey: ["workflows", "all"],
     queryFn: ({ signal }) => fetchAllPages<Workflow>("/api/workflows", signal),
     staleTime: 10_000,
+  });
+}
+
+/** Every role (platform admins): the Roles page's list and the access pickers of workflows and forms. */
+export function useAllRoles() {
+  return useQuery({
+    queryKey: ["roles", "all"],
+    queryFn: ({ signal }) => fetchAllPages<Role>("/api/roles", signal),
   });
 }

@@ -92,3 +92,15 @@ export function useAuth(): Auth {
   if (!value) throw new Error("useAuth outside AuthProvider");
   return value;
 }
+
+/**
+ * Who is signed in (`GET /auth/me`), for pages: the shell's session query (same key, one request for
+ * both), asked again when a page mounts once it is a minute old.
+ */
+export function useMe() {
+  return useQuery<Me | null>({
+    queryKey: ME_KEY,
+    queryFn: () => apiFetch<Me>("/auth/me"),
+    staleTime: 60_000,
+  });
+}

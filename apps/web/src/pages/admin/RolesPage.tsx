@@ -12,15 +12,15 @@ import {
   QueryView,
   Table,
 } from "../../components/ui/index.js";
-import { useInvalidatingMutation } from "../../api/queries.js";
-import { ADMIN_KEY, useAdminRoles, useUsers } from "./queries.js";
+import { useAllRoles, useInvalidatingMutation } from "../../api/queries.js";
+import { ADMIN_KEY, ROLES_KEY, useUsers } from "./queries.js";
 
 export function RolesPage() {
-  const roles = useAdminRoles();
+  const roles = useAllRoles();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [assigning, setAssigning] = useState<Role | null>(null);
-  const create = useInvalidatingMutation(ADMIN_KEY, (body: { name: string; description?: string }) =>
+  const create = useInvalidatingMutation(ROLES_KEY, (body: { name: string; description?: string }) =>
     apiFetch<Role>("/api/roles", { method: "POST", body }),
   );
   const submit = (event: FormEvent) => {

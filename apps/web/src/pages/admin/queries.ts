@@ -1,11 +1,13 @@
-import type { AuditEntry, AuthUser, Role } from "@bifrost/contracts";
+import type { AuditEntry, AuthUser } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { fetchAllPages, useCursorList } from "../../api/queries.js";
 
-/** What the admin lists live under: a write on the users and roles pages refreshes them. */
+/** What the users and audit lists live under: a write on the users page or a role assignment refreshes them. */
 export const ADMIN_KEY = ["admin"] as const;
 /** The organizations' cached list (`useAllOrganizations`): organization writes refresh it. */
 export const ORGANIZATIONS_KEY = ["organizations"] as const;
+/** The roles' cached list (`useAllRoles`): a new role refreshes it. */
+export const ROLES_KEY = ["roles"] as const;
 
 /** Every user (of an organization, when one is given). */
 export function useUsers(organizationId: string) {
@@ -16,15 +18,6 @@ export function useUsers(organizationId: string) {
   });
 }
 
-/** Every role. */
-export function useAdminRoles() {
-  return useQuery({
-    queryKey: ["admin", "roles"],
-    queryFn: ({ signal }) => fetchAllPages<Role>("/api/roles", signal),
-  });
-}
-
-/** The latest audit entries. */
 /** The audit log, newest first, a page at a time. */
 export function useAudit() {
   return useCursorList<AuditEntry>([...ADMIN_KEY, "audit"], "/api/audit", { limit: 100 });

@@ -10,9 +10,8 @@ import { Link } from "react-router";
 import { useCursorList, type ListParams, type Page } from "../../api/queries.js";
 import { useRealtime } from "../../api/realtime.js";
 import { Button, Field, Input, LoadMore, QueryView, Select, Table } from "../../components/ui/index.js";
-import { useAuth } from "../../shell/auth.js";
+import { useAuth, useMe } from "../../shell/auth.js";
 import { useOrgScope } from "../../shell/org-scope.js";
-import { useMe } from "../workflows/queries.js";
 import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
 import "./executions.css";
 

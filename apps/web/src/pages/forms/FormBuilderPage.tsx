@@ -3,7 +3,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "../../api/client.js";
 import { fieldErrorsFromApi } from "../../api/field-errors.js";
-import { useAllWorkflows } from "../../api/queries.js";
+import { useAllRoles, useAllWorkflows } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
   Button,
@@ -18,7 +18,6 @@ import {
 } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import { PageLoadError } from "../../shell/PageLoadError.js";
-import { useRoles } from "../workflows/queries.js";
 import { useForm, useSaveForm } from "./api.js";
 import { bodyOf, draftOf, draftProblems, fieldOf, newField, type Draft, type DraftField } from "./draft.js";
 import { FormFields } from "./FormFields.js";
@@ -49,7 +48,7 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
   const [draft, setDraft] = useState<Draft>(() => draftOf(form, scope));
   const [checked, setChecked] = useState(false);
   const workflows = useAllWorkflows();
-  const roles = useRoles(true);
+  const roles = useAllRoles();
   const save = useSaveForm(form?.id);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));

@@ -1,7 +1,8 @@
 import { Link, useParams } from "react-router";
+import { useMe } from "../../shell/auth.js";
 import { JsonView } from "../../components/json-view/JsonView.js";
 import { Badge, Card, Spinner } from "../../components/ui/index.js";
-import { useMe, useWorkflow } from "./queries.js";
+import { useWorkflow } from "./queries.js";
 import { WorkflowSettings } from "./WorkflowSettings.js";
 import "./workflows.css";
 import { PageLoadError } from "../../shell/PageLoadError.js";

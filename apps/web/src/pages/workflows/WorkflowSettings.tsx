@@ -3,15 +3,16 @@ import { httpMethodSchema } from "@bifrost/contracts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../api/client.js";
+import { useAllRoles } from "../../api/queries.js";
 import { ActionError, Button, Card, Field, Input, QueryView, Select } from "../../components/ui/index.js";
-import { useRoles, WORKFLOW_LIST_KEY } from "./queries.js";
+import { WORKFLOW_LIST_KEY } from "./queries.js";
 
 const METHODS = httpMethodSchema.options;
 
 /** Platform admins' settings of a workflow (`PATCH /api/workflows/{id}`). */
 export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
   const queryClient = useQueryClient();
-  const roles = useRoles(true);
+  const roles = useAllRoles();
   const [timeout, setTimeoutSeconds] = useState(String(workflow.timeoutSeconds));
   const [accessLevel, setAccessLevel] = useState(workflow.accessLevel);
   const [roleIds, setRoleIds] = useState(workflow.roleIds);
