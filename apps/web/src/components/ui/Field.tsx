@@ -59,3 +59,35 @@ export function Field({ label, hint, error, children }: FieldProps) {
     </div>
   );
 }
+
+/** A labelled box for JSON text: monospace, no spell check. */
+export function JsonField({
+  label,
+  hint,
+  error,
+  rows,
+  value,
+  onChange,
+  required,
+}: Omit<FieldProps, "children"> & {
+  rows: number;
+  value: string;
+  onChange: (text: string) => void;
+  required?: boolean;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(ids) => (
+        <Textarea
+          code
+          {...ids}
+          rows={rows}
+          spellCheck={false}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          required={required}
+        />
+      )}
+    </Field>
+  );
+}

@@ -1,5 +1,5 @@
-import { LoadMore, QueryView, Table } from "../../components/ui/index.js";
 import "./admin.css";
+import { AdminTable } from "./collection.js";
 import { useAudit } from "./queries.js";
 
 export function AuditPage() {
@@ -7,33 +7,22 @@ export function AuditPage() {
   return (
     <section className="admin-page">
       <h1>Audit log</h1>
-      <QueryView
+      <AdminTable
         query={audit}
         what="the audit log"
-        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        caption="Audit log"
         empty="Nothing has been recorded yet."
-      >
-        {({ pages }) => (
-          <>
-            <Table
-              caption="Audit log"
-              rows={pages.flatMap((page) => page.items)}
-              rowKey={(e) => e.id}
-              columns={[
-                { header: "When", cell: (e) => new Date(e.createdAt).toLocaleString() },
-                { header: "Who", cell: (e) => e.actorEmail ?? "system" },
-                { header: "Action", cell: (e) => e.action },
-                {
-                  header: "Resource",
-                  cell: (e) => `${e.resourceType}${e.resourceId ? ` ${e.resourceId}` : ""}`,
-                },
-                { header: "IP", cell: (e) => e.ipAddress ?? "—" },
-              ]}
-            />
-            <LoadMore query={audit} />
-          </>
-        )}
-      </QueryView>
+        columns={[
+          { header: "When", cell: (e) => new Date(e.createdAt).toLocaleString() },
+          { header: "Who", cell: (e) => e.actorEmail ?? "system" },
+          { header: "Action", cell: (e) => e.action },
+          {
+            header: "Resource",
+            cell: (e) => `${e.resourceType}${e.resourceId ? ` ${e.resourceId}` : ""}`,
+          },
+          { header: "IP", cell: (e) => e.ipAddress ?? "—" },
+        ]}
+      />
     </section>
   );
 }

@@ -6,27 +6,22 @@ import {
   type CreateConfig,
   type UpdateConfig,
 } from "@bifrost/contracts";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import {
-  ActionError,
-  Badge,
-  Button,
-  Card,
-  ConfirmDialog,
-  Dialog,
-  Field,
-  Input,
-  LoadMore,
-  QueryView,
-  Select,
-  Table,
-  Textarea,
-} from "../../components/ui/index.js";
+import { Badge, Button, Field, Input, Select, Textarea } from "../../components/ui/index.js";
 import { parseJson, type Parsed } from "../../lib/json.js";
 import { useOrgScope } from "../../shell/org-scope.js";
+import {
+  AdminTable,
+  CreateCard,
+  DeleteButton,
+  DeleteDialog,
+  EditForm,
+  RowDialog,
+  useAdminCollection,
+} from "./collection.js";
 import { DATA_KEY, useConfigEntries } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
@@ -142,16 +137,13 @@ export function ConfigPage() {
     apiFetch<ConfigEntry>("/api/config", { method: "POST", body }),
   );
 
-  const [editing, setEditing] = useState<ConfigEntry | null>(null);
+  const collection = useAdminCollection(DATA_KEY, (entry: ConfigEntry) =>
+    apiFetch<undefined>(`/api/config/${encodeURIComponent(entry.id)}`, { method: "DELETE" }),
+  );
   const [editValue, setEditValue] = useState("");
   const [editError, setEditError] = useState<string | undefined>();
   const update = useInvalidatingMutation(DATA_KEY, ({ id, body }: { id: string; body: UpdateConfig }) =>
     apiFetch<ConfigEntry>(`/api/config/${encodeURIComponent(id)}`, { method: "PUT", body }),
-  );
-
-  const [deleting, setDeleting] = useState<ConfigEntry | null>(null);
-  const remove = useInvalidatingMutation(DATA_KEY, (id: string) =>
-    apiFetch<undefined>(`/api/config/${encodeURIComponent(id)}`, { method: "DELETE" }),
   );
 
   const changeType = (next: ConfigValueType) => {
@@ -160,8 +152,7 @@ export function ConfigPage() {
     setValueError(undefined);
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const parsed = toValue(type, value);
     if (!parsed.ok) {
       setValueError(parsed.message);
@@ -190,12 +181,10 @@ export function ConfigPage() {
     update.reset();
     setEditError(undefined);
     setEditValue(toText(entry));
-    setEditing(entry);
+    collection.edit(entry);
   };
 
-  const saveEdit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!editing) return;
+  const saveEdit = (editing: ConfigEntry) => {
     const parsed = toValue(editing.type, editValue);
     if (!parsed.ok) {
       setEditError(parsed.message);
@@ -206,7 +195,7 @@ export function ConfigPage() {
       { id: editing.id, body: { value: parsed.value } },
       {
         onSuccess: () => {
-          setEditing(null);
+          collection.stopEditing();
           setEditValue("");
         },
       },
@@ -216,121 +205,84 @@ export function ConfigPage() {
   return (
     <section className="admin-page">
       <h1>Config & secrets</h1>
-      <Card title="New entry">
-        <form onSubmit={submit} className="admin-form">
-          <Field label="Key" hint="No spaces, e.g. smtp.host">
-            {(ids) => <Input {...ids} value={key} onChange={(e) => setKey(e.target.value)} required />}
-          </Field>
-          <Field label="Type">
-            {(ids) => (
-              <Select {...ids} value={type} onChange={(e) => changeType(e.target.value as ConfigValueType)}>
-                {TYPES.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <ValueField type={type} value={value} onChange={setValue} label="Value" error={valueError} />
-          <OrganizationSelect
-            value={organizationId}
-            onChange={setOrganizationId}
-            hint="Global entries are shared by every organization."
-          />
-          <Field label="Description" hint="Optional">
-            {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
-          </Field>
-          <Button type="submit" variant="primary" busy={create.isPending}>
-            Create entry
-          </Button>
-          <ActionError error={create.error} />
-        </form>
-      </Card>
+      <CreateCard title="New entry" submitLabel="Create entry" create={create} onSubmit={submit}>
+        <Field label="Key" hint="No spaces, e.g. smtp.host">
+          {(ids) => <Input {...ids} value={key} onChange={(e) => setKey(e.target.value)} required />}
+        </Field>
+        <Field label="Type">
+          {(ids) => (
+            <Select {...ids} value={type} onChange={(e) => changeType(e.target.value as ConfigValueType)}>
+              {TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <ValueField type={type} value={value} onChange={setValue} label="Value" error={valueError} />
+        <OrganizationSelect
+          value={organizationId}
+          onChange={setOrganizationId}
+          hint="Global entries are shared by every organization."
+        />
+        <Field label="Description" hint="Optional">
+          {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        </Field>
+      </CreateCard>
 
-      <QueryView
+      <AdminTable
         query={entries}
         what="the config entries"
-        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        caption="Config entries"
         emptyHint={<p>Create one above; workflows read them with config.get(key).</p>}
-      >
-        {(data) => (
-          <>
-            <Table
-              caption="Config entries"
-              rows={data.pages.flatMap((page) => page.items)}
-              rowKey={(e) => e.id}
-              columns={[
-                { header: "Key", cell: (e) => <code>{e.key}</code> },
-                {
-                  header: "Type",
-                  cell: (e) => <Badge tone={e.type === "secret" ? "warning" : "neutral"}>{e.type}</Badge>,
-                },
-                { header: "Value", cell: (e) => <ValueCell entry={e} /> },
-                { header: "Scope", cell: (e) => organizationName(e.organizationId) },
-                {
-                  header: "Actions",
-                  cell: (e) => (
-                    <div className="data-actions">
-                      <Button onClick={() => openEdit(e)} aria-label={`Edit ${e.key}`}>
-                        Edit
-                      </Button>
-                      <Button
-                        variant="danger"
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(e);
-                        }}
-                        aria-label={`Delete ${e.key}`}
-                      >
-                        Delete
-                      </Button>
-                    </div>
-                  ),
-                },
-              ]}
-            />
-            <LoadMore query={entries} />
-          </>
-        )}
-      </QueryView>
+        columns={[
+          { header: "Key", cell: (e) => <code>{e.key}</code> },
+          {
+            header: "Type",
+            cell: (e) => <Badge tone={e.type === "secret" ? "warning" : "neutral"}>{e.type}</Badge>,
+          },
+          { header: "Value", cell: (e) => <ValueCell entry={e} /> },
+          { header: "Scope", cell: (e) => organizationName(e.organizationId) },
+          {
+            header: "Actions",
+            cell: (e) => (
+              <div className="data-actions">
+                <Button onClick={() => openEdit(e)} aria-label={`Edit ${e.key}`}>
+                  Edit
+                </Button>
+                <DeleteButton collection={collection} row={e} name={e.key} />
+              </div>
+            ),
+          },
+        ]}
+      />
 
-      <Dialog
-        open={editing !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing ? `Edit ${editing.key}` : "Edit"}
-        description={
-          editing?.type === "secret" ? "Type the new secret; the current one is never shown." : undefined
+      <RowDialog
+        row={collection.editing}
+        onClose={collection.stopEditing}
+        title={(entry) => `Edit ${entry.key}`}
+        description={(entry) =>
+          entry.type === "secret" ? "Type the new secret; the current one is never shown." : undefined
         }
       >
-        {editing && (
-          <form onSubmit={saveEdit} className="admin-form">
+        {(entry) => (
+          <EditForm save={update} onSubmit={() => saveEdit(entry)} onCancel={collection.stopEditing}>
             <ValueField
-              type={editing.type}
+              type={entry.type}
               value={editValue}
               onChange={setEditValue}
-              label={editing.type === "secret" ? "New value" : "Value"}
+              label={entry.type === "secret" ? "New value" : "Value"}
               error={editError}
             />
-            <ActionError error={update.error} />
-            <div className="data-actions">
-              <Button type="submit" variant="primary" busy={update.isPending}>
-                Save
-              </Button>
-              <Button onClick={() => setEditing(null)}>Cancel</Button>
-            </div>
-          </form>
+          </EditForm>
         )}
-      </Dialog>
+      </RowDialog>
 
-      <ConfirmDialog
-        open={deleting !== null}
-        onCancel={() => setDeleting(null)}
-        title={deleting ? `Delete ${deleting.key}?` : "Delete?"}
+      <DeleteDialog
+        collection={collection}
+        title={(entry) => `Delete ${entry.key}?`}
         description="Workflows that read this key will no longer find it."
-        busy={remove.isPending}
-        error={remove.error}
-        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
       />
     </section>
   );

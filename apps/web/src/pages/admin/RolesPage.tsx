@@ -1,18 +1,10 @@
 import type { Role } from "@bifrost/contracts";
 import "./admin.css";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
-import {
-  Button,
-  Card,
-  Dialog,
-  ActionError,
-  Field,
-  Input,
-  QueryView,
-  Table,
-} from "../../components/ui/index.js";
+import { ActionError, Button, Dialog, Field, Input, QueryView } from "../../components/ui/index.js";
 import { useAllRoles, useInvalidatingMutation } from "../../api/queries.js";
+import { AdminTable, CreateCard } from "./collection.js";
 import { ADMIN_KEY, ROLES_KEY, useUsers } from "./queries.js";
 
 export function RolesPage() {
@@ -23,8 +15,7 @@ export function RolesPage() {
   const create = useInvalidatingMutation(ROLES_KEY, (body: { name: string; description?: string }) =>
     apiFetch<Role>("/api/roles", { method: "POST", body }),
   );
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const text = description.trim();
     create.mutate(
       { name: name.trim(), ...(text ? { description: text } : {}) },
@@ -40,41 +31,31 @@ export function RolesPage() {
   return (
     <section className="admin-page">
       <h1>Roles</h1>
-      <Card title="New role">
-        <form onSubmit={submit} className="admin-form">
-          <Field label="Name">
-            {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
-          </Field>
-          <Field label="Description">
-            {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
-          </Field>
-          <Button type="submit" variant="primary" busy={create.isPending}>
-            Create role
-          </Button>
-          <ActionError error={create.error} />
-        </form>
-      </Card>
-      <QueryView query={roles} what="the roles" isEmpty={(items) => items.length === 0}>
-        {(items) => (
-          <Table
-            caption="Roles"
-            rows={items}
-            rowKey={(r) => r.id}
-            columns={[
-              { header: "Name", cell: (r) => r.name },
-              { header: "Description", cell: (r) => r.description ?? "—" },
-              {
-                header: "Actions",
-                cell: (r) => (
-                  <Button onClick={() => setAssigning(r)} aria-label={`Assign users to ${r.name}`}>
-                    Assign users
-                  </Button>
-                ),
-              },
-            ]}
-          />
-        )}
-      </QueryView>
+      <CreateCard title="New role" submitLabel="Create role" create={create} onSubmit={submit}>
+        <Field label="Name">
+          {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
+        </Field>
+        <Field label="Description">
+          {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        </Field>
+      </CreateCard>
+      <AdminTable
+        query={roles}
+        what="the roles"
+        caption="Roles"
+        columns={[
+          { header: "Name", cell: (r) => r.name },
+          { header: "Description", cell: (r) => r.description ?? "—" },
+          {
+            header: "Actions",
+            cell: (r) => (
+              <Button onClick={() => setAssigning(r)} aria-label={`Assign users to ${r.name}`}>
+                Assign users
+              </Button>
+            ),
+          },
+        ]}
+      />
       {assigning && <AssignDialog role={assigning} onClose={() => setAssigning(null)} />}
     </section>
   );

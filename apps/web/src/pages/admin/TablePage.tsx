@@ -9,21 +9,27 @@ import { Link, useParams } from "react-router";
 import { apiFetch, isNotFound } from "../../api/client.js";
 import { useInvalidatingMutation } from "../../api/queries.js";
 import {
-  ActionError,
   Button,
   Card,
-  ConfirmDialog,
-  Dialog,
   ErrorState,
   Field,
   Input,
+  JsonField,
   LoadMore,
   QueryView,
   Select,
-  Textarea,
 } from "../../components/ui/index.js";
 import { JsonView } from "../../components/json-view/JsonView.js";
 import { parseJson, parseJsonObject } from "../../lib/json.js";
+import {
+  CreateCard,
+  DeleteButton,
+  DeleteDialog,
+  EditForm,
+  RowDialog,
+  useAdminCollection,
+  type AdminCollection,
+} from "./collection.js";
 import { DATA_KEY, tablePath, useDocuments, useTable, type DocumentFilter } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
@@ -74,11 +80,11 @@ function toFilter(draft: Draft): { ok: true; filter: DocumentFilter } | { ok: fa
 function DocumentItem({
   doc,
   onEdit,
-  onDelete,
+  collection,
 }: {
   doc: TableDocument;
   onEdit: () => void;
-  onDelete: () => void;
+  collection: AdminCollection<TableDocument>;
 }) {
   return (
     <li className="data-doc" aria-label={`Document ${doc.id}`}>
@@ -89,9 +95,7 @@ function DocumentItem({
           <Button onClick={onEdit} aria-label={`Edit document ${doc.id}`}>
             Edit
           </Button>
-          <Button variant="danger" onClick={onDelete} aria-label={`Delete document ${doc.id}`}>
-            Delete
-          </Button>
+          <DeleteButton collection={collection} row={doc} name={`document ${doc.id}`} />
         </div>
       </div>
       <JsonView value={doc.data} label={`Data of document ${doc.id}`} />
@@ -114,7 +118,11 @@ export function TablePage() {
     apiFetch<TableDocumentDetail>(`${tablePath(tableId)}/documents`, { method: "POST", body }),
   );
 
-  const [editing, setEditing] = useState<TableDocument | null>(null);
+  const collection = useAdminCollection(DATA_KEY, (doc: TableDocument) =>
+    apiFetch<undefined>(`${tablePath(tableId)}/documents/${encodeURIComponent(doc.id)}`, {
+      method: "DELETE",
+    }),
+  );
   const [editText, setEditText] = useState("");
   const [editError, setEditError] = useState<string | undefined>();
   const patch = useInvalidatingMutation(
@@ -124,11 +132,6 @@ export function TablePage() {
         method: "PATCH",
         body: { data },
       }),
-  );
-
-  const [deleting, setDeleting] = useState<TableDocument | null>(null);
-  const remove = useInvalidatingMutation(DATA_KEY, (id: string) =>
-    apiFetch<undefined>(`${tablePath(tableId)}/documents/${encodeURIComponent(id)}`, { method: "DELETE" }),
   );
 
   const set =
@@ -153,8 +156,7 @@ export function TablePage() {
     setFilter({ orderDir: "asc" });
   };
 
-  const addDocument = (event: FormEvent) => {
-    event.preventDefault();
+  const addDocument = () => {
     const parsed = parseJsonObject(newData);
     if (!parsed.ok) {
       setNewError(parsed.message);
@@ -176,19 +178,17 @@ export function TablePage() {
     patch.reset();
     setEditError(undefined);
     setEditText(JSON.stringify(doc.data, null, 2));
-    setEditing(doc);
+    collection.edit(doc);
   };
 
-  const saveEdit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!editing) return;
+  const saveEdit = (editing: TableDocument) => {
     const parsed = parseJsonObject(editText);
     if (!parsed.ok) {
       setEditError(parsed.message);
       return;
     }
     setEditError(undefined);
-    patch.mutate({ id: editing.id, data: parsed.value }, { onSuccess: () => setEditing(null) });
+    patch.mutate({ id: editing.id, data: parsed.value }, { onSuccess: collection.stopEditing });
   };
 
   const filtered = filter.where !== undefined;
@@ -262,22 +262,14 @@ export function TablePage() {
                 </Field>
               </div>
             ) : (
-              <Field
+              <JsonField
                 label="Where (JSON)"
                 hint='e.g. {"status": "open", "total": {"gte": 10}}; conditions are AND-ed'
                 error={draftError}
-              >
-                {(ids) => (
-                  <Textarea
-                    code
-                    {...ids}
-                    rows={4}
-                    spellCheck={false}
-                    value={draft.whereText}
-                    onChange={(e) => set("whereText")(e.target.value)}
-                  />
-                )}
-              </Field>
+                rows={4}
+                value={draft.whereText}
+                onChange={set("whereText")}
+              />
             )}
             <div className="data-query__row">
               <Field label="Order by" hint="A top-level field of the data">
@@ -307,34 +299,20 @@ export function TablePage() {
           </form>
         </Card>
 
-        <Card title="New document">
-          <form className="admin-form" onSubmit={addDocument}>
-            <Field label="Document id" hint="Optional; a UUID is generated when empty">
-              {(ids) => <Input {...ids} value={newId} onChange={(e) => setNewId(e.target.value)} />}
-            </Field>
-            <Field
-              label="Data (JSON)"
-              hint='A JSON object, e.g. {"name": "Ada", "total": 12}'
-              error={newError}
-            >
-              {(ids) => (
-                <Textarea
-                  code
-                  {...ids}
-                  rows={5}
-                  spellCheck={false}
-                  value={newData}
-                  onChange={(e) => setNewData(e.target.value)}
-                  required
-                />
-              )}
-            </Field>
-            <Button type="submit" variant="primary" busy={insert.isPending}>
-              Add document
-            </Button>
-            <ActionError error={insert.error} />
-          </form>
-        </Card>
+        <CreateCard title="New document" submitLabel="Add document" create={insert} onSubmit={addDocument}>
+          <Field label="Document id" hint="Optional; a UUID is generated when empty">
+            {(ids) => <Input {...ids} value={newId} onChange={(e) => setNewId(e.target.value)} />}
+          </Field>
+          <JsonField
+            label="Data (JSON)"
+            hint='A JSON object, e.g. {"name": "Ada", "total": 12}'
+            error={newError}
+            rows={5}
+            value={newData}
+            onChange={setNewData}
+            required
+          />
+        </CreateCard>
       </div>
 
       <h2>Documents</h2>
@@ -351,15 +329,7 @@ export function TablePage() {
               {data.pages
                 .flatMap((page) => page.items)
                 .map((doc) => (
-                  <DocumentItem
-                    key={doc.id}
-                    doc={doc}
-                    onEdit={() => openEdit(doc)}
-                    onDelete={() => {
-                      remove.reset();
-                      setDeleting(doc);
-                    }}
-                  />
+                  <DocumentItem key={doc.id} doc={doc} onEdit={() => openEdit(doc)} collection={collection} />
                 ))}
             </ul>
             <LoadMore query={documents} />
@@ -367,45 +337,29 @@ export function TablePage() {
         )}
       </QueryView>
 
-      <Dialog
-        open={editing !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing ? `Edit document ${editing.id}` : "Edit document"}
+      <RowDialog
+        row={collection.editing}
+        onClose={collection.stopEditing}
+        title={(doc) => `Edit document ${doc.id}`}
         description="The top-level fields given replace the stored ones; fields left out are kept."
       >
-        {editing && (
-          <form className="admin-form" onSubmit={saveEdit}>
-            <Field label="Data (JSON)" error={editError}>
-              {(ids) => (
-                <Textarea
-                  code
-                  {...ids}
-                  rows={10}
-                  spellCheck={false}
-                  value={editText}
-                  onChange={(e) => setEditText(e.target.value)}
-                />
-              )}
-            </Field>
-            <ActionError error={patch.error} />
-            <div className="data-actions">
-              <Button type="submit" variant="primary" busy={patch.isPending}>
-                Save
-              </Button>
-              <Button onClick={() => setEditing(null)}>Cancel</Button>
-            </div>
-          </form>
+        {(doc) => (
+          <EditForm save={patch} onSubmit={() => saveEdit(doc)} onCancel={collection.stopEditing}>
+            <JsonField
+              label="Data (JSON)"
+              error={editError}
+              rows={10}
+              value={editText}
+              onChange={setEditText}
+            />
+          </EditForm>
         )}
-      </Dialog>
+      </RowDialog>
 
-      <ConfirmDialog
-        open={deleting !== null}
-        onCancel={() => setDeleting(null)}
-        title={deleting ? `Delete document ${deleting.id}?` : "Delete document?"}
+      <DeleteDialog
+        collection={collection}
+        title={(doc) => `Delete document ${doc.id}?`}
         description="The document is removed from the table for good."
-        busy={remove.isPending}
-        error={remove.error}
-        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
       />
     </section>
   );

@@ -1,21 +1,13 @@
 import type { CreateTable, Table as DataTable } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import {
-  ActionError,
-  Button,
-  Card,
-  Field,
-  Input,
-  LoadMore,
-  QueryView,
-  Table,
-} from "../../components/ui/index.js";
+import { Field, Input } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
+import { AdminTable, CreateCard } from "./collection.js";
 import { DATA_KEY, tablePath, useTables } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
@@ -43,8 +35,7 @@ export function TablesPage() {
     apiFetch<DataTable>("/api/tables", { method: "POST", body }),
   );
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () =>
     create.mutate(
       { name: name.trim(), description: description.trim() || null, organizationId: organizationId || null },
       {
@@ -54,58 +45,40 @@ export function TablesPage() {
         },
       },
     );
-  };
 
   return (
     <section className="admin-page">
       <h1>Tables</h1>
-      <Card title="New table">
-        <form onSubmit={submit} className="admin-form">
-          <Field label="Name" hint="Letters, digits, spaces and _ . -">
-            {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
-          </Field>
-          <Field label="Description" hint="Optional">
-            {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
-          </Field>
-          <OrganizationSelect
-            value={organizationId}
-            onChange={setOrganizationId}
-            hint="Global tables are readable by every organization's runs."
-          />
-          <Button type="submit" variant="primary" busy={create.isPending}>
-            Create table
-          </Button>
-          <ActionError error={create.error} />
-        </form>
-      </Card>
+      <CreateCard title="New table" submitLabel="Create table" create={create} onSubmit={submit}>
+        <Field label="Name" hint="Letters, digits, spaces and _ . -">
+          {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
+        </Field>
+        <Field label="Description" hint="Optional">
+          {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        </Field>
+        <OrganizationSelect
+          value={organizationId}
+          onChange={setOrganizationId}
+          hint="Global tables are readable by every organization's runs."
+        />
+      </CreateCard>
 
-      <QueryView
+      <AdminTable
         query={tables}
         what="the tables"
-        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        caption="Tables"
         emptyHint={<p>Create one above, or let a workflow insert into a new table name.</p>}
-      >
-        {(data) => (
-          <>
-            <Table
-              caption="Tables"
-              rows={data.pages.flatMap((page) => page.items)}
-              rowKey={(t) => t.id}
-              columns={[
-                {
-                  header: "Name",
-                  cell: (t) => <Link to={`/admin/tables/${encodeURIComponent(t.id)}`}>{t.name}</Link>,
-                },
-                { header: "Description", cell: (t) => t.description ?? "—" },
-                { header: "Organization", cell: (t) => organizationName(t.organizationId) },
-                { header: "Documents", cell: (t) => <DocumentCount tableId={t.id} /> },
-                { header: "Created", cell: (t) => new Date(t.createdAt).toLocaleString() },
-              ]}
-            />
-            <LoadMore query={tables} />
-          </>
-        )}
-      </QueryView>
+        columns={[
+          {
+            header: "Name",
+            cell: (t) => <Link to={`/admin/tables/${encodeURIComponent(t.id)}`}>{t.name}</Link>,
+          },
+          { header: "Description", cell: (t) => t.description ?? "—" },
+          { header: "Organization", cell: (t) => organizationName(t.organizationId) },
+          { header: "Documents", cell: (t) => <DocumentCount tableId={t.id} /> },
+          { header: "Created", cell: (t) => new Date(t.createdAt).toLocaleString() },
+        ]}
+      />
     </section>
   );
 }

@@ -1,19 +1,10 @@
 import type { AuthUser, CreateUser } from "@bifrost/contracts";
 import "./admin.css";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import { useAllOrganizations, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
-import {
-  ActionError,
-  Badge,
-  Button,
-  Card,
-  Field,
-  Input,
-  QueryView,
-  Select,
-  Table,
-} from "../../components/ui/index.js";
+import { ActionError, Badge, Field, Input, Select } from "../../components/ui/index.js";
+import { AdminTable, CreateCard, RowButton } from "./collection.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
 
 export function UsersPage() {
@@ -31,18 +22,17 @@ export function UsersPage() {
   const create = useInvalidatingMutation(ADMIN_KEY, (body: CreateUser) =>
     apiFetch<AuthUser>("/api/users", { method: "POST", body }),
   );
-  const deactivate = useInvalidatingMutation(ADMIN_KEY, (id: string) =>
-    apiFetch<AuthUser>(`/api/users/${encodeURIComponent(id)}`, {
+  const deactivate = useInvalidatingMutation(ADMIN_KEY, (u: AuthUser) =>
+    apiFetch<AuthUser>(`/api/users/${encodeURIComponent(u.id)}`, {
       method: "PATCH",
       body: { isActive: false },
     }),
   );
-  const resetMfa = useInvalidatingMutation(ADMIN_KEY, (id: string) =>
-    apiFetch<void>(`/api/users/${encodeURIComponent(id)}/mfa`, { method: "DELETE" }),
+  const resetMfa = useInvalidatingMutation(ADMIN_KEY, (u: AuthUser) =>
+    apiFetch<void>(`/api/users/${encodeURIComponent(u.id)}/mfa`, { method: "DELETE" }),
   );
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const chosen = organizationId || orgs[0]?.id || "";
     create.mutate(
       { email: email.trim(), name: name.trim(), organizationId: chosen, ...(password ? { password } : {}) },
@@ -61,56 +51,44 @@ export function UsersPage() {
   return (
     <section className="admin-page">
       <h1>Users</h1>
-      <Card title="New user">
-        <form onSubmit={submit} className="admin-form">
-          <Field label="Email">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                required
-              />
-            )}
-          </Field>
-          <Field label="Name">
-            {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
-          </Field>
-          <Field label="Password" hint="Optional: without one the user signs in with SSO">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="password"
-                autoComplete="new-password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Organization">
-            {(ids) => (
-              <Select
-                {...ids}
-                value={organizationId}
-                onChange={(e) => setOrganizationId(e.target.value)}
-                required
-              >
-                <option value="">Choose…</option>
-                {orgs.map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.name}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <Button type="submit" variant="primary" busy={create.isPending}>
-            Create user
-          </Button>
-          <ActionError error={create.error} />
-        </form>
-      </Card>
+      <CreateCard title="New user" submitLabel="Create user" create={create} onSubmit={submit}>
+        <Field label="Email">
+          {(ids) => (
+            <Input {...ids} type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+          )}
+        </Field>
+        <Field label="Name">
+          {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
+        </Field>
+        <Field label="Password" hint="Optional: without one the user signs in with SSO">
+          {(ids) => (
+            <Input
+              {...ids}
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Organization">
+          {(ids) => (
+            <Select
+              {...ids}
+              value={organizationId}
+              onChange={(e) => setOrganizationId(e.target.value)}
+              required
+            >
+              <option value="">Choose…</option>
+              {orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </CreateCard>
       <div className="admin-filters" role="search">
         <Field label="Filter by organization">
           {(ids) => (
@@ -127,63 +105,49 @@ export function UsersPage() {
       </div>
       {notice && <p role="status">{notice}</p>}
       <ActionError error={actionError} />
-      <QueryView
+      <AdminTable
         query={users}
         what="the users"
-        isEmpty={(data) => data.length === 0}
+        caption="Users"
         empty={filter ? "No users in this organization." : "No users yet."}
-      >
-        {(items) => (
-          <Table
-            caption="Users"
-            rows={items}
-            rowKey={(u) => u.id}
-            columns={[
-              { header: "Email", cell: (u) => u.email },
-              { header: "Name", cell: (u) => u.name },
-              { header: "Organization", cell: (u) => orgName(u.organizationId) },
-              {
-                header: "Status",
-                cell: (u) => (
-                  <>
-                    {u.isSuperuser && <Badge tone="info">admin</Badge>}{" "}
-                    {u.isActive ? <Badge tone="success">active</Badge> : <Badge>inactive</Badge>}{" "}
-                    {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}
-                  </>
-                ),
-              },
-              {
-                header: "Actions",
-                cell: (u) => (
-                  <>
-                    {u.mfaEnabled && (
-                      <Button
-                        busy={resetMfa.isPending && resetMfa.variables === u.id}
-                        onClick={() =>
-                          resetMfa.mutate(u.id, { onSuccess: () => setNotice(`MFA reset for ${u.email}.`) })
-                        }
-                        aria-label={`Reset MFA of ${u.email}`}
-                      >
-                        Reset MFA
-                      </Button>
-                    )}{" "}
-                    {u.isActive && (
-                      <Button
-                        variant="danger"
-                        busy={deactivate.isPending && deactivate.variables === u.id}
-                        onClick={() => deactivate.mutate(u.id)}
-                        aria-label={`Deactivate ${u.email}`}
-                      >
-                        Deactivate
-                      </Button>
-                    )}
-                  </>
-                ),
-              },
-            ]}
-          />
-        )}
-      </QueryView>
+        columns={[
+          { header: "Email", cell: (u) => u.email },
+          { header: "Name", cell: (u) => u.name },
+          { header: "Organization", cell: (u) => orgName(u.organizationId) },
+          {
+            header: "Status",
+            cell: (u) => (
+              <>
+                {u.isSuperuser && <Badge tone="info">admin</Badge>}{" "}
+                {u.isActive ? <Badge tone="success">active</Badge> : <Badge>inactive</Badge>}{" "}
+                {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}
+              </>
+            ),
+          },
+          {
+            header: "Actions",
+            cell: (u) => (
+              <>
+                {u.mfaEnabled && (
+                  <RowButton
+                    write={resetMfa}
+                    row={u}
+                    onDone={() => setNotice(`MFA reset for ${u.email}.`)}
+                    aria-label={`Reset MFA of ${u.email}`}
+                  >
+                    Reset MFA
+                  </RowButton>
+                )}{" "}
+                {u.isActive && (
+                  <RowButton write={deactivate} row={u} variant="danger" aria-label={`Deactivate ${u.email}`}>
+                    Deactivate
+                  </RowButton>
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -6,18 +6,9 @@ import { useSearchParams } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { useAllWorkflows, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import {
-  ActionError,
-  Badge,
-  Button,
-  Card,
-  ConfirmDialog,
-  Field,
-  Input,
-  QueryView,
-  Table,
-} from "../../components/ui/index.js";
+import { ActionError, Badge, Button, Card, Field, Input } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
+import { AdminTable, DeleteButton, DeleteDialog, RowButton, useAdminCollection } from "./collection.js";
 import { EventsPanel } from "./ops/EventsPanel.js";
 import { createEventSource, deleteEventSource, OPS_KEY, useEventSources } from "./ops-queries.js";
 
@@ -136,14 +127,13 @@ export function WebhooksPage() {
   const workflows = useAllWorkflows();
   const organizationName = useOrganizationName();
   const [params, setParams] = useSearchParams();
-  const [deleting, setDeleting] = useState<EventSource | null>(null);
   const toggle = useInvalidatingMutation(OPS_KEY, (s: EventSource) =>
     apiFetch<EventSource>(`/api/events/sources/${encodeURIComponent(s.id)}`, {
       method: "PATCH",
       body: { enabled: !s.enabled },
     }),
   );
-  const remove = useInvalidatingMutation(OPS_KEY, (s: EventSource) => deleteEventSource(s.id));
+  const collection = useAdminCollection(OPS_KEY, (s: EventSource) => deleteEventSource(s.id));
 
   const selectedId = params.get("source");
   const eventId = params.get("event");
@@ -154,7 +144,6 @@ export function WebhooksPage() {
     setParams(next);
   };
   const orgName = (id: string | null) => (id ? organizationName(id) : "Provider (default)");
-  const scoped = (list: EventSource[]) => (scope ? list.filter((s) => s.organizationId === scope) : list);
   const selected = sources.data?.find((s) => s.id === selectedId) ?? null;
   const runnable = (workflows.data ?? []).filter((w) => w.type !== "data_provider");
 
@@ -169,66 +158,57 @@ export function WebhooksPage() {
       <NewSourceForm key={scope ?? "all"} defaultOrganizationId={scope} />
       <ActionError error={toggle.error} />
       <Card title="Webhook sources">
-        <QueryView
+        <AdminTable
           query={sources}
           what="the webhook sources"
-          isEmpty={(d) => scoped(d).length === 0}
+          caption="Webhook sources"
+          only={(s) => !scope || s.organizationId === scope}
           emptyHint={scope ? "None in this organization. Create one above." : "Create one above."}
-        >
-          {(d) => (
-            <Table
-              caption="Webhook sources"
-              rows={scoped(d)}
-              rowKey={(s) => s.id}
-              columns={[
-                { header: "Name", cell: (s) => s.name },
-                {
-                  header: "Receive URL",
-                  cell: (s) => <code className="ops-mono ops-url">{receiveUrl(s)}</code>,
-                },
-                { header: "Organization", cell: (s) => orgName(s.organizationId) },
-                {
-                  header: "Security",
-                  cell: (s) =>
-                    s.signatureHeader && s.hasSecret ? (
-                      <Badge tone="success">signed ({s.signatureHeader})</Badge>
-                    ) : (
-                      <Badge tone="warning">unsigned</Badge>
-                    ),
-                },
-                {
-                  header: "Status",
-                  cell: (s) => (s.enabled ? <Badge tone="success">enabled</Badge> : <Badge>disabled</Badge>),
-                },
-                {
-                  header: "Actions",
-                  cell: (s) => (
-                    <div className="ops-actions">
-                      <Button
-                        variant={s.id === selectedId ? "primary" : "secondary"}
-                        aria-pressed={s.id === selectedId}
-                        onClick={() => select(s.id === selectedId ? null : s.id)}
-                        aria-label={`Events of ${s.name}`}
-                      >
-                        Events
-                      </Button>
-                      <Button
-                        busy={toggle.isPending && toggle.variables.id === s.id}
-                        onClick={() => toggle.mutate(s)}
-                        aria-label={`${s.enabled ? "Disable" : "Enable"} ${s.name}`}
-                      >
-                        {s.enabled ? "Disable" : "Enable"}
-                      </Button>
-                      <Button variant="danger" onClick={() => setDeleting(s)} aria-label={`Delete ${s.name}`}>
-                        Delete
-                      </Button>
-                    </div>
-                  ),
-                },
-              ]}
-            />
-          )}
-        </QueryView>
+          columns={[
+            { header: "Name", cell: (s) => s.name },
+            {
+              header: "Receive URL",
+              cell: (s) => <code className="ops-mono ops-url">{receiveUrl(s)}</code>,
+            },
+            { header: "Organization", cell: (s) => orgName(s.organizationId) },
+            {
+              header: "Security",
+              cell: (s) =>
+                s.signatureHeader && s.hasSecret ? (
+                  <Badge tone="success">signed ({s.signatureHeader})</Badge>
+                ) : (
+                  <Badge tone="warning">unsigned</Badge>
+                ),
+            },
+            {
+              header: "Status",
+              cell: (s) => (s.enabled ? <Badge tone="success">enabled</Badge> : <Badge>disabled</Badge>),
+            },
+            {
+              header: "Actions",
+              cell: (s) => (
+                <div className="ops-actions">
+                  <Button
+                    variant={s.id === selectedId ? "primary" : "secondary"}
+                    aria-pressed={s.id === selectedId}
+                    onClick={() => select(s.id === selectedId ? null : s.id)}
+                    aria-label={`Events of ${s.name}`}
+                  >
+                    Events
+                  </Button>
+                  <RowButton
+                    write={toggle}
+                    row={s}
+                    aria-label={`${s.enabled ? "Disable" : "Enable"} ${s.name}`}
+                  >
+                    {s.enabled ? "Disable" : "Enable"}
+                  </RowButton>
+                  <DeleteButton collection={collection} row={s} name={s.name} />
+                </div>
+              ),
+            },
+          ]}
+        />
       </Card>
       {selected && (
         <EventsPanel
@@ -239,27 +219,13 @@ export function WebhooksPage() {
           onOpenEvent={(id) => select(selected.id, id)}
         />
       )}
-      <ConfirmDialog
-        open={deleting !== null}
-        onCancel={() => {
-          setDeleting(null);
-          remove.reset();
-        }}
+      <DeleteDialog
+        collection={collection}
         title="Delete webhook source"
-        {...(deleting
-          ? { description: `${deleting.name} stops receiving events; its URL answers 404 from now on.` }
-          : {})}
-        busy={remove.isPending}
-        error={remove.error}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting, {
-            onSuccess: () => {
-              if (deleting.id === selectedId) select(null);
-              setDeleting(null);
-            },
-          })
-        }
+        description={(s) => `${s.name} stops receiving events; its URL answers 404 from now on.`}
+        onDeleted={(s) => {
+          if (s.id === selectedId) select(null);
+        }}
       />
     </section>
   );

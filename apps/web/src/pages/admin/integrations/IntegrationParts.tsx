@@ -11,19 +11,10 @@ import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../../api/client.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../../api/queries.js";
 import { OrganizationSelect } from "../../../components/OrganizationSelect.js";
-import {
-  ActionError,
-  Badge,
-  Button,
-  Field,
-  Input,
-  QueryView,
-  Select,
-  Table,
-  Textarea,
-} from "../../../components/ui/index.js";
+import { ActionError, Badge, Button, Field, Input, JsonField, Select } from "../../../components/ui/index.js";
 import { parseJsonArray, parseJsonObject } from "../../../lib/json.js";
 import { useOrgScope } from "../../../shell/org-scope.js";
+import { AdminTable, EditForm, RowButton } from "../collection.js";
 import { DATA_KEY, useMappings } from "../data-queries.js";
 import { integrationPath, objectText } from "./paths.js";
 
@@ -95,22 +86,14 @@ export function IntegrationForm({
           </Select>
         )}
       </Field>
-      <Field
+      <JsonField
         label="Config fields (JSON)"
         hint='e.g. [{"key": "tenant", "type": "string", "required": true}, {"key": "apiKey", "type": "string", "secret": true}]'
         error={schemaError}
-      >
-        {(ids) => (
-          <Textarea
-            code
-            {...ids}
-            rows={4}
-            spellCheck={false}
-            value={schemaText}
-            onChange={(e) => setSchemaText(e.target.value)}
-          />
-        )}
-      </Field>
+        rows={4}
+        value={schemaText}
+        onChange={setSchemaText}
+      />
       <div className="data-actions">
         <Button type="submit" variant="primary" busy={save.isPending}>
           {existing ? "Save integration" : "Create integration"}
@@ -135,8 +118,7 @@ export function DefaultsForm({ integration, onDone }: { integration: Integration
   const save = useInvalidatingMutation(DATA_KEY, (config: Record<string, unknown>) =>
     apiFetch<Integration>(`${integrationPath(integration.id)}/config`, { method: "PUT", body: { config } }),
   );
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const parsed = parseJsonObject(text, true);
     if (!parsed.ok) {
       setError(parsed.message);
@@ -146,27 +128,16 @@ export function DefaultsForm({ integration, onDone }: { integration: Integration
     save.mutate(parsed.value, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={submit} className="admin-form">
-      <Field label="Default config (JSON)" hint={fieldsHint(integration, "The defaults")} error={error}>
-        {(ids) => (
-          <Textarea
-            code
-            {...ids}
-            rows={6}
-            spellCheck={false}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-        )}
-      </Field>
-      <ActionError error={save.error} />
-      <div className="data-actions">
-        <Button type="submit" variant="primary" busy={save.isPending}>
-          Save defaults
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    <EditForm save={save} submitLabel="Save defaults" onSubmit={submit} onCancel={onDone}>
+      <JsonField
+        label="Default config (JSON)"
+        hint={fieldsHint(integration, "The defaults")}
+        error={error}
+        rows={6}
+        value={text}
+        onChange={setText}
+      />
+    </EditForm>
   );
 }
 
@@ -207,8 +178,8 @@ export function Mappings({ integration }: { integration: Integration }) {
     setConfigText(Object.keys(mapping.config).length > 0 ? JSON.stringify(mapping.config, null, 2) : "");
     setConfigError(undefined);
   };
-  const remove = useInvalidatingMutation(DATA_KEY, (mappingId: string) =>
-    apiFetch<undefined>(mappingPath(mappingId), { method: "DELETE" }),
+  const remove = useInvalidatingMutation(DATA_KEY, (mapping: IntegrationMapping) =>
+    apiFetch<undefined>(mappingPath(mapping.id), { method: "DELETE" }),
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -230,54 +201,49 @@ export function Mappings({ integration }: { integration: Integration }) {
   };
   return (
     <div className="admin-page">
-      <QueryView query={mappings} what="the mappings" isEmpty={(data) => data.items.length === 0}>
-        {({ items }) => (
-          <Table
-            caption={`Mappings of ${integration.name}`}
-            rows={items}
-            rowKey={(m) => m.id}
-            columns={[
-              { header: "Organization", cell: (m) => organizationName(m.organizationId) },
-              {
-                header: "Entity",
-                cell: (m) => [m.entityName, m.entityId].filter(Boolean).join(" · ") || "—",
-              },
-              {
-                header: "Config",
-                cell: (m) =>
-                  Object.keys(m.config).length > 0 ? (
-                    <code className="data-value">{JSON.stringify(m.config)}</code>
-                  ) : (
-                    "—"
-                  ),
-              },
-              {
-                header: "Actions",
-                cell: (m) => (
-                  <>
-                    <Button
-                      onClick={() => edit(m)}
-                      aria-label={`Edit the mapping of ${organizationName(m.organizationId)}`}
-                    >
-                      Edit
-                    </Button>{" "}
-                    <Button
-                      variant="danger"
-                      busy={remove.isPending && remove.variables === m.id}
-                      onClick={() =>
-                        remove.mutate(m.id, { onSuccess: () => editing?.id === m.id && reset() })
-                      }
-                      aria-label={`Delete the mapping of ${organizationName(m.organizationId)}`}
-                    >
-                      Delete
-                    </Button>
-                  </>
-                ),
-              },
-            ]}
-          />
-        )}
-      </QueryView>
+      <AdminTable
+        query={mappings}
+        what="the mappings"
+        caption={`Mappings of ${integration.name}`}
+        columns={[
+          { header: "Organization", cell: (m) => organizationName(m.organizationId) },
+          {
+            header: "Entity",
+            cell: (m) => [m.entityName, m.entityId].filter(Boolean).join(" · ") || "—",
+          },
+          {
+            header: "Config",
+            cell: (m) =>
+              Object.keys(m.config).length > 0 ? (
+                <code className="data-value">{JSON.stringify(m.config)}</code>
+              ) : (
+                "—"
+              ),
+          },
+          {
+            header: "Actions",
+            cell: (m) => (
+              <>
+                <Button
+                  onClick={() => edit(m)}
+                  aria-label={`Edit the mapping of ${organizationName(m.organizationId)}`}
+                >
+                  Edit
+                </Button>{" "}
+                <RowButton
+                  write={remove}
+                  row={m}
+                  onDone={() => editing?.id === m.id && reset()}
+                  variant="danger"
+                  aria-label={`Delete the mapping of ${organizationName(m.organizationId)}`}
+                >
+                  Delete
+                </RowButton>
+              </>
+            ),
+          },
+        ]}
+      />
       <ActionError error={remove.error} />
       <form onSubmit={submit} className="admin-form">
         <OrganizationSelect
@@ -293,22 +259,14 @@ export function Mappings({ integration }: { integration: Integration }) {
         <Field label="Entity name" hint="Optional">
           {(ids) => <Input {...ids} value={entityName} onChange={(e) => setEntityName(e.target.value)} />}
         </Field>
-        <Field
+        <JsonField
           label="Mapping config (JSON)"
           hint={fieldsHint(integration, "Optional: this organization's values over the defaults")}
           error={configError}
-        >
-          {(ids) => (
-            <Textarea
-              code
-              {...ids}
-              rows={3}
-              spellCheck={false}
-              value={configText}
-              onChange={(e) => setConfigText(e.target.value)}
-            />
-          )}
-        </Field>
+          rows={3}
+          value={configText}
+          onChange={setConfigText}
+        />
         <div className="admin-actions">
           <Button type="submit" variant="primary" busy={save.isPending}>
             {editing ? "Save mapping" : "Add mapping"}

@@ -10,16 +10,20 @@ import {
   Badge,
   Button,
   Card,
-  ConfirmDialog,
-  Dialog,
   Field,
   Input,
-  QueryView,
   Select,
-  Table,
   type BadgeTone,
 } from "../../../components/ui/index.js";
 import { useOrgScope } from "../../../shell/org-scope.js";
+import {
+  AdminTable,
+  DeleteButton,
+  DeleteDialog,
+  EditButton,
+  RowDialog,
+  useAdminCollection,
+} from "../collection.js";
 import { DATA_KEY, useOAuthConnections } from "../data-queries.js";
 import "../admin.css";
 import "../data.css";
@@ -248,10 +252,8 @@ function ConnectButton({ provider }: { provider: OAuthProvider }) {
 
 export function OAuthConnections() {
   const connections = useOAuthConnections();
-  const [editing, setEditing] = useState<OAuthProvider | null>(null);
-  const [deleting, setDeleting] = useState<OAuthProvider | null>(null);
-  const remove = useInvalidatingMutation(DATA_KEY, (name: string) =>
-    apiFetch<undefined>(connectionPath(name), { method: "DELETE" }),
+  const collection = useAdminCollection(DATA_KEY, (provider: OAuthProvider) =>
+    apiFetch<undefined>(connectionPath(provider.name), { method: "DELETE" }),
   );
   return (
     <Card
@@ -262,81 +264,52 @@ export function OAuthConnections() {
         </Button>
       }
     >
-      <QueryView
+      <AdminTable
         query={connections}
         what="the OAuth connections"
-        isEmpty={(data) => data.items.length === 0}
+        caption="OAuth connections"
         emptyHint={<p>Create one below with the provider&apos;s client id and URLs.</p>}
-      >
-        {({ items }) => (
-          <Table
-            caption="OAuth connections"
-            rows={items}
-            rowKey={(p) => p.id}
-            columns={[
-              {
-                header: "Name",
-                cell: (p) => (
-                  <>
-                    <strong>{p.name}</strong>
-                    <br />
-                    <span className="data-muted">{p.flow.replace("_", " ")}</span>
-                  </>
-                ),
-              },
-              {
-                header: "Provider",
-                cell: (p) => (
-                  <>
-                    <span className="data-value">{p.clientId}</span>
-                    <br />
-                    <span className="data-muted">{p.scopes.join(" ") || "no scopes"}</span>
-                  </>
-                ),
-              },
-              { header: "Status", cell: (p) => <ConnectionStatus provider={p} /> },
-              { header: "Connect", cell: (p) => <ConnectButton provider={p} /> },
-              {
-                header: "Actions",
-                cell: (p) => (
-                  <div className="data-actions">
-                    <Button onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
-                      Edit
-                    </Button>
-                    <Button
-                      variant="danger"
-                      onClick={() => {
-                        remove.reset();
-                        setDeleting(p);
-                      }}
-                      aria-label={`Delete ${p.name}`}
-                    >
-                      Delete
-                    </Button>
-                  </div>
-                ),
-              },
-            ]}
-          />
-        )}
-      </QueryView>
-      <Dialog
-        open={editing !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing ? `Edit ${editing.name}` : "Edit connection"}
-      >
-        {editing && (
-          <OAuthConnectionForm key={editing.id} existing={editing} onDone={() => setEditing(null)} />
-        )}
-      </Dialog>
-      <ConfirmDialog
-        open={deleting !== null}
-        onCancel={() => setDeleting(null)}
-        title={deleting ? `Delete ${deleting.name}?` : "Delete connection?"}
+        columns={[
+          {
+            header: "Name",
+            cell: (p) => (
+              <>
+                <strong>{p.name}</strong>
+                <br />
+                <span className="data-muted">{p.flow.replace("_", " ")}</span>
+              </>
+            ),
+          },
+          {
+            header: "Provider",
+            cell: (p) => (
+              <>
+                <span className="data-value">{p.clientId}</span>
+                <br />
+                <span className="data-muted">{p.scopes.join(" ") || "no scopes"}</span>
+              </>
+            ),
+          },
+          { header: "Status", cell: (p) => <ConnectionStatus provider={p} /> },
+          { header: "Connect", cell: (p) => <ConnectButton provider={p} /> },
+          {
+            header: "Actions",
+            cell: (p) => (
+              <div className="data-actions">
+                <EditButton collection={collection} row={p} name={p.name} />
+                <DeleteButton collection={collection} row={p} name={p.name} />
+              </div>
+            ),
+          },
+        ]}
+      />
+      <RowDialog row={collection.editing} onClose={collection.stopEditing} title={(p) => `Edit ${p.name}`}>
+        {(p) => <OAuthConnectionForm key={p.id} existing={p} onDone={collection.stopEditing} />}
+      </RowDialog>
+      <DeleteDialog
+        collection={collection}
+        title={(p) => `Delete ${p.name}?`}
         description="Its stored tokens are deleted too; integrations using it lose their OAuth token."
-        busy={remove.isPending}
-        error={remove.error}
-        onConfirm={() => deleting && remove.mutate(deleting.name, { onSuccess: () => setDeleting(null) })}
       />
     </Card>
   );

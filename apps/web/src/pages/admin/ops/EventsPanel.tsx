@@ -12,14 +12,14 @@ import {
   Card,
   EmptyState,
   Field,
-  LoadMore,
+  JsonField,
   QueryView,
   Select,
   Table,
-  Textarea,
   type BadgeTone,
 } from "../../../components/ui/index.js";
 import { parseJsonObject } from "../../../lib/json.js";
+import { AdminTable, RowButton } from "../collection.js";
 import { OPS_KEY, retryDelivery, useEvent, useSourceEvents } from "../ops-queries.js";
 
 const enc = encodeURIComponent;
@@ -60,8 +60,8 @@ function Subscriptions({ source, workflows }: { source: EventSource; workflows: 
         body,
       }),
   );
-  const remove = useInvalidatingMutation(OPS_KEY, (id: string) =>
-    apiFetch<undefined>(`/api/events/sources/${enc(source.id)}/subscriptions/${enc(id)}`, {
+  const remove = useInvalidatingMutation(OPS_KEY, (subscription: EventSubscription) =>
+    apiFetch<undefined>(`/api/events/sources/${enc(source.id)}/subscriptions/${enc(subscription.id)}`, {
       method: "DELETE",
     }),
   );
@@ -78,44 +78,36 @@ function Subscriptions({ source, workflows }: { source: EventSource; workflows: 
   };
   return (
     <Card title="Workflows started by this source">
-      <QueryView
+      <AdminTable
         query={subs}
         what="the subscriptions"
+        caption="Subscriptions"
         empty="No workflow is started by this source yet."
-        isEmpty={(d) => d.items.length === 0}
-      >
-        {(d) => (
-          <Table
-            caption="Subscriptions"
-            rows={d.items}
-            rowKey={(s) => s.id}
-            columns={[
-              { header: "Workflow", cell: (s) => name(s.workflowId) },
-              {
-                header: "Input mapping",
-                cell: (s) => <code className="ops-mono">{JSON.stringify(s.inputMapping)}</code>,
-              },
-              {
-                header: "Status",
-                cell: (s) => (s.enabled ? <Badge tone="success">enabled</Badge> : <Badge>disabled</Badge>),
-              },
-              {
-                header: "Actions",
-                cell: (s) => (
-                  <Button
-                    variant="danger"
-                    busy={remove.isPending && remove.variables === s.id}
-                    onClick={() => remove.mutate(s.id)}
-                    aria-label={`Remove subscription of ${name(s.workflowId)}`}
-                  >
-                    Remove
-                  </Button>
-                ),
-              },
-            ]}
-          />
-        )}
-      </QueryView>
+        columns={[
+          { header: "Workflow", cell: (s) => name(s.workflowId) },
+          {
+            header: "Input mapping",
+            cell: (s) => <code className="ops-mono">{JSON.stringify(s.inputMapping)}</code>,
+          },
+          {
+            header: "Status",
+            cell: (s) => (s.enabled ? <Badge tone="success">enabled</Badge> : <Badge>disabled</Badge>),
+          },
+          {
+            header: "Actions",
+            cell: (s) => (
+              <RowButton
+                write={remove}
+                row={s}
+                variant="danger"
+                aria-label={`Remove subscription of ${name(s.workflowId)}`}
+              >
+                Remove
+              </RowButton>
+            ),
+          },
+        ]}
+      />
       <ActionError error={remove.error} />
       <form className="ops-form ops-form--inline" onSubmit={submit} aria-label="Add a subscription">
         <Field label="Workflow to start">
@@ -134,22 +126,14 @@ function Subscriptions({ source, workflows }: { source: EventSource; workflows: 
             </Select>
           )}
         </Field>
-        <Field
+        <JsonField
           label="Input mapping (JSON)"
           hint="{{ path }} templates over body, headers, query, sourceIp, receivedAt"
           error={mappingError}
-        >
-          {(ids) => (
-            <Textarea
-              code
-              {...ids}
-              rows={2}
-              value={mapping}
-              onChange={(e) => setMapping(e.target.value)}
-              spellCheck={false}
-            />
-          )}
-        </Field>
+          rows={2}
+          value={mapping}
+          onChange={setMapping}
+        />
         <div className="ops-form__actions">
           <Button type="submit" busy={add.isPending} disabled={workflows.length === 0}>
             Add subscription
@@ -180,7 +164,7 @@ function EventDetail({
     const workflowId = subs.data?.items.find((s) => s.id === subscriptionId)?.workflowId;
     return workflows.find((w) => w.id === workflowId)?.name ?? workflowId ?? "a removed subscription";
   };
-  const retry = useInvalidatingMutation(OPS_KEY, (id: string) => retryDelivery(id));
+  const retry = useInvalidatingMutation(OPS_KEY, (delivery: { id: string }) => retryDelivery(delivery.id));
   return (
     <Card
       title="Event detail"
@@ -235,13 +219,13 @@ function EventDetail({
                     header: "Actions",
                     cell: (d) =>
                       d.status === "failed" ? (
-                        <Button
-                          busy={retry.isPending && retry.variables === d.id}
-                          onClick={() => retry.mutate(d.id)}
+                        <RowButton
+                          write={retry}
+                          row={d}
                           aria-label={`Retry delivery to ${deliveredTo(d.subscriptionId)}`}
                         >
                           Retry
-                        </Button>
+                        </RowButton>
                       ) : null,
                   },
                 ]}
@@ -287,46 +271,35 @@ export function EventsPanel({
         }
       >
         <p className="ops-muted">Refreshed every 5 seconds.</p>
-        <QueryView
+        <AdminTable
           query={events}
           what="the events"
-          isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+          caption={`Events received by ${source.name}`}
           empty="No events received yet."
           emptyHint={
             <p>
               POST to <code className="ops-mono">{`${window.location.origin}${source.hookPath}`}</code>
             </p>
           }
-        >
-          {(data) => (
-            <>
-              <Table
-                caption={`Events received by ${source.name}`}
-                rows={data.pages.flatMap((page) => page.items)}
-                rowKey={(e) => e.id}
-                columns={[
-                  { header: "Received", cell: (e) => stamp(e.createdAt) },
-                  { header: "Status", cell: (e) => <StatusTag status={e.status} /> },
-                  { header: "From", cell: (e) => e.sourceIp ?? "—" },
-                  {
-                    header: "Actions",
-                    cell: (e) => (
-                      <Button
-                        variant={e.id === eventId ? "primary" : "secondary"}
-                        onClick={() => onOpenEvent(e.id)}
-                        aria-label={`View event received ${new Date(e.createdAt).toLocaleString()}`}
-                        aria-pressed={e.id === eventId}
-                      >
-                        View
-                      </Button>
-                    ),
-                  },
-                ]}
-              />
-              <LoadMore query={events} />
-            </>
-          )}
-        </QueryView>
+          columns={[
+            { header: "Received", cell: (e) => stamp(e.createdAt) },
+            { header: "Status", cell: (e) => <StatusTag status={e.status} /> },
+            { header: "From", cell: (e) => e.sourceIp ?? "—" },
+            {
+              header: "Actions",
+              cell: (e) => (
+                <Button
+                  variant={e.id === eventId ? "primary" : "secondary"}
+                  onClick={() => onOpenEvent(e.id)}
+                  aria-label={`View event received ${new Date(e.createdAt).toLocaleString()}`}
+                  aria-pressed={e.id === eventId}
+                >
+                  View
+                </Button>
+              ),
+            },
+          ]}
+        />
       </Card>
       {eventId && (
         <EventDetail

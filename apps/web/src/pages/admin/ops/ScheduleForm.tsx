@@ -2,7 +2,7 @@ import type { Schedule, Workflow } from "@bifrost/contracts";
 import { useState, type FormEvent } from "react";
 import { useInvalidatingMutation } from "../../../api/queries.js";
 import { OrganizationSelect } from "../../../components/OrganizationSelect.js";
-import { ActionError, Button, Field, Select, Textarea } from "../../../components/ui/index.js";
+import { ActionError, Button, Field, JsonField, Select } from "../../../components/ui/index.js";
 import { parseJsonObject } from "../../../lib/json.js";
 import { createSchedule, OPS_KEY, updateSchedule } from "../ops-queries.js";
 import { CronEditor } from "./CronEditor.js";
@@ -87,22 +87,14 @@ export function ScheduleForm({
         hint="The organization the runs belong to."
         globalLabel="The workflow's (default)"
       />
-      <Field
+      <JsonField
         label="Input data (JSON)"
         hint='Passed to every run, e.g. {"report": "daily"}'
         error={inputError}
-      >
-        {(ids) => (
-          <Textarea
-            code
-            {...ids}
-            rows={4}
-            value={inputText}
-            onChange={(e) => setInputText(e.target.value)}
-            spellCheck={false}
-          />
-        )}
-      </Field>
+        rows={4}
+        value={inputText}
+        onChange={setInputText}
+      />
       <label className="ops-check">
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
         Enabled
