@@ -10,104 +10,15 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { UnavailableError } from "../errors.js";
 import type { Logger } from "../infra/logger.js";
-import type { AuditLog } from "../services/audit/audit-log.js";
-import type { AuthService } from "../services/auth/auth-service.js";
-import type { AuthStateCache } from "../services/auth/auth-state.js";
-import type { AuthStatusService } from "../services/auth/auth-status.js";
-import type { ConfigService } from "../services/config/config-service.js";
-import type { IntegrationRuns } from "../services/integrations/integration-runs.js";
-import type { IntegrationsService } from "../services/integrations/integrations-service.js";
-import type { OAuthService } from "../services/oauth/oauth-service.js";
-import type { MfaManagement } from "../services/auth/mfa-management.js";
-import type { OrganizationsService } from "../services/organizations/organizations-service.js";
-import type { RolesService } from "../services/roles/roles-service.js";
-import type { UsersService } from "../services/users/users-service.js";
-import type { WorkflowsService } from "../services/workflows/workflows-service.js";
-import type { DocumentsService } from "../services/tables/documents-service.js";
-import type { TablesService } from "../services/tables/tables-service.js";
-import type { WorkspaceService } from "../services/workspace/workspace-service.js";
-import type { FilesService } from "../services/files/files-service.js";
-import type { TokenService } from "../services/auth/tokens.js";
-import type { ReadinessService } from "../services/health/readiness.js";
-import type { ExecutionsRepository } from "../repositories/executions.js";
-import type { PlatformWorkersRepository } from "../repositories/platform-workers.js";
-import type { ExecutionQueries } from "../services/execution/execution-queries.js";
-import type { ExecutionService } from "../services/execution/execution-service.js";
-import type { ExecutionTokens } from "../services/execution/execution-token.js";
-import type { SyncResults } from "../services/execution/sync-results.js";
 import fastifyWebsocket from "@fastify/websocket";
-import type { RealtimeHub } from "./realtime/realtime-hub.js";
-import { executionRoutes } from "./routes/executions.js";
-import { platformRoutes } from "./routes/platform.js";
-import { realtimeRoutes } from "./routes/realtime.js";
 import { applyAccessRule } from "./access.js";
+import type { ApiServices } from "./api-services.js";
+import { ROUTE_MODULES } from "./routes/index.js";
 import { registerAuthentication } from "./plugins/authentication.js";
 import { registerErrorHandler } from "./plugins/error-handler.js";
 import { registerNotFound } from "./plugins/not-found.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { registerSecurityHeaders, webClientPolicy } from "./plugins/security-headers.js";
-import { auditRoutes } from "./routes/audit.js";
-import { authRoutes } from "./routes/auth.js";
-import { configRoutes } from "./routes/config.js";
-import { scheduleRoutes } from "./routes/schedules.js";
-import type { SchedulesService } from "../services/schedules/schedules-service.js";
-import { integrationRoutes } from "./routes/integrations.js";
-import { oauthRoutes } from "./routes/oauth.js";
-import { healthRoutes } from "./routes/health.js";
-import { mfaRoutes } from "./routes/mfa.js";
-import { organizationRoutes } from "./routes/organizations.js";
-import { roleRoutes } from "./routes/roles.js";
-import { userRoutes } from "./routes/users.js";
-import { workflowRoutes } from "./routes/workflows.js";
-import { tableRoutes } from "./routes/tables.js";
-import { workspaceRoutes } from "./routes/workspace.js";
-import { fileRoutes } from "./routes/files.js";
-import { formRoutes } from "./routes/forms.js";
-import { eventRoutes, hookRoutes } from "./routes/events.js";
-import type { EventSourcesService } from "../services/events/event-sources-service.js";
-import type { WebhookReceiver } from "../services/events/webhook-receiver.js";
-import type { FormRuns } from "../services/forms/form-runs.js";
-import type { FormsService } from "../services/forms/forms-service.js";
-import type { EndpointService } from "../services/endpoints/endpoint-service.js";
-import type { WorkflowKeysService } from "../services/endpoints/workflow-keys-service.js";
-import { endpointRoutes } from "./routes/endpoints.js";
-import { workflowKeyRoutes } from "./routes/workflow-keys.js";
-
-export type ApiServices = {
-  executions: ExecutionService;
-  executionQueries: ExecutionQueries;
-  executionsRepository: ExecutionsRepository;
-  executionTokens: ExecutionTokens;
-  syncResults: SyncResults;
-  realtime: RealtimeHub;
-  platformWorkers: PlatformWorkersRepository;
-  readiness: ReadinessService;
-  authStatus: AuthStatusService;
-  auth: AuthService;
-  mfa: MfaManagement;
-  audit: AuditLog;
-  organizations: OrganizationsService;
-  users: UsersService;
-  roles: RolesService;
-  workspace: WorkspaceService;
-  files: FilesService;
-  workflows: WorkflowsService;
-  forms: FormsService;
-  formRuns: FormRuns;
-  tables: TablesService;
-  documents: DocumentsService;
-  authState: AuthStateCache;
-  tokens: TokenService;
-  config: ConfigService;
-  schedules: SchedulesService;
-  oauth: OAuthService;
-  integrations: IntegrationsService;
-  integrationRuns: IntegrationRuns;
-  events: EventSourcesService;
-  webhooks: WebhookReceiver;
-  workflowKeys: WorkflowKeysService;
-  endpoints: EndpointService;
-};
 
 export type AppOptions = {
   logger: Logger;
@@ -211,50 +122,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(async (routes) => {
     routes.addHook("onRoute", applyAccessRule);
-    await routes.register(healthRoutes, { readiness: options.services.readiness });
-    await routes.register(authRoutes, {
-      authStatus: options.services.authStatus,
-      auth: options.services.auth,
-      cookies: { secure: options.secureCookies },
-    });
-    await routes.register(mfaRoutes, { mfa: options.services.mfa });
-    await routes.register(organizationRoutes, { organizations: options.services.organizations });
-    await routes.register(userRoutes, { users: options.services.users });
-    await routes.register(roleRoutes, { roles: options.services.roles });
-    await routes.register(auditRoutes, { audit: options.services.audit });
-    await routes.register(executionRoutes, {
-      executions: options.services.executions,
-      queries: options.services.executionQueries,
-    });
-    await routes.register(platformRoutes, {
-      workers: options.services.platformWorkers,
-      apiProcess: options.apiProcess ?? { role: "api", serviceCredentials: [] },
-    });
-    await routes.register(realtimeRoutes, {
-      hub: options.services.realtime,
-      executions: options.services.executionsRepository,
-      authState: options.services.authState,
+    const context = {
+      services: options.services,
+      secureCookies: options.secureCookies,
       publicUrl: options.publicUrl,
-    });
-    await routes.register(workspaceRoutes, { workspace: options.services.workspace });
-    await routes.register(fileRoutes, { files: options.services.files });
-    await routes.register(workflowRoutes, { workflows: options.services.workflows });
-    await routes.register(formRoutes, { forms: options.services.forms, runs: options.services.formRuns });
-    await routes.register(tableRoutes, {
-      tables: options.services.tables,
-      documents: options.services.documents,
-    });
-    await routes.register(configRoutes, { config: options.services.config });
-    await routes.register(scheduleRoutes, { schedules: options.services.schedules });
-    await routes.register(oauthRoutes, { oauth: options.services.oauth });
-    await routes.register(integrationRoutes, {
-      integrations: options.services.integrations,
-      runs: options.services.integrationRuns,
-    });
-    await routes.register(eventRoutes, { events: options.services.events });
-    await routes.register(hookRoutes, { receiver: options.services.webhooks });
-    await routes.register(workflowKeyRoutes, { keys: options.services.workflowKeys });
-    await routes.register(endpointRoutes, { endpoints: options.services.endpoints });
+      apiProcess: options.apiProcess ?? { role: "api", serviceCredentials: [] },
+    };
+    for (const module of ROUTE_MODULES) await module.register(routes, context);
     for (const plugin of options.extraRoutes ?? []) await routes.register(plugin);
   });
   return app;
