@@ -2,7 +2,6 @@ import path from "node:path";
 import type { FinalStatus, LogLine, NetworkUsage, RunContext } from "@bifrost/contracts";
 import { childMemoryLimitBytes, type ChildExit } from "./child-process.js";
 
-/** Which runs may share a child: same organization, same workspace version, same privilege. */
 /**
  * What a child is bound to. A child serves only runs of the same key: user code of one run can
  * read the child's channel and would see the next run's input and execution token, so the

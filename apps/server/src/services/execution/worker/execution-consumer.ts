@@ -1,4 +1,4 @@
-import { executionMessageCodec, type LogLine, type RunContext } from "@bifrost/contracts";
+import { executionMessageCodec } from "@bifrost/contracts";
 import type { Bus, Subscription } from "../../../infra/bus/bus.js";
 import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
@@ -15,31 +15,14 @@ import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 import { MicroBatcher } from "../micro-batch.js";
 import { withoutNul } from "../postgres-text.js";
-import type { PoolRunOutcome } from "../pool-run.js";
-
-export type PoolKey = {
-  organizationId: string;
-  workspaceVersion: string;
-  privileged: boolean;
-  callerId: string;
-};
+import type { PoolRunOutcome, PoolRunRequest } from "../pool-run.js";
 
 export type PoolOutcome = PoolRunOutcome;
 
-/** The process pool as the consumer uses it. */
+/** The process pool as the consumer uses it (ProcessPool, or a stand-in in tests). */
 export type RunPool = {
   readonly capacity: number;
-  run(request: {
-    key: PoolKey;
-    executionId: string;
-    modulePath: string;
-    exportName: string;
-    input: Record<string, unknown>;
-    context: RunContext;
-    api: { url: string; token: string };
-    timeoutMs: number;
-    onLogs(lines: LogLine[]): void;
-  }): Promise<PoolOutcome>;
+  run(request: PoolRunRequest): Promise<PoolOutcome>;
   cancel(executionId: string, reason?: string): boolean;
 };
 
