@@ -11,7 +11,7 @@
  *   inside the run, not for their account;
  * - `platformAdmin`: a platform admin; any other signed-in user gets 403 (API.md "403 or 404");
  * - `platformAdminOrRun`: a platform admin, or a run's SDK with its execution token (acting inside
- *   the run's organization: see services/data-scope.ts); other users get 403;
+ *   the run's organization: see principal.ts, dataScopeOf); other users get 403;
  * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
 import type { Principal } from "../principal.js";

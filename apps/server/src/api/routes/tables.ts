@@ -29,12 +29,13 @@ import { protectedErrors } from "./shared.js";
 import { dataScopeOf, type Principal } from "../../principal.js";
 
 // Platform admins name the scope with `?scope=global|<orgId>` (names are looked up there, then
-// global); a run's SDK always acts in its run's organization (services/data-scope.ts).
+// global); a run's SDK always acts in its run's organization (principal.ts, dataScopeOf).
 const adminOrRun = { access: "platformAdminOrRun" as const };
 const tags = ["tables"];
 const querystring = tableScopeQuerySchema;
 
-function callerOf(
+/** Who asks, and in which scope, as the tables service takes it. */
+function tableCallerOf(
   request: { principal: Principal | null; ip: string; id: string },
   scope: string | null | undefined,
 ): TableCaller {
@@ -51,7 +52,7 @@ export const tableRoutes: FastifyPluginAsyncZod<{
   documents: DocumentsService;
 }> = async (app, { tables, documents }) => {
   const who = (request: { principal: Principal | null; ip: string; id: string; query: { scope?: string } }) =>
-    callerOf(request, request.query.scope);
+    tableCallerOf(request, request.query.scope);
 
   app.post(
     "/api/tables",
@@ -65,7 +66,9 @@ export const tableRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await tables.create(callerOf(request, request.body.organizationId), request.body)),
+      reply
+        .code(201)
+        .send(await tables.create(tableCallerOf(request, request.body.organizationId), request.body)),
   );
   app.get(
     "/api/tables",
@@ -78,7 +81,7 @@ export const tableRoutes: FastifyPluginAsyncZod<{
         response: { 200: listOf(tableSchema), ...protectedErrors },
       },
     },
-    (request) => tables.list(callerOf(request, undefined), request.query),
+    (request) => tables.list(tableCallerOf(request, undefined), request.query),
   );
   app.get(
     "/api/tables/:idOrName",
