@@ -23,7 +23,7 @@ const USAGE = `Usage: node bench/child-start.mjs [--runs <n>] [--pause <ms>] [--
   --breakdown    also time each program of the isolation wrapper and the cgroups (spawnSync loops)
   --loops <n>    iterations of each --breakdown step (default 50)`;
 
-const DIST = new URL("../apps/server/dist/services/execution/", import.meta.url);
+const DIST = new URL("../apps/server/dist/services/execution/pool/", import.meta.url);
 const { SandboxedChild, CHILD_CPU_CORES, CHILD_TASKS, childMemoryLimitBytes, firstChildOf } = await import(
   new URL("child-process.js", DIST).href
 );

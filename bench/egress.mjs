@@ -39,7 +39,7 @@ const { startTestHosts, TEST_HOSTS } = await import(
   new URL("../apps/server/test/support/netns-hosts.ts", import.meta.url).href
 );
 const DIST = new URL("../apps/server/dist/", import.meta.url);
-const { EgressProxy } = await import(new URL("services/execution/egress-proxy.js", DIST).href);
+const { EgressProxy } = await import(new URL("services/execution/pool/egress-proxy.js", DIST).href);
 const { EgressPolicy } = await import(new URL("infra/net/egress-policy.js", DIST).href);
 const { createLogger } = await import(new URL("infra/logger.js", DIST).href);
 

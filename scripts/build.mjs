@@ -31,7 +31,7 @@ run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and pack
 // their dependencies. esbuild takes a fraction of a second, so it always rebuilds.
 {
   const started = Date.now();
-  const { buildRuntime } = await import("../apps/server/dist/services/execution/runtime-bundle.js");
+  const { buildRuntime } = await import("../apps/server/dist/services/execution/pool/runtime-bundle.js");
   await buildRuntime();
   if (!quiet) console.log(`build: workflow runtime (${Date.now() - started} ms)`);
 }

@@ -127,7 +127,7 @@ export type Config = {
     maxResultBytes: number;
   };
   /**
-   * How the OS isolates children (services/execution/isolation.ts). Unset or `isolated`: every role
+   * How the OS isolates children (services/execution/pool/isolation.ts). Unset or `isolated`: every role
    * that runs user code refuses to start without it, except the embedded `start` when the mode is
    * unset, which falls back with a warning. `permission-only`: Node's permission model alone, by choice.
    */

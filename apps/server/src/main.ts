@@ -19,7 +19,7 @@ import { connectInfrastructure, databaseOptions, type Infrastructure } from "./r
 import { stopOnSignals, type Running } from "./roles/lifecycle.js";
 import { KeyRotationError } from "./services/config/rotate-secret-key.js";
 import { ReadinessService } from "./services/health/readiness.js";
-import type { Isolation } from "./services/execution/isolation.js";
+import type { Isolation } from "./services/execution/pool/isolation.js";
 import { resolveSandbox, SandboxUnavailableError } from "./roles/sandbox.js";
 import { warnAboutServiceCredentials } from "./roles/service-credentials.js";
 

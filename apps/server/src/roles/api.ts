@@ -26,18 +26,18 @@ import { ExecutionsRepository } from "../repositories/executions.js";
 import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { RealtimeHub } from "../api/realtime/realtime-hub.js";
 import { ExecutionEvents, executionQueueDeclaration } from "../services/execution/channels.js";
-import { ExecutionQueries } from "../services/execution/execution-queries.js";
-import { ExecutionService } from "../services/execution/execution-service.js";
+import { ExecutionQueries } from "../services/execution/accept/execution-queries.js";
+import { ExecutionService } from "../services/execution/accept/execution-service.js";
 import { RunnableWorkflows } from "../services/workflows/runnable-workflows.js";
 import { ExecutionTokens } from "../services/execution/execution-token.js";
-import { InputValidator } from "../services/execution/input-validation.js";
-import { SyncResults } from "../services/execution/sync-results.js";
+import { InputValidator } from "../services/execution/accept/input-validation.js";
+import { SyncResults } from "../services/execution/accept/sync-results.js";
 import { WorkflowsRepository } from "../repositories/workflows.js";
 import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { AuditLog } from "../services/audit/audit-log.js";
 import { AuthService } from "../services/auth/auth-service.js";
 import { AuthStateCache } from "../services/auth/auth-state.js";
-import { RunRevocation } from "../services/execution/cancellation.js";
+import { RunRevocation } from "../services/execution/accept/cancellation.js";
 import { AuthStatusService } from "../services/auth/auth-status.js";
 import { ConfigService } from "../services/config/config-service.js";
 import { IntegrationConfigValues } from "../services/integrations/config-values.js";
@@ -53,8 +53,8 @@ import { ReadinessService, type HealthProbe } from "../services/health/readiness
 import { OrganizationsService } from "../services/organizations/organizations-service.js";
 import { RolesService } from "../services/roles/roles-service.js";
 import { UsersService } from "../services/users/users-service.js";
-import { discoverDefinitions } from "../services/execution/discovery.js";
-import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
+import { discoverDefinitions } from "../services/execution/pool/discovery.js";
+import { DEFAULT_RUNTIME_DIR } from "../services/execution/pool/runtime-bundle.js";
 import { WorkflowsService } from "../services/workflows/workflows-service.js";
 import { DocumentsRepository, TablesRepository } from "../repositories/tables.js";
 import { DocumentsService } from "../services/tables/documents-service.js";
@@ -67,7 +67,7 @@ import {
   runtimeDirFor,
   sandboxTempDir,
   type Isolation,
-} from "../services/execution/isolation.js";
+} from "../services/execution/pool/isolation.js";
 import { WorkspaceService } from "../services/workspace/workspace-service.js";
 import { FilesService } from "../services/files/files-service.js";
 import { SignedUrls } from "../services/files/signed-urls.js";
@@ -318,7 +318,7 @@ function oauthAndIntegrations(deps: {
   };
 }
 
-/** Definitions of a compiled module, described by a sandboxed child (services/execution/discovery.ts). */
+/** Definitions of a compiled module, described by a sandboxed child (services/execution/pool/discovery.ts). */
 function discoverWith(deps: { runtimeDir: string; logger?: Logger; isolation: Isolation }): Discover {
   return (input) =>
     discoverDefinitions({

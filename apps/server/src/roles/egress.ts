@@ -4,8 +4,8 @@ import type { Config } from "../config.js";
 import { EgressPolicy, parseEgressRules } from "../infra/net/egress-policy.js";
 import type { Logger } from "../infra/logger.js";
 import { resolverFor, systemResolver } from "../infra/net/resolver.js";
-import { EgressProxy } from "../services/execution/egress-proxy.js";
-import { sandboxTempDir, shareWithSandbox, type Isolation } from "../services/execution/isolation.js";
+import { EgressProxy } from "../services/execution/pool/egress-proxy.js";
+import { sandboxTempDir, shareWithSandbox, type Isolation } from "../services/execution/pool/isolation.js";
 
 /**
  * The egress proxy of a process that runs workflows (sandbox v2 part 2): its socket in a directory

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import type { Logger } from "../infra/logger.js";
-import { childCgroupControllers } from "../services/execution/child-cgroup.js";
-import { detectIsolation, type Isolation } from "../services/execution/isolation.js";
+import { childCgroupControllers } from "../services/execution/pool/child-cgroup.js";
+import { detectIsolation, type Isolation } from "../services/execution/pool/isolation.js";
 
 /** The OS isolation a role needs is missing and was not waived: the process must not start. */
 export class SandboxUnavailableError extends Error {

@@ -19,9 +19,9 @@ import {
   runtimeDirFor,
   sandboxTempDir,
   type Isolation,
-} from "../services/execution/isolation.js";
-import { ProcessPool } from "../services/execution/process-pool.js";
-import { DEFAULT_RUNTIME_DIR } from "../services/execution/runtime-bundle.js";
+} from "../services/execution/pool/isolation.js";
+import { ProcessPool } from "../services/execution/pool/process-pool.js";
+import { DEFAULT_RUNTIME_DIR } from "../services/execution/pool/runtime-bundle.js";
 import { ExecutionConsumer } from "../services/execution/worker/execution-consumer.js";
 import { WorkerHeartbeat } from "../services/execution/worker/heartbeat.js";
 import { LogSink } from "../services/execution/worker/log-sink.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverDefinitions } from "../../src/services/execution/discovery.js";
+import { discoverDefinitions } from "../../src/services/execution/pool/discovery.js";
 import { childProcesses, createTestWorkspace, type TestWorkspace } from "./fixtures/sandbox-workspace.js";
 
 let workspace: TestWorkspace;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EgressPolicy, parseEgressRules } from "../../src/infra/net/egress-policy.js";
 import { createLogger } from "../../src/infra/logger.js";
-import { EgressProxy, type EgressCredential } from "../../src/services/execution/egress-proxy.js";
+import { EgressProxy, type EgressCredential } from "../../src/services/execution/pool/egress-proxy.js";
 import { TEST_HOSTS, testHosts } from "../support/test-hosts.js";
 
 // The egress proxy as a child (and an attacker in one) speaks to it: CONNECT over its Unix socket.

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EgressPolicy, parseEgressRules } from "../../src/infra/net/egress-policy.js";
 import { createLogger } from "../../src/infra/logger.js";
-import { EgressProxy, type EgressCredential } from "../../src/services/execution/egress-proxy.js";
+import { EgressProxy, type EgressCredential } from "../../src/services/execution/pool/egress-proxy.js";
 import { TEST_HOSTS, testHosts } from "../support/test-hosts.js";
 
 // The child side of egress: a Node process with the shim installed (the built module, as the child

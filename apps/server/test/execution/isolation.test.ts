@@ -10,14 +10,14 @@ import {
   runtimeDirFor,
   sandboxTempDir,
   wrapCommand,
-} from "../../src/services/execution/isolation.js";
+} from "../../src/services/execution/pool/isolation.js";
 
 // How a child is wrapped, as root (this test process) and as an ordinary user: an ordinary user
 // cannot change identity, so children get a user namespace of their own instead, with the same PID
 // namespace. The non-root case runs the built module in a Node started as `nobody`.
 
 const BUILT_ISOLATION_JS = fileURLToPath(
-  new URL("../../dist/services/execution/isolation.js", import.meta.url),
+  new URL("../../dist/services/execution/pool/isolation.js", import.meta.url),
 );
 
 /**

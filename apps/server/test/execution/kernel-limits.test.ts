@@ -5,10 +5,14 @@ import {
   childCgroupControllers,
   createChildCgroup,
   enterCgroupCommand,
-} from "../../src/services/execution/child-cgroup.js";
-import { CHILD_TASKS, childMemoryLimitBytes } from "../../src/services/execution/child-process.js";
-import { CHILD_OPEN_FILES, detectIsolation, wrapCommand } from "../../src/services/execution/isolation.js";
-import type { ProcessPool } from "../../src/services/execution/process-pool.js";
+} from "../../src/services/execution/pool/child-cgroup.js";
+import { CHILD_TASKS, childMemoryLimitBytes } from "../../src/services/execution/pool/child-process.js";
+import {
+  CHILD_OPEN_FILES,
+  detectIsolation,
+  wrapCommand,
+} from "../../src/services/execution/pool/isolation.js";
+import type { ProcessPool } from "../../src/services/execution/pool/process-pool.js";
 import { eventually } from "../support/server-process.js";
 import {
   startTestPool,

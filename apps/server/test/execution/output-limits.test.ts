@@ -3,8 +3,8 @@ import {
   boundLine,
   DEFAULT_OUTPUT_LIMITS,
   maxMessageBytes,
-} from "../../src/services/execution/output-limits.js";
-import type { ProcessPool } from "../../src/services/execution/process-pool.js";
+} from "../../src/services/execution/pool/output-limits.js";
+import type { ProcessPool } from "../../src/services/execution/pool/process-pool.js";
 import {
   startTestPool,
   stopTestPool,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProcessPool } from "../../src/services/execution/process-pool.js";
+import type { ProcessPool } from "../../src/services/execution/pool/process-pool.js";
 import { waitUntil } from "../support/wait.js";
 import {
   createTestPool,

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProcessPool } from "../../src/services/execution/process-pool.js";
+import type { ProcessPool } from "../../src/services/execution/pool/process-pool.js";
 import {
   createTestPool,
   createTestWorkspace,

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PoolClosedError } from "../../src/services/execution/process-pool.js";
+import { PoolClosedError } from "../../src/services/execution/pool/process-pool.js";
 import { waitUntil } from "../support/wait.js";
 import {
   childProcesses,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTimeout } from "../../src/infra/timeouts.js";
-import { detectIsolation } from "../../src/services/execution/isolation.js";
+import { detectIsolation } from "../../src/services/execution/pool/isolation.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { startEmbedded, type EmbeddedServer } from "../support/embedded-server.js";
 import { firstAdminToken, writeWorkspaceFile } from "../support/engine-journey.js";

@@ -5,7 +5,7 @@ import {
   buildRuntime,
   DEFAULT_RUNTIME_DIR,
   RUNTIME_FILES,
-} from "../../src/services/execution/runtime-bundle.js";
+} from "../../src/services/execution/pool/runtime-bundle.js";
 import type { Client } from "../support/context.js";
 
 let runtime: Promise<unknown> | undefined;

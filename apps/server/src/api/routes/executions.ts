@@ -12,8 +12,8 @@ import {
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { ExecutionQueries } from "../../services/execution/execution-queries.js";
-import type { ExecutionService } from "../../services/execution/execution-service.js";
+import type { ExecutionQueries } from "../../services/execution/accept/execution-queries.js";
+import type { ExecutionService } from "../../services/execution/accept/execution-service.js";
 import { requirePrincipal } from "../access.js";
 import { idParams, protectedErrors } from "./shared.js";
 

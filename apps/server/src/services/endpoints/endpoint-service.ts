@@ -3,7 +3,7 @@ import type { Logger } from "../../infra/logger.js";
 import type { WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
 import type { WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
-import type { ExecuteAnswer, ExecutionService } from "../execution/execution-service.js";
+import type { ExecuteAnswer, ExecutionService } from "../execution/accept/execution-service.js";
 import { coerceQuery } from "./coercion.js";
 import { endpointOperations, type EndpointsDocument } from "./openapi-operations.js";
 import { hashWorkflowKey, WORKFLOW_KEY_PREFIX } from "./workflow-keys-service.js";

@@ -1,7 +1,7 @@
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/organizations.js";
 import type { Logger } from "../../infra/logger.js";
 import type { DeliveryRow, EventRow, EventsRepository } from "../../repositories/events.js";
-import type { ExecutionService } from "../execution/execution-service.js";
+import type { ExecutionService } from "../execution/accept/execution-service.js";
 import type { ScheduledJob } from "../scheduler/job.js";
 import { renderInputMapping, type EventContext } from "./input-mapping.js";
 

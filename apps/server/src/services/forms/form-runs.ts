@@ -14,7 +14,7 @@ import { assertSafeKey, type FileStore } from "../../infra/files/file-store.js";
 import type { FormUploadsRepository } from "../../repositories/form-uploads.js";
 import type { FormFieldRow, FormRow } from "../../repositories/forms.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
-import { type ExecuteAnswer, type ExecutionService } from "../execution/execution-service.js";
+import { type ExecuteAnswer, type ExecutionService } from "../execution/accept/execution-service.js";
 import { contentTypeAllowed, mediaTypeOf } from "../files/content-types.js";
 import { DEFAULT_MAX_UPLOAD_BYTES, storeKeyOf } from "../files/files-service.js";
 import type { SignedUrls } from "../files/signed-urls.js";

@@ -4,7 +4,7 @@ import type { Clock } from "../../infra/clock.js";
 import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
-import type { RunRevocation } from "../execution/cancellation.js";
+import type { RunRevocation } from "../execution/accept/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 export const toOrganization = (row: OrganizationRow): Organization => ({

@@ -7,7 +7,7 @@ import type { Page } from "../../repositories/pagination.js";
 import type { ScheduleChanges, ScheduleRow, SchedulesRepository } from "../../repositories/schedules.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
-import type { InputValidator } from "../execution/input-validation.js";
+import type { InputValidator } from "../execution/accept/input-validation.js";
 import { CronError, parseCron } from "./cron.js";
 
 const PREVIEW_COUNT = 5;

@@ -7,7 +7,7 @@ import type { Page } from "../../repositories/pagination.js";
 import type { UsersRepository } from "../../repositories/users.js";
 import { toAuthUser } from "../auth/auth-service.js";
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
-import type { RunRevocation } from "../execution/cancellation.js";
+import type { RunRevocation } from "../execution/accept/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 type CreateUser = {

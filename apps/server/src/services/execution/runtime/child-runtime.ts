@@ -4,7 +4,7 @@ import { IPC_VERSION, type ChildMessage, type LogLine, type ParentMessage } from
 import { ConsoleCapture } from "./console-capture.js";
 import { definitionOf, discoverModule, errorMessage, importModule } from "./definitions.js";
 import { SecretRedactor } from "./redaction.js";
-import { DEFAULT_OUTPUT_LIMITS } from "../output-limits.js";
+import { DEFAULT_OUTPUT_LIMITS } from "../pool/output-limits.js";
 import { RunLog } from "./run-log.js";
 import { settleError, settleValue, type Settlement } from "./settlement.js";
 

@@ -1,5 +1,5 @@
 import type { IpcLogLevel, LogLine } from "@bifrost/contracts/ipc";
-import { boundLine, DEFAULT_OUTPUT_LIMITS } from "../output-limits.js";
+import { boundLine, DEFAULT_OUTPUT_LIMITS } from "../pool/output-limits.js";
 import type { SecretRedactor } from "./redaction.js";
 
 export const DEFAULT_MAX_LOG_LINES = 100_000;

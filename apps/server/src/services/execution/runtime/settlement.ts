@@ -1,4 +1,4 @@
-import { resultTooLargeError } from "../output-limits.js";
+import { resultTooLargeError } from "../pool/output-limits.js";
 import { inspect } from "node:util";
 import type { ChildMessage } from "@bifrost/contracts/ipc";
 import type { RunLog } from "./run-log.js";

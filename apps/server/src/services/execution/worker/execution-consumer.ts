@@ -15,7 +15,7 @@ import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 import { MicroBatcher } from "../micro-batch.js";
 import { withoutNul } from "../postgres-text.js";
-import type { PoolRunOutcome, PoolRunRequest } from "../pool-run.js";
+import type { PoolRunOutcome, PoolRunRequest } from "../pool/pool-run.js";
 
 export type PoolOutcome = PoolRunOutcome;
 

@@ -1,5 +1,5 @@
 import { IPC_VERSION, type DiscoveredDefinition } from "@bifrost/contracts";
-import type { Logger } from "../../infra/logger.js";
+import type { Logger } from "../../../infra/logger.js";
 import { SandboxedChild } from "./child-process.js";
 import type { Isolation } from "./isolation.js";
 

@@ -8,25 +8,25 @@ import {
   TimeoutError,
   UnavailableError,
   ValidationError,
-} from "../../errors.js";
-import { SYSTEM_USER_ID } from "../../db/schema/triggers.js";
-import type { Bus } from "../../infra/bus/bus.js";
-import type { Logger } from "../../infra/logger.js";
-import type { WorkQueue } from "../../infra/queue/work-queue.js";
+} from "../../../errors.js";
+import { SYSTEM_USER_ID } from "../../../db/schema/triggers.js";
+import type { Bus } from "../../../infra/bus/bus.js";
+import type { Logger } from "../../../infra/logger.js";
+import type { WorkQueue } from "../../../infra/queue/work-queue.js";
 import type {
   AcceptedExecution,
   ExecutionRow,
   ExecutionsRepository,
   NewExecution,
-} from "../../repositories/executions.js";
-import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "./channels.js";
-import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
+} from "../../../repositories/executions.js";
+import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "../channels.js";
+import type { RunnableWorkflows } from "../../workflows/runnable-workflows.js";
 import { requestCancellation } from "./cancellation.js";
 import type { InputValidator } from "./input-validation.js";
-import { MicroBatcher } from "./micro-batch.js";
-import { containsNul } from "./postgres-text.js";
+import { MicroBatcher } from "../micro-batch.js";
+import { containsNul } from "../postgres-text.js";
 import type { SyncResults } from "./sync-results.js";
-import { callerOf, systemPrincipal, type Principal } from "../../principal.js";
+import { callerOf, systemPrincipal, type Principal } from "../../../principal.js";
 
 /** A workflow the caller may run, as the execute path needs it. */
 export type RunnableWorkflow = {

@@ -1,10 +1,14 @@
 import type { ExecutionDetail, ExecutionLog, ExecutionSummary } from "@bifrost/contracts";
-import { NotFoundError } from "../../errors.js";
-import type { FileStore } from "../../infra/files/file-store.js";
-import type { ExecutionLogsRepository } from "../../repositories/execution-logs.js";
-import type { ExecutionFilters, ExecutionRow, ExecutionsRepository } from "../../repositories/executions.js";
-import type { Page } from "../../repositories/pagination.js";
-import { callerOf, type Principal } from "../../principal.js";
+import { NotFoundError } from "../../../errors.js";
+import type { FileStore } from "../../../infra/files/file-store.js";
+import type { ExecutionLogsRepository } from "../../../repositories/execution-logs.js";
+import type {
+  ExecutionFilters,
+  ExecutionRow,
+  ExecutionsRepository,
+} from "../../../repositories/executions.js";
+import type { Page } from "../../../repositories/pagination.js";
+import { callerOf, type Principal } from "../../../principal.js";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

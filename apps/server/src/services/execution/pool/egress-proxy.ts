@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { NetworkUsage } from "@bifrost/contracts";
 import { chmodSync, rmSync } from "node:fs";
 import net, { type Server, type Socket } from "node:net";
-import type { EgressPolicy } from "../../infra/net/egress-policy.js";
-import type { Logger } from "../../infra/logger.js";
-import { pickAllowedAddress, systemResolver, type Resolver } from "../../infra/net/resolver.js";
+import type { EgressPolicy } from "../../../infra/net/egress-policy.js";
+import type { Logger } from "../../../infra/logger.js";
+import { pickAllowedAddress, systemResolver, type Resolver } from "../../../infra/net/resolver.js";
 
 /**
  * The egress proxy of the process that spawns workflow children (sandbox v2 part 2): children have

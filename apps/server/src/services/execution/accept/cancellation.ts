@@ -1,7 +1,7 @@
-import type { Bus } from "../../infra/bus/bus.js";
-import type { ExecutionRow, ExecutionsRepository } from "../../repositories/executions.js";
-import { workerCancelChannel, type ExecutionEvents } from "./channels.js";
-import type { ExecutionTokens } from "./execution-token.js";
+import type { Bus } from "../../../infra/bus/bus.js";
+import type { ExecutionRow, ExecutionsRepository } from "../../../repositories/executions.js";
+import { workerCancelChannel, type ExecutionEvents } from "../channels.js";
+import type { ExecutionTokens } from "../execution-token.js";
 
 type CancellationDeps = { executions: ExecutionsRepository; bus: Bus; events: ExecutionEvents };
 

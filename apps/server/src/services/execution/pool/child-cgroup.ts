@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { isProcessAlive } from "../../infra/process-alive.js";
+import { isProcessAlive } from "../../../infra/process-alive.js";
 
 /**
  * Limits on a whole child process enforced by the kernel through cgroups, v1 (one hierarchy per

@@ -9,8 +9,8 @@ import {
   resultTooLargeError,
   type OutputLimits,
 } from "./output-limits.js";
-import { systemClock, type Clock } from "../../infra/clock.js";
-import type { Logger } from "../../infra/logger.js";
+import { systemClock, type Clock } from "../../../infra/clock.js";
+import type { Logger } from "../../../infra/logger.js";
 import type { ChildExit } from "./child-process.js";
 import { PoolChild, type PoolChildStats } from "./pool-child.js";
 import {
@@ -24,7 +24,7 @@ import {
   type PoolRunOutcome,
   type PoolRunRequest,
 } from "./pool-run.js";
-import { DEFAULT_MAX_LOG_LINES } from "./runtime/run-log.js";
+import { DEFAULT_MAX_LOG_LINES } from "../runtime/run-log.js";
 
 export { PoolClosedError };
 export type { PoolKey, PoolRunOutcome, PoolRunRequest };

@@ -1,9 +1,9 @@
 import { executionMessageCodec } from "@bifrost/contracts";
-import type { Logger } from "../../infra/logger.js";
-import type { WorkQueue } from "../../infra/queue/work-queue.js";
-import type { ExecutionsRepository } from "../../repositories/executions.js";
-import type { ScheduledJob } from "../scheduler/job.js";
-import { EXECUTION_QUEUE, executionQueueDeclaration, type ExecutionEvents } from "./channels.js";
+import type { Logger } from "../../../infra/logger.js";
+import type { WorkQueue } from "../../../infra/queue/work-queue.js";
+import type { ExecutionsRepository } from "../../../repositories/executions.js";
+import type { ScheduledJob } from "../../scheduler/job.js";
+import { EXECUTION_QUEUE, executionQueueDeclaration, type ExecutionEvents } from "../channels.js";
 
 const BATCH = 500;
 

@@ -8,12 +8,12 @@ import { build, type BuildOptions } from "esbuild";
  * Where the runtime of workflow children lives: `apps/server/dist/runtime`. This module sits at the
  * same depth under `src/` (tests, tsx) and `dist/` (the build), so the path is the same from both.
  */
-export const DEFAULT_RUNTIME_DIR = fileURLToPath(new URL("../../../dist/runtime", import.meta.url));
+export const DEFAULT_RUNTIME_DIR = fileURLToPath(new URL("../../../../dist/runtime", import.meta.url));
 
 /** The file names inside a runtime directory. */
 export const RUNTIME_FILES = { child: "child.mjs", sdk: "sdk.mjs" } as const;
 
-const SERVER_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const SERVER_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 /** Run from source (vitest, tsx): bundle the TypeScript sources of the workspaces, as tests import them. */
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 
@@ -40,7 +40,7 @@ export async function buildRuntime(outDir: string = DEFAULT_RUNTIME_DIR): Promis
   const [child, sdk] = await Promise.all([
     build({
       ...common,
-      entryPoints: [fileURLToPath(new URL(`./runtime/child.${FROM_SOURCE ? "ts" : "js"}`, import.meta.url))],
+      entryPoints: [fileURLToPath(new URL(`../runtime/child.${FROM_SOURCE ? "ts" : "js"}`, import.meta.url))],
       outfile: path.join(outDir, RUNTIME_FILES.child),
       // One zod per child: the runtime uses the SDK bundle's (every run loads the SDK anyway), which
       // saves parsing a second copy at every child start.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Bus, Subscription } from "../../infra/bus/bus.js";
-import type { Logger } from "../../infra/logger.js";
-import { syncReplyChannel, type SyncAnswer } from "./channels.js";
+import type { Bus, Subscription } from "../../../infra/bus/bus.js";
+import type { Logger } from "../../../infra/logger.js";
+import { syncReplyChannel, type SyncAnswer } from "../channels.js";
 
 type Waiter = { resolve(answer: SyncAnswer): void };
 
