@@ -22,7 +22,7 @@ const LAYERS = [
 ];
 
 /** The layer of a file of apps/server/src (the most specific path wins), or undefined. */
-export function layerOf(file) {
+function layerOf(file) {
   const relative = path.relative(SERVER, file).split(path.sep).join("/");
   if (relative.startsWith("..")) return undefined;
   let found;
@@ -68,7 +68,7 @@ const layersRule = {
   },
 };
 
-export const layersPlugin = { rules: { layers: layersRule } };
+const layersPlugin = { rules: { layers: layersRule } };
 
 /** The config entry that applies the rule to the server's sources. */
 export const layerRules = {

@@ -76,8 +76,7 @@ function expectStatus(response, expected, what) {
 }
 
 /** The current TOTP code of a base32 secret. */
-export const totpNow = (/** @type {string} */ secret) =>
-  generate({ secret, epoch: Math.floor(Date.now() / 1000) });
+const totpNow = (/** @type {string} */ secret) => generate({ secret, epoch: Math.floor(Date.now() / 1000) });
 
 /**
  * Creates the first admin through the API and signs them in the way a browser would on first use:

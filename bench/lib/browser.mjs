@@ -44,7 +44,7 @@ export async function launchBrowser() {
  * @param {Response} response
  * @param {string} baseUrl
  */
-export function cookiesOf(response, baseUrl) {
+function cookiesOf(response, baseUrl) {
   return response.headers.getSetCookie().map((header) => {
     const [pair = ""] = header.split(";");
     const at = pair.indexOf("=");

@@ -4,9 +4,9 @@
 import { requestJson } from "./auth.mjs";
 
 /** The bench workflows, one workspace file (TypeScript, as a user would write it in the editor). */
-export const BENCH_WORKFLOW_PATH = "bench/engine.ts";
+const BENCH_WORKFLOW_PATH = "bench/engine.ts";
 export const LOG_LINES_PER_RUN = 100;
-export const BENCH_WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
+const BENCH_WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
 
 export const trivial = workflow({
   async run() {

@@ -52,7 +52,7 @@ export function cpuGroups(servers, databaseName) {
  * @param {string} databaseName
  * @returns {Promise<DatabaseCounters>}
  */
-export async function readDatabaseCounters(pool, databaseName) {
+async function readDatabaseCounters(pool, databaseName) {
   const { rows } = await pool.query(
     `SELECT (xact_commit + xact_rollback)::float8 AS transactions, tup_inserted::float8 AS inserted,
             tup_updated::float8 AS updated

@@ -24,7 +24,7 @@ export async function countEnded(pool) {
 }
 
 /** @param {pg.Pool} pool */
-export async function countActive(pool) {
+async function countActive(pool) {
   const { rows } = await pool.query(
     "SELECT count(*)::int AS n FROM executions WHERE status = ANY($1::text[])",
     [ACTIVE_STATUSES],
@@ -33,7 +33,7 @@ export async function countActive(pool) {
 }
 
 /** @param {pg.Pool} pool */
-export async function databaseNow(pool) {
+async function databaseNow(pool) {
   const { rows } = await pool.query("SELECT clock_timestamp() AS now");
   return /** @type {Date} */ (rows[0]?.now);
 }
@@ -54,7 +54,7 @@ export async function databaseNow(pool) {
  * @param {ThroughputContext} context
  * @param {string} workflow
  */
-export function startProducer(context, workflow) {
+function startProducer(context, workflow) {
   const { target, pool, options } = context;
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.submitters });
   const client = { ...target, agent };
@@ -242,7 +242,7 @@ export async function benchThroughput(context, { label, workflow }) {
  * @param {string} tag
  * @param {Report} report
  */
-export function checkThroughputRow(row, tag, report) {
+function checkThroughputRow(row, tag, report) {
   const notSuccess = Object.entries(row.acceptedByStatus).filter(([status]) => status !== "Success");
   if (notSuccess.length > 0) {
     report.notes.push(

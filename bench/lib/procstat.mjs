@@ -28,7 +28,7 @@ const CLOCK_TICKS = (() => {
  * @param {number} pid
  * @returns {ProcStat | null}  null when the process is gone
  */
-export function readStat(pid) {
+function readStat(pid) {
   let text;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -85,7 +85,7 @@ export function childrenOf(ppid, processes = listProcesses()) {
 }
 
 /** Busy and total CPU time of the whole machine so far, in ms summed over all cores (/proc/stat). */
-export function machineCpuMs() {
+function machineCpuMs() {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
   const total = ticks.reduce((sum, t) => sum + t, 0);

@@ -75,7 +75,7 @@ export function readCpuMs(pid) {
  * helpers), in ms.
  * @param {number} pid
  */
-export function readThreadCpuMs(pid) {
+function readThreadCpuMs(pid) {
   const total = readCpuMs(pid);
   const main = statCpuMs(`/proc/${pid}/task/${pid}/stat`);
   return { main, others: total - main };

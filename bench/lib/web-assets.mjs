@@ -6,7 +6,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 
 /** @param {Buffer | string} data */
-export const gzipBytes = (data) => gzipSync(data, { level: 9 }).length;
+const gzipBytes = (data) => gzipSync(data, { level: 9 }).length;
 
 /**
  * Static `import … from "./x.js"`, `import "./x.js"` and `export … from "./x.js"` of a minified

@@ -31,7 +31,7 @@ const authPages: RouteObject[] = [
   },
 ];
 
-export const routes: RouteObject[] = [
+const routes: RouteObject[] = [
   {
     element: (
       <AuthProvider>

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 
 /** A Content-Security-Policy violation as the browser reported it. */
-export type CspViolation = { directive: string; blocked: string; sample: string; where: string };
+type CspViolation = { directive: string; blocked: string; sample: string; where: string };
 
 /**
  * Records every CSP violation of the context's pages, from two sources: the `securitypolicyviolation`

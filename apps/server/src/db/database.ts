@@ -10,7 +10,7 @@ import { MIGRATIONS_FOLDER } from "./paths.js";
 import { isEmptyDataDir, readPgliteTemplate } from "./pglite-template.js";
 import * as schema from "./schema/index.js";
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 /** The query builder every repository uses, whichever engine is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
@@ -39,7 +39,7 @@ const PING_TIMEOUT_MS = 2_000;
  */
 export type DatabaseSafety = { guard: boolean } & EmbeddedLimits;
 
-export const DEFAULT_DATABASE_SAFETY: DatabaseSafety = {
+const DEFAULT_DATABASE_SAFETY: DatabaseSafety = {
   guard: false,
   waitMs: 10_000,
   transactionMs: 30_000,

@@ -36,7 +36,7 @@ const SAFE_ERROR_FIELDS = [
  * parameter (password hashes, e-mails) in its message, and PostgreSQL puts the conflicting values in
  * `detail` ("Key (email)=(…) already exists"). Redact paths cannot reach text inside a message.
  */
-export function serializeError(error: unknown, depth = 0): unknown {
+function serializeError(error: unknown, depth = 0): unknown {
   if (!(error instanceof Error)) return error;
   const withheld = error.message.startsWith("Failed query:");
   const message = withheld ? "Failed query (SQL and parameters withheld)" : error.message;

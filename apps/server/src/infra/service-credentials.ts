@@ -25,7 +25,7 @@ export type ServiceUrls = {
 class PasswordRequested extends Error {}
 
 /** `host:port` of a service URL: never its user or password. */
-export function serviceAddress(url: string, defaultPort: number): string {
+function serviceAddress(url: string, defaultPort: number): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname || "localhost"}:${parsed.port || defaultPort}`;

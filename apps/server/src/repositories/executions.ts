@@ -47,7 +47,7 @@ export type ExecutionFilters = {
 };
 
 /** What the worker knows of a run it claimed. */
-export type ClaimedExecution = Pick<
+type ClaimedExecution = Pick<
   ExecutionRow,
   | "id"
   | "workflowId"

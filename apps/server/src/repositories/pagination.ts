@@ -7,7 +7,7 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 type Position = { createdAt: Date; id: string };
 
 /** Cursors are opaque to clients: the (createdAt, id) of the last item, base64url JSON. */
-export function encodeCursor(position: Position): string {
+function encodeCursor(position: Position): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
 }
 

@@ -85,7 +85,7 @@ import type { Infrastructure } from "./infrastructure.js";
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
-export const serverVersion = (): string =>
+const serverVersion = (): string =>
   (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
     .version;
 

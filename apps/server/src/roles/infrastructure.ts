@@ -22,7 +22,7 @@ export type Infrastructure = {
 };
 
 /** Host and port only: a URL may carry a password, which never reaches a log line. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;

@@ -50,7 +50,7 @@ export function resolveSandbox(config: Config, logger: Logger): Isolation {
   );
 }
 
-export function warning(isolation: Extract<Isolation, { kind: "permission-only" }>): string {
+function warning(isolation: Extract<Isolation, { kind: "permission-only" }>): string {
   return (
     `workflow children are NOT isolated by the operating system (${isolation.reason}): Node's permission ` +
     `model is their only sandbox; a hostile workflow can reach local services and signal processes`

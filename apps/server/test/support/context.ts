@@ -8,7 +8,7 @@ export type Client = {
   request(method: string, url: string, payload?: object): Promise<LightMyRequestResponse>;
 };
 
-export type TestOrganization = { id: string; name: string; withRole: Client; withoutRole: Client };
+type TestOrganization = { id: string; name: string; withRole: Client; withoutRole: Client };
 
 export type TestContext = {
   app: TestApp;

@@ -22,7 +22,7 @@ export async function call(url: string, method: string, body?: Json, headers: Re
 const codeNow = (secret: string): Promise<string> =>
   generate({ secret, epoch: Math.floor(Date.now() / 1000) });
 
-export const JOURNEY_ADMIN = {
+const JOURNEY_ADMIN = {
   email: "root@msp.example",
   password: "a perfectly long passphrase",
   name: "Root",

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const SERVER_BIN = fileURLToPath(new URL("../../bin/bifrost-server.js", import.meta.url));
+const SERVER_BIN = fileURLToPath(new URL("../../bin/bifrost-server.js", import.meta.url));
 
 export type ServerProcess = {
   child: ChildProcess;

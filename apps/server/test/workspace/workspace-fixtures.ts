@@ -14,7 +14,7 @@ let runtime: Promise<unknown> | undefined;
  * Discovery runs a child from the runtime bundle the API uses (`npm run build` makes it; `npm test`
  * runs the build). A test run from a clean checkout builds it once here (~150 ms).
  */
-export function ensureRuntime(): Promise<unknown> {
+function ensureRuntime(): Promise<unknown> {
   const missing = Object.values(RUNTIME_FILES).some((file) => !existsSync(join(DEFAULT_RUNTIME_DIR, file)));
   runtime ??= missing ? buildRuntime() : Promise.resolve();
   return runtime;

@@ -21,7 +21,7 @@ export function RequirePlatformAdmin() {
   return isPlatformAdmin ? <Outlet /> : <NotFoundPage />;
 }
 
-export function FullPageSpinner() {
+function FullPageSpinner() {
   return (
     <div className="full-page-center">
       <Spinner />

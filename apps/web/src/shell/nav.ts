@@ -1,8 +1,8 @@
 /** The sections of the signed-in layout; `platformAdmin` entries are hidden from organization users. */
-export type NavEntry = { to: string; label: string; platformAdmin?: boolean };
+type NavEntry = { to: string; label: string; platformAdmin?: boolean };
 export type NavGroup = { label: string; entries: NavEntry[] };
 
-export const navGroups: NavGroup[] = [
+const navGroups: NavGroup[] = [
   {
     label: "Run",
     entries: [

@@ -12,14 +12,14 @@ import {
 import { runsMayUse, usersMayUse } from "../access.js";
 import { type Principal } from "../../principal.js";
 
-export const ACCESS_COOKIE = "access_token";
+const ACCESS_COOKIE = "access_token";
 export const REFRESH_COOKIE = "refresh_token";
-export const CSRF_COOKIE = "csrf_token";
-export const CSRF_HEADER = "x-csrf-token";
+const CSRF_COOKIE = "csrf_token";
+const CSRF_HEADER = "x-csrf-token";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export const isUnsafeMethod = (method: string): boolean => !SAFE_METHODS.has(method);
+const isUnsafeMethod = (method: string): boolean => !SAFE_METHODS.has(method);
 
 /** Double-submit check: the header must equal the cookie (compared in constant time). */
 export function assertCsrf(request: FastifyRequest): void {

@@ -20,8 +20,8 @@ import { type Principal } from "../../principal.js";
  */
 
 /** Close codes (the application range 4000–4999): the login ended, or what it may see changed. */
-export const SOCKET_LOGIN_ENDED = 4401;
-export const SOCKET_ACCESS_CHANGED = 4403;
+const SOCKET_LOGIN_ENDED = 4401;
+const SOCKET_ACCESS_CHANGED = 4403;
 
 /** preValidation of the WebSocket route: refuses the upgrade (403) from another origin. */
 export function checkSocketOrigin(request: FastifyRequest, publicUrl: string | undefined): void {

@@ -10,9 +10,9 @@ import type { Algorithm, Options } from "@node-rs/argon2";
  * would orphan every stored hash, which is why it is decided here.
  */
 
-export const MIN_PASSWORD_LENGTH = 12;
+const MIN_PASSWORD_LENGTH = 12;
 // Bounds what one login or password change costs (hash input and the policy checks), not Argon2's limit.
-export const MAX_PASSWORD_LENGTH = 256;
+const MAX_PASSWORD_LENGTH = 256;
 
 // `Algorithm` is an ambient const enum, which isolatedModules forbids reading at runtime: 2 is its Argon2id.
 const ARGON2ID: Algorithm = 2;

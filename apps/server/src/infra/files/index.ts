@@ -1,8 +1,7 @@
 import { DiskFileStore } from "./disk-file-store.js";
 import type { FileStore, FileStoreConfig } from "./file-store.js";
 
-export type { FileStore, StoredFile } from "./file-store.js";
-export { assertSafeKey } from "./file-store.js";
+export type { FileStore } from "./file-store.js";
 
 /** The configured adapter. The S3 one is imported on demand: the AWS SDK costs memory at load. */
 export async function createFileStore(config: FileStoreConfig): Promise<FileStore> {

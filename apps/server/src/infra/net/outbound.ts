@@ -16,7 +16,7 @@ import { pickAllowedAddress, systemResolver, type Resolver } from "./resolver.js
  * - answers are size-capped, and a timeout bounds the whole call.
  */
 
-export type OutboundTrust = "admin" | "untrusted";
+type OutboundTrust = "admin" | "untrusted";
 
 export type OutboundRequest = {
   method?: string;

@@ -15,7 +15,7 @@ import { createHmac, randomInt } from "node:crypto";
 export const RECOVERY_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz";
 /** Characters per code, shown as two groups of five. */
 export const RECOVERY_CODE_LENGTH = 10;
-export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COUNT = 10;
 /** A shorter key would make the hash guessable offline if the table leaked. */
 const MIN_KEY_BYTES = 16;
 

@@ -5,10 +5,10 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-export const TOTP_PERIOD_SECONDS = 30;
-export const TOTP_DIGITS = 6;
+const TOTP_PERIOD_SECONDS = 30;
+const TOTP_DIGITS = 6;
 /** RFC 4226 recommends 160-bit secrets; that is also the SHA-1 block-size sweet spot. */
-export const TOTP_SECRET_BYTES = 20;
+const TOTP_SECRET_BYTES = 20;
 /** The largest window the caller may ask for: beyond a few steps a guessed code gets too likely. */
 const MAX_WINDOW = 10;
 

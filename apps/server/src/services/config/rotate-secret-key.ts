@@ -127,7 +127,7 @@ const OAUTH_AND_INTEGRATION_KINDS: SealedKind[] = [
  * finds them. Keys derived for signing (JWTs, execution tokens) need no re-encryption: the tokens
  * simply stop verifying, which ends signed-in sessions.
  */
-export const SEALED_KINDS: SealedKind[] = [
+const SEALED_KINDS: SealedKind[] = [
   {
     name: "config secrets",
     purpose: CONFIG_SECRET_PURPOSE,

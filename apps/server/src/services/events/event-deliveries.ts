@@ -8,7 +8,7 @@ import { renderInputMapping, type EventContext } from "./input-mapping.js";
 /** Starting runs as the system user: the one ExecutionService method deliveries need. */
 export type SystemRuns = Pick<ExecutionService, "startSystemRun">;
 
-export const MAX_DELIVERY_ATTEMPTS = 5;
+const MAX_DELIVERY_ATTEMPTS = 5;
 
 export type DeliveryOptions = {
   /** The first retry waits this long; each next one twice as long (default 5 s: 5, 10, 20, 40 s). */
@@ -44,7 +44,7 @@ export function splitHeaders(stored: Record<string, string>): {
 }
 
 /** The event as input mappings see it. */
-export const eventContextOf = (event: EventRow): EventContext => ({
+const eventContextOf = (event: EventRow): EventContext => ({
   ...splitHeaders(event.headers),
   body: event.body,
   sourceIp: event.sourceIp,

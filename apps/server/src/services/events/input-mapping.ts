@@ -18,7 +18,7 @@ const INLINE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 const MAX_DEPTH = 32;
 
 /** The value at a dotted path (with `[n]` indices); undefined when any step is missing. */
-export function lookup(root: unknown, path: string): unknown {
+function lookup(root: unknown, path: string): unknown {
   const steps = path
     .replace(/\[(\d+)\]/g, ".$1")
     .split(".")

@@ -4,7 +4,7 @@ import type { Logger } from "../../infra/logger.js";
 import type { ScheduledJob } from "../scheduler/job.js";
 
 /** Files of the `temp` location live this long (API.md "The SDK"). */
-export const TEMP_FILE_MAX_AGE_MS = 24 * 3600 * 1000;
+const TEMP_FILE_MAX_AGE_MS = 24 * 3600 * 1000;
 
 export type TempCleanupOptions = { intervalMs: number; maxAgeMs?: number };
 

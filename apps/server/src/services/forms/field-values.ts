@@ -23,7 +23,7 @@ const emailSchema = z.email();
 const dateTimeSchema = z.iso.datetime({ offset: true });
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const conditionOf = (field: FormFieldRow): VisibleWhen | null =>
+const conditionOf = (field: FormFieldRow): VisibleWhen | null =>
   (field.visibleWhen as VisibleWhen | null) ?? null;
 
 /** The values of the shown fields that were entered; hidden fields and unknown keys are dropped. */

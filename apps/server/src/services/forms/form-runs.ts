@@ -29,7 +29,7 @@ const UPLOAD_URL_SECONDS = 15 * 60;
  * Upload URLs one user may hold for one file field between two submissions of the form (a field
  * takes one file: the rest is for a file picked again). Past it: 429 until a submission or 24 h.
  */
-export const PENDING_UPLOADS_PER_FIELD = 5;
+const PENDING_UPLOADS_PER_FIELD = 5;
 const REFERENCE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 
 const paramNamesOf = (workflow: WorkflowRow): Set<string> =>

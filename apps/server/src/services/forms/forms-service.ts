@@ -24,7 +24,7 @@ const toField = (row: FormFieldRow): FormField => ({
   validation: row.validation ?? null,
 });
 
-export const toForm = (row: FormRow, fields: FormFieldRow[], roleIds: string[]): Form => ({
+const toForm = (row: FormRow, fields: FormFieldRow[], roleIds: string[]): Form => ({
   id: row.id,
   name: row.name,
   description: row.description,

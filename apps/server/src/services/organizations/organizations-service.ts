@@ -7,7 +7,7 @@ import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import type { RunRevocation } from "../execution/accept/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
-export const toOrganization = (row: OrganizationRow): Organization => ({
+const toOrganization = (row: OrganizationRow): Organization => ({
   id: row.id,
   name: row.name,
   domain: row.domain,

@@ -2,7 +2,7 @@ import type { Bus, Lock } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
 import type { ScheduledJob } from "./job.js";
 
-export const SCHEDULER_LOCK = "scheduler:leader";
+const SCHEDULER_LOCK = "scheduler:leader";
 
 export type LeaderOptions = {
   /** The bus lock's time to live: a dead leader's lock frees itself after this (≤ 5 s). */
@@ -11,7 +11,7 @@ export type LeaderOptions = {
   renewMs: number;
 };
 
-export const defaultLeaderOptions: LeaderOptions = { ttlMs: 5_000, renewMs: 1_500 };
+const defaultLeaderOptions: LeaderOptions = { ttlMs: 5_000, renewMs: 1_500 };
 
 /**
  * Leader election over a bus lock: every scheduler process tries to take the lock every `renewMs`;

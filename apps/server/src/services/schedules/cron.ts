@@ -21,7 +21,7 @@ export class CronError extends Error {
   }
 }
 
-export function isValidTimezone(timezone: string): boolean {
+function isValidTimezone(timezone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });
     return true;
@@ -48,9 +48,4 @@ export function parseCron(cron: string, timezone = "UTC"): ParsedCron {
     next: (after) => job.nextRun(after),
     nextRuns: (n, after) => job.nextRuns(n, after),
   };
-}
-
-/** The next `count` fire times after `from` (a preview for `/api/schedules/validate`). */
-export function previewRuns(cron: string, timezone: string, count: number, from = new Date()): Date[] {
-  return parseCron(cron, timezone).nextRuns(count, from);
 }

@@ -13,7 +13,7 @@ import { CronError, parseCron } from "./cron.js";
 const PREVIEW_COUNT = 5;
 const ANY_SCOPE = { userId: "", organizationId: PROVIDER_ORGANIZATION_ID, isSuperuser: true };
 
-export const toSchedule = (row: ScheduleRow): Schedule => ({
+const toSchedule = (row: ScheduleRow): Schedule => ({
   id: row.id,
   workflowId: row.workflowId,
   cron: row.cron,

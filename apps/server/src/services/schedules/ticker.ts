@@ -6,7 +6,7 @@ import type { ScheduledJob } from "../scheduler/job.js";
 import { parseCron } from "./cron.js";
 
 /** A fire missed by at most this long (the scheduler was down) still runs once on recovery. */
-export const CATCH_UP_GRACE_MS = 10 * 60_000;
+const CATCH_UP_GRACE_MS = 10 * 60_000;
 const BATCH = 100;
 const MAX_BATCHES_PER_TICK = 10;
 /** Missed fires older than the grace recorded per schedule and pass; the rest are skipped silently. */

@@ -17,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Who acts on tables: where (DataScope), as which user (createdBy/updatedBy), for the audit log. */
 export type TableCaller = { scope: DataScope; userId: string; actor: AuditActor };
 
-export const toTable = (row: TableRow): Table => ({
+const toTable = (row: TableRow): Table => ({
   id: row.id,
   name: row.name,
   description: row.description,

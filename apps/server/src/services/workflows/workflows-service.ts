@@ -6,7 +6,7 @@ import type { WorkflowFilters, WorkflowRow, WorkflowsRepository } from "../../re
 import type { AuditActor, AuditLog } from "../audit/audit-log.js";
 import { type Caller } from "../../principal.js";
 
-export const toWorkflow = (row: WorkflowRow, roleIds: string[]): Workflow => ({
+const toWorkflow = (row: WorkflowRow, roleIds: string[]): Workflow => ({
   id: row.id,
   name: row.name,
   description: row.description,

@@ -14,7 +14,7 @@ export type Discover = (input: {
   timeoutMs: number;
 }) => Promise<{ definitions: DiscoveredDefinition[]; error: string | null }>;
 
-export const DISCOVERY_TIMEOUT_MS = 10_000;
+const DISCOVERY_TIMEOUT_MS = 10_000;
 /** Candidate versions kept in the API's compiled directory (each one is a few files). */
 const KEEP_CANDIDATES = 8;
 

@@ -100,7 +100,7 @@ function scalarText(value: unknown): string {
 }
 
 /** `datetime-local` inputs hold local time without a zone. */
-export function toLocalInput(iso: string): string {
+function toLocalInput(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);

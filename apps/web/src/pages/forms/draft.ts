@@ -27,7 +27,7 @@ export const TYPE_LABELS: Record<FormFieldType, string> = {
   file: "File upload",
 };
 
-export type DraftOption = { label: string; value: unknown; text: string };
+type DraftOption = { label: string; value: unknown; text: string };
 
 /** The builder's editable copy of one field: text boxes hold text, turned into the API's shape on save. */
 export type DraftField = {
@@ -174,7 +174,7 @@ function typedValue(field: DraftField | undefined, text: string): unknown {
 }
 
 /** The condition of a draft field, or the reason it is not a valid one. */
-export function conditionOf(
+function conditionOf(
   field: DraftField,
   fields: readonly DraftField[],
 ): { condition?: VisibleWhen; error?: string } {

@@ -12,7 +12,7 @@ import { callerOf, type Principal } from "../../../principal.js";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export const toSummary = (row: ExecutionRow): ExecutionSummary => ({
+const toSummary = (row: ExecutionRow): ExecutionSummary => ({
   id: row.id,
   workflowId: row.workflowId,
   workflowName: row.workflowName,
@@ -28,7 +28,7 @@ export const toSummary = (row: ExecutionRow): ExecutionSummary => ({
   durationMs: row.durationMs,
 });
 
-export const toDetail = (row: ExecutionRow): ExecutionDetail => ({
+const toDetail = (row: ExecutionRow): ExecutionDetail => ({
   ...toSummary(row),
   inputData: row.inputData,
   result: row.result ?? null,

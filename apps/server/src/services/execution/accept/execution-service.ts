@@ -58,7 +58,7 @@ export type ExecuteAnswer =
 const SYNC_MARGIN_MS = 60_000;
 const NO_TIMEOUT_WAIT_MS = 24 * 3600 * 1000;
 const SYNC_POLL_MS = 5_000;
-export const MAX_ATTEMPTS = 2;
+const MAX_ATTEMPTS = 2;
 
 const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>

@@ -79,7 +79,7 @@ export type ChildHandlers = {
  * worker threads, no native addons, no eval, a heap ceiling, and an environment without any platform
  * secret (the database, broker and secret-key variables of the worker are never passed on).
  */
-export function sandboxCommand(options: SandboxOptions): {
+function sandboxCommand(options: SandboxOptions): {
   command: string;
   args: string[];
   isolation: Isolation;
@@ -112,7 +112,7 @@ export function sandboxCommand(options: SandboxOptions): {
 }
 
 /** Where the child runtime finds its egress credential (removed from its environment at once). */
-export const EGRESS_TOKEN_ENV = "BIFROST_EGRESS_TOKEN";
+const EGRESS_TOKEN_ENV = "BIFROST_EGRESS_TOKEN";
 
 /** The environment of a child: nothing of the worker's own. */
 const CHILD_ENV = { NODE_ENV: "production" };

@@ -35,7 +35,7 @@ export type Isolation =
   | { kind: "permission-only"; reason: string };
 
 /** The default identity of children when the platform runs as root: a fixed id no account uses. */
-export const DEFAULT_SANDBOX_ID = 64_000;
+const DEFAULT_SANDBOX_ID = 64_000;
 
 /** Open files (and sockets) one child may hold. */
 export const CHILD_OPEN_FILES = 1024;

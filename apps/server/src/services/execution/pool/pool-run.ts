@@ -31,7 +31,7 @@ export type PoolRunRequest = {
 };
 
 /** A run's outcome in the pool: one of the statuses a run ends in. */
-export type PoolRunStatus = FinalStatus;
+type PoolRunStatus = FinalStatus;
 
 export type PoolRunOutcome = {
   status: PoolRunStatus;

@@ -20,14 +20,13 @@ import {
   PoolClosedError,
   stoppedOutcome,
   type Job,
-  type PoolKey,
   type PoolRunOutcome,
   type PoolRunRequest,
 } from "./pool-run.js";
 import { DEFAULT_MAX_LOG_LINES } from "../runtime/run-log.js";
 
 export { PoolClosedError };
-export type { PoolKey, PoolRunOutcome, PoolRunRequest };
+export type { PoolRunOutcome, PoolRunRequest };
 
 export type PoolStats = {
   processes: PoolChildStats[];

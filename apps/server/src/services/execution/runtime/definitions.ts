@@ -10,7 +10,7 @@ const DEFINITION = Symbol.for("bifrost.definition");
 
 const DEFINITION_TYPES = new Set<DiscoveredDefinition["type"]>(["workflow", "tool", "data_provider"]);
 
-export type ParseOutcome =
+type ParseOutcome =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; issues: Array<{ path: string; message: string }> };
 

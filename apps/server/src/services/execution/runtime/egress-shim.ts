@@ -15,7 +15,7 @@ import net, { type Socket } from "node:net";
  * so code that gets around this patch reaches nothing.
  */
 
-export class EgressDenied extends Error {
+class EgressDenied extends Error {
   override readonly name = "EgressDenied";
   readonly code = "EGRESS_DENIED";
 }

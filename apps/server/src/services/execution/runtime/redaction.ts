@@ -1,5 +1,5 @@
 /** What a secret value is replaced with in a run's logs, result and error. */
-export const REDACTED = "[REDACTED]";
+const REDACTED = "[REDACTED]";
 
 /**
  * Values shorter than this are not redacted: replacing "on" or "1" everywhere would garble every log

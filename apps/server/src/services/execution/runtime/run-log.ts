@@ -97,7 +97,7 @@ export class RunLog {
 }
 
 /** Turns what a workflow passed as log data into a JSON object (BigInt, cycles and errors included). */
-export function toLogData(data: unknown): Record<string, unknown> {
+function toLogData(data: unknown): Record<string, unknown> {
   const value = toJsonValue(data);
   return value !== null && typeof value === "object" && !Array.isArray(value)
     ? (value as Record<string, unknown>)

@@ -37,11 +37,11 @@ export type CodeSource = {
 };
 
 /** A result above this many bytes of JSON goes to the file store (API.md: over 1 MB). */
-export const INLINE_RESULT_LIMIT = 1024 * 1024;
+const INLINE_RESULT_LIMIT = 1024 * 1024;
 const MEMORY_PRESSURE_DELAY_MS = 1_000;
 const FINISH_RETRIES = [200, 1_000, 3_000, 10_000];
 
-export const resultKeyOf = (executionId: string): string => `executions/${executionId}/result.json`;
+const resultKeyOf = (executionId: string): string => `executions/${executionId}/result.json`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -7,7 +7,7 @@ import type { LogBatchMessage } from "../channels.js";
 import { withoutNul } from "../postgres-text.js";
 
 /** API.md: a run keeps at most this many lines, then one truncation line. */
-export const MAX_LOG_LINES = 100_000;
+const MAX_LOG_LINES = 100_000;
 const FLUSH_EVERY_MS = 50;
 const FLUSH_AT_ROWS = 2_000;
 

@@ -2,7 +2,7 @@ import { useMemo } from "react";
 import { errorMessage, Field, Input, Select, Spinner } from "../../../components/ui/index.js";
 import { useCronPreview } from "../ops-queries.js";
 
-export const CRON_PRESETS: { label: string; cron: string }[] = [
+const CRON_PRESETS: { label: string; cron: string }[] = [
   { label: "Every 5 minutes", cron: "*/5 * * * *" },
   { label: "Every 15 minutes", cron: "*/15 * * * *" },
   { label: "Hourly", cron: "0 * * * *" },
@@ -13,7 +13,7 @@ export const CRON_PRESETS: { label: string; cron: string }[] = [
 ];
 
 /** Every IANA timezone the browser knows, UTC first. */
-export function timezones(): string[] {
+function timezones(): string[] {
   const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   return ["UTC", ...all.filter((tz) => tz !== "UTC")];
 }

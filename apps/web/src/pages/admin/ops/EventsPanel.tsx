@@ -33,7 +33,7 @@ const EVENT_TONES: Record<string, BadgeTone> = {
   pending: "info",
 };
 
-export const StatusTag = ({ status }: { status: string }) => (
+const StatusTag = ({ status }: { status: string }) => (
   <Badge tone={EVENT_TONES[status] ?? "neutral"}>{status.replace(/_/g, " ")}</Badge>
 );
 
