@@ -1,5 +1,6 @@
-// `npm test`: type check, lint, schema/migration check, then every workspace's tests (vitest),
-// and a closing "N passed, N failed" line. Needs PostgreSQL, Redis and RabbitMQ (see README).
+// `npm test`: type check, lint (eslint, prettier, circular imports, knip), schema/migration check,
+// then every workspace's tests (vitest), and a closing "N passed, N failed" line. Needs PostgreSQL,
+// Redis and RabbitMQ (see README).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -62,6 +63,7 @@ const steps = [
   ["lint (eslint)", bin("eslint", "bin/eslint.js"), [".", "--max-warnings", "0"]],
   ["format (prettier --check)", bin("prettier", "bin/prettier.cjs"), ["--check", ".", "--log-level", "warn"]],
   ["no circular imports", path.resolve("scripts/check-cycles.mjs"), []],
+  ["no unused files, exports or dependencies (knip)", bin("knip", "bin/knip.js"), []],
   ["migrations match the schema", path.resolve("scripts/check-migrations.mjs"), []],
   ["build the web client", path.resolve("scripts/build.mjs"), ["--quiet"]],
 ];
