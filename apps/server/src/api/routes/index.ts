@@ -26,7 +26,7 @@ import { endpointRoutes } from "./endpoints.js";
 import { workflowKeyRoutes } from "./workflow-keys.js";
 
 /** What route modules are given: the services, and the few settings some of them need. */
-export type RouteContext = {
+type RouteContext = {
   services: ApiServices;
   secureCookies: boolean;
   publicUrl: string | undefined;
