@@ -12,7 +12,7 @@ import { organizations } from "../../src/db/schema/index.js";
 import { NotFoundError } from "../../src/errors.js";
 import { createLogger } from "../../src/infra/logger.js";
 import { MemoryBus } from "../../src/infra/bus/memory-bus.js";
-import { createApiServices } from "../../src/roles/api.js";
+import { createApiServices } from "../../src/roles/api-services/index.js";
 import { createTestApp, TEST_SECRET_KEY, type TestApp } from "../support/app.js";
 import { freePort } from "../support/server-process.js";
 

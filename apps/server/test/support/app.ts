@@ -13,7 +13,7 @@ import type { FileStore } from "../../src/infra/files/file-store.js";
 import { MemoryBroker, MemoryWorkQueue } from "../../src/infra/queue/memory-queue.js";
 import type { WorkQueue } from "../../src/infra/queue/work-queue.js";
 import type { Clock } from "../../src/infra/clock.js";
-import { createApiServices } from "../../src/roles/api.js";
+import { createApiServices } from "../../src/roles/api-services/index.js";
 import type { HealthProbe } from "../../src/services/health/readiness.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 

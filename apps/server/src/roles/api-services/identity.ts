@@ -1,0 +1,54 @@
+import type { ApiServices } from "../../api/api-services.js";
+import { RolesRepository } from "../../repositories/roles.js";
+import { AuthService } from "../../services/auth/auth-service.js";
+import { AuthStatusService } from "../../services/auth/auth-status.js";
+import { MfaCodes } from "../../services/auth/mfa-codes.js";
+import { MfaManagement } from "../../services/auth/mfa-management.js";
+import { RunRevocation } from "../../services/execution/accept/cancellation.js";
+import { OrganizationsService } from "../../services/organizations/organizations-service.js";
+import { RolesService } from "../../services/roles/roles-service.js";
+import { UsersService } from "../../services/users/users-service.js";
+import type { Core } from "./core.js";
+
+/** Who may sign in and what they are: logins and MFA, organizations, users, roles, the audit log. */
+export function identityServices(
+  core: Core,
+  engine: Pick<ApiServices, "executionTokens">,
+): Pick<
+  ApiServices,
+  "auth" | "authStatus" | "tokens" | "authState" | "audit" | "mfa" | "organizations" | "users" | "roles"
+> {
+  const { deps, users, sessions, organizations, audit, authState, clock, rateLimiter, tokens } = core;
+  const mfaCodes = new MfaCodes({ users, sessions, secretBox: core.secretBox, clock });
+  // Deactivating a user or an organization ends the runs acting for them.
+  const runs = new RunRevocation({
+    executions: core.executions,
+    bus: deps.bus,
+    events: core.events,
+    tokens: engine.executionTokens,
+  });
+  return {
+    auth: new AuthService({
+      users,
+      sessions,
+      tokens,
+      mfaCodes,
+      authState,
+      bus: deps.bus,
+      clock,
+      mfaRequired: deps.mfaRequired,
+      issuer: "Bifrost",
+      rateLimiter,
+      audit,
+      loginRateLimit: deps.loginRateLimit,
+    }),
+    authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
+    tokens,
+    authState,
+    audit,
+    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit, rateLimiter }),
+    organizations: new OrganizationsService({ organizations, authState, clock, audit, runs }),
+    users: new UsersService({ users, organizations, authState, audit, runs }),
+    roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
+  };
+}
