@@ -7,27 +7,38 @@ import { SYSTEM_USER_EMAIL, SYSTEM_USER_ID } from "./db/schema/triggers.js";
  * and the `DataScope` a data call acts in. Ground level: it imports nothing of the layers above.
  */
 
-/** The caller of a request, of a run's SDK, or the system acting for a trigger. */
-export type Principal = {
+/** Who, whichever way they came. */
+type Identity = {
   userId: string;
   email: string;
   name: string;
   organizationId: string;
   isSuperuser: boolean;
   roles: string[];
-  /** The login the request belongs to; empty for a run's SDK and the system, which have none. */
+};
+
+/**
+ * A signed-in user, with the login (`sessionId`) the request belongs to. How the token came:
+ * cookie-authenticated unsafe requests also need the CSRF header.
+ */
+export type UserPrincipal = Identity & {
+  via: "bearer" | "cookie" | "query";
   sessionId: string;
-  /**
-   * How it came: cookie-authenticated unsafe requests also need the CSRF header; `execution` is a
-   * run's SDK, acting as its caller inside the run's organization and never as a platform admin;
-   * `system` is the platform acting for a trigger (an endpoint key, a schedule, a webhook).
-   */
-  via: "bearer" | "cookie" | "query" | "execution" | "system";
-  /** Set when `via` is `execution`. */
-  executionId?: string;
-  /** When the access token ends (ms since the epoch); set for users' tokens. */
+  /** When the access token ends (ms since the epoch). */
   expiresAt?: number;
 };
+
+/** A run's SDK, acting as its caller inside the run's organization and never as a platform admin. */
+type RunPrincipal = Identity & { via: "execution"; executionId: string };
+
+/** The platform acting for a trigger (an endpoint key, a schedule, a webhook): no login, no run. */
+export type SystemPrincipal = Identity & { via: "system" };
+
+/** The caller of a request, of a run's SDK, or the system acting for a trigger. */
+export type Principal = UserPrincipal | RunPrincipal | SystemPrincipal;
+
+export const isUserPrincipal = (principal: Principal): principal is UserPrincipal =>
+  principal.via === "bearer" || principal.via === "cookie" || principal.via === "query";
 
 /** Who is asking, as tenancy and role checks need it (repositories filter with it). */
 export type Caller = { userId: string; organizationId: string; isSuperuser: boolean };
@@ -42,14 +53,13 @@ export const callerOf = (principal: Principal): Caller => ({
  * The system user acting inside an organization (the provider organization for a global workflow):
  * whoever triggered the run was authorized by other means (a workflow key, a webhook's secret).
  */
-export const systemPrincipal = (organizationId: string | null): Principal => ({
+export const systemPrincipal = (organizationId: string | null): SystemPrincipal => ({
   userId: SYSTEM_USER_ID,
   email: SYSTEM_USER_EMAIL,
   name: "System",
   organizationId: organizationId ?? PROVIDER_ORGANIZATION_ID,
   isSuperuser: false,
   roles: [],
-  sessionId: "",
   via: "system",
 });
 
@@ -67,7 +77,7 @@ export function dataScopeOf(principal: Principal, requested?: string | null): Da
     return {
       kind: "run",
       organizationId: principal.organizationId,
-      executionId: principal.executionId ?? "",
+      executionId: principal.executionId,
     };
   }
   return { kind: "admin", organizationId: requested ?? null };

@@ -14,7 +14,7 @@
  *   the run's organization: see principal.ts, dataScopeOf); other users get 403;
  * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
-import type { Principal } from "../principal.js";
+import { isUserPrincipal, type Principal, type UserPrincipal } from "../principal.js";
 
 export type AccessRule =
   "public" | "publicOrSignedIn" | "authenticated" | "user" | "platformAdmin" | "platformAdminOrRun" | "run";
@@ -67,6 +67,14 @@ export function applyAccessRule(route: {
 export function requirePrincipal(request: { principal: Principal | null }): Principal {
   if (!request.principal) throw new Error("requirePrincipal on a public route");
   return request.principal;
+}
+
+/** The principal of a route only users reach (`user`, `platformAdmin`): a signed-in user's, with its login. */
+export function requireUserPrincipal(request: { principal: Principal | null }): UserPrincipal {
+  const principal = requirePrincipal(request);
+  if (!isUserPrincipal(principal))
+    throw new Error("requireUserPrincipal on a route a run or the system reaches");
+  return principal;
 }
 
 /** Who is acting, for the audit log: the principal when signed in, and where the request came from. */

@@ -104,7 +104,6 @@ export async function registerAuthentication(
         organizationId: run.organizationId,
         isSuperuser: false,
         roles: run.roles,
-        sessionId: "",
         via: "execution",
         executionId: run.executionId,
       };

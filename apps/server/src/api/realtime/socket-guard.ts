@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { WebSocket } from "@fastify/websocket";
 import { ForbiddenError } from "../../errors.js";
 import type { AuthStateCache } from "../../services/auth/auth-state.js";
-import { type Principal } from "../../principal.js";
+import type { UserPrincipal } from "../../principal.js";
 
 /**
  * What keeps a WebSocket to the login that opened it (security review, issue 17.2).
@@ -44,7 +44,7 @@ const sameRoles = (a: readonly string[], b: readonly string[]): boolean =>
 /** Closes `socket` when its login ends or changes; returns the function that stops watching. */
 export function guardSocketLifetime(
   socket: WebSocket,
-  principal: Principal,
+  principal: UserPrincipal,
   authState: AuthStateCache,
   onError: (error: unknown) => void,
 ): () => void {

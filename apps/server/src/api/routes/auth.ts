@@ -23,7 +23,7 @@ import { z } from "zod";
 import { UnauthorizedError } from "../../errors.js";
 import type { AuthService, RequestMeta } from "../../services/auth/auth-service.js";
 import type { AuthStatusService } from "../../services/auth/auth-status.js";
-import { actorOf, requirePrincipal } from "../access.js";
+import { actorOf, requirePrincipal, requireUserPrincipal } from "../access.js";
 import {
   assertCsrf,
   bearerToken,
@@ -180,7 +180,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       schema: { tags: ["auth"], summary: "End this login", response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
-      await auth.logout(requirePrincipal(request).sessionId, actorOf(request));
+      await auth.logout(requireUserPrincipal(request).sessionId, actorOf(request));
       clearSessionCookies(reply, cookies);
       return reply.code(204).send(null);
     },
@@ -232,7 +232,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.changePassword(requirePrincipal(request), request.body, actorOf(request));
+      await auth.changePassword(requireUserPrincipal(request), request.body, actorOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -13,7 +13,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { FastifyRequest } from "fastify";
 import { OAUTH_BINDING_COOKIE, type OAuthService } from "../../services/oauth/oauth-service.js";
-import { actorOf, requirePrincipal } from "../access.js";
+import { actorOf, requireUserPrincipal } from "../access.js";
 import { originOf, platformAdminOnly, protectedErrors } from "./shared.js";
 
 const publicRoute = { access: "public" as const };
@@ -104,7 +104,7 @@ export const oauthRoutes: FastifyPluginAsyncZod<{ oauth: OAuthService }> = async
       },
     },
     async (request, reply) => {
-      const principal = requirePrincipal(request);
+      const principal = requireUserPrincipal(request);
       const { url, binding } = await oauth.authorize(
         request.params.name,
         request.body.organizationId ?? null,

@@ -4,7 +4,7 @@ import type { WsServerMessage } from "@bifrost/contracts";
 import { z } from "zod";
 import type { ExecutionsRepository } from "../../repositories/executions.js";
 import { syncAnswerOf } from "../../services/execution/channels.js";
-import { requirePrincipal } from "../access.js";
+import { requireUserPrincipal } from "../access.js";
 import type { AuthStateCache } from "../../services/auth/auth-state.js";
 import { MAX_CHANNELS_PER_SOCKET, type RealtimeClient, type RealtimeHub } from "../realtime/realtime-hub.js";
 import { checkSocketOrigin, guardSocketLifetime } from "../realtime/socket-guard.js";
@@ -42,7 +42,7 @@ export const realtimeRoutes: FastifyPluginAsync<{
       preValidation: async (request) => checkSocketOrigin(request, publicUrl),
     },
     (socket: WebSocket, request) => {
-      const principal = requirePrincipal(request);
+      const principal = requireUserPrincipal(request);
       const stopGuard = guardSocketLifetime(socket, principal, authState, (error) =>
         request.log.warn({ err: error }, "websocket login re-check failed"),
       );
