@@ -56,6 +56,17 @@ if (!existsSync(chromium)) {
   process.exit(1);
 }
 
+// The egress and sandbox tests create their own "outside" hosts in a network namespace (ip netns,
+// from Debian's iproute2) and run children as another identity: they need root and `ip`.
+if (process.getuid?.() !== 0) {
+  console.error("The tests run as root: they create network namespaces and run sandboxed children.");
+  process.exit(1);
+}
+if (spawnSync("ip", ["-V"], { stdio: "ignore" }).status !== 0) {
+  console.error("`ip` is missing. Install Debian's package: apt-get install iproute2");
+  process.exit(1);
+}
+
 const bin = (pkg, file) => path.resolve("node_modules", pkg, file);
 const steps = [
   ["build and type check (tsc -b)", bin("typescript", "bin/tsc"), ["-b", "tsconfig.json"]],
