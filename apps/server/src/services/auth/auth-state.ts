@@ -39,7 +39,13 @@ export class AuthStateCache {
   ) {}
 
   async start(): Promise<void> {
-    this.subscription = await this.deps.bus.subscribe(CHANNEL, (message) => this.drop(message));
+    // Every process hears each invalidation once, through the bus (its own included): that is when
+    // the listeners run. `invalidate` also forgets at once here, so this process's next request
+    // never waits for the bus.
+    this.subscription = await this.deps.bus.subscribe(CHANNEL, (message) => {
+      const target = this.drop(message);
+      if (target) for (const listener of this.listeners) listener(target);
+    });
   }
 
   async stop(): Promise<void> {
@@ -101,12 +107,13 @@ export class AuthStateCache {
     await this.deps.bus.publish(CHANNEL, message);
   }
 
-  private drop(message: string): void {
+  /** Forgets the cached answers an invalidation names; answers what it names (undefined: not one). */
+  private drop(message: string): AuthTarget | undefined {
     let target: { userId?: unknown; sessionId?: unknown; organizationId?: unknown };
     try {
       target = JSON.parse(message) as typeof target;
     } catch {
-      return;
+      return undefined;
     }
     for (const [key, entry] of this.entries) {
       if (
@@ -117,11 +124,10 @@ export class AuthStateCache {
         this.entries.delete(key);
       }
     }
-    const named: AuthTarget = {
+    return {
       ...(typeof target.userId === "string" ? { userId: target.userId } : {}),
       ...(typeof target.sessionId === "string" ? { sessionId: target.sessionId } : {}),
       ...(typeof target.organizationId === "string" ? { organizationId: target.organizationId } : {}),
     };
-    for (const listener of this.listeners) listener(named);
   }
 }
