@@ -16,13 +16,10 @@ import { pickAllowedAddress, systemResolver, type Resolver } from "../../../infr
  * `EgressDenied` error in the run; it is counted and logged.
  */
 
-/** A child's traffic through the proxy: bytes each way, connections made and refused. */
-export type EgressUsage = NetworkUsage;
-
 export type EgressCredential = {
   readonly token: string;
   /** What this child's connections moved since the last `reset`. */
-  usage(): EgressUsage;
+  usage(): NetworkUsage;
   reset(): void;
   /** Forgets the credential: later requests with it are refused (407). */
   revoke(): void;
@@ -36,7 +33,7 @@ const HEAD_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 15_000;
 
 export class EgressProxy {
-  private readonly credentials = new Map<string, EgressUsage>();
+  private readonly credentials = new Map<string, NetworkUsage>();
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -70,7 +67,7 @@ export class EgressProxy {
 
   register(): EgressCredential {
     const token = randomBytes(24).toString("base64url");
-    const fresh = (): EgressUsage => ({ bytesIn: 0, bytesOut: 0, connections: 0, denied: 0 });
+    const fresh = (): NetworkUsage => ({ bytesIn: 0, bytesOut: 0, connections: 0, denied: 0 });
     // One object for the credential's life: connections still open (kept alive by the child from
     // an earlier run) keep counting into it, so a reset zeroes it in place.
     const usage = fresh();
