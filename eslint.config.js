@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       "**/dist/**",
       "**/dist-types/**",
+      "packages/sdk/build/**",
       "**/node_modules/**",
       "**/.bifrost/**",
       "apps/server/src/db/migrations/**",

@@ -26,6 +26,7 @@ function newestMtime(entry) {
 }
 
 run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and packages");
+run("scripts/bundle-sdk.mjs", [], "the SDK package");
 
 // Workflow children may read only their runtime directory: the child runtime and the SDK, bundled with
 // their dependencies. esbuild takes a fraction of a second, so it always rebuilds.

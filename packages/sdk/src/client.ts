@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { currentRuntime } from "./context.js";
 import { BifrostApiError, NotFoundError } from "./errors.js";
 
@@ -5,6 +6,7 @@ const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const BACKOFF_MS = [200, 500, 1000, 2000, 4000];
 const REQUEST_TIMEOUT_MS = 30_000;
 
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 type ErrorBody = { error?: string; message?: string; details?: unknown };
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -21,16 +23,47 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     );
   });
 
+type CallOptions = { idempotent?: boolean };
+
+/** The API's answer checked against its schema from the contracts; a mismatch is an error, not a cast. */
+function checked<S extends z.ZodType>(answer: S, parsed: unknown, status: number, call: string): z.output<S> {
+  const result = answer.safeParse(parsed);
+  if (result.success) return result.data;
+  const issues = result.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`)
+    .join("; ");
+  throw new BifrostApiError(
+    status,
+    "unexpected_answer",
+    `The API answered ${call} with an unexpected body (${issues})`,
+  );
+}
+
 /**
  * Calls the Bifrost API with the run's execution token. Idempotent calls are retried on connection
- * errors and 502/503/504 with backoff, so a rolling restart of the API does not fail runs.
+ * errors and 502/503/504 with backoff, so a rolling restart of the API does not fail runs. With
+ * `answer`, the body of a successful answer is checked against that schema (the contracts' response
+ * schema of the route) and returned parsed; without it, the call answers nothing.
  */
-export async function callApi<T>(
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+export async function callApi<S extends z.ZodType>(
+  method: Method,
+  path: string,
+  body: unknown,
+  options: CallOptions & { answer: S },
+): Promise<z.output<S>>;
+export async function callApi(
+  method: Method,
   path: string,
   body?: unknown,
-  options: { idempotent?: boolean } = {},
-): Promise<T> {
+  options?: CallOptions,
+): Promise<void>;
+export async function callApi(
+  method: Method,
+  path: string,
+  body?: unknown,
+  options: CallOptions & { answer?: z.ZodType } = {},
+): Promise<unknown> {
   const runtime = currentRuntime();
   const idempotent = options.idempotent ?? (method === "GET" || method === "PUT" || method === "DELETE");
   for (let attempt = 0; ; attempt++) {
@@ -55,7 +88,6 @@ export async function callApi<T>(
       await sleep(BACKOFF_MS[attempt] ?? 4000, runtime.signal);
       continue;
     }
-    if (response.status === 204) return undefined as T;
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -64,7 +96,10 @@ export async function callApi<T>(
       // A proxy's HTML error page, say: the status still tells what happened.
       parsed = undefined;
     }
-    if (response.ok) return parsed as T;
+    if (response.ok) {
+      if (!options.answer) return undefined;
+      return checked(options.answer, parsed, response.status, `${method} ${path.split("?")[0] ?? path}`);
+    }
     const error = (parsed ?? {}) as ErrorBody;
     const ErrorClass = response.status === 404 ? NotFoundError : BifrostApiError;
     throw new ErrorClass(

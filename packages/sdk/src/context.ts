@@ -1,10 +1,12 @@
-export type LogLevel = "debug" | "info" | "warn" | "error";
+import type { LogLevel, TriggerKind } from "@bifrost/contracts";
+
+export type { LogLevel };
 
 export type WorkflowLogger = {
   [L in LogLevel]: (message: string, data?: Record<string, unknown>) => void;
 };
 
-export type TriggeredBy = "user" | "form" | "schedule" | "webhook" | "endpoint" | "workflow";
+export type TriggeredBy = TriggerKind;
 
 /** The second argument of every `run`. */
 export type WorkflowContext = {

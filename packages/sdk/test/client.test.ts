@@ -1,11 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { callApi } from "../src/client.js";
 import { RUNTIME, type RuntimeHooks } from "../src/context.js";
 import { BifrostApiError, NotFoundError } from "../src/errors.js";
 
 let server: Server | undefined;
+const okSchema = z.object({ ok: z.boolean() });
 
 /** A local API that answers each request with the next of `answers` (then the last one again). */
 async function api(
@@ -48,7 +50,7 @@ describe("the SDK's API client", () => {
       { status: 502 },
       { status: 200, body: { ok: true } },
     ]);
-    expect(await callApi("GET", "/api/thing")).toEqual({ ok: true });
+    expect(await callApi("GET", "/api/thing", undefined, { answer: okSchema })).toEqual({ ok: true });
     expect(seen).toHaveLength(4);
     expect(seen.every((s) => s === "GET /api/thing Bearer run-token")).toBe(true);
   });
@@ -76,6 +78,37 @@ describe("the SDK's API client", () => {
       kind: "validation_error",
       message: "bad",
       details: { fields: [] },
+    });
+  });
+
+  it("checks a successful answer against the route's schema: a body of another shape is an error, not a cast", async () => {
+    await api([{ status: 200, body: { ok: "yes", secretish: "x" } }]);
+    const error = await callApi("GET", "/api/thing?limit=5", undefined, { answer: okSchema }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BifrostApiError);
+    expect(error).toMatchObject({ status: 200, kind: "unexpected_answer" });
+    expect((error as Error).message).toMatch(/GET \/api\/thing with an unexpected body \(ok: /);
+    expect((error as Error).message).not.toContain("yes");
+  });
+
+  it("answers what the schema parsed: fields the contract does not name are dropped", async () => {
+    await api([{ status: 200, body: { ok: true, internal: "not for authors" } }]);
+    expect(await callApi("GET", "/api/thing", undefined, { answer: okSchema })).toEqual({ ok: true });
+  });
+
+  it("a body that is not JSON (a proxy's page) fails the check instead of answering undefined", async () => {
+    server = createServer((_request, response) => response.writeHead(200).end("<html>gateway</html>"));
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    (globalThis as { [RUNTIME]?: RuntimeHooks })[RUNTIME] = {
+      apiUrl: `http://127.0.0.1:${port}`,
+      token: "run-token",
+      signal: new AbortController().signal,
+      registerSecret: () => undefined,
+    };
+    await expect(callApi("GET", "/api/thing", undefined, { answer: okSchema })).rejects.toMatchObject({
+      kind: "unexpected_answer",
     });
   });
 

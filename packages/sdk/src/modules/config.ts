@@ -1,21 +1,28 @@
+import {
+  sdkConfigDeleteResultSchema,
+  sdkConfigGetResultSchema,
+  sdkConfigItemSchema,
+  sdkConfigListResultSchema,
+  type ConfigValueType,
+  type SdkConfigItem,
+} from "@bifrost/contracts";
 import { callApi } from "../client.js";
 import { currentRuntime } from "../context.js";
 
 /** Any value JSON can carry: what a config entry holds. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export type ConfigType = "string" | "int" | "bool" | "json" | "secret";
+export type ConfigType = ConfigValueType;
 
-/** One entry as `config.list()` shows it: a secret's value is always "[SECRET]". */
-export type ConfigItem = {
-  key: string;
-  value: JsonValue;
-  type: ConfigType;
-  /** Where the value the run sees comes from: its organization's entry, or the global one. */
-  scope: "organization" | "global";
-};
+/**
+ * One entry as `config.list()` shows it: a secret's value is always "[SECRET]"; `scope` says where the
+ * value the run sees comes from, its organization's entry or the global one.
+ */
+export type ConfigItem = Omit<SdkConfigItem, "value"> & { value: JsonValue };
 
-type GetResult = { found: boolean; value: JsonValue; secret: boolean };
+/** A value the API stored: JSON by construction (the server accepts only JSON values). */
+const asJson = (value: unknown): JsonValue => value as JsonValue;
+const item = (entry: SdkConfigItem): ConfigItem => ({ ...entry, value: asJson(entry.value) });
 
 // Config calls carry a key and are safe to repeat (a set writes the same value again), so they are
 // retried like idempotent calls across a rolling restart of the API.
@@ -38,10 +45,15 @@ export type Widened<T> = T extends string
 async function get<T extends JsonValue = JsonValue>(key: string): Promise<T | undefined>;
 async function get<T extends JsonValue>(key: string, fallback: T): Promise<Widened<T>>;
 async function get(key: string, fallback?: JsonValue): Promise<JsonValue | undefined> {
-  const result = await callApi<GetResult>("POST", "/api/sdk/config/get", { key }, retried);
+  const result = await callApi(
+    "POST",
+    "/api/sdk/config/get",
+    { key },
+    { ...retried, answer: sdkConfigGetResultSchema },
+  );
   if (!result.found) return fallback;
   if (result.secret && typeof result.value === "string") currentRuntime().registerSecret(result.value);
-  return result.value;
+  return asJson(result.value);
 }
 
 export const config = {
@@ -55,18 +67,21 @@ export const config = {
     const secret = options.secret ?? false;
     // Registered before the call: an error message that echoed it would already be redacted.
     if (secret && typeof value === "string") currentRuntime().registerSecret(value);
-    return await callApi<ConfigItem>("POST", "/api/sdk/config/set", { key, value, secret }, retried);
+    const body = { key, value, secret };
+    return item(
+      await callApi("POST", "/api/sdk/config/set", body, { ...retried, answer: sdkConfigItemSchema }),
+    );
   },
 
   /** Every entry the run sees: global ones overridden by its organization's, secrets as "[SECRET]". */
   async list(): Promise<ConfigItem[]> {
-    const result = await callApi<{ items: ConfigItem[] }>("POST", "/api/sdk/config/list", {}, retried);
-    return result.items;
+    const answer = { ...retried, answer: sdkConfigListResultSchema };
+    return (await callApi("POST", "/api/sdk/config/list", {}, answer)).items.map(item);
   },
 
   /** Deletes the run's organization's entry of `key`; answers whether there was one. */
   async delete(key: string): Promise<boolean> {
-    const result = await callApi<{ deleted: boolean }>("POST", "/api/sdk/config/delete", { key }, retried);
-    return result.deleted;
+    const answer = { ...retried, answer: sdkConfigDeleteResultSchema };
+    return (await callApi("POST", "/api/sdk/config/delete", { key }, answer)).deleted;
   },
 };

@@ -1,46 +1,36 @@
+import {
+  executeAcceptedSchema,
+  executeSyncResultSchema,
+  executionDetailSchema,
+  type ExecutionDetail,
+  type ExecuteSyncResult,
+} from "@bifrost/contracts";
+import type { z } from "zod";
 import { callApi } from "../client.js";
 import { NotFoundError } from "../errors.js";
 
-export type ExecutionStatus =
-  | "Scheduled"
-  | "Pending"
-  | "Running"
-  | "Success"
-  | "Failed"
-  | "CompletedWithErrors"
-  | "Timeout"
-  | "Cancelling"
-  | "Cancelled";
+export type { ExecutionStatus } from "@bifrost/contracts";
 
-export type Execution = {
-  id: string;
-  workflowId: string;
-  workflowName: string;
-  status: ExecutionStatus;
-  organizationId: string;
-  inputData: Record<string, unknown>;
-  result: unknown;
-  error: string | null;
-  errorType: string | null;
-  durationMs: number | null;
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-};
+/** An execution as `GET /api/executions/{id}` answers it. */
+export type Execution = ExecutionDetail;
 
-export type ExecuteResult = {
-  executionId: string;
-  status: ExecutionStatus;
-  result?: unknown;
-  error?: string | null;
-  durationMs?: number | null;
-};
+/**
+ * What `workflows.execute` answers: the new execution's id and status; with `sync`, also its result,
+ * error and duration once it ended (a run still going when the API stops waiting answers without them).
+ */
+export type ExecuteResult = z.infer<typeof executeAcceptedSchema> &
+  Partial<Omit<ExecuteSyncResult, "executionId" | "status">>;
+
+// A sync call answers 200 with the outcome, or 202 like an async one when the run outlasts the wait.
+const executeAnswerSchema = executeSyncResultSchema.or(executeAcceptedSchema);
 
 export const executions = {
   /** An execution of the run's organization, or null when there is none with this id in reach. */
   async get(id: string): Promise<Execution | null> {
     try {
-      return await callApi<Execution>("GET", `/api/executions/${encodeURIComponent(id)}`);
+      return await callApi("GET", `/api/executions/${encodeURIComponent(id)}`, undefined, {
+        answer: executionDetailSchema,
+      });
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -56,10 +46,15 @@ export const workflows = {
     options: { sync?: boolean } = {},
   ): Promise<ExecuteResult> {
     const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(nameOrId);
-    return await callApi<ExecuteResult>("POST", "/api/workflows/execute", {
-      ...(isId ? { workflowId: nameOrId } : { workflowName: nameOrId }),
-      inputData: input,
-      sync: options.sync ?? false,
-    });
+    return await callApi(
+      "POST",
+      "/api/workflows/execute",
+      {
+        ...(isId ? { workflowId: nameOrId } : { workflowName: nameOrId }),
+        inputData: input,
+        sync: options.sync ?? false,
+      },
+      { answer: executeAnswerSchema },
+    );
   },
 };

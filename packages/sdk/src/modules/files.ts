@@ -1,14 +1,25 @@
+import {
+  fileExistsResultSchema,
+  fileListSchema,
+  readFileResultSchema,
+  signedUrlResultSchema,
+  writeFileResultSchema,
+  type FileEntry,
+  type FileLocation,
+  type SignedUrlResult,
+} from "@bifrost/contracts";
 import { callApi } from "../client.js";
 
 /**
  * `files` (default): the organization's persistent files; `temp`: deleted after 24 h; `uploads`:
  * files uploaded through forms; `workspace`: the workspace's own files, read-only.
  */
-export type FileLocation = "files" | "temp" | "uploads" | "workspace";
+export type { FileLocation };
 
 export type FileOptions = { location?: FileLocation };
 
-export type FileInfo = { path: string; size: number; lastModified: string };
+/** A file as `files.list` shows it: its path, size in bytes and when it last changed. */
+export type FileInfo = FileEntry;
 
 export type SignedUrlOptions = {
   location?: FileLocation;
@@ -18,7 +29,7 @@ export type SignedUrlOptions = {
   expiresIn?: number;
 };
 
-export type SignedUrl = { url: string; expiresAt: string };
+export type SignedUrl = SignedUrlResult;
 
 const locationOf = (options?: FileOptions): FileLocation => options?.location ?? "files";
 
@@ -26,11 +37,11 @@ const locationOf = (options?: FileOptions): FileLocation => options?.location ??
 const idempotent = { idempotent: true };
 
 async function readAs(path: string, encoding: "utf8" | "base64", options?: FileOptions): Promise<string> {
-  const answer = await callApi<{ content: string }>(
+  const answer = await callApi(
     "POST",
     "/api/files/read",
     { path, location: locationOf(options), encoding },
-    idempotent,
+    { ...idempotent, answer: readFileResultSchema },
   );
   return answer.content;
 }
@@ -45,7 +56,7 @@ async function writeAs(
     "POST",
     "/api/files/write",
     { path, location: locationOf(options), content, encoding },
-    idempotent,
+    { ...idempotent, answer: writeFileResultSchema },
   );
 }
 
@@ -78,11 +89,11 @@ export const files = {
 
   /** Files whose path starts with `prefix` (default: every file of the location), sorted by path. */
   async list(prefix = "", options?: FileOptions): Promise<FileInfo[]> {
-    const answer = await callApi<{ items: FileInfo[] }>(
+    const answer = await callApi(
       "POST",
       "/api/files/list",
       { prefix, location: locationOf(options) },
-      idempotent,
+      { ...idempotent, answer: fileListSchema },
     );
     return answer.items;
   },
@@ -93,18 +104,18 @@ export const files = {
   },
 
   async exists(path: string, options?: FileOptions): Promise<boolean> {
-    const answer = await callApi<{ exists: boolean }>(
+    const answer = await callApi(
       "POST",
       "/api/files/exists",
       { path, location: locationOf(options) },
-      idempotent,
+      { ...idempotent, answer: fileExistsResultSchema },
     );
     return answer.exists;
   },
 
   /** A URL a browser (or anything without a token) may GET or PUT until it expires. */
   signedUrl(path: string, options: SignedUrlOptions): Promise<SignedUrl> {
-    return callApi<SignedUrl>(
+    return callApi(
       "POST",
       "/api/files/signed-url",
       {
@@ -113,7 +124,7 @@ export const files = {
         method: options.method,
         ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       },
-      idempotent,
+      { ...idempotent, answer: signedUrlResultSchema },
     );
   },
 };

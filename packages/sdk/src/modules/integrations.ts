@@ -1,27 +1,27 @@
+import {
+  sdkDeleteMappingResultSchema,
+  sdkIntegrationGetResultSchema,
+  sdkMappingListResultSchema,
+  sdkMappingResultSchema,
+  sdkMappingSchema,
+  type SdkIntegration,
+  type sdkOAuthTokenSchema,
+} from "@bifrost/contracts";
+import type { z } from "zod";
 import { callApi } from "../client.js";
 import { currentRuntime } from "../context.js";
 
 /** An OAuth access token, refreshed by the platform when it was about to expire. */
-export type OAuthToken = { accessToken: string; expiresAt: string | null; scopes: string[] };
+export type OAuthToken = z.infer<typeof sdkOAuthTokenSchema>;
 
-/** An integration as the run's organization sees it. */
-export type Integration = {
-  entityId: string | null;
-  entityName: string | null;
-  /** Defaults merged with the organization's mapping (else the global one); secrets in clear. */
-  config: Record<string, unknown>;
-  oauth: OAuthToken | null;
-};
+/**
+ * An integration as the run's organization sees it: its entity, the defaults merged with the
+ * organization's mapping (else the global one) with secrets in clear, and a fresh OAuth token.
+ */
+export type Integration = Omit<SdkIntegration, "secretKeys">;
 
 /** A mapping as `listMappings`/`getMapping` show it: secret config values as "[SECRET]". */
-export type IntegrationMapping = {
-  organizationId: string | null;
-  entityId: string | null;
-  entityName: string | null;
-  config: Record<string, unknown>;
-};
-
-type GetResult = { integration: (Integration & { secretKeys: string[] }) | null };
+export type IntegrationMapping = z.infer<typeof sdkMappingSchema>;
 
 // Reads and upserts are safe to repeat across a rolling restart of the API.
 const retried = { idempotent: true };
@@ -34,7 +34,12 @@ export const integrations = {
    * revoked throws a BifrostApiError saying it must be authorized again.
    */
   async get(name: string): Promise<Integration | null> {
-    const { integration } = await callApi<GetResult>("POST", "/api/sdk/integrations/get", { name }, retried);
+    const { integration } = await callApi(
+      "POST",
+      "/api/sdk/integrations/get",
+      { name },
+      { ...retried, answer: sdkIntegrationGetResultSchema },
+    );
     if (!integration) return null;
     const runtime = currentRuntime();
     for (const key of integration.secretKeys) {
@@ -49,22 +54,22 @@ export const integrations = {
 
   /** The run's organization's mapping of `name` and the global one. */
   async listMappings(name: string): Promise<IntegrationMapping[]> {
-    const result = await callApi<{ items: IntegrationMapping[] }>(
+    const result = await callApi(
       "POST",
       "/api/sdk/integrations/mappings/list",
       { name },
-      retried,
+      { ...retried, answer: sdkMappingListResultSchema },
     );
     return result.items;
   },
 
   /** The run's organization's own mapping of `name`, or null. */
   async getMapping(name: string): Promise<IntegrationMapping | null> {
-    const result = await callApi<{ mapping: IntegrationMapping | null }>(
+    const result = await callApi(
       "POST",
       "/api/sdk/integrations/mappings/get",
       { name },
-      retried,
+      { ...retried, answer: sdkMappingResultSchema },
     );
     return result.mapping;
   },
@@ -74,19 +79,22 @@ export const integrations = {
     name: string,
     mapping: { entityId?: string | null; entityName?: string | null; config?: Record<string, unknown> },
   ): Promise<IntegrationMapping> {
-    return await callApi<IntegrationMapping>(
+    return await callApi(
       "POST",
       "/api/sdk/integrations/mappings/upsert",
       { name, ...mapping, config: mapping.config ?? {} },
-      retried,
+      { ...retried, answer: sdkMappingSchema },
     );
   },
 
   /** Deletes the run's organization's mapping of `name`; answers whether there was one. */
   async deleteMapping(name: string): Promise<boolean> {
-    const result = await callApi<{ deleted: boolean }>("POST", "/api/sdk/integrations/mappings/delete", {
-      name,
-    });
+    const result = await callApi(
+      "POST",
+      "/api/sdk/integrations/mappings/delete",
+      { name },
+      { answer: sdkDeleteMappingResultSchema },
+    );
     return result.deleted;
   },
 };

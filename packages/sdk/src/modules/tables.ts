@@ -1,27 +1,32 @@
+import {
+  batchAnswerSchema,
+  batchDeleteAnswerSchema,
+  countAnswerSchema,
+  documentDetailSchema,
+  documentPageSchema,
+  listOf,
+  tableSchema,
+  type Table,
+  type TableDocument as StoredDocument,
+} from "@bifrost/contracts";
 import { callApi } from "../client.js";
 import { NotFoundError } from "../errors.js";
 
 /** A document's data: a JSON object; fields are its top-level keys. */
 export type DocumentData = Record<string, unknown>;
 
-export type Table = {
-  id: string;
-  name: string;
-  description: string | null;
-  schema: Record<string, unknown> | null;
-  /** Null: a global table, shared by every organization (read-only inside a run). */
-  organizationId: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-};
+/** A table; `organizationId` null: a global table, shared by every organization (read-only inside a run). */
+export type { Table };
 
-export type TableDocument<T extends DocumentData = DocumentData> = {
-  id: string;
-  data: T;
-  createdAt: string;
-  updatedAt: string;
-};
+/** A document whose data the caller types as `T` (the API checks only that it is an object). */
+export type TableDocument<T extends DocumentData = DocumentData> = Omit<StoredDocument, "data"> & { data: T };
+
+/** The author's type for a document's data: the API checked the document's shape, not its fields. */
+const typed = <T extends DocumentData>(document: StoredDocument): TableDocument<T> =>
+  document as TableDocument<T>;
+
+/** A single document as the API answers it (its detail: with who created and last changed it). */
+const documentAnswer = { answer: documentDetailSchema };
 
 export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
 
@@ -77,6 +82,8 @@ const BATCH_SIZE = 1000;
  */
 const SLICES_IN_FLIGHT = 4;
 
+const tableListSchema = listOf(tableSchema);
+
 const tablePath = (table: string): string => `/api/tables/${encodeURIComponent(table)}`;
 const documentPath = (table: string, id: string): string =>
   `${tablePath(table)}/documents/${encodeURIComponent(id)}`;
@@ -109,12 +116,12 @@ async function batch<T extends DocumentData>(
   docs: BatchDocument<T>[],
 ): Promise<string[]> {
   const answers = await inSlices(mode === "upsert" ? lastOfEachId(docs) : docs, (slice) =>
-    callApi<{ ids: string[] }>(
+    callApi(
       "POST",
       `${tablePath(table)}/documents/batch`,
       { mode, documents: slice },
       // An upsert batch gives the same end state when sent twice; an insert batch would be a 409.
-      { idempotent: mode === "upsert" },
+      { idempotent: mode === "upsert", answer: batchAnswerSchema },
     ),
   );
   return answers.flatMap((answer) => answer.ids);
@@ -127,36 +134,34 @@ async function batch<T extends DocumentData>(
  */
 export const tables = {
   async create(name: string, options: { description?: string } = {}): Promise<Table> {
-    return await callApi<Table>("POST", "/api/tables", { name, ...options });
+    return await callApi("POST", "/api/tables", { name, ...options }, { answer: tableSchema });
   },
 
   /** The organization's tables and the global ones (the first 1,000). */
   async list(): Promise<Table[]> {
-    return (await callApi<{ items: Table[] }>("GET", "/api/tables?limit=1000")).items;
+    return (await callApi("GET", "/api/tables?limit=1000", undefined, { answer: tableListSchema })).items;
   },
 
   /** Deletes the table and all its documents. */
   async delete(table: string): Promise<void> {
-    await callApi<undefined>("DELETE", tablePath(table));
+    await callApi("DELETE", tablePath(table));
   },
 
   /** Inserts a document (the id is generated when not given); a taken id is a 409 BifrostApiError. */
   async insert<T extends DocumentData>(table: string, data: T, id?: string): Promise<TableDocument<T>> {
-    return await callApi<TableDocument<T>>("POST", `${tablePath(table)}/documents`, {
-      data,
-      ...(id === undefined ? {} : { id }),
-    });
+    const body = { data, ...(id === undefined ? {} : { id }) };
+    return typed(await callApi("POST", `${tablePath(table)}/documents`, body, documentAnswer));
   },
 
   /** Inserts the document, or replaces the data of the one with this id. */
   async upsert<T extends DocumentData>(table: string, id: string, data: T): Promise<TableDocument<T>> {
-    return await callApi<TableDocument<T>>(
-      "POST",
-      `${tablePath(table)}/documents/upsert`,
-      { id, data },
-      {
-        idempotent: true,
-      },
+    return typed(
+      await callApi(
+        "POST",
+        `${tablePath(table)}/documents/upsert`,
+        { id, data },
+        { idempotent: true, ...documentAnswer },
+      ),
     );
   },
 
@@ -166,7 +171,7 @@ export const tables = {
     id: string,
   ): Promise<TableDocument<T> | null> {
     try {
-      return await callApi<TableDocument<T>>("GET", documentPath(table, id));
+      return typed(await callApi("GET", documentPath(table, id), undefined, documentAnswer));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -179,18 +184,18 @@ export const tables = {
     id: string,
     partialData: Partial<T>,
   ): Promise<TableDocument<T>> {
-    return await callApi<TableDocument<T>>(
-      "PATCH",
-      documentPath(table, id),
-      { data: partialData },
-      {
-        idempotent: true,
-      },
+    return typed(
+      await callApi(
+        "PATCH",
+        documentPath(table, id),
+        { data: partialData },
+        { idempotent: true, ...documentAnswer },
+      ),
     );
   },
 
   async deleteDocument(table: string, id: string): Promise<void> {
-    await callApi<undefined>("DELETE", documentPath(table, id));
+    await callApi("DELETE", documentPath(table, id));
   },
 
   /**
@@ -209,11 +214,11 @@ export const tables = {
   /** Deletes the documents with these ids; answers how many there were. */
   async deleteBatch(table: string, ids: string[]): Promise<number> {
     const answers = await inSlices(ids, (slice) =>
-      callApi<{ deleted: number }>(
+      callApi(
         "POST",
         `${tablePath(table)}/documents/batch-delete`,
         { ids: slice },
-        { idempotent: true },
+        { idempotent: true, answer: batchDeleteAnswerSchema },
       ),
     );
     return answers.reduce((sum, answer) => sum + answer.deleted, 0);
@@ -223,17 +228,19 @@ export const tables = {
     table: string,
     options: QueryOptions = {},
   ): Promise<QueryResult<T>> {
-    return await callApi<QueryResult<T>>("POST", `${tablePath(table)}/documents/query`, options, {
+    const page = await callApi("POST", `${tablePath(table)}/documents/query`, options, {
       idempotent: true,
+      answer: documentPageSchema,
     });
+    return { items: page.items.map((document) => typed<T>(document)), nextOffset: page.nextOffset };
   },
 
   async count(table: string, where?: Where): Promise<number> {
-    const answer = await callApi<{ count: number }>(
+    const answer = await callApi(
       "POST",
       `${tablePath(table)}/documents/count`,
       where === undefined ? {} : { where },
-      { idempotent: true },
+      { idempotent: true, answer: countAnswerSchema },
     );
     return answer.count;
   },
