@@ -40,6 +40,28 @@ export type Principal = UserPrincipal | RunPrincipal | SystemPrincipal;
 export const isUserPrincipal = (principal: Principal): principal is UserPrincipal =>
   principal.via === "bearer" || principal.via === "cookie" || principal.via === "query";
 
+/**
+ * Who acted and from where, as the audit log records it: the principal's identity when there is one
+ * (a failed sign-in has none), the client's address and the request's id.
+ */
+export type AuditActor = {
+  userId?: string | undefined;
+  email?: string | undefined;
+  organizationId?: string | undefined;
+  ip?: string | undefined;
+  requestId?: string | undefined;
+};
+
+export const auditActorOf = (
+  principal: Principal | null,
+  origin: { ip?: string; requestId?: string } = {},
+): AuditActor => ({
+  ...(principal
+    ? { userId: principal.userId, email: principal.email, organizationId: principal.organizationId }
+    : {}),
+  ...origin,
+});
+
 /** Who is asking, as tenancy and role checks need it (repositories filter with it). */
 export type Caller = { userId: string; organizationId: string; isSuperuser: boolean };
 
@@ -81,6 +103,13 @@ export function dataScopeOf(principal: Principal, requested?: string | null): Da
     };
   }
   return { kind: "admin", organizationId: requested ?? null };
+}
+
+/** The run's own scope, for the routes only a run's SDK reaches (the `run` access rule). */
+export function runScopeOf(principal: Principal): RunDataScope {
+  const scope = dataScopeOf(principal);
+  if (scope.kind !== "run") throw new Error("a run-only route reached without an execution token");
+  return scope;
 }
 
 /** The organizations a read looks in, in order: the scope's own, then global (`null`). */

@@ -55,7 +55,7 @@ describe("the layer rule", () => {
     [
       "the ground level importing a service",
       "principal.ts",
-      'import type { AuditActor } from "./services/audit/audit-log.js";',
+      'import type { AuditLog } from "./services/audit/audit-log.js";',
     ],
   ])("fails on %s", async (_name, file, code) => {
     const found = await violations(file, code);

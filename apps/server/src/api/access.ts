@@ -14,7 +14,13 @@
  *   the run's organization: see principal.ts, dataScopeOf); other users get 403;
  * - `run`: only a run's SDK (`/api/sdk/*`); anyone else who is signed in gets 403.
  */
-import { isUserPrincipal, type Principal, type UserPrincipal } from "../principal.js";
+import {
+  auditActorOf,
+  isUserPrincipal,
+  type AuditActor,
+  type Principal,
+  type UserPrincipal,
+} from "../principal.js";
 
 export type AccessRule =
   "public" | "publicOrSignedIn" | "authenticated" | "user" | "platformAdmin" | "platformAdminOrRun" | "run";
@@ -78,17 +84,5 @@ export function requireUserPrincipal(request: { principal: Principal | null }): 
 }
 
 /** Who is acting, for the audit log: the principal when signed in, and where the request came from. */
-export function actorOf(request: { principal: Principal | null; ip: string; id: string }): {
-  userId?: string;
-  email?: string;
-  organizationId?: string;
-  ip: string;
-  requestId: string;
-} {
-  const p = request.principal;
-  return {
-    ...(p ? { userId: p.userId, email: p.email, organizationId: p.organizationId } : {}),
-    ip: request.ip,
-    requestId: request.id,
-  };
-}
+export const actorOf = (request: { principal: Principal | null; ip: string; id: string }): AuditActor =>
+  auditActorOf(request.principal, { ip: request.ip, requestId: request.id });

@@ -16,7 +16,7 @@ type OpenTransaction = { open: boolean; openedAt: string };
 const NOT_THE_CALLER = /node_modules|node:internal|\/db\/(transaction-guard|database|pglite-gate)\.[jt]s/;
 
 /** The first frames of the stack that belong to the application: who opened or who queried. */
-function callerOf(stack: string | undefined): string {
+function callSiteOf(stack: string | undefined): string {
   const frames = (stack ?? "")
     .split("\n")
     .slice(1)
@@ -36,7 +36,7 @@ export class TransactionGuard {
   /** Runs `body` (a transaction) as the open transaction of its async context. */
   async within<T>(body: () => Promise<T>): Promise<T> {
     this.check("a transaction was opened");
-    const state: OpenTransaction = { open: true, openedAt: callerOf(new Error().stack) };
+    const state: OpenTransaction = { open: true, openedAt: callSiteOf(new Error().stack) };
     try {
       return await this.storage.run(state, body);
     } finally {
@@ -51,7 +51,7 @@ export class TransactionGuard {
     throw new TransactionGuardError(
       `${what} on the shared database handle while a transaction is open in the same async context: ` +
         `it would wait for that transaction forever on the embedded database. Use the transaction's ` +
-        `handle, or do it after the commit. Issued at ${callerOf(new Error().stack)}; the transaction ` +
+        `handle, or do it after the commit. Issued at ${callSiteOf(new Error().stack)}; the transaction ` +
         `was opened at ${state.openedAt}.`,
     );
   }

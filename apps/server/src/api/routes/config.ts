@@ -16,16 +16,9 @@ import { z } from "zod";
 import type { ConfigService } from "../../services/config/config-service.js";
 import { actorOf, requirePrincipal } from "../access.js";
 import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
-import { dataScopeOf, type Principal, type RunDataScope } from "../../principal.js";
+import { runScopeOf } from "../../principal.js";
 
 const runOnly = { access: "run" as const };
-
-/** The run's own organization; the `run` access rule guarantees the caller is a run's SDK. */
-function runScopeOf(principal: Principal): RunDataScope {
-  const scope = dataScopeOf(principal);
-  if (scope.kind !== "run") throw new Error("a /api/sdk route reached without an execution token");
-  return scope;
-}
 
 export const configRoutes: FastifyPluginAsyncZod<{ config: ConfigService }> = async (app, { config }) => {
   app.post(

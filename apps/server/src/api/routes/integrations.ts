@@ -25,7 +25,7 @@ import type { IntegrationRuns } from "../../services/integrations/integration-ru
 import type { IntegrationsService } from "../../services/integrations/integrations-service.js";
 import { actorOf, requirePrincipal } from "../access.js";
 import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
-import { dataScopeOf, type Principal, type RunDataScope } from "../../principal.js";
+import { runScopeOf } from "../../principal.js";
 
 const runOnly = { access: "run" as const };
 const admin = <S extends object>(schema: S) => ({
@@ -36,12 +36,6 @@ const sdk = <B extends z.ZodType, R extends z.ZodType>(summary: string, body: B,
   config: runOnly,
   schema: { tags: ["sdk"], summary, body, response: { 200: result, ...protectedErrors } },
 });
-
-function runScopeOf(principal: Principal): RunDataScope {
-  const scope = dataScopeOf(principal);
-  if (scope.kind !== "run") throw new Error("a /api/sdk route reached without an execution token");
-  return scope;
-}
 
 const ok = <S extends z.ZodType>(schema: S) => ({ 200: schema, ...protectedErrors });
 

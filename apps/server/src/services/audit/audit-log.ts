@@ -1,15 +1,7 @@
 import type { AuditEntry } from "@bifrost/contracts";
 import type { AuditLogRow, AuditLogsRepository } from "../../repositories/audit-logs.js";
 import type { Page } from "../../repositories/pagination.js";
-
-/** Who did it and from where; built by the route from the request. */
-export type AuditActor = {
-  userId?: string | undefined;
-  email?: string | undefined;
-  organizationId?: string | undefined;
-  ip?: string | undefined;
-  requestId?: string | undefined;
-};
+import type { AuditActor } from "../../principal.js";
 
 export type AuditEvent = {
   action: string;

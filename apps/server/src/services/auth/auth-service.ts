@@ -11,7 +11,8 @@ import {
 } from "../../infra/crypto/passwords.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UserRow, UsersRepository, UserWithOrganization } from "../../repositories/users.js";
-import type { AuditActor, AuditEvent, AuditLog } from "../audit/audit-log.js";
+import type { AuditEvent, AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { MfaCodes } from "./mfa-codes.js";

@@ -2,7 +2,8 @@ import { ConflictError, NotFoundError, UnauthorizedError } from "../../errors.js
 import type { Clock } from "../../infra/clock.js";
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UsersRepository } from "../../repositories/users.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { MfaCodes } from "./mfa-codes.js";
 import type { RateLimiter } from "./rate-limiter.js";

@@ -13,7 +13,8 @@ import type { ConfigFields, ConfigRow, ConfigsRepository } from "../../repositor
 import type { ScopeFilter } from "../../repositories/org-scoped.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import { readOrder, type Caller, type RunDataScope } from "../../principal.js";
 
 /** SecretBox purpose of config secrets: its own derived key, so no other kind of sealed value opens as one. */

@@ -2,7 +2,8 @@ import { MethodNotAllowedError, NotFoundError, UnauthorizedError, ValidationErro
 import type { Logger } from "../../infra/logger.js";
 import type { WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
 import type { WorkflowsRepository } from "../../repositories/workflows.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { ExecuteAnswer, ExecutionService } from "../execution/accept/execution-service.js";
 import { coerceQuery } from "./coercion.js";
 import { endpointOperations, type EndpointsDocument } from "./openapi-operations.js";

@@ -3,7 +3,8 @@ import type { CreateWorkflowKey, WorkflowKey } from "@bifrost/contracts";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import type { WorkflowKeyListRow, WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
 import type { WorkflowsRepository } from "../../repositories/workflows.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 
 export const WORKFLOW_KEY_PREFIX = "bfk_";
 /** Characters of a key kept in clear to tell keys apart in lists (`bfk_` and 8 more). */

@@ -21,7 +21,8 @@ import type {
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { WorkflowsRepository } from "../../repositories/workflows.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import { splitHeaders, type EventDeliverer } from "./event-deliveries.js";
 import { WEBHOOK_SECRET_PURPOSE, type WebhookReceiver } from "./webhook-receiver.js";
 

@@ -4,7 +4,8 @@ import type { FormFieldRow, FormRow, FormsRepository, NewFormField } from "../..
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import { type Caller } from "../../principal.js";
 
 /** A form with its ordered fields, as the run routes need it. */

@@ -2,7 +2,7 @@ import type { SdkIntegration } from "@bifrost/contracts";
 import { NotFoundError } from "../../errors.js";
 import type { IntegrationRow, IntegrationsRepository, MappingRow } from "../../repositories/integrations.js";
 import type { OAuthRepository } from "../../repositories/oauth.js";
-import type { AuditActor } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { AccessTokens } from "../oauth/access-tokens.js";
 import type { IntegrationConfigValues } from "./config-values.js";
 import { schemaOf, type IntegrationsService } from "./integrations-service.js";

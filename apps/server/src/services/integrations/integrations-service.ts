@@ -11,7 +11,8 @@ import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import type { IntegrationRow, IntegrationsRepository, MappingRow } from "../../repositories/integrations.js";
 import type { OAuthRepository } from "../../repositories/oauth.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { AccessTokens } from "../oauth/access-tokens.js";
 import type { IntegrationConfigValues } from "./config-values.js";
 

@@ -3,7 +3,8 @@ import { NotFoundError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { RunRevocation } from "../execution/accept/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 

@@ -3,7 +3,8 @@ import { NotFoundError, ValidationError } from "../../errors.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { RoleRow, RolesRepository } from "../../repositories/roles.js";
 import type { UsersRepository } from "../../repositories/users.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 
 const toRole = (row: RoleRow): Role => ({

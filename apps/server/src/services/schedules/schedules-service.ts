@@ -6,7 +6,8 @@ import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { ScheduleChanges, ScheduleRow, SchedulesRepository } from "../../repositories/schedules.js";
 import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { InputValidator } from "../execution/accept/input-validation.js";
 import { CronError, parseCron } from "./cron.js";
 

@@ -9,7 +9,8 @@ import {
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../errors.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { DocumentItem, DocumentRow, TableRow, TablesRepository } from "../../repositories/tables.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import { readOrder, type Caller, type DataScope } from "../../principal.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

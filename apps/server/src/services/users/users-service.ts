@@ -6,7 +6,8 @@ import type { OrganizationsRepository } from "../../repositories/organizations.j
 import type { Page } from "../../repositories/pagination.js";
 import type { UsersRepository } from "../../repositories/users.js";
 import { toAuthUser } from "../auth/auth-service.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { RunRevocation } from "../execution/accept/cancellation.js";
 import type { AuthStateCache } from "../auth/auth-state.js";
 

@@ -3,7 +3,8 @@ import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { WorkflowFilters, WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
-import type { AuditActor, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import { type Caller } from "../../principal.js";
 
 const toWorkflow = (row: WorkflowRow, roleIds: string[]): Workflow => ({

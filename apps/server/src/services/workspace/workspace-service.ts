@@ -12,7 +12,8 @@ import {
   ValidationError,
 } from "../../errors.js";
 import type { WorkspaceFilesRepository } from "../../repositories/workspace-files.js";
-import type { AuditActor, AuditEvent, AuditLog } from "../audit/audit-log.js";
+import type { AuditEvent, AuditLog } from "../audit/audit-log.js";
+import type { AuditActor } from "../../principal.js";
 import type { CompiledFile } from "./compiled-workspace.js";
 import type { Committed, PreparedFile, WorkspaceWriter } from "./workspace-writer.js";
 import { workspaceVersionOf } from "./workspace-version.js";
