@@ -4,12 +4,13 @@ import { defineConfig } from "vitest/config";
 const source = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests run workspaces from source: no build needed before `vitest`.
-const alias = {
-  // The children's runtime imports only the IPC contract (first: the shorter name would match too).
-  "@bifrost/contracts/ipc": source("./packages/contracts/src/ipc.ts"),
-  "@bifrost/contracts": source("./packages/contracts/src/index.ts"),
-  "@bifrost/sdk": source("./packages/sdk/src/index.ts"),
-};
+const alias = [
+  // One module of the contracts (the children's runtime imports only the IPC contract; the SDK loads
+  // each module's response schemas when it first needs them), or all of them.
+  { find: /^@bifrost\/contracts\/([\w-]+)$/, replacement: source("./packages/contracts/src/$1.ts") },
+  { find: /^@bifrost\/contracts$/, replacement: source("./packages/contracts/src/index.ts") },
+  { find: /^@bifrost\/sdk$/, replacement: source("./packages/sdk/src/index.ts") },
+];
 
 export default defineConfig({
   test: {

@@ -35,6 +35,7 @@ export const executeRequestSchema = z
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>;
 
 export const executeAcceptedSchema = z.object({ executionId: z.guid(), status: executionStatusSchema });
+export type ExecuteAccepted = z.infer<typeof executeAcceptedSchema>;
 export const executeSyncResultSchema = z.object({
   executionId: z.guid(),
   status: executionStatusSchema,

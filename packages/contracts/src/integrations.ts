@@ -169,6 +169,8 @@ export const sdkOAuthTokenSchema = z.object({
   scopes: z.array(z.string()),
 });
 
+export type SdkOAuthToken = z.infer<typeof sdkOAuthTokenSchema>;
+
 export const sdkIntegrationSchema = z.object({
   entityId: z.string().nullable(),
   entityName: z.string().nullable(),
@@ -188,6 +190,7 @@ export const sdkMappingSchema = z.object({
   /** Secrets as "[SECRET]". */
   config: configValuesSchema,
 });
+export type SdkMapping = z.infer<typeof sdkMappingSchema>;
 export const sdkMappingListResultSchema = z.object({ items: z.array(sdkMappingSchema) });
 export const sdkMappingResultSchema = z.object({ mapping: sdkMappingSchema.nullable() });
 export const sdkUpsertMappingSchema = z.object({

@@ -25,6 +25,20 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 type CallOptions = { idempotent?: boolean };
 
+/**
+ * `load` once, on first use (a failed load is tried again next time). The SDK's modules load their
+ * response schemas this way: building a module of the contracts' schemas takes ~10 ms of CPU, which
+ * every workflow child would otherwise pay at start whether or not its runs call that module.
+ */
+export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}
+
 /** The API's answer checked against its schema from the contracts; a mismatch is an error, not a cast. */
 function checked<S extends z.ZodType>(answer: S, parsed: unknown, status: number, call: string): z.output<S> {
   const result = answer.safeParse(parsed);

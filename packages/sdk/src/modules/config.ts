@@ -1,12 +1,5 @@
-import {
-  sdkConfigDeleteResultSchema,
-  sdkConfigGetResultSchema,
-  sdkConfigItemSchema,
-  sdkConfigListResultSchema,
-  type ConfigValueType,
-  type SdkConfigItem,
-} from "@bifrost/contracts";
-import { callApi } from "../client.js";
+import type { ConfigValueType, SdkConfigItem } from "@bifrost/contracts";
+import { callApi, onFirstUse } from "../client.js";
 import { currentRuntime } from "../context.js";
 
 /** Any value JSON can carry: what a config entry holds. */
@@ -27,6 +20,7 @@ const item = (entry: SdkConfigItem): ConfigItem => ({ ...entry, value: asJson(en
 // Config calls carry a key and are safe to repeat (a set writes the same value again), so they are
 // retried like idempotent calls across a rolling restart of the API.
 const retried = { idempotent: true };
+const answers = onFirstUse(() => import("@bifrost/contracts/config"));
 
 /** A fallback's literal type widened: `get("retries", 3)` is a number, not the literal 3. */
 export type Widened<T> = T extends string
@@ -49,7 +43,7 @@ async function get(key: string, fallback?: JsonValue): Promise<JsonValue | undef
     "POST",
     "/api/sdk/config/get",
     { key },
-    { ...retried, answer: sdkConfigGetResultSchema },
+    { ...retried, answer: (await answers()).sdkConfigGetResultSchema },
   );
   if (!result.found) return fallback;
   if (result.secret && typeof result.value === "string") currentRuntime().registerSecret(result.value);
@@ -69,19 +63,22 @@ export const config = {
     if (secret && typeof value === "string") currentRuntime().registerSecret(value);
     const body = { key, value, secret };
     return item(
-      await callApi("POST", "/api/sdk/config/set", body, { ...retried, answer: sdkConfigItemSchema }),
+      await callApi("POST", "/api/sdk/config/set", body, {
+        ...retried,
+        answer: (await answers()).sdkConfigItemSchema,
+      }),
     );
   },
 
   /** Every entry the run sees: global ones overridden by its organization's, secrets as "[SECRET]". */
   async list(): Promise<ConfigItem[]> {
-    const answer = { ...retried, answer: sdkConfigListResultSchema };
+    const answer = { ...retried, answer: (await answers()).sdkConfigListResultSchema };
     return (await callApi("POST", "/api/sdk/config/list", {}, answer)).items.map(item);
   },
 
   /** Deletes the run's organization's entry of `key`; answers whether there was one. */
   async delete(key: string): Promise<boolean> {
-    const answer = { ...retried, answer: sdkConfigDeleteResultSchema };
+    const answer = { ...retried, answer: (await answers()).sdkConfigDeleteResultSchema };
     return (await callApi("POST", "/api/sdk/config/delete", { key }, answer)).deleted;
   },
 };

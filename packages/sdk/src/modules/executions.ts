@@ -1,12 +1,5 @@
-import {
-  executeAcceptedSchema,
-  executeSyncResultSchema,
-  executionDetailSchema,
-  type ExecutionDetail,
-  type ExecuteSyncResult,
-} from "@bifrost/contracts";
-import type { z } from "zod";
-import { callApi } from "../client.js";
+import type { ExecuteAccepted, ExecutionDetail, ExecuteSyncResult } from "@bifrost/contracts";
+import { callApi, onFirstUse } from "../client.js";
 import { NotFoundError } from "../errors.js";
 
 export type { ExecutionStatus } from "@bifrost/contracts";
@@ -18,18 +11,23 @@ export type Execution = ExecutionDetail;
  * What `workflows.execute` answers: the new execution's id and status; with `sync`, also its result,
  * error and duration once it ended (a run still going when the API stops waiting answers without them).
  */
-export type ExecuteResult = z.infer<typeof executeAcceptedSchema> &
-  Partial<Omit<ExecuteSyncResult, "executionId" | "status">>;
+export type ExecuteResult = ExecuteAccepted & Partial<Omit<ExecuteSyncResult, "executionId" | "status">>;
 
-// A sync call answers 200 with the outcome, or 202 like an async one when the run outlasts the wait.
-const executeAnswerSchema = executeSyncResultSchema.or(executeAcceptedSchema);
+const answers = onFirstUse(async () => {
+  const contract = await import("@bifrost/contracts/executions");
+  return {
+    detail: contract.executionDetailSchema,
+    // A sync call answers 200 with the outcome, or 202 like an async one when the run outlasts the wait.
+    execute: contract.executeSyncResultSchema.or(contract.executeAcceptedSchema),
+  };
+});
 
 export const executions = {
   /** An execution of the run's organization, or null when there is none with this id in reach. */
   async get(id: string): Promise<Execution | null> {
     try {
       return await callApi("GET", `/api/executions/${encodeURIComponent(id)}`, undefined, {
-        answer: executionDetailSchema,
+        answer: (await answers()).detail,
       });
     } catch (error) {
       if (error instanceof NotFoundError) return null;
@@ -54,7 +52,7 @@ export const workflows = {
         inputData: input,
         sync: options.sync ?? false,
       },
-      { answer: executeAnswerSchema },
+      { answer: (await answers()).execute },
     );
   },
 };

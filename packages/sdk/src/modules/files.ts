@@ -1,14 +1,5 @@
-import {
-  fileExistsResultSchema,
-  fileListSchema,
-  readFileResultSchema,
-  signedUrlResultSchema,
-  writeFileResultSchema,
-  type FileEntry,
-  type FileLocation,
-  type SignedUrlResult,
-} from "@bifrost/contracts";
-import { callApi } from "../client.js";
+import type { FileEntry, FileLocation, SignedUrlResult } from "@bifrost/contracts";
+import { callApi, onFirstUse } from "../client.js";
 
 /**
  * `files` (default): the organization's persistent files; `temp`: deleted after 24 h; `uploads`:
@@ -31,6 +22,8 @@ export type SignedUrlOptions = {
 
 export type SignedUrl = SignedUrlResult;
 
+const answers = onFirstUse(() => import("@bifrost/contracts/files"));
+
 const locationOf = (options?: FileOptions): FileLocation => options?.location ?? "files";
 
 // Every call below is safe to repeat (a write replaces the whole file), so the client may retry it.
@@ -41,7 +34,7 @@ async function readAs(path: string, encoding: "utf8" | "base64", options?: FileO
     "POST",
     "/api/files/read",
     { path, location: locationOf(options), encoding },
-    { ...idempotent, answer: readFileResultSchema },
+    { ...idempotent, answer: (await answers()).readFileResultSchema },
   );
   return answer.content;
 }
@@ -56,7 +49,7 @@ async function writeAs(
     "POST",
     "/api/files/write",
     { path, location: locationOf(options), content, encoding },
-    { ...idempotent, answer: writeFileResultSchema },
+    { ...idempotent, answer: (await answers()).writeFileResultSchema },
   );
 }
 
@@ -93,7 +86,7 @@ export const files = {
       "POST",
       "/api/files/list",
       { prefix, location: locationOf(options) },
-      { ...idempotent, answer: fileListSchema },
+      { ...idempotent, answer: (await answers()).fileListSchema },
     );
     return answer.items;
   },
@@ -108,14 +101,14 @@ export const files = {
       "POST",
       "/api/files/exists",
       { path, location: locationOf(options) },
-      { ...idempotent, answer: fileExistsResultSchema },
+      { ...idempotent, answer: (await answers()).fileExistsResultSchema },
     );
     return answer.exists;
   },
 
   /** A URL a browser (or anything without a token) may GET or PUT until it expires. */
-  signedUrl(path: string, options: SignedUrlOptions): Promise<SignedUrl> {
-    return callApi(
+  async signedUrl(path: string, options: SignedUrlOptions): Promise<SignedUrl> {
+    return await callApi(
       "POST",
       "/api/files/signed-url",
       {
@@ -124,7 +117,7 @@ export const files = {
         method: options.method,
         ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       },
-      { ...idempotent, answer: signedUrlResultSchema },
+      { ...idempotent, answer: (await answers()).signedUrlResultSchema },
     );
   },
 };

@@ -1,18 +1,9 @@
-import {
-  sdkDeleteMappingResultSchema,
-  sdkIntegrationGetResultSchema,
-  sdkMappingListResultSchema,
-  sdkMappingResultSchema,
-  sdkMappingSchema,
-  type SdkIntegration,
-  type sdkOAuthTokenSchema,
-} from "@bifrost/contracts";
-import type { z } from "zod";
-import { callApi } from "../client.js";
+import type { SdkIntegration, SdkMapping, SdkOAuthToken } from "@bifrost/contracts";
+import { callApi, onFirstUse } from "../client.js";
 import { currentRuntime } from "../context.js";
 
 /** An OAuth access token, refreshed by the platform when it was about to expire. */
-export type OAuthToken = z.infer<typeof sdkOAuthTokenSchema>;
+export type OAuthToken = SdkOAuthToken;
 
 /**
  * An integration as the run's organization sees it: its entity, the defaults merged with the
@@ -21,10 +12,11 @@ export type OAuthToken = z.infer<typeof sdkOAuthTokenSchema>;
 export type Integration = Omit<SdkIntegration, "secretKeys">;
 
 /** A mapping as `listMappings`/`getMapping` show it: secret config values as "[SECRET]". */
-export type IntegrationMapping = z.infer<typeof sdkMappingSchema>;
+export type IntegrationMapping = SdkMapping;
 
 // Reads and upserts are safe to repeat across a rolling restart of the API.
 const retried = { idempotent: true };
+const answers = onFirstUse(() => import("@bifrost/contracts/integrations"));
 
 export const integrations = {
   /**
@@ -38,7 +30,7 @@ export const integrations = {
       "POST",
       "/api/sdk/integrations/get",
       { name },
-      { ...retried, answer: sdkIntegrationGetResultSchema },
+      { ...retried, answer: (await answers()).sdkIntegrationGetResultSchema },
     );
     if (!integration) return null;
     const runtime = currentRuntime();
@@ -58,7 +50,7 @@ export const integrations = {
       "POST",
       "/api/sdk/integrations/mappings/list",
       { name },
-      { ...retried, answer: sdkMappingListResultSchema },
+      { ...retried, answer: (await answers()).sdkMappingListResultSchema },
     );
     return result.items;
   },
@@ -69,7 +61,7 @@ export const integrations = {
       "POST",
       "/api/sdk/integrations/mappings/get",
       { name },
-      { ...retried, answer: sdkMappingResultSchema },
+      { ...retried, answer: (await answers()).sdkMappingResultSchema },
     );
     return result.mapping;
   },
@@ -83,7 +75,7 @@ export const integrations = {
       "POST",
       "/api/sdk/integrations/mappings/upsert",
       { name, ...mapping, config: mapping.config ?? {} },
-      { ...retried, answer: sdkMappingSchema },
+      { ...retried, answer: (await answers()).sdkMappingSchema },
     );
   },
 
@@ -93,7 +85,7 @@ export const integrations = {
       "POST",
       "/api/sdk/integrations/mappings/delete",
       { name },
-      { answer: sdkDeleteMappingResultSchema },
+      { answer: (await answers()).sdkDeleteMappingResultSchema },
     );
     return result.deleted;
   },

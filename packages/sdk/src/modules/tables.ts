@@ -1,15 +1,5 @@
-import {
-  batchAnswerSchema,
-  batchDeleteAnswerSchema,
-  countAnswerSchema,
-  documentDetailSchema,
-  documentPageSchema,
-  listOf,
-  tableSchema,
-  type Table,
-  type TableDocument as StoredDocument,
-} from "@bifrost/contracts";
-import { callApi } from "../client.js";
+import type { Table, TableDocument as StoredDocument } from "@bifrost/contracts";
+import { callApi, onFirstUse } from "../client.js";
 import { NotFoundError } from "../errors.js";
 
 /** A document's data: a JSON object; fields are its top-level keys. */
@@ -25,8 +15,23 @@ export type TableDocument<T extends DocumentData = DocumentData> = Omit<StoredDo
 const typed = <T extends DocumentData>(document: StoredDocument): TableDocument<T> =>
   document as TableDocument<T>;
 
-/** A single document as the API answers it (its detail: with who created and last changed it). */
-const documentAnswer = { answer: documentDetailSchema };
+const answers = onFirstUse(async () => {
+  const [contract, { listOf }] = await Promise.all([
+    import("@bifrost/contracts/tables"),
+    import("@bifrost/contracts/organizations"),
+  ]);
+  return {
+    table: contract.tableSchema,
+    tables: listOf(contract.tableSchema),
+    // A single document as the API answers it: its detail, with who created and last changed it.
+    document: contract.documentDetailSchema,
+    page: contract.documentPageSchema,
+    count: contract.countAnswerSchema,
+    batch: contract.batchAnswerSchema,
+    batchDelete: contract.batchDeleteAnswerSchema,
+  };
+});
+const documentAnswer = async () => ({ answer: (await answers()).document });
 
 export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
 
@@ -82,8 +87,6 @@ const BATCH_SIZE = 1000;
  */
 const SLICES_IN_FLIGHT = 4;
 
-const tableListSchema = listOf(tableSchema);
-
 const tablePath = (table: string): string => `/api/tables/${encodeURIComponent(table)}`;
 const documentPath = (table: string, id: string): string =>
   `${tablePath(table)}/documents/${encodeURIComponent(id)}`;
@@ -115,16 +118,16 @@ async function batch<T extends DocumentData>(
   mode: "insert" | "upsert",
   docs: BatchDocument<T>[],
 ): Promise<string[]> {
-  const answers = await inSlices(mode === "upsert" ? lastOfEachId(docs) : docs, (slice) =>
+  const slices = await inSlices(mode === "upsert" ? lastOfEachId(docs) : docs, async (slice) =>
     callApi(
       "POST",
       `${tablePath(table)}/documents/batch`,
       { mode, documents: slice },
       // An upsert batch gives the same end state when sent twice; an insert batch would be a 409.
-      { idempotent: mode === "upsert", answer: batchAnswerSchema },
+      { idempotent: mode === "upsert", answer: (await answers()).batch },
     ),
   );
-  return answers.flatMap((answer) => answer.ids);
+  return slices.flatMap((answer) => answer.ids);
 }
 
 /**
@@ -134,12 +137,13 @@ async function batch<T extends DocumentData>(
  */
 export const tables = {
   async create(name: string, options: { description?: string } = {}): Promise<Table> {
-    return await callApi("POST", "/api/tables", { name, ...options }, { answer: tableSchema });
+    return await callApi("POST", "/api/tables", { name, ...options }, { answer: (await answers()).table });
   },
 
   /** The organization's tables and the global ones (the first 1,000). */
   async list(): Promise<Table[]> {
-    return (await callApi("GET", "/api/tables?limit=1000", undefined, { answer: tableListSchema })).items;
+    return (await callApi("GET", "/api/tables?limit=1000", undefined, { answer: (await answers()).tables }))
+      .items;
   },
 
   /** Deletes the table and all its documents. */
@@ -150,7 +154,7 @@ export const tables = {
   /** Inserts a document (the id is generated when not given); a taken id is a 409 BifrostApiError. */
   async insert<T extends DocumentData>(table: string, data: T, id?: string): Promise<TableDocument<T>> {
     const body = { data, ...(id === undefined ? {} : { id }) };
-    return typed(await callApi("POST", `${tablePath(table)}/documents`, body, documentAnswer));
+    return typed(await callApi("POST", `${tablePath(table)}/documents`, body, await documentAnswer()));
   },
 
   /** Inserts the document, or replaces the data of the one with this id. */
@@ -160,7 +164,7 @@ export const tables = {
         "POST",
         `${tablePath(table)}/documents/upsert`,
         { id, data },
-        { idempotent: true, ...documentAnswer },
+        { idempotent: true, ...(await documentAnswer()) },
       ),
     );
   },
@@ -171,7 +175,7 @@ export const tables = {
     id: string,
   ): Promise<TableDocument<T> | null> {
     try {
-      return typed(await callApi("GET", documentPath(table, id), undefined, documentAnswer));
+      return typed(await callApi("GET", documentPath(table, id), undefined, await documentAnswer()));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -189,7 +193,7 @@ export const tables = {
         "PATCH",
         documentPath(table, id),
         { data: partialData },
-        { idempotent: true, ...documentAnswer },
+        { idempotent: true, ...(await documentAnswer()) },
       ),
     );
   },
@@ -213,15 +217,15 @@ export const tables = {
 
   /** Deletes the documents with these ids; answers how many there were. */
   async deleteBatch(table: string, ids: string[]): Promise<number> {
-    const answers = await inSlices(ids, (slice) =>
+    const slices = await inSlices(ids, async (slice) =>
       callApi(
         "POST",
         `${tablePath(table)}/documents/batch-delete`,
         { ids: slice },
-        { idempotent: true, answer: batchDeleteAnswerSchema },
+        { idempotent: true, answer: (await answers()).batchDelete },
       ),
     );
-    return answers.reduce((sum, answer) => sum + answer.deleted, 0);
+    return slices.reduce((sum, answer) => sum + answer.deleted, 0);
   },
 
   async query<T extends DocumentData = DocumentData>(
@@ -230,7 +234,7 @@ export const tables = {
   ): Promise<QueryResult<T>> {
     const page = await callApi("POST", `${tablePath(table)}/documents/query`, options, {
       idempotent: true,
-      answer: documentPageSchema,
+      answer: (await answers()).page,
     });
     return { items: page.items.map((document) => typed<T>(document)), nextOffset: page.nextOffset };
   },
@@ -240,7 +244,7 @@ export const tables = {
       "POST",
       `${tablePath(table)}/documents/count`,
       where === undefined ? {} : { where },
-      { idempotent: true, answer: countAnswerSchema },
+      { idempotent: true, answer: (await answers()).count },
     );
     return answer.count;
   },
