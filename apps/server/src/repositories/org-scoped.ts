@@ -61,6 +61,14 @@ export class OrgScopedRepository<TTable extends PgTable> {
     return rows[0];
   }
 
+  /**
+   * The row with this id whatever its scope: for the platform's own checks, where another rule than
+   * the caller's scope decides (a trigger's organization, a platform admin's route).
+   */
+  async findAnyById(id: string): Promise<TTable["$inferSelect"] | undefined> {
+    return (await this.select(eq(this.columns.id, id), 1))[0];
+  }
+
   async findByName(caller: Caller, name: string): Promise<TTable["$inferSelect"] | undefined> {
     const column = this.columns.name;
     if (!column) throw new Error("this entity has no name column");

@@ -156,6 +156,30 @@ describe("running rights (the runnable-workflow service)", () => {
     expect(await workflows.find(admin, { id: id("retired") })).toBeUndefined();
   });
 
+  it("a trigger (schedule, webhook, form, subscription) names global workflows or its organization's own, never another's", async () => {
+    const workflows = runnable();
+    // Organization A's trigger: A's and global workflows, whatever their roles (the trigger's rule decides who uses it).
+    for (const name of ["openA", "roleA", "openGlobal", "roleGlobal", "lockedGlobal"])
+      expect((await workflows.forTrigger(ctx.orgA.id, id(name)))?.name, name).toBe(name);
+    // An attacker with a trigger in A naming B's workflow by its id, or an unknown id: nothing. A global trigger (a global form) names global workflows only.
+    for (const [organizationId, ref] of [
+      [ctx.orgA.id, id("openB")],
+      [ctx.orgA.id, UNKNOWN],
+      [null, id("openA")],
+      [null, id("openB")],
+    ] as const) {
+      expect(await workflows.forTrigger(organizationId, ref), `${organizationId} → ${ref}`).toBeUndefined();
+    }
+    // An inactive workflow cannot be started; a subscription may still name it (active: false).
+    expect(await workflows.forTrigger(ctx.orgA.id, id("retired"))).toBeUndefined();
+    expect((await workflows.forTrigger(ctx.orgA.id, id("retired"), { active: false }))?.name).toBe("retired");
+    expect(await workflows.forTrigger(ctx.orgA.id, id("openB"), { active: false })).toBeUndefined();
+    // Platform admins' routes (schedules, keys) look up any workflow, inactive included.
+    expect((await workflows.byId(id("openB")))?.name).toBe("openB");
+    expect((await workflows.byId(id("retired")))?.isActive).toBe(false);
+    expect(await workflows.byId(UNKNOWN)).toBeUndefined();
+  });
+
   it("the organization of a run: the one requested (existing, the workflow's own), else the workflow's, else the fallback", async () => {
     const workflows = runnable();
     const fallback = "00000000-0000-0000-0000-000000000002";

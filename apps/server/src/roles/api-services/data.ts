@@ -32,7 +32,7 @@ export function dataServices(
   const signedUrls = new SignedUrls(secretBox.deriveKey("files-signed-url"), clock);
   const forms = new FormsService({
     forms: new FormsRepository(deps.db),
-    workflows: core.workflowRows,
+    runnable: core.runnable,
     organizations,
     audit,
   });
@@ -65,7 +65,7 @@ export function dataServices(
     forms,
     formRuns: new FormRuns({
       forms,
-      workflows: core.workflowRows,
+      runnable: core.runnable,
       executions: engine.executions,
       files: deps.files,
       uploads: new FormUploadsRepository(deps.db),

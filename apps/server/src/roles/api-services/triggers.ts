@@ -18,7 +18,6 @@ export function triggerServices(
   return {
     schedules: new SchedulesService({
       schedules: new SchedulesRepository(deps.db),
-      workflows: workflowRows,
       runnable: core.runnable,
       validator: new InputValidator(),
       audit,
@@ -28,12 +27,12 @@ export function triggerServices(
       ...deps,
       secretBox: core.secretBox,
       organizations,
-      workflows: workflowRows,
+      runnable: core.runnable,
       runs: engine.executions,
       audit,
       logger,
     }),
-    workflowKeys: new WorkflowKeysService({ keys: workflowKeys, workflows: workflowRows, audit }),
+    workflowKeys: new WorkflowKeysService({ keys: workflowKeys, runnable: core.runnable, audit }),
     endpoints: new EndpointService({
       keys: workflowKeys,
       workflows: workflowRows,

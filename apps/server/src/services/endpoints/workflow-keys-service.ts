@@ -2,9 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { CreateWorkflowKey, WorkflowKey } from "@bifrost/contracts";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import type { WorkflowKeyListRow, WorkflowKeysRepository } from "../../repositories/workflow-keys.js";
-import type { WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditActor } from "../../principal.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 
 export const WORKFLOW_KEY_PREFIX = "bfk_";
 /** Characters of a key kept in clear to tell keys apart in lists (`bfk_` and 8 more). */
@@ -28,7 +28,7 @@ export class WorkflowKeysService {
   constructor(
     private readonly deps: {
       keys: WorkflowKeysRepository;
-      workflows: WorkflowsRepository;
+      runnable: Pick<RunnableWorkflows, "byId">;
       audit: AuditLog;
     },
   ) {}
@@ -37,10 +37,8 @@ export class WorkflowKeysService {
     actor: AuditActor & { userId: string; organizationId: string },
     request: CreateWorkflowKey,
   ): Promise<{ id: string; workflowId: string; key: string; expiresAt: string | null }> {
-    const workflow = await this.deps.workflows.findById(
-      { userId: actor.userId, organizationId: actor.organizationId, isSuperuser: true },
-      request.workflowId,
-    );
+    // Platform admins only (the route's access rule): any workflow.
+    const workflow = await this.deps.runnable.byId(request.workflowId);
     if (!workflow) throw new NotFoundError("Workflow not found");
     const expiresAt = request.expiresAt === undefined ? null : new Date(request.expiresAt);
     if (expiresAt && expiresAt.getTime() <= Date.now()) {

@@ -8,7 +8,7 @@ import type {
   UpdateEventSource,
   UpdateEventSubscription,
 } from "@bifrost/contracts";
-import { PROVIDER_ORGANIZATION_ID, SYSTEM_USER_ID } from "../../db/schema/index.js";
+import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type {
@@ -20,9 +20,9 @@ import type {
 } from "../../repositories/events.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
-import type { WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditActor } from "../../principal.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import { splitHeaders, type EventDeliverer } from "./event-deliveries.js";
 import { WEBHOOK_SECRET_PURPOSE, type WebhookReceiver } from "./webhook-receiver.js";
 
@@ -81,7 +81,7 @@ export class EventSourcesService {
     private readonly deps: {
       events: EventsRepository;
       organizations: OrganizationsRepository;
-      workflows: WorkflowsRepository;
+      runnable: Pick<RunnableWorkflows, "forTrigger">;
       deliverer: EventDeliverer;
       receiver: WebhookReceiver;
       secretBox: SecretBox;
@@ -238,9 +238,8 @@ export class EventSourcesService {
   /** The workflow must exist and be global or the source's organization's. */
   private async assertWorkflow(source: EventSourceRow, workflowId: string): Promise<void> {
     const organizationId = source.organizationId ?? PROVIDER_ORGANIZATION_ID;
-    const caller = { userId: SYSTEM_USER_ID, organizationId, isSuperuser: true };
-    const workflow = await this.deps.workflows.findById(caller, workflowId);
-    if (!workflow || (workflow.organizationId !== null && workflow.organizationId !== organizationId)) {
+    // Inactive ones too: a subscription may wait for its workflow to come back.
+    if (!(await this.deps.runnable.forTrigger(organizationId, workflowId, { active: false }))) {
       throw new ValidationError("Unknown workflow", [
         { path: "body.workflowId", message: "no such workflow in the source's organization or global" },
       ]);

@@ -4,8 +4,8 @@ import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { Logger } from "../../infra/logger.js";
 import { EventsRepository } from "../../repositories/events.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
-import type { WorkflowsRepository } from "../../repositories/workflows.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import { RateLimiter } from "../auth/rate-limiter.js";
 import { EventDeliverer, type SystemRuns } from "./event-deliveries.js";
 import { EventSourcesService } from "./event-sources-service.js";
@@ -17,7 +17,7 @@ export function createWebhookServices(deps: {
   bus: Bus;
   secretBox: SecretBox;
   organizations: OrganizationsRepository;
-  workflows: WorkflowsRepository;
+  runnable: Pick<RunnableWorkflows, "forTrigger">;
   runs: SystemRuns;
   audit: AuditLog;
   logger: Logger;
@@ -36,7 +36,7 @@ export function createWebhookServices(deps: {
     events: new EventSourcesService({
       events,
       organizations: deps.organizations,
-      workflows: deps.workflows,
+      runnable: deps.runnable,
       deliverer,
       receiver: webhooks,
       secretBox: deps.secretBox,

@@ -13,14 +13,15 @@ import type { Clock } from "../../infra/clock.js";
 import { assertSafeKey, type FileStore } from "../../infra/files/file-store.js";
 import type { FormUploadsRepository } from "../../repositories/form-uploads.js";
 import type { FormFieldRow, FormRow } from "../../repositories/forms.js";
-import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
+import type { WorkflowRow } from "../../repositories/workflows.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import { type ExecuteAnswer, type ExecutionService } from "../execution/accept/execution-service.js";
 import { contentTypeAllowed, mediaTypeOf } from "../files/content-types.js";
 import { DEFAULT_MAX_UPLOAD_BYTES, storeKeyOf } from "../files/files-service.js";
 import type { SignedUrls } from "../files/signed-urls.js";
 import { checkValues, isFileValue, shownValues } from "./field-values.js";
 import { FORM_UPLOAD_MAX_AGE_MS } from "./form-uploads-cleanup.js";
-import { workflowOfForm, type FormsService, type LoadedForm } from "./forms-service.js";
+import type { FormsService, LoadedForm } from "./forms-service.js";
 import { callerOf, type Principal } from "../../principal.js";
 
 /** Signed upload URLs of forms live this long: enough to pick and send a large file. */
@@ -42,13 +43,14 @@ const pick = (values: Record<string, unknown>, names: Set<string>): Record<strin
  * What people do with a form: startup, data-provider options, upload, execute. Access to the form
  * is enough to run its workflow and data providers through these routes (API.md "Forms"), so runs
  * go through ExecutionService.executeAuthorized with workflows the form itself names — checked
- * to be active and global or of the form's organization (`workflowOfForm`).
+ * to be active and global or of the form's organization at each run (`RunnableWorkflows.forTrigger`:
+ * a workflow can move or go away after the form was saved).
  */
 export class FormRuns {
   constructor(
     private readonly deps: {
       forms: FormsService;
-      workflows: WorkflowsRepository;
+      runnable: Pick<RunnableWorkflows, "forTrigger">;
       executions: ExecutionService;
       files: FileStore;
       uploads: Pick<FormUploadsRepository, "reserve" | "recordSubmission">;
@@ -182,7 +184,7 @@ export class FormRuns {
   }
 
   private async workflow(form: FormRow, workflowId: string): Promise<WorkflowRow> {
-    const workflow = await workflowOfForm(this.deps.workflows, form, workflowId);
+    const workflow = await this.deps.runnable.forTrigger(form.organizationId, workflowId);
     if (!workflow) throw new NotFoundError("The form's workflow is not available");
     return workflow;
   }

@@ -3,10 +3,11 @@ import { NotFoundError, ValidationError } from "../../errors.js";
 import type { FormFieldRow, FormRow, FormsRepository, NewFormField } from "../../repositories/forms.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
-import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
+import type { WorkflowRow } from "../../repositories/workflows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditActor } from "../../principal.js";
 import { type Caller } from "../../principal.js";
+import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 
 /** A form with its ordered fields, as the run routes need it. */
 export type LoadedForm = { form: FormRow; fields: FormFieldRow[] };
@@ -41,24 +42,6 @@ const toForm = (row: FormRow, fields: FormFieldRow[], roleIds: string[]): Form =
   updatedAt: row.updatedAt.toISOString(),
 });
 
-/** Any row by id, whatever its scope: forms decide access themselves (see `workflowOfForm`). */
-const anyScope = (organizationId: string): Caller => ({ userId: "", organizationId, isSuperuser: true });
-
-/**
- * A workflow a form may use: active, and global or of the form's own organization (a global form
- * uses global workflows only), so a form never runs another organization's code. Checked when a
- * form is saved and again at each run (a workflow can move or go away after).
- */
-export async function workflowOfForm(
-  workflows: WorkflowsRepository,
-  form: { organizationId: string | null },
-  id: string,
-): Promise<WorkflowRow | undefined> {
-  const row = await workflows.findById(anyScope(form.organizationId ?? ""), id);
-  if (!row?.isActive) return undefined;
-  return row.organizationId === null || row.organizationId === form.organizationId ? row : undefined;
-}
-
 /**
  * Forms (API.md "Forms"): platform admins write them; everyone sees the forms they may run, by the
  * rule of workflows (scope, then `accessLevel` + `form_roles`), applied by FormsRepository.
@@ -67,7 +50,7 @@ export class FormsService {
   constructor(
     private readonly deps: {
       forms: FormsRepository;
-      workflows: WorkflowsRepository;
+      runnable: Pick<RunnableWorkflows, "forTrigger">;
       organizations: OrganizationsRepository;
       audit: AuditLog;
     },
@@ -132,7 +115,6 @@ export class FormsService {
   /** Organization, roles and workflows must exist and be usable by the form (422 otherwise). */
   private async assertReferences(input: CreateForm): Promise<void> {
     const errors: FieldError[] = [];
-    const scope = { organizationId: input.organizationId ?? null };
     if (input.organizationId && !(await this.deps.organizations.find(input.organizationId)))
       errors.push({ path: "body.organizationId", message: "no such organization" });
     const known = await this.deps.forms.existingRoleIds(input.roleIds);
@@ -140,7 +122,8 @@ export class FormsService {
     if (unknown.length > 0)
       errors.push({ path: "body.roleIds", message: `no such role: ${unknown.join(", ")}` });
     const usable = async (path: string, id: string, type?: WorkflowRow["type"]) => {
-      const row = await workflowOfForm(this.deps.workflows, scope, id);
+      // Active, and global or of the form's organization: a form never runs another organization's code.
+      const row = await this.deps.runnable.forTrigger(input.organizationId ?? null, id);
       if (!row)
         errors.push({ path, message: "no active workflow with this id in the form's scope (or global)" });
       else if (type && row.type !== type) errors.push({ path, message: `must be a ${type}` });

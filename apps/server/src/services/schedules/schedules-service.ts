@@ -5,14 +5,13 @@ import type { Clock } from "../../infra/clock.js";
 import type { RunnableWorkflows } from "../workflows/runnable-workflows.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { ScheduleChanges, ScheduleRow, SchedulesRepository } from "../../repositories/schedules.js";
-import type { WorkflowRow, WorkflowsRepository } from "../../repositories/workflows.js";
+import type { WorkflowRow } from "../../repositories/workflows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditActor } from "../../principal.js";
 import type { InputValidator } from "../execution/accept/input-validation.js";
 import { CronError, parseCron } from "./cron.js";
 
 const PREVIEW_COUNT = 5;
-const ANY_SCOPE = { userId: "", organizationId: PROVIDER_ORGANIZATION_ID, isSuperuser: true };
 
 const toSchedule = (row: ScheduleRow): Schedule => ({
   id: row.id,
@@ -44,8 +43,7 @@ export class SchedulesService {
   constructor(
     private readonly deps: {
       schedules: SchedulesRepository;
-      workflows: WorkflowsRepository;
-      runnable: Pick<RunnableWorkflows, "organizationFor">;
+      runnable: Pick<RunnableWorkflows, "byId" | "organizationFor">;
       validator: InputValidator;
       audit: AuditLog;
       clock: Clock;
@@ -72,7 +70,7 @@ export class SchedulesService {
   }
 
   async create(input: CreateSchedule, actor: AuditActor): Promise<Schedule> {
-    const workflow = await this.deps.workflows.findById(ANY_SCOPE, input.workflowId);
+    const workflow = await this.deps.runnable.byId(input.workflowId);
     if (!workflow?.isActive) {
       throw new ValidationError("Unknown workflow", [
         { path: "body.workflowId", message: "no such active workflow" },
@@ -110,7 +108,7 @@ export class SchedulesService {
   async update(id: string, patch: UpdateSchedule, actor: AuditActor): Promise<Schedule> {
     const current = await this.deps.schedules.find(id);
     if (!current) throw new NotFoundError("Schedule not found");
-    const workflow = await this.deps.workflows.findById(ANY_SCOPE, current.workflowId);
+    const workflow = await this.deps.runnable.byId(current.workflowId);
     if (!workflow) throw new NotFoundError("Schedule not found");
     const changes: ScheduleChanges = {};
     if (patch.organizationId !== undefined) {

@@ -23,6 +23,27 @@ export class RunnableWorkflows {
     return row?.isActive ? row : undefined;
   }
 
+  /** Any workflow by id, whatever its organization or state: for platform admins' routes (schedules, keys). */
+  async byId(id: string): Promise<WorkflowRow | undefined> {
+    return await this.deps.workflows.findAnyById(id);
+  }
+
+  /**
+   * A workflow a trigger of `organizationId` may name (a schedule's or a webhook's run, a form, an
+   * event subscription): global, or that organization's own — a global trigger (a global form, null)
+   * names global workflows only — so a trigger never runs another organization's code. Who may use
+   * the trigger is the trigger's own rule. `active: false` also finds one that cannot run now.
+   */
+  async forTrigger(
+    organizationId: string | null,
+    id: string,
+    options: { active: boolean } = { active: true },
+  ): Promise<WorkflowRow | undefined> {
+    const row = await this.deps.workflows.findAnyById(id);
+    if (!row || (options.active && !row.isActive)) return undefined;
+    return row.organizationId === null || row.organizationId === organizationId ? row : undefined;
+  }
+
   /**
    * The organization a run of `workflow` acts in: `requested` when given (it must exist, and be the
    * workflow's own when the workflow belongs to one: 422 otherwise), else the workflow's

@@ -41,7 +41,7 @@ export type RunnableWorkflow = {
 };
 
 /** The runnable-workflow service as the engine uses it (services/workflows/runnable-workflows.ts). */
-export type WorkflowLookup = Pick<RunnableWorkflows, "find" | "organizationFor">;
+export type WorkflowLookup = Pick<RunnableWorkflows, "find" | "forTrigger" | "organizationFor">;
 
 export type ExecuteOptions = {
   idempotencyKey?: string | undefined;
@@ -258,12 +258,8 @@ export class ExecutionService {
     triggeredBy: ExecutionRow["triggeredBy"];
     sourceId: string;
   }): Promise<ExecutionRow> {
-    const lookup = { userId: SYSTEM_USER_ID, organizationId: run.organizationId, isSuperuser: true };
-    const workflow = await this.deps.workflows.find(lookup, { id: run.workflowId });
-    // A trigger of one organization never runs another organization's workflow.
-    if (!workflow || (workflow.organizationId !== null && workflow.organizationId !== run.organizationId)) {
-      throw new NotFoundError("Workflow not found");
-    }
+    const workflow = await this.deps.workflows.forTrigger(run.organizationId, run.workflowId);
+    if (!workflow) throw new NotFoundError("Workflow not found");
     this.checkInput(workflow, run.inputData);
     // One row at a time (schedules and event deliveries start their runs one by one), read back whole.
     const { execution } = await this.deps.executions.insert({
