@@ -1,8 +1,9 @@
 // Builds what is missing or stale: the TypeScript workspaces (tsc -b is incremental) and the web
 // client (rebuilt only when a source file is newer than the last build).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { newestMtime } from "./lib/newest-mtime.mjs";
 
 const quiet = process.argv.includes("--quiet");
 
@@ -14,15 +15,6 @@ function run(command, args, label) {
     process.exit(result.status ?? 1);
   }
   if (!quiet) console.log(`build: ${label} (${Date.now() - started} ms)`);
-}
-
-function newestMtime(entry) {
-  const stat = statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(entry).reduce(
-    (newest, name) => Math.max(newest, newestMtime(path.join(entry, name))),
-    stat.mtimeMs,
-  );
 }
 
 run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and packages");

@@ -2,23 +2,15 @@
 // declaration file, self-contained but for zod (its one dependency). The SDK's types and response
 // schemas come from @bifrost/contracts, which is private: what the SDK uses of it is inlined here.
 // Runs after `tsc -b` (packages/sdk/build holds tsc's output); skips when dist is newer than it.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { newestMtime } from "./lib/newest-mtime.mjs";
 import { generateDtsBundle } from "dts-bundle-generator";
 import { build } from "esbuild";
 
 const sdk = path.resolve("packages/sdk");
 const input = { js: path.join(sdk, "build/index.js"), dts: path.join(sdk, "build/index.d.ts") };
 const output = { js: path.join(sdk, "dist/index.js"), dts: path.join(sdk, "dist/index.d.ts") };
-
-function newestMtime(entry) {
-  const stat = statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(entry).reduce(
-    (newest, name) => Math.max(newest, newestMtime(path.join(entry, name))),
-    stat.mtimeMs,
-  );
-}
 
 const inputs = [
   path.join(sdk, "build"),
