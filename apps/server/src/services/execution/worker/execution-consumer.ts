@@ -17,12 +17,10 @@ import { MicroBatcher } from "../micro-batch.js";
 import { withoutNul } from "../postgres-text.js";
 import type { PoolRunOutcome, PoolRunRequest } from "../pool/pool-run.js";
 
-export type PoolOutcome = PoolRunOutcome;
-
 /** The process pool as the consumer uses it (ProcessPool, or a stand-in in tests). */
 export type RunPool = {
   readonly capacity: number;
-  run(request: PoolRunRequest): Promise<PoolOutcome>;
+  run(request: PoolRunRequest): Promise<PoolRunOutcome>;
   cancel(executionId: string, reason?: string): boolean;
 };
 
@@ -222,7 +220,7 @@ export class ExecutionConsumer {
           durationMs: 0,
           peakMemoryBytes: null,
           cpuMs: null,
-        } satisfies PoolOutcome);
+        } satisfies PoolRunOutcome);
     await this.deps.tokens.revoke(execution.id).catch(() => undefined);
     if (this.abandoned) return;
     const final = await this.retrying(async () =>
@@ -231,7 +229,7 @@ export class ExecutionConsumer {
     if (final) await this.deps.events.statusChanged(final);
   }
 
-  private async runInPool(claimed: BatchClaim): Promise<PoolOutcome> {
+  private async runInPool(claimed: BatchClaim): Promise<PoolRunOutcome> {
     const { execution, workflow } = claimed;
     const { version, modulePath } = await this.deps.code.resolve(
       workflow.path,
@@ -291,7 +289,7 @@ export class ExecutionConsumer {
   }
 
   /** Large results go to the file store; the row keeps their size and key. */
-  private async finalOutcome(executionId: string, raw: PoolOutcome): Promise<FinalOutcome> {
+  private async finalOutcome(executionId: string, raw: PoolRunOutcome): Promise<FinalOutcome> {
     const outcome = withoutNul(raw);
     const base = {
       status: outcome.status,
