@@ -1,6 +1,7 @@
-// Bifrost execution-engine benchmark: sync run latency through HTTP (embedded `start` and distributed
-// api + worker + scheduler), async throughput of trivial and of logging workflows (distributed), where
-// the CPU goes, and zombie / orphan workflow processes. Run from the repository root after a build:
+// Bifrost execution-engine benchmark in three topologies — embedded `start` (PGlite, in-memory queue
+// and bus), `start` on the real services (every role in one process on PostgreSQL, Redis, RabbitMQ)
+// and distributed api + worker + scheduler processes: sync run latency through HTTP, async throughput
+// of trivial and of logging workflows, where the CPU goes, and zombie / orphan workflow processes. Run from the repository root after a build:
 // `node bench/engine.mjs` (also part of `npm run bench`). See bench/README.md.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -28,18 +29,20 @@ const SYNC_CONCURRENCY = [1, 10];
 const ZOMBIE_CHECK_RUNS = 10_000;
 const LOGIN_RATE_LIMIT = "1000000";
 
-const USAGE = `Usage: node bench/engine.mjs [--duration <s>] [--only embedded|distributed] [--requests <n>]
+const USAGE = `Usage: node bench/engine.mjs [--duration <s>] [--only embedded|services|distributed] [--requests <n>]
                           [--submitters <n>] [--max-workers <n>]
 
   --duration <s>      measured window of each throughput run (default 30; a ${RAMP_UP_S} s ramp-up precedes it)
-  --only <mode>       "embedded" (bifrost-server start: sync latency only) or "distributed"
-                      (api + worker + scheduler: sync latency, throughput, zombies and orphans)
+  --only <mode>       "embedded" (bifrost-server start on PGlite: sync latency only), "services"
+                      (bifrost-server start with DATABASE_URL, REDIS_URL, RABBITMQ_URL: sync latency and
+                      trivial throughput) or "distributed" (api + worker + scheduler: sync latency,
+                      throughput, zombies and orphans); several: comma-separated
   --requests <n>      sync runs timed per concurrency level, after ${SYNC_WARMUP} warm-up runs (default
                       40 per second of --duration, at least 200, at most 1000: 1000 with the default)
   --submitters <n>    concurrent HTTP submitters of async runs in the throughput runs (default 16)
   --max-workers <n>   BIFROST_MAX_WORKERS of the servers (default: the server's own, 10)
 
-Services for the distributed mode (override with BENCH_POSTGRES_URL, BENCH_REDIS_URL, BENCH_RABBITMQ_URL):
+Services for the services and distributed modes (override with BENCH_POSTGRES_URL, BENCH_REDIS_URL, BENCH_RABBITMQ_URL):
   PostgreSQL postgres://postgres@127.0.0.1:5432 (a fresh database is created and dropped),
   Redis redis://127.0.0.1:6379, RabbitMQ amqp://guest:guest@127.0.0.1:5672 (queues of a namespace of
   the bench's own, deleted afterwards).`;
@@ -51,7 +54,7 @@ const services = {
 };
 
 /**
- * @typedef {"embedded" | "distributed"} Mode
+ * @typedef {"embedded" | "services" | "distributed"} Mode
  * @typedef {import("./lib/procstat.mjs").CpuGroup} CpuGroup
  * @typedef {ReturnType<typeof cpuBetween>} CpuUsage
  * @typedef {{ transactions: number, inserted: number, updated: number }} DatabaseCounters
@@ -140,11 +143,12 @@ function parseCli() {
   if (maxWorkers !== undefined && (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 1024)) {
     throw new UsageError("--max-workers must be an integer between 1 and 1024");
   }
-  if (values.only !== undefined && values.only !== "embedded" && values.only !== "distributed") {
-    throw new UsageError('--only must be "embedded" or "distributed"');
-  }
   /** @type {Mode[]} */
-  const modes = values.only ? [/** @type {Mode} */ (values.only)] : ["embedded", "distributed"];
+  const all = ["embedded", "services", "distributed"];
+  const modes = /** @type {Mode[]} */ (values.only?.split(",") ?? all);
+  if (modes.some((mode) => !all.includes(mode))) {
+    throw new UsageError('--only must name "embedded", "services" or "distributed" (comma-separated)');
+  }
   return { durationS, requests, submitters, maxWorkers, modes };
 }
 
@@ -368,6 +372,84 @@ async function benchEmbedded(tmpRoot, options, report) {
 }
 
 /**
+ * `npm start` on the real services: bifrost-server start (API, worker and scheduler in one process)
+ * with DATABASE_URL, REDIS_URL and RABBITMQ_URL — sync latency and trivial throughput.
+ * @param {string} tmpRoot
+ * @param {Options} options
+ * @param {Report} report
+ */
+async function benchServices(tmpRoot, options, report) {
+  await withServiceResources("services", async ({ database, databaseName, namespace, pool }) => {
+    const label = "services (start)";
+    const env = {
+      ...commonEnv(path.join(tmpRoot, "services-tmp"), options),
+      BIFROST_DATA_DIR: path.join(tmpRoot, "services-data"),
+      DATABASE_URL: database.url,
+      REDIS_URL: services.redis,
+      RABBITMQ_URL: services.rabbitmq,
+      BIFROST_SECRET_KEY: randomBytes(36).toString("base64url"),
+      BIFROST_NAMESPACE: namespace,
+    };
+    const logFile = path.join(tmpRoot, "services.log");
+    log(
+      `\n[${label}] database ${databaseName}, namespace ${namespace}; starting bifrost-server start (output: ${logFile})`,
+    );
+    const server = await startServer({ label, role: "start", env, logFile });
+    try {
+      log(
+        `[${label}] pid ${server.pid} on ${server.baseUrl}, ready after ${fixed(server.readyMs / 1000, 2)} s`,
+      );
+      const token = await signInFirstAdmin(server.baseUrl);
+      await writeBenchWorkflows(server.baseUrl, token);
+      const groups = cpuGroups(
+        [{ name: "start", pid: server.pid, children: "start: workflow processes" }],
+        databaseName,
+      );
+      const probes = { groups, pool, databaseName };
+      const target = { baseUrl: server.baseUrl, token };
+      await benchSync("services", target, probes, options, report);
+      await server.assertAlive();
+      const context = { mode: /** @type {Mode} */ ("services"), target, pool, probes, options, report };
+      await benchThroughput(context, { label: "(b) trivial", workflow: "trivial" });
+      await server.assertAlive();
+      await stopServer(server, report);
+      await checkOrphans(tmpRoot, label, report);
+    } finally {
+      if (server.alive) await server.stop(5_000);
+    }
+  });
+}
+
+/**
+ * A fresh database and RabbitMQ namespace of the bench's own for `run`, dropped and deleted after.
+ * @param {string} prefix
+ * @param {(resources: { database: { url: string }, databaseName: string, namespace: string, pool: pg.Pool }) => Promise<void>} run
+ */
+async function withServiceResources(prefix, run) {
+  const databaseName = `bifrost_engine_${prefix}_${process.pid}`;
+  const database = createBenchDatabase(services.postgres, databaseName);
+  const namespace = `benchengine-${prefix}-${process.pid}`;
+  const deleteQueues = registerQueueCleanup(namespace);
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool.on("error", () => undefined);
+  const closePool = onCleanup("close the bench's PostgreSQL pool", () => pool.end());
+  try {
+    await run({ database, databaseName, namespace, pool });
+  } finally {
+    // Servers first (`run` stops them), then what they used; one failing step does not skip the others.
+    for (const [what, step] of /** @type {const} */ ([
+      ["close the PostgreSQL pool", closePool],
+      ["delete the RabbitMQ queues", deleteQueues],
+      ["drop the bench database", database.drop],
+    ])) {
+      await step().catch((/** @type {unknown} */ error) =>
+        console.error(`bench: could not ${what}: ${error instanceof Error ? error.message : error}`),
+      );
+    }
+  }
+}
+
+/**
  * Deletes the bench namespace's queues (registered before the servers start, so it runs after they
  * have stopped).
  * @param {string} namespace
@@ -392,28 +474,9 @@ function registerQueueCleanup(namespace) {
  * @param {Report} report
  */
 async function benchDistributed(tmpRoot, options, report) {
-  const databaseName = `bifrost_engine_${process.pid}`;
-  const database = createBenchDatabase(services.postgres, databaseName);
-  const namespace = `benchengine-${process.pid}`;
-  const deleteQueues = registerQueueCleanup(namespace);
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  pool.on("error", () => undefined);
-  const closePool = onCleanup("close the bench's PostgreSQL pool", () => pool.end());
-  try {
-    await benchDeployment({ tmpRoot, database, databaseName, namespace, pool }, options, report);
-  } finally {
-    // Servers first (benchDeployment stops them), then what they used; one failing step does not
-    // skip the others.
-    for (const [what, step] of /** @type {const} */ ([
-      ["close the PostgreSQL pool", closePool],
-      ["delete the RabbitMQ queues", deleteQueues],
-      ["drop the bench database", database.drop],
-    ])) {
-      await step().catch((/** @type {unknown} */ error) =>
-        console.error(`bench: could not ${what}: ${error instanceof Error ? error.message : error}`),
-      );
-    }
-  }
+  await withServiceResources("distributed", (resources) =>
+    benchDeployment({ tmpRoot, ...resources }, options, report),
+  );
 }
 
 /**
@@ -479,7 +542,7 @@ async function benchDeployment({ tmpRoot, database, databaseName, namespace, poo
     during.zombies = Math.max(during.zombies, now.zombies);
   }, 1_000);
   try {
-    const context = { target, pool, probes, options, report };
+    const context = { mode: /** @type {Mode} */ ("distributed"), target, pool, probes, options, report };
     await benchThroughput(context, { label: "(b) trivial", workflow: "trivial" });
     await assertAllAlive([api, worker, scheduler]);
     await benchThroughput(context, { label: "(c) 100 log lines", workflow: "chatty" });
@@ -584,6 +647,7 @@ async function main() {
     for (const mode of options.modes) {
       try {
         if (mode === "embedded") await benchEmbedded(tmpRoot, options, report);
+        else if (mode === "services") await benchServices(tmpRoot, options, report);
         else await benchDistributed(tmpRoot, options, report);
       } catch (error) {
         recordFailure(report, mode, error);

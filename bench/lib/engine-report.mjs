@@ -55,7 +55,9 @@ export function printReport(report, options) {
   }
 
   if (report.throughput.length > 0) {
-    log("\n(b) / (c) Async runs, distributed: runs that reached Success in the window (database clock)\n");
+    log(
+      "\n(b) / (c) Async runs on the real services: runs that reached Success in the window (database clock)\n",
+    );
     log(
       formatTable(
         [

@@ -12,8 +12,9 @@ export const CHILD_RUNTIME = "dist/runtime/child.mjs";
 
 /** Goals (bench/README.md). */
 export const SYNC_GOALS = {
-  embedded: { p50: 5, p99: 50 },
-  distributed: { p50: 10, p99: 50 },
+  embedded: { p50: 5, p99: 20 },
+  services: { p50: 5, p99: 20 },
+  distributed: { p50: 5, p99: 20 },
 };
 export const THROUGHPUT_GOAL = 1_000;
 export const BACKLOG_POLL_MS = 100;

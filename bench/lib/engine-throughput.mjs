@@ -40,6 +40,7 @@ async function databaseNow(pool) {
 
 /**
  * @typedef {object} ThroughputContext
+ * @property {import("../engine.mjs").Mode} mode
  * @property {{ baseUrl: string, token: string }} target
  * @property {pg.Pool} pool
  * @property {Probes} probes
@@ -126,7 +127,7 @@ function startProducer(context, workflow) {
  */
 export async function benchThroughput(context, { label, workflow }) {
   const { pool, probes, options, report } = context;
-  const tag = `[distributed ${label}]`;
+  const tag = `[${context.mode} ${label}]`;
   log(
     `\n${tag} ${options.submitters} submitters of async "${workflow}" runs (backlog capped at ${count(BACKLOG_CAP)}): ` +
       `${RAMP_UP_S} s ramp-up, then ${options.durationS} s measured`,
@@ -202,7 +203,7 @@ export async function benchThroughput(context, { label, workflow }) {
 
     /** @type {ThroughputRow} */
     const row = {
-      label,
+      label: `${context.mode} ${label}`,
       workflow,
       windowMs: t1.getTime() - t0.getTime(),
       endedInWindow,
@@ -229,7 +230,7 @@ export async function benchThroughput(context, { label, workflow }) {
           ? ""
           : `; ${count(logRows)} log lines stored (${fixed(logRows / seconds, 0)}/s; log_count sum ${count(logCountSum ?? 0)})`),
     );
-    recordCpu(report, `distributed ${label}`, sampleBefore, sampleAfter, success);
+    recordCpu(report, `${context.mode} ${label}`, sampleBefore, sampleAfter, success);
     checkThroughputRow(row, tag, report);
   } finally {
     if (!stopped) await producer.stop();

@@ -175,7 +175,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
   }
 
   private async openConnection(): Promise<void> {
-    const connection = await connect(withHeartbeat(this.options.url), { timeout: 5_000 });
+    const connection = await connect(withHeartbeat(this.options.url), { timeout: 5_000, noDelay: true });
     const state = { lost: false };
     // Any unexpected close of the connection or of the publish channel restarts everything.
     connection.on("close", () => {
