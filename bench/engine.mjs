@@ -16,11 +16,12 @@ import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { closedLoop, executeRun, signInFirstAdmin, writeBenchWorkflows } from "./lib/engine-api.mjs";
 import { percentile } from "./lib/load.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
+import { bifrostScenario, n8nScenario } from "./lib/endpoint-scenario.mjs";
 import { cpuGroups, recordCpu, takeSample } from "./lib/engine-cpu.mjs";
 import { printReport } from "./lib/engine-report.mjs";
 import { benchThroughput, countEnded, topUp } from "./lib/engine-throughput.mjs";
 import { CHILD_RUNTIME, RAMP_UP_S, SYNC_WARMUP } from "./lib/engine-settings.mjs";
-import { childrenOf, listProcesses, readCmdline } from "./lib/procstat.mjs";
+import { childrenOf, listProcesses, readCmdline, treeMemory } from "./lib/procstat.mjs";
 import { freePort, REPO_ROOT, ServerProcess, ServerProcessError, startServer } from "./lib/server.mjs";
 import { count, fixed, log } from "./lib/table.mjs";
 
@@ -41,6 +42,10 @@ const USAGE = `Usage: node bench/engine.mjs [--duration <s>] [--only embedded|se
                       40 per second of --duration, at least 200, at most 1000: 1000 with the default)
   --submitters <n>    concurrent HTTP submitters of async runs in the throughput runs (default 16)
   --max-workers <n>   BIFROST_MAX_WORKERS of the servers (default: the server's own, 10)
+  --peer n8n          also the endpoint scenario side by side: Bifrost embedded (POST /api/endpoints/{name},
+                      sync) and n8n (webhook -> Set), at 1 and 10 connections, --duration seconds each
+                      (at most 10), one after the other; n8n is installed once into --peer-dir
+  --peer-dir <dir>    where n8n is installed (default: $TMPDIR/bifrost-bench-n8n, kept between runs)
 
 Services for the services and distributed modes (override with BENCH_POSTGRES_URL, BENCH_REDIS_URL, BENCH_RABBITMQ_URL):
   PostgreSQL postgres://postgres@127.0.0.1:5432 (a fresh database is created and dropped),
@@ -102,6 +107,9 @@ const services = {
  * @property {ThroughputRow[]} throughput
  * @property {Array<{ phase: string, usage: CpuUsage, runs: number, database: DatabaseCounters | null }>} cpu
  * @property {ZombieRow[]} zombies
+ * @property {MemoryRow[]} memory
+ * @property {import("./lib/endpoint-scenario.mjs").ScenarioRow[]} peer
+ * @typedef {{ mode: Mode, processes: number, rssMb: number, pssMb: number }} MemoryRow
  * @property {string[]} notes
  * @property {string[]} failures
  * @property {number[]} loadavgAtStart
@@ -117,6 +125,8 @@ function parseCli() {
       requests: { type: "string" },
       submitters: { type: "string", default: "16" },
       "max-workers": { type: "string" },
+      peer: { type: "string" },
+      "peer-dir": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -149,7 +159,12 @@ function parseCli() {
   if (modes.some((mode) => !all.includes(mode))) {
     throw new UsageError('--only must name "embedded", "services" or "distributed" (comma-separated)');
   }
-  return { durationS, requests, submitters, maxWorkers, modes };
+  if (values.peer !== undefined && values.peer !== "n8n") throw new UsageError('--peer must be "n8n"');
+  if (values.peer === "n8n" && !modes.includes("embedded")) {
+    throw new UsageError("--peer n8n measures Bifrost embedded: include the embedded mode");
+  }
+  const peerDir = values["peer-dir"] ?? path.join(os.tmpdir(), "bifrost-bench-n8n");
+  return { durationS, requests, submitters, maxWorkers, modes, peer: values.peer, peerDir };
 }
 
 /** @typedef {ReturnType<typeof parseCli>} Options */
@@ -269,6 +284,26 @@ async function checkOrphans(tmpRoot, label, report) {
   return found;
 }
 
+/** Settling time after the bench workflows are written, before the idle memory is read. */
+const IDLE_SETTLE_MS = 3_000;
+
+/**
+ * (e) The idle memory of a topology's whole process tree (its servers and every process below them,
+ * warm workflow children included; not PostgreSQL, Redis or RabbitMQ).
+ * @param {Mode} mode
+ * @param {number[]} roots
+ * @param {Report} report
+ */
+async function recordIdleMemory(mode, roots, report) {
+  await sleep(IDLE_SETTLE_MS);
+  const memory = treeMemory(roots);
+  report.memory.push({ mode, ...memory });
+  log(
+    `[${mode}] idle process tree: ${memory.processes} processes, RSS ${fixed(memory.rssMb, 0)} MB ` +
+      `(PSS ${fixed(memory.pssMb, 0)} MB)`,
+  );
+}
+
 /**
  * (a) Sync runs of the trivial workflow through HTTP, sequential and 10 in flight, after a warm-up.
  * @param {Mode} mode
@@ -345,6 +380,7 @@ async function benchEmbedded(tmpRoot, options, report) {
     );
     const token = await signInFirstAdmin(server.baseUrl);
     await writeBenchWorkflows(server.baseUrl, token);
+    await recordIdleMemory("embedded", [server.pid], report);
     const before = childrenOf(server.pid);
     const groups = cpuGroups(
       [{ name: "start", pid: server.pid, children: "start: workflow processes" }],
@@ -353,6 +389,10 @@ async function benchEmbedded(tmpRoot, options, report) {
     const probes = { groups, pool: null, databaseName: null };
     await benchSync("embedded", { baseUrl: server.baseUrl, token }, probes, options, report);
     await server.assertAlive();
+    if (options.peer === "n8n") {
+      report.peer.push(...(await bifrostScenario(server.baseUrl, token, Math.min(10, options.durationS))));
+      await server.assertAlive();
+    }
     const after = childrenOf(server.pid);
     const runs = report.sync.filter((r) => r.mode === "embedded").reduce((n, r) => n + r.count, 0);
     await stopServer(server, report);
@@ -401,6 +441,7 @@ async function benchServices(tmpRoot, options, report) {
       );
       const token = await signInFirstAdmin(server.baseUrl);
       await writeBenchWorkflows(server.baseUrl, token);
+      await recordIdleMemory("services", [server.pid], report);
       const groups = cpuGroups(
         [{ name: "start", pid: server.pid, children: "start: workflow processes" }],
         databaseName,
@@ -527,6 +568,7 @@ async function benchDeployment({ tmpRoot, database, databaseName, namespace, poo
   );
   const token = await signInFirstAdmin(apiUrl);
   await writeBenchWorkflows(apiUrl, token);
+  await recordIdleMemory("distributed", [api.pid, worker.pid, scheduler.pid], report);
   const target = { baseUrl: apiUrl, token };
 
   const probes = { groups, pool, databaseName };
@@ -635,6 +677,8 @@ async function main() {
     throughput: [],
     cpu: [],
     zombies: [],
+    memory: [],
+    peer: [],
     notes: [],
     failures: [],
     loadavgAtStart: os.loadavg(),
@@ -651,6 +695,13 @@ async function main() {
         else await benchDistributed(tmpRoot, options, report);
       } catch (error) {
         recordFailure(report, mode, error);
+      }
+    }
+    if (options.peer === "n8n") {
+      try {
+        report.peer.push(...(await n8nScenario(options.peerDir, Math.min(10, options.durationS))));
+      } catch (error) {
+        recordFailure(report, "peer n8n", error);
       }
     }
   } catch (error) {

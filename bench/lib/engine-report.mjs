@@ -5,6 +5,8 @@ import os from "node:os";
 import {
   BACKLOG_CAP,
   CHILD_RUNTIME,
+  MEMORY_GOALS,
+  PEER_RATIO_GOAL,
   RAMP_UP_S,
   SYNC_GOALS,
   SYNC_WARMUP,
@@ -50,6 +52,70 @@ export function printReport(report, options) {
           ];
         }),
         ["left", "right", "right", "right", "right", "right", "right", "right", "left", "left"],
+      ),
+    );
+  }
+
+  if (report.memory.length > 0) {
+    log(
+      "\n(e) Idle memory of the whole process tree (servers and every process below them; not the services)\n",
+    );
+    log(
+      formatTable(
+        ["mode", "processes", "RSS sum MB", "PSS sum MB", "goal", "met?"],
+        report.memory.map((m) => {
+          const goal = MEMORY_GOALS[m.mode];
+          return [
+            m.mode,
+            String(m.processes),
+            fixed(m.rssMb, 0),
+            fixed(m.pssMb, 0),
+            goal === undefined ? "(report only)" : `RSS <= ${goal} MB`,
+            goal === undefined ? "" : m.rssMb <= goal ? "yes" : "NO",
+          ];
+        }),
+        ["left", "right", "right", "right", "left", "left"],
+      ),
+    );
+  }
+
+  if (report.peer.length > 0) {
+    log(
+      "\n(f) Endpoint scenario side by side (POST {n}, the workflow adds 1): Bifrost embedded POST /api/endpoints/{name} " +
+        "(sync) and n8n's webhook -> Set (regular mode), autocannon\n",
+    );
+    const of = (/** @type {string} */ target, /** @type {number} */ c) =>
+      report.peer.find((r) => r.target === target && r.connections === c);
+    log(
+      formatTable(
+        [
+          "connections",
+          "Bifrost req/s",
+          "p50 / p99 ms",
+          "n8n req/s",
+          "p50 / p99 ms",
+          "ratio",
+          "goal",
+          "met?",
+        ],
+        [...new Set(report.peer.map((r) => r.connections))].map((c) => {
+          const ours = of("bifrost", c);
+          const theirs = of("n8n", c);
+          const ratio =
+            ours && theirs && theirs.requestsPerS > 0 ? ours.requestsPerS / theirs.requestsPerS : NaN;
+          const goal = c === 10 ? PEER_RATIO_GOAL : undefined;
+          return [
+            String(c),
+            ours ? fixed(ours.requestsPerS, 1) : "-",
+            ours ? `${ours.p50} / ${ours.p99}` : "-",
+            theirs ? fixed(theirs.requestsPerS, 1) : "-",
+            theirs ? `${theirs.p50} / ${theirs.p99}` : "-",
+            Number.isNaN(ratio) ? "-" : `${fixed(ratio, 1)}x`,
+            goal === undefined ? "(report only)" : `>= ${goal}x`,
+            goal === undefined || Number.isNaN(ratio) ? "" : ratio >= goal ? "yes" : "NO",
+          ];
+        }),
+        ["right", "right", "right", "right", "right", "right", "left", "left"],
       ),
     );
   }

@@ -17,6 +17,10 @@ export const SYNC_GOALS = {
   distributed: { p50: 5, p99: 20 },
 };
 export const THROUGHPUT_GOAL = 1_000;
+/** @type {Partial<Record<import("../engine.mjs").Mode, number>>} idle RSS of the whole process tree, MB */
+export const MEMORY_GOALS = { embedded: 450 };
+/** Bifrost's throughput over n8n's on the endpoint scenario at 10 connections. */
+export const PEER_RATIO_GOAL = 50;
 export const BACKLOG_POLL_MS = 100;
 
 export const PROGRESS_EVERY_MS = 5_000;

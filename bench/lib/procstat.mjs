@@ -187,3 +187,39 @@ export function cpuBetween(before, after) {
     groups,
   };
 }
+
+/**
+ * Memory of the processes `roots` and everything below them, at any depth: the sum of their RSS (pages
+ * shared between processes, such as the node binary, count once per process) and of their PSS (each
+ * shared page divided among its sharers: what the tree adds to the machine). MB.
+ * @param {number[]} roots
+ */
+export function treeMemory(roots) {
+  const processes = listProcesses();
+  const inTree = new Set(roots);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of processes) {
+      if (!inTree.has(p.pid) && inTree.has(p.ppid) && p.state !== "Z") {
+        inTree.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  let rss = 0;
+  let pss = 0;
+  let counted = 0;
+  for (const pid of inTree) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      const kb = (/** @type {string} */ field) =>
+        Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(rollup)?.[1] ?? 0);
+      rss += kb("Rss") / 1024;
+      pss += kb("Pss") / 1024;
+      counted += 1;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return { processes: counted, rssMb: rss, pssMb: pss };
+}
