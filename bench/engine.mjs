@@ -45,6 +45,8 @@ const USAGE = `Usage: node bench/engine.mjs [--duration <s>] [--only embedded|se
   --peer n8n          also the endpoint scenario side by side: Bifrost embedded (POST /api/endpoints/{name},
                       sync) and n8n (webhook -> Set), at 1 and 10 connections, --duration seconds each
                       (at most 10), one after the other; n8n is installed once into --peer-dir
+  --server-root <dir> run the servers of another checkout (built), e.g. a worktree of an earlier commit
+                      for a before/after comparison in one sitting (default: this checkout)
   --peer-dir <dir>    where n8n is installed (default: $TMPDIR/bifrost-bench-n8n, kept between runs)
 
 Services for the services and distributed modes (override with BENCH_POSTGRES_URL, BENCH_REDIS_URL, BENCH_RABBITMQ_URL):
@@ -127,6 +129,7 @@ function parseCli() {
       "max-workers": { type: "string" },
       peer: { type: "string" },
       "peer-dir": { type: "string" },
+      "server-root": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -164,7 +167,8 @@ function parseCli() {
     throw new UsageError("--peer n8n measures Bifrost embedded: include the embedded mode");
   }
   const peerDir = values["peer-dir"] ?? path.join(os.tmpdir(), "bifrost-bench-n8n");
-  return { durationS, requests, submitters, maxWorkers, modes, peer: values.peer, peerDir };
+  const serverRoot = path.resolve(values["server-root"] ?? REPO_ROOT);
+  return { durationS, requests, submitters, maxWorkers, modes, peer: values.peer, peerDir, serverRoot };
 }
 
 /** @typedef {ReturnType<typeof parseCli>} Options */
@@ -193,12 +197,14 @@ function commonEnv(tmpDir, options) {
  * @param {"worker" | "scheduler"} role
  * @param {Record<string, string>} env
  * @param {string} logFile
+ * @param {string} root
  */
-async function startBackgroundRole(role, env, logFile) {
+async function startBackgroundRole(role, env, logFile, root) {
   const port = await freePort();
   const server = new ServerProcess(
     {
       label: `distributed (${role})`,
+      root,
       // server.mjs spawns any role; its StartOptions type only names the two that run.mjs uses.
       role: /** @type {"api"} */ (/** @type {unknown} */ (role)),
       env: { ...env, BIFROST_HEALTH_PORT: String(port) },
@@ -373,7 +379,7 @@ async function benchEmbedded(tmpRoot, options, report) {
   };
   const logFile = path.join(tmpRoot, "embedded.log");
   log(`\n[${label}] starting bifrost-server start on a fresh data directory (output: ${logFile})`);
-  const server = await startServer({ label, role: "start", env, logFile });
+  const server = await startServer({ label, role: "start", env, logFile, root: options.serverRoot });
   try {
     log(
       `[${label}] pid ${server.pid} on ${server.baseUrl}, ready after ${fixed(server.readyMs / 1000, 2)} s`,
@@ -434,7 +440,7 @@ async function benchServices(tmpRoot, options, report) {
     log(
       `\n[${label}] database ${databaseName}, namespace ${namespace}; starting bifrost-server start (output: ${logFile})`,
     );
-    const server = await startServer({ label, role: "start", env, logFile });
+    const server = await startServer({ label, role: "start", env, logFile, root: options.serverRoot });
     try {
       log(
         `[${label}] pid ${server.pid} on ${server.baseUrl}, ready after ${fixed(server.readyMs / 1000, 2)} s`,
@@ -543,7 +549,13 @@ async function benchDeployment({ tmpRoot, database, databaseName, namespace, poo
       `(output: ${tmpRoot}/distributed-*.log)`,
   );
   const api = new ServerProcess(
-    { label: "distributed (api)", role: "api", env, logFile: path.join(tmpRoot, "distributed-api.log") },
+    {
+      label: "distributed (api)",
+      role: "api",
+      env,
+      logFile: path.join(tmpRoot, "distributed-api.log"),
+      root: options.serverRoot,
+    },
     apiPort,
   );
   await api.waitReady().catch(async (/** @type {unknown} */ error) => {
@@ -551,8 +563,13 @@ async function benchDeployment({ tmpRoot, database, databaseName, namespace, poo
     throw error;
   });
   const [scheduler, worker] = await Promise.all([
-    startBackgroundRole("scheduler", env, path.join(tmpRoot, "distributed-scheduler.log")),
-    startBackgroundRole("worker", env, path.join(tmpRoot, "distributed-worker.log")),
+    startBackgroundRole(
+      "scheduler",
+      env,
+      path.join(tmpRoot, "distributed-scheduler.log"),
+      options.serverRoot,
+    ),
+    startBackgroundRole("worker", env, path.join(tmpRoot, "distributed-worker.log"), options.serverRoot),
   ]);
   log(
     `[distributed] api pid ${api.pid} (ready after ${fixed(api.readyMs / 1000, 2)} s), scheduler pid ${scheduler.pid}, ` +
@@ -685,7 +702,7 @@ async function main() {
   };
   log(
     `engine bench: modes ${options.modes.join(", ")}; ${options.requests} sync runs per level; ` +
-      `${options.durationS} s throughput windows; temp dir ${tmpRoot}; runtime ${path.join(REPO_ROOT, "apps/server", CHILD_RUNTIME)}`,
+      `${options.durationS} s throughput windows; temp dir ${tmpRoot}; runtime ${path.join(options.serverRoot, "apps/server", CHILD_RUNTIME)}`,
   );
   try {
     for (const mode of options.modes) {
