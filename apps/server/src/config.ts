@@ -61,7 +61,7 @@ const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "must be 1-40 lowercase letters, digits, _ or -")
     .default("bifrost"),
   BIFROST_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  BIFROST_WORKER_RECYCLE_RUNS: integer(1, MAX_INT, 100),
+  BIFROST_WORKER_RECYCLE_RUNS: integer(1, MAX_INT, 1000),
   BIFROST_WORKER_IDLE_SECONDS: integer(1, MAX_INT, 300),
   BIFROST_WORKER_MEMORY_MB: integer(64, 65_536, 512),
   BIFROST_EXECUTION_LEASE_SECONDS: integer(3, 3600, 30),

@@ -91,7 +91,7 @@ export class ProcessPool {
       compiledRoot: options.compiledRoot,
       minProcesses: options.minProcesses ?? 2,
       maxProcesses: Math.max(1, options.maxProcesses ?? 10),
-      maxRunsPerProcess: options.maxRunsPerProcess ?? 100,
+      maxRunsPerProcess: options.maxRunsPerProcess ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? 5 * 60_000,
       memoryLimitMb: options.memoryLimitMb ?? 512,
       graceMs: options.graceMs ?? 5_000,
