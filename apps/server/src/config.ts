@@ -54,7 +54,7 @@ const envSchema = z.object({
   BIFROST_MFA_REQUIRED: booleanFromEnv.default(true),
   BIFROST_DEFAULT_USER_EMAIL: optionalString.pipe(z.email().optional()),
   BIFROST_DEFAULT_USER_PASSWORD: optionalString,
-  BIFROST_MIN_WORKERS: integer(1, 1024, 2),
+  BIFROST_MIN_WORKERS: integer(1, 1024, 1),
   BIFROST_MAX_WORKERS: integer(1, 1024, 10),
   BIFROST_NAMESPACE: z
     .string()

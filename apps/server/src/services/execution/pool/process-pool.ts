@@ -89,7 +89,7 @@ export class ProcessPool {
     this.options = {
       runtimeDir: options.runtimeDir,
       compiledRoot: options.compiledRoot,
-      minProcesses: options.minProcesses ?? 2,
+      minProcesses: options.minProcesses ?? 1,
       maxProcesses: Math.max(1, options.maxProcesses ?? 10),
       maxRunsPerProcess: options.maxRunsPerProcess ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? 5 * 60_000,
