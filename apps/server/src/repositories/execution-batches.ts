@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import type { ClaimedRun, ExecutionRow, FinalOutcome, StatusSnapshot } from "./executions.js";
+import type { ClaimedRun, ExecutionRow, FinalOutcome, NewExecution, StatusSnapshot } from "./executions.js";
 
 type Raw = Record<string, unknown>;
 
@@ -17,6 +17,44 @@ const textOrNull = (value: unknown): string | null =>
 const date = (value: unknown): Date | null =>
   value === null || value === undefined ? null : value instanceof Date ? value : new Date(text(value));
 
+/** What accepting a run sets; every other column takes its default. */
+export type AcceptRow = { id: string } & Required<
+  Pick<
+    NewExecution,
+    | "workflowId"
+    | "workflowName"
+    | "status"
+    | "scheduledAt"
+    | "sourceId"
+    | "organizationId"
+    | "executedBy"
+    | "executedByName"
+    | "privileged"
+    | "triggeredBy"
+    | "inputData"
+    | "maxAttempts"
+    | "idempotencyKey"
+    | "replyTo"
+    | "queuedAt"
+  >
+>;
+
+/** A row's status columns (`returning id, status, result, error, duration_ms, completed_at, ...`). */
+const snapshotOf = (r: Raw): StatusSnapshot => ({
+  id: text(r.id),
+  status: r.status as ExecutionRow["status"],
+  result: r.result ?? null,
+  error: textOrNull(r.error),
+  durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+  completedAt: date(r.completed_at),
+  workflowName: text(r.workflow_name),
+  organizationId: text(r.organization_id),
+  executedBy: textOrNull(r.executed_by),
+  replyTo: textOrNull(r.reply_to),
+});
+
+const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
+
 /** A claimed run, with the workspace fingerprint read in the same statement. */
 export type BatchClaim = ClaimedRun & { workspaceFingerprint: string };
 
@@ -28,6 +66,52 @@ export type BatchClaim = ClaimedRun & { workspaceFingerprint: string };
  */
 export class ExecutionBatches {
   constructor(private readonly db: Db) {}
+
+  /**
+   * Inserts the runs accepted together (API requests in the same turn of the event loop) with one
+   * statement whose text never changes: the rows go in as one JSON parameter. A row whose
+   * idempotency key is taken is skipped (absent from the answer). Built with drizzle's query builder
+   * this statement cost ~110 µs of CPU per row to build (35 columns); as text, a few µs.
+   */
+  async accept(rows: AcceptRow[]): Promise<StatusSnapshot[]> {
+    if (rows.length === 0) return [];
+    const values = JSON.stringify(
+      rows.map((row) => ({
+        id: row.id,
+        workflow_id: row.workflowId,
+        workflow_name: row.workflowName,
+        status: row.status,
+        scheduled_at: iso(row.scheduledAt),
+        source_id: row.sourceId,
+        organization_id: row.organizationId,
+        executed_by: row.executedBy,
+        executed_by_name: row.executedByName,
+        privileged: row.privileged,
+        triggered_by: row.triggeredBy,
+        input_data: row.inputData,
+        max_attempts: row.maxAttempts,
+        idempotency_key: row.idempotencyKey,
+        reply_to: row.replyTo,
+        queued_at: iso(row.queuedAt),
+      })),
+    );
+    const result = await this.db.execute(sql`
+      insert into executions (id, workflow_id, workflow_name, status, scheduled_at, source_id,
+                              organization_id, executed_by, executed_by_name, privileged, triggered_by,
+                              input_data, max_attempts, idempotency_key, reply_to, queued_at)
+      select id, workflow_id, workflow_name, status, scheduled_at, source_id, organization_id, executed_by,
+             executed_by_name, privileged, triggered_by, input_data, max_attempts, idempotency_key,
+             reply_to, queued_at
+        from jsonb_to_recordset(${values}::jsonb) as v(
+               id uuid, workflow_id uuid, workflow_name text, status text, scheduled_at timestamptz,
+               source_id uuid, organization_id uuid, executed_by uuid, executed_by_name text,
+               privileged boolean, triggered_by text, input_data jsonb, max_attempts integer,
+               idempotency_key text, reply_to text, queued_at timestamptz)
+      on conflict do nothing
+      returning id, status, result, error, duration_ms, completed_at, workflow_name, organization_id,
+                executed_by, reply_to`);
+    return rowsOf(result).map(snapshotOf);
+  }
 
   async claim(ids: string[], workerId: string, leaseMs: number): Promise<BatchClaim[]> {
     if (ids.length === 0) return [];
@@ -123,17 +207,6 @@ export class ExecutionBatches {
        where e.id = v.id and e.worker_id = ${workerId} and e.status in ('Running', 'Cancelling')
       returning e.id, e.status, e.result, e.error, e.duration_ms, e.completed_at, e.workflow_name,
                 e.organization_id, e.executed_by, e.reply_to`);
-    return rowsOf(result).map((r) => ({
-      id: text(r.id),
-      status: r.status as ExecutionRow["status"],
-      result: r.result ?? null,
-      error: textOrNull(r.error),
-      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-      completedAt: date(r.completed_at),
-      workflowName: text(r.workflow_name),
-      organizationId: text(r.organization_id),
-      executedBy: textOrNull(r.executed_by),
-      replyTo: textOrNull(r.reply_to),
-    }));
+    return rowsOf(result).map(snapshotOf);
   }
 }

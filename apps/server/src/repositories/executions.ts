@@ -23,21 +23,6 @@ export type StatusSnapshot = Pick<
   | "replyTo"
 >;
 
-/** What accepting a run needs of the new row: its answer and its status messages. */
-const acceptedColumns = {
-  id: executions.id,
-  status: executions.status,
-  result: executions.result,
-  error: executions.error,
-  durationMs: executions.durationMs,
-  completedAt: executions.completedAt,
-  workflowName: executions.workflowName,
-  organizationId: executions.organizationId,
-  executedBy: executions.executedBy,
-  replyTo: executions.replyTo,
-};
-export type AcceptedExecution = Pick<ExecutionRow, keyof typeof acceptedColumns>;
-
 export type ExecutionFilters = {
   status?: ExecutionStatus[] | undefined;
   workflowName?: string | undefined;
@@ -148,11 +133,6 @@ export class ExecutionsRepository {
    * each new row (`AcceptedExecution`: reading back every column costs PGlite more than the insert). Rows that conflict (a repeated idempotency key)
    * are left out of the answer: the caller inserts those one by one with `insert`.
    */
-  async insertMany(rows: Array<NewExecution & { id: string }>): Promise<AcceptedExecution[]> {
-    if (rows.length === 0) return [];
-    return await this.db.insert(executions).values(rows).onConflictDoNothing().returning(acceptedColumns);
-  }
-
   async delete(id: string): Promise<void> {
     await this.db.delete(executions).where(and(eq(executions.id, id), eq(executions.status, "Pending")));
   }

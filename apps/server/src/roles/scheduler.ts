@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { Logger } from "../infra/logger.js";
+import { ExecutionBatches } from "../repositories/execution-batches.js";
 import { ExecutionsRepository } from "../repositories/executions.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
 import { ExecutionService } from "../services/execution/accept/execution-service.js";
@@ -135,6 +136,7 @@ function systemRuns(
   const organizations = new OrganizationsRepository(infra.database.db);
   return new ExecutionService({
     executions,
+    batches: new ExecutionBatches(infra.database.db),
     workflows: new RunnableWorkflows({ workflows: workflowRows, organizations }),
     validator: new InputValidator(),
     queue: infra.queue,

@@ -1,5 +1,6 @@
 import type { ApiServices } from "../../api/api-services.js";
 import { RealtimeHub } from "../../api/realtime/realtime-hub.js";
+import { ExecutionBatches } from "../../repositories/execution-batches.js";
 import { ExecutionLogsRepository } from "../../repositories/execution-logs.js";
 import { PlatformWorkersRepository } from "../../repositories/platform-workers.js";
 import { ExecutionQueries } from "../../services/execution/accept/execution-queries.js";
@@ -26,6 +27,7 @@ export function engineServices(
     executionTokens: new ExecutionTokens(core.secretBox.deriveKey("execution-token"), deps.bus, core.clock),
     executions: new ExecutionService({
       executions,
+      batches: new ExecutionBatches(deps.db),
       workflows: core.runnable,
       validator: new InputValidator(),
       queue: deps.queue,

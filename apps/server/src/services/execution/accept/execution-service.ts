@@ -13,12 +13,8 @@ import { SYSTEM_USER_ID } from "../../../db/schema/triggers.js";
 import type { Bus } from "../../../infra/bus/bus.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { WorkQueue } from "../../../infra/queue/work-queue.js";
-import type {
-  AcceptedExecution,
-  ExecutionRow,
-  ExecutionsRepository,
-  NewExecution,
-} from "../../../repositories/executions.js";
+import type { AcceptRow, ExecutionBatches } from "../../../repositories/execution-batches.js";
+import type { ExecutionRow, ExecutionsRepository, StatusSnapshot } from "../../../repositories/executions.js";
 import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "../channels.js";
 import type { RunnableWorkflows } from "../../workflows/runnable-workflows.js";
 import { requestCancellation } from "./cancellation.js";
@@ -113,11 +109,13 @@ function deferredUntil(request: {
  */
 export class ExecutionService {
   /** Runs accepted in the same turn of the event loop are inserted with one statement. */
-  private readonly inserts: MicroBatcher<NewExecution & { id: string }, AcceptedExecution>;
+  private readonly inserts: MicroBatcher<AcceptRow, StatusSnapshot>;
 
   constructor(
     private readonly deps: {
       executions: ExecutionsRepository;
+      /** The accept path's one-statement insert of the runs accepted together. */
+      batches: Pick<ExecutionBatches, "accept">;
       workflows: WorkflowLookup;
       validator: InputValidator;
       queue: WorkQueue;
@@ -128,15 +126,15 @@ export class ExecutionService {
     },
   ) {
     this.inserts = new MicroBatcher(
-      async (rows) => new Map((await deps.executions.insertMany(rows)).map((r) => [r.id, r])),
+      async (rows) => new Map((await deps.batches.accept(rows)).map((r) => [r.id, r])),
       (row) => row.id,
     );
   }
 
   /** Inserts the run; a repeated idempotency key answers the first execution (`created: false`). */
   private async accept(
-    row: NewExecution & { id: string },
-  ): Promise<{ execution: AcceptedExecution; created: true } | { execution: ExecutionRow; created: false }> {
+    row: AcceptRow,
+  ): Promise<{ execution: StatusSnapshot; created: true } | { execution: ExecutionRow; created: false }> {
     const inserted = await this.inserts.add(row);
     if (inserted) return { execution: inserted, created: true };
     const { execution, created } = await this.deps.executions.insert(row);
@@ -320,7 +318,7 @@ export class ExecutionService {
    * Publishes the run's message with confirms. When the broker does not take it, the row is removed:
    * the run was not accepted after all and must never run behind the caller's back.
    */
-  private async publish(execution: AcceptedExecution): Promise<void> {
+  private async publish(execution: StatusSnapshot): Promise<void> {
     try {
       await this.deps.queue.publish(
         EXECUTION_QUEUE,
