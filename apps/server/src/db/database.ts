@@ -26,6 +26,28 @@ export type DatabaseHandle = {
 
 export { MIGRATIONS_FOLDER };
 
+/** Rows of a statement with a fixed text and `$n` parameters. */
+export type PreparedQuery = (
+  name: string,
+  text: string,
+  params: unknown[],
+) => Promise<Record<string, unknown>[]>;
+
+const preparedQueries = new WeakMap<Db, PreparedQuery>();
+
+/**
+ * How to run a hot statement whose text never changes on `db`: on PostgreSQL as a named prepared
+ * statement (parsed and planned once per connection: the worker's claim statement spent ~0.2 ms of
+ * PostgreSQL's CPU planning at every call), on PGlite as a plain query (one connection, no gain).
+ * Through the same guard and gate as every other query. Rows come back with the driver's own type
+ * parsing (timestamps may be Date objects or text).
+ */
+export function preparedQueryOf(db: Db): PreparedQuery {
+  const prepared = preparedQueries.get(db);
+  if (!prepared) throw new Error("a database handle not opened by openDatabase");
+  return prepared;
+}
+
 /** Any 64-bit constant shared by every Bifrost process; held while migrating. */
 const MIGRATION_LOCK_KEY = 4_242_000_001;
 const PING_TIMEOUT_MS = 2_000;
@@ -99,6 +121,10 @@ async function openPostgres(
       return query(...args);
     };
   }
+  preparedQueries.set(
+    db,
+    async (name, text, values) => (await pool.query<Record<string, unknown>>({ name, text, values })).rows,
+  );
   return {
     engine: "postgres",
     db,
@@ -153,6 +179,10 @@ async function openPglite(
     const gate = new EmbeddedGate(safety, options.logger);
     const db = drizzle({ client, schema, casing: "snake_case" });
     const gated = gateClient(client, gate, guardTransactions(db, safety));
+    preparedQueries.set(
+      db,
+      async (_name, text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
+    );
     return {
       engine: "pglite",
       db,

@@ -189,7 +189,9 @@ describe("process hygiene", () => {
       const live = childProcesses().filter((child) => !before.some((b) => b.pid === child.pid));
       expect(live.filter((child) => child.state === "Z")).toEqual([]);
       expect(live.length).toBe(pool.stats().processes.length);
-      expect(pids.size).toBeGreaterThan(20);
+      // Recycling happened: 495 successful runs at most 25 per child need at least 20 children (a
+      // child that only crashed is counted when a sample catches it, which a loaded machine may miss).
+      expect(pids.size).toBeGreaterThanOrEqual(20);
     } finally {
       await pool.close();
     }
