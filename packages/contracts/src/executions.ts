@@ -71,6 +71,8 @@ export const executionDetailSchema = executionSummarySchema.extend({
   errorType: z.string().nullable(),
   peakMemoryBytes: z.number().nullable(),
   cpuMs: z.number().nullable(),
+  /** The execution this one re-runs (`POST /api/executions/{id}/rerun`), else null. */
+  rerunOf: z.guid().nullable(),
   /**
    * The run's traffic through the egress proxy: bytes received and sent, connections made and
    * refused. Null when not recorded (the run never started, or ran without the proxy).

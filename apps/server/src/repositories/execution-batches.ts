@@ -33,6 +33,7 @@ export type AcceptRow = { id: string } & Required<
     | "maxAttempts"
     | "idempotencyKey"
     | "replyTo"
+    | "rerunOf"
     | "queuedAt"
   >
 >;
@@ -58,15 +59,15 @@ const iso = (value: Date | null): string | null => (value === null ? null : valu
 const ACCEPT = `
   insert into executions (id, workflow_id, workflow_name, status, scheduled_at, source_id,
                           organization_id, executed_by, executed_by_name, privileged, triggered_by,
-                          input_data, max_attempts, idempotency_key, reply_to, queued_at)
+                          input_data, max_attempts, idempotency_key, reply_to, rerun_of, queued_at)
   select id, workflow_id, workflow_name, status, scheduled_at, source_id, organization_id, executed_by,
          executed_by_name, privileged, triggered_by, input_data, max_attempts, idempotency_key,
-         reply_to, queued_at
+         reply_to, rerun_of, queued_at
     from jsonb_to_recordset($1::jsonb) as v(
            id uuid, workflow_id uuid, workflow_name text, status text, scheduled_at timestamptz,
            source_id uuid, organization_id uuid, executed_by uuid, executed_by_name text,
            privileged boolean, triggered_by text, input_data jsonb, max_attempts integer,
-           idempotency_key text, reply_to text, queued_at timestamptz)
+           idempotency_key text, reply_to text, rerun_of uuid, queued_at timestamptz)
   on conflict do nothing
   returning id, status, result, error, duration_ms, completed_at, workflow_name, organization_id,
             executed_by, reply_to`;
@@ -148,6 +149,7 @@ export class ExecutionBatches {
         max_attempts: row.maxAttempts,
         idempotency_key: row.idempotencyKey,
         reply_to: row.replyTo,
+        rerun_of: row.rerunOf,
         queued_at: iso(row.queuedAt),
       })),
     );

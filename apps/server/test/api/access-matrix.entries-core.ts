@@ -258,6 +258,12 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       kind: "anyUser",
       allowedStatus: 404,
     },
+    "POST /api/executions/{id}/rerun": {
+      method: "POST",
+      url: () => `/api/executions/${UNKNOWN}/rerun`,
+      kind: "anyUser",
+      allowedStatus: 404,
+    },
     "POST /api/executions/{id}/cancel": {
       method: "POST",
       url: () => `/api/executions/${UNKNOWN}/cancel`,

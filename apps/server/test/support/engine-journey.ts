@@ -103,4 +103,26 @@ export async function runEngineJourney(baseUrl: string, token: string): Promise<
   }
   const detail = await call(`${baseUrl}/api/executions/${executionId}`, "GET", undefined, auth);
   expect(detail.body).toMatchObject({ status: "Success", attempt: 1 });
+
+  // Re-run the sync one: a new execution with the same input, linked to the first.
+  const first = String(sync.body.executionId);
+  const rerun = await call(`${baseUrl}/api/executions/${first}/rerun`, "POST", undefined, auth);
+  expect(rerun.status, JSON.stringify(rerun.body)).toBe(202);
+  const again = await eventually(
+    async () => {
+      const answer = await call(
+        `${baseUrl}/api/executions/${String(rerun.body.executionId)}`,
+        "GET",
+        undefined,
+        auth,
+      );
+      return answer.body.status === "Success" ? answer.body : undefined;
+    },
+    { timeoutMs: 20_000, what: "the re-run to succeed" },
+  );
+  expect(again).toMatchObject({
+    rerunOf: first,
+    inputData: { name: "Ada" },
+    result: { greeting: "Hello, Ada" },
+  });
 }

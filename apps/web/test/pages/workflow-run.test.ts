@@ -160,6 +160,35 @@ describe("workflow and execution pages", () => {
     await page.close();
   });
 
+  it("re-runs an ended execution from its detail page: a new one with the same input, linked back", async () => {
+    const first = await api<{ executionId: string }>("POST", "/api/workflows/execute", {
+      workflowName: "greet",
+      inputData: { name: "Grace", count: 4 },
+      sync: true,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${baseUrl}/executions/${first.executionId}`);
+    await page.locator('.ex-title [data-status="Success"]').waitFor();
+    await page.getByRole("button", { name: "Re-run" }).click();
+    await page.waitForURL(
+      (url) => /\/executions\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(first.executionId),
+    );
+    const rerunId = page.url().split("/").pop() ?? "";
+    expect(rerunId).not.toBe(first.executionId);
+    await page.locator('.ex-title [data-status="Success"]').waitFor({ timeout: 20_000 });
+    await page.getByRole("tree", { name: "Result" }).getByText('"Hello Grace"').waitFor();
+    // The fact links back to the run it repeats.
+    await page.getByRole("link", { name: first.executionId }).click();
+    await page.waitForURL(new RegExp(`/executions/${first.executionId}$`));
+    const detail = await api<{ rerunOf: string | null; inputData: unknown }>(
+      "GET",
+      `/api/executions/${rerunId}`,
+    );
+    expect(detail).toMatchObject({ rerunOf: first.executionId, inputData: { name: "Grace", count: 4 } });
+    await page.close();
+  });
+
   it("cancels a running execution from its detail page", async () => {
     const page = await openRunPage("sleeper");
     await page.getByText("This workflow takes no parameters.").waitFor();

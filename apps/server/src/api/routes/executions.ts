@@ -112,6 +112,24 @@ export const executionRoutes: FastifyPluginAsyncZod<{
     },
   );
   app.post(
+    "/api/executions/:id/rerun",
+    {
+      config: authenticated,
+      schema: {
+        tags: ["executions"],
+        summary:
+          "Run an execution's workflow again: same input and organization, a new execution linked to it",
+        params: idParams,
+        response: { 202: executeAcceptedSchema, ...protectedErrors, 503: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const answer = await executions.rerun(requirePrincipal(request), request.params.id);
+      const { executionId, status } = answer.body;
+      return reply.code(202).send({ executionId, status });
+    },
+  );
+  app.post(
     "/api/executions/:id/cancel",
     {
       config: authenticated,

@@ -64,6 +64,11 @@ export const executions = pgTable(
     sourceId: uuid("source_id"),
     /** The API process waiting for a sync answer, if any. */
     replyTo: text("reply_to"),
+    /**
+     * The execution this one re-runs (`POST /api/executions/{id}/rerun`). No foreign key: retention
+     * deletes old runs, and a re-run outlives the run it repeated (the id then answers 404).
+     */
+    rerunOf: uuid("rerun_of"),
     workspaceVersion: text("workspace_version"),
     durationMs: integer("duration_ms"),
     peakMemoryBytes: bigint("peak_memory_bytes", { mode: "number" }),

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { JsonView } from "../../components/json-view/JsonView.js";
 import { LogView } from "../../components/log-view/LogView.js";
@@ -15,6 +15,11 @@ export function ExecutionDetailPage() {
   const queryClient = useQueryClient();
   const { execution, logs } = useLiveExecution(id);
 
+  const navigate = useNavigate();
+  const rerun = useMutation({
+    mutationFn: () => apiFetch<{ executionId: string }>(`/api/executions/${id}/rerun`, { method: "POST" }),
+    onSuccess: (answer) => void navigate(`/executions/${answer.executionId}`),
+  });
   const cancel = useMutation({
     mutationFn: () => apiFetch<unknown>(`/api/executions/${id}/cancel`, { method: "POST" }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: executionKey(id) }),
@@ -50,8 +55,14 @@ export function ExecutionDetailPage() {
             Cancel
           </Button>
         )}
+        {e.completedAt && (
+          <Button onClick={() => rerun.mutate()} busy={rerun.isPending}>
+            Re-run
+          </Button>
+        )}
       </div>
       <ActionError error={cancel.error} />
+      <ActionError error={rerun.error} />
       <Card>
         <dl className="ex-facts">
           <dt>Execution</dt>
@@ -72,6 +83,16 @@ export function ExecutionDetailPage() {
           <dd data-testid="duration">{formatDuration(e.durationMs)}</dd>
           <dt>Attempt</dt>
           <dd>{e.attempt}</dd>
+          {e.rerunOf && (
+            <>
+              <dt>Re-run of</dt>
+              <dd>
+                <Link to={`/executions/${e.rerunOf}`}>
+                  <code>{e.rerunOf}</code>
+                </Link>
+              </dd>
+            </>
+          )}
         </dl>
       </Card>
       {e.error && (

@@ -37,6 +37,7 @@ const toDetail = (row: ExecutionRow): ExecutionDetail => ({
   errorType: row.errorType,
   peakMemoryBytes: row.peakMemoryBytes,
   cpuMs: row.cpuMs,
+  rerunOf: row.rerunOf,
   network:
     row.networkBytesIn === null
       ? null

@@ -44,6 +44,8 @@ export type ExecuteOptions = {
   triggeredBy?: ExecutionRow["triggeredBy"];
   /** What started the run (an endpoint's key, a schedule…), kept on the row. */
   sourceId?: string | undefined;
+  /** The execution this run repeats (`rerun`). */
+  rerunOf?: string | undefined;
 };
 
 export type ExecuteAnswer =
@@ -207,6 +209,7 @@ export class ExecutionService {
       maxAttempts: MAX_ATTEMPTS,
       idempotencyKey: options.idempotencyKey ?? null,
       replyTo: sync ? this.deps.syncResults.instanceId : null,
+      rerunOf: options.rerunOf ?? null,
       queuedAt: scheduledAt ? null : new Date(),
     });
     if (!created) return this.answerForRepeat(execution, sync);
@@ -290,6 +293,24 @@ export class ExecutionService {
     options: ExecuteOptions,
   ): Promise<ExecuteAnswer> {
     return this.executeAuthorized(systemPrincipal(workflow.organizationId), workflow, request, options);
+  }
+
+  /**
+   * Runs a visible execution's workflow again with the same input in the same organization, as a new
+   * execution linked to it (async). Whoever may run the workflow may re-run: the same `execute` path,
+   * so an execution one sees but a workflow one may not run (or no longer active) is 404.
+   */
+  async rerun(principal: Principal, id: string): Promise<ExecuteAnswer> {
+    const original = await this.deps.executions.findVisible(callerOf(principal), id);
+    if (!original) throw new NotFoundError("Execution not found");
+    const request = {
+      workflowId: original.workflowId,
+      inputData: original.inputData,
+      sync: false,
+      ...(principal.isSuperuser ? { organizationId: original.organizationId } : {}),
+    };
+    const triggeredBy = principal.via === "execution" ? "workflow" : "user";
+    return await this.execute(principal, request, { triggeredBy, rerunOf: original.id });
   }
 
   async cancel(principal: Principal, id: string): Promise<ExecutionRow> {
