@@ -10,8 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import amqp from "amqplib";
 import pg from "pg";
+import { registerQueueCleanup } from "./lib/rabbitmq.mjs";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { closedLoop, executeRun, signInFirstAdmin, writeBenchWorkflows } from "./lib/engine-api.mjs";
 import { percentile } from "./lib/load.mjs";
@@ -188,6 +188,27 @@ function commonEnv(tmpDir, options) {
     BIFROST_LOG_LEVEL: "warn",
     BIFROST_LOGIN_RATE_LIMIT: LOGIN_RATE_LIMIT,
     ...(options.maxWorkers === undefined ? {} : { BIFROST_MAX_WORKERS: String(options.maxWorkers) }),
+  };
+}
+
+/**
+ * Variables of a server on the real services: the bench's own database and namespace, a random key.
+ * @param {string} tmpRoot
+ * @param {string} prefix  names the server's temp and data directories
+ * @param {Options} options
+ * @param {{ url: string }} database
+ * @param {string} namespace
+ * @returns {Record<string, string>}
+ */
+function serviceEnv(tmpRoot, prefix, options, database, namespace) {
+  return {
+    ...commonEnv(path.join(tmpRoot, `${prefix}-tmp`), options),
+    BIFROST_DATA_DIR: path.join(tmpRoot, `${prefix}-data`),
+    DATABASE_URL: database.url,
+    REDIS_URL: services.redis,
+    RABBITMQ_URL: services.rabbitmq,
+    BIFROST_SECRET_KEY: randomBytes(36).toString("base64url"),
+    BIFROST_NAMESPACE: namespace,
   };
 }
 
@@ -427,15 +448,7 @@ async function benchEmbedded(tmpRoot, options, report) {
 async function benchServices(tmpRoot, options, report) {
   await withServiceResources("services", async ({ database, databaseName, namespace, pool }) => {
     const label = "services (start)";
-    const env = {
-      ...commonEnv(path.join(tmpRoot, "services-tmp"), options),
-      BIFROST_DATA_DIR: path.join(tmpRoot, "services-data"),
-      DATABASE_URL: database.url,
-      REDIS_URL: services.redis,
-      RABBITMQ_URL: services.rabbitmq,
-      BIFROST_SECRET_KEY: randomBytes(36).toString("base64url"),
-      BIFROST_NAMESPACE: namespace,
-    };
+    const env = serviceEnv(tmpRoot, "services", options, database, namespace);
     const logFile = path.join(tmpRoot, "services.log");
     log(
       `\n[${label}] database ${databaseName}, namespace ${namespace}; starting bifrost-server start (output: ${logFile})`,
@@ -476,7 +489,7 @@ async function withServiceResources(prefix, run) {
   const databaseName = `bifrost_engine_${prefix}_${process.pid}`;
   const database = createBenchDatabase(services.postgres, databaseName);
   const namespace = `benchengine-${prefix}-${process.pid}`;
-  const deleteQueues = registerQueueCleanup(namespace);
+  const deleteQueues = registerQueueCleanup(services.rabbitmq, namespace);
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   pool.on("error", () => undefined);
   const closePool = onCleanup("close the bench's PostgreSQL pool", () => pool.end());
@@ -494,24 +507,6 @@ async function withServiceResources(prefix, run) {
       );
     }
   }
-}
-
-/**
- * Deletes the bench namespace's queues (registered before the servers start, so it runs after they
- * have stopped).
- * @param {string} namespace
- */
-function registerQueueCleanup(namespace) {
-  const queues = [`${namespace}.workflow-executions`, `${namespace}.workflow-executions.dead`];
-  return onCleanup(`delete RabbitMQ queues ${queues.join(", ")}`, async () => {
-    const connection = await amqp.connect(services.rabbitmq);
-    try {
-      const channel = await connection.createChannel();
-      for (const queue of queues) await channel.deleteQueue(queue);
-    } finally {
-      await connection.close();
-    }
-  });
 }
 
 /**
@@ -535,13 +530,7 @@ async function benchDeployment({ tmpRoot, database, databaseName, namespace, poo
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env = {
-    ...commonEnv(path.join(tmpRoot, "distributed-tmp"), options),
-    BIFROST_DATA_DIR: path.join(tmpRoot, "distributed-data"),
-    DATABASE_URL: database.url,
-    REDIS_URL: services.redis,
-    RABBITMQ_URL: services.rabbitmq,
-    BIFROST_SECRET_KEY: randomBytes(36).toString("base64url"),
-    BIFROST_NAMESPACE: namespace,
+    ...serviceEnv(tmpRoot, "distributed", options, database, namespace),
     BIFROST_API_URL: apiUrl,
   };
   log(

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import amqp from "amqplib";
 import pg from "pg";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, launchBrowser, signInFirstAdminWithCookies } from "./lib/browser.mjs";
+import { registerQueueCleanup } from "./lib/rabbitmq.mjs";
 import { onCleanup, runCleanup } from "./lib/cleanup.mjs";
 import { startProfile } from "./lib/cpu-profile.mjs";
 import {
@@ -174,23 +174,6 @@ function benchStaticSize(webDir, report) {
       .map((a) => `${a.file} ${fixed(kb(a.gzip), 1)} KB`)
       .join(", ")}`,
   );
-}
-
-/**
- * Deletes the namespace's queues (registered before the servers start, so it runs after they stop).
- * @param {string} namespace
- */
-function registerQueueCleanup(namespace) {
-  const queues = [`${namespace}.workflow-executions`, `${namespace}.workflow-executions.dead`];
-  return onCleanup(`delete RabbitMQ queues ${queues.join(", ")}`, async () => {
-    const connection = await amqp.connect(services.rabbitmq);
-    try {
-      const channel = await connection.createChannel();
-      for (const queue of queues) await channel.deleteQueue(queue);
-    } finally {
-      await connection.close();
-    }
-  });
 }
 
 /**
@@ -404,7 +387,7 @@ async function benchDeployment(tmpRoot, webDir, options, report) {
   const databaseName = `bifrost_web_${process.pid}`;
   const database = createBenchDatabase(services.postgres, databaseName);
   const namespace = `benchweb-${process.pid}`;
-  const deleteQueues = registerQueueCleanup(namespace);
+  const deleteQueues = registerQueueCleanup(services.rabbitmq, namespace);
   const apiPort = await freePort();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   const tmpDir = path.join(tmpRoot, "tmp");
