@@ -71,6 +71,21 @@ export const executionDetailSchema = executionSummarySchema.extend({
   errorType: z.string().nullable(),
   peakMemoryBytes: z.number().nullable(),
   cpuMs: z.number().nullable(),
+  /**
+   * Every attempt that started, in order (API.md): its status, error and timing, and why it started
+   * — the first, after its worker was lost (the re-queue of DESIGN.md §5), or a retry.
+   */
+  attempts: z.array(
+    z.object({
+      attempt: z.number().int(),
+      status: executionStatusSchema,
+      error: z.string().nullable(),
+      errorType: z.string().nullable(),
+      reason: z.enum(["first", "retry", "worker_lost"]),
+      startedAt: z.string().nullable(),
+      completedAt: z.string().nullable(),
+    }),
+  ),
   /** The execution this one re-runs (`POST /api/executions/{id}/rerun`), else null. */
   rerunOf: z.guid().nullable(),
   /**
@@ -83,6 +98,7 @@ export const executionDetailSchema = executionSummarySchema.extend({
 });
 export type NetworkUsage = NonNullable<z.infer<typeof executionDetailSchema>["network"]>;
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
+export type ExecutionAttempt = ExecutionDetail["attempts"][number];
 
 export const executionListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(25),
@@ -115,6 +131,8 @@ export const executionLogsQuerySchema = z.object({
     .string()
     .regex(/^\d{1,10}$/, "must be a sequence number")
     .optional(),
+  /** Only the lines of this attempt. */
+  attempt: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
 /** The queue message of a run: small, and only ever extended with optional fields. */

@@ -22,6 +22,7 @@ export class ExecutionLogsRepository {
         rows.slice(i, i + CHUNK).map((r) => ({
           execution_id: r.executionId,
           sequence: r.sequence,
+          attempt: r.attempt ?? 1,
           level: r.level,
           message: r.message,
           data: r.data ?? null,
@@ -29,10 +30,11 @@ export class ExecutionLogsRepository {
         })),
       );
       await this.db.execute(sql`
-        insert into execution_logs (execution_id, sequence, level, message, data, timestamp)
-        select execution_id, sequence, level, message, data, timestamp
+        insert into execution_logs (execution_id, sequence, attempt, level, message, data, timestamp)
+        select execution_id, sequence, attempt, level, message, data, timestamp
           from jsonb_to_recordset(${chunk}::jsonb) as v(
-                 execution_id uuid, sequence integer, level text, message text, data jsonb, timestamp timestamptz)
+                 execution_id uuid, sequence integer, attempt integer, level text, message text, data jsonb,
+                 timestamp timestamptz)
         on conflict do nothing`);
     }
   }
@@ -49,12 +51,18 @@ export class ExecutionLogsRepository {
   /** In sequence order after `afterSequence`; `includeDebug` is for platform admins. */
   async list(
     executionId: string,
-    options: { afterSequence?: number | undefined; limit: number; includeDebug: boolean },
+    options: {
+      afterSequence?: number | undefined;
+      attempt?: number | undefined;
+      limit: number;
+      includeDebug: boolean;
+    },
   ): Promise<ExecutionLogRow[]> {
     const conditions: Array<SQL | undefined> = [
       eq(executionLogs.executionId, executionId),
       options.afterSequence === undefined ? undefined : gt(executionLogs.sequence, options.afterSequence),
       options.includeDebug ? undefined : ne(executionLogs.level, "debug"),
+      options.attempt === undefined ? undefined : eq(executionLogs.attempt, options.attempt),
     ];
     return await this.db
       .select()

@@ -5,6 +5,8 @@ import { executions } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
 import { type Caller } from "../principal.js";
 
+const WORKER_LOST_ERROR = "The worker running this execution stopped responding";
+
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
 
@@ -296,6 +298,10 @@ export class ExecutionsRepository {
           .update(executions)
           .set({
             status: "Pending",
+            // The interrupted attempt stays visible (API.md `attempts`); the row moves on to the next.
+            attempts: sql`${executions.attempts} || jsonb_build_array(jsonb_build_object(
+              'attempt', ${executions.attempt}, 'status', 'Failed', 'error', ${WORKER_LOST_ERROR}::text,
+              'errorType', 'WorkerLost', 'startedAt', ${executions.startedAt}, 'completedAt', now()))`,
             attempt: sql`${executions.attempt} + 1`,
             workerId: null,
             leaseExpiresAt: null,
@@ -310,7 +316,7 @@ export class ExecutionsRepository {
           .update(executions)
           .set({
             status: lostCancel ? "Cancelled" : "Failed",
-            error: lostCancel ? null : "The worker running this execution stopped responding",
+            error: lostCancel ? null : WORKER_LOST_ERROR,
             errorType: lostCancel ? null : "WorkerLost",
             completedAt: sql`now()`,
             leaseExpiresAt: null,

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executions } from "../../src/db/schema/index.js";
+import { executionLogs, executions } from "../../src/db/schema/index.js";
 import { createEngine, type Engine } from "../support/engine.js";
 import { eventually } from "../support/server-process.js";
 
@@ -13,6 +13,7 @@ export const big = workflow({
   async run({ kb }) { return { blob: "x".repeat(kb * 1024) }; },
 });
 export const quick = workflow({ async run() { return { ok: true }; } });
+export const noisy = workflow({ async run(_params, ctx) { ctx.log.info("on this attempt"); return { ok: true }; } });
 export const stamp = dataProvider({
   params: z.object({ prefix: z.string() }),
   async run({ prefix }) { return [{ label: prefix + Math.random(), value: 1 }]; },
@@ -174,6 +175,58 @@ describe("engine features", () => {
         },
       );
       expect(ended.attempt).toBe(1);
+    });
+
+    it("re-queues a run whose worker vanished: the next attempt runs, and each attempt shows with its own logs", async () => {
+      const startedAt = new Date(Date.now() - 5_000);
+      const id = await insertRun({
+        workflowId: ids.get("noisy") ?? "",
+        workflowName: "noisy",
+        status: "Running",
+        attempt: 1,
+        maxAttempts: 2,
+        workerId: "gone",
+        startedAt,
+        leaseExpiresAt: new Date(Date.now() - 1_000),
+      });
+      // What the lost attempt had logged before its worker went away.
+      await engine.app.database.db.insert(executionLogs).values({
+        executionId: id,
+        sequence: 1,
+        attempt: 1,
+        level: "info",
+        message: "before the worker was lost",
+        timestamp: startedAt,
+      });
+      const ended = await eventually(
+        async () => ((await detail(id)).status === "Success" ? detail(id) : undefined),
+        { timeoutMs: 10_000, what: "the re-queued run to succeed" },
+      );
+      expect(ended).toMatchObject({
+        attempt: 2,
+        attempts: [
+          {
+            attempt: 1,
+            status: "Failed",
+            errorType: "WorkerLost",
+            reason: "first",
+            startedAt: startedAt.toISOString(),
+          },
+          { attempt: 2, status: "Success", error: null, reason: "worker_lost" },
+        ],
+      });
+      const attempts = (ended as unknown as { attempts: Array<{ completedAt: string | null }> }).attempts;
+      expect(attempts.every((a) => a.completedAt !== null)).toBe(true);
+      const lines = async (query: string) =>
+        (await engine.admin.request("GET", `/api/executions/${id}/logs${query}`))
+          .json<{ items: Array<{ sequence: number; message: string }> }>()
+          .items.map((l) => `${l.sequence} ${l.message}`);
+      expect(await lines("?attempt=1")).toEqual(["1 before the worker was lost"]);
+      expect(await lines("?attempt=2")).toEqual(["2 on this attempt"]);
+      expect(await lines("")).toEqual(["1 before the worker was lost", "2 on this attempt"]);
+      expect((await engine.admin.request("GET", `/api/executions/${id}/logs?attempt=0`)).statusCode).toBe(
+        422,
+      );
     });
 
     it("ends a run whose worker vanished on its last attempt Failed / WorkerLost", async () => {

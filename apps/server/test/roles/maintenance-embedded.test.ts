@@ -247,7 +247,16 @@ describe("maintenance jobs and recovery on the embedded platform (bifrost-server
       },
       { timeoutMs: 30_000, intervalMs: 250, what: "the interrupted run to be re-queued and succeed" },
     );
-    expect(detail).toMatchObject({ status: "Success", attempt: 2, result: { napped: 2_000 } });
+    expect(detail).toMatchObject({
+      status: "Success",
+      attempt: 2,
+      result: { napped: 2_000 },
+      // Both attempts show: the one the kill interrupted, and the re-queued one.
+      attempts: [
+        { attempt: 1, status: "Failed", errorType: "WorkerLost", reason: "first" },
+        { attempt: 2, status: "Success", errorType: null, reason: "worker_lost" },
+      ],
+    });
     await stillAnswering();
   }, 90_000);
 });

@@ -18,6 +18,16 @@ import { users } from "./users.js";
 import { executionStatuses, logLevels, triggerKinds } from "@bifrost/contracts";
 import { workflows } from "./workflows.js";
 
+/** An attempt a later one replaced, as `executions.attempts` keeps it. */
+export type RecordedAttempt = {
+  attempt: number;
+  status: string;
+  error: string | null;
+  errorType: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+};
+
 /**
  * One run of a workflow. The row is the source of truth (DESIGN.md §5): inserted `Pending` before
  * the queue message is published, claimed by a worker with a compare-and-set, guarded by a lease.
@@ -47,6 +57,14 @@ export const executions = pgTable(
     error: text("error"),
     errorType: text("error_type"),
     attempt: integer("attempt").notNull().default(1),
+    /**
+     * The attempts a later one replaced (a lost worker's run re-queued): number, status, error,
+     * error type and timing each. The current or last attempt is the row itself.
+     */
+    attempts: jsonb("attempts")
+      .$type<RecordedAttempt[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     maxAttempts: integer("max_attempts").notNull().default(2),
     workerId: text("worker_id"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
@@ -113,6 +131,8 @@ export const executionLogs = pgTable(
       .notNull()
       .references(() => executions.id, { onDelete: "cascade" }),
     sequence: integer("sequence").notNull(),
+    /** The attempt that wrote the line (lines are numbered per run across attempts). */
+    attempt: integer("attempt").notNull().default(1),
     level: text("level", { enum: logLevels }).notNull(),
     message: text("message").notNull(),
     data: jsonb("data"),

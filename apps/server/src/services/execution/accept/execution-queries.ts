@@ -1,4 +1,4 @@
-import type { ExecutionDetail, ExecutionLog, ExecutionSummary } from "@bifrost/contracts";
+import type { ExecutionAttempt, ExecutionDetail, ExecutionLog, ExecutionSummary } from "@bifrost/contracts";
 import { NotFoundError } from "../../../errors.js";
 import type { FileStore } from "../../../infra/files/file-store.js";
 import type { ExecutionLogsRepository } from "../../../repositories/execution-logs.js";
@@ -28,6 +28,40 @@ const toSummary = (row: ExecutionRow): ExecutionSummary => ({
   durationMs: row.durationMs,
 });
 
+/**
+ * Every attempt of a run: those a later one replaced (recorded on the row), then the row's own
+ * current or last one once it started. Why each started: the first; after a lost worker; else a retry.
+ */
+function attemptsOf(row: ExecutionRow): ExecutionAttempt[] {
+  // Recorded by PostgreSQL (jsonb_build_object): timestamps in its text form, answered as ISO 8601.
+  const isoText = (value: string | null): string | null =>
+    value === null ? null : new Date(value).toISOString();
+  const recorded = row.attempts.map((a) => ({
+    ...a,
+    status: a.status as ExecutionAttempt["status"],
+    startedAt: isoText(a.startedAt),
+    completedAt: isoText(a.completedAt),
+  }));
+  const current =
+    row.startedAt && !recorded.some((a) => a.attempt === row.attempt)
+      ? [
+          {
+            attempt: row.attempt,
+            status: row.status,
+            error: row.error,
+            errorType: row.errorType,
+            startedAt: row.startedAt.toISOString(),
+            completedAt: iso(row.completedAt),
+          },
+        ]
+      : [];
+  return [...recorded, ...current].map((attempt, index, all) => ({
+    ...attempt,
+    reason:
+      attempt.attempt === 1 ? "first" : all[index - 1]?.errorType === "WorkerLost" ? "worker_lost" : "retry",
+  }));
+}
+
 const toDetail = (row: ExecutionRow): ExecutionDetail => ({
   ...toSummary(row),
   inputData: row.inputData,
@@ -38,6 +72,7 @@ const toDetail = (row: ExecutionRow): ExecutionDetail => ({
   peakMemoryBytes: row.peakMemoryBytes,
   cpuMs: row.cpuMs,
   rerunOf: row.rerunOf,
+  attempts: attemptsOf(row),
   network:
     row.networkBytesIn === null
       ? null
@@ -75,11 +110,12 @@ export class ExecutionQueries {
   async logs(
     principal: Principal,
     id: string,
-    query: { limit: number; cursor?: string | undefined },
+    query: { limit: number; cursor?: string | undefined; attempt?: number | undefined },
   ): Promise<{ items: ExecutionLog[]; nextCursor: string | null }> {
     await this.visible(principal, id);
     const rows = await this.deps.logs.list(id, {
       afterSequence: query.cursor === undefined ? undefined : Number(query.cursor),
+      attempt: query.attempt,
       limit: query.limit + 1,
       includeDebug: principal.isSuperuser,
     });

@@ -284,7 +284,7 @@ export class ExecutionConsumer {
       },
       api: { url: this.deps.apiUrl, token },
       timeoutMs: workflow.timeoutSeconds * 1000,
-      onLogs: (lines) => this.deps.logs.append(execution.id, lines),
+      onLogs: (lines) => this.deps.logs.append(execution.id, lines, execution.attempt),
     });
   }
 

@@ -24,7 +24,8 @@ export class LogSink {
 
   constructor(private readonly deps: { logs: ExecutionLogsRepository; bus: Bus; logger: Logger }) {}
 
-  append(executionId: string, raw: LogLine[]): void {
+  /** Lines of `attempt` of the run (lines are numbered per run across its attempts). */
+  append(executionId: string, raw: LogLine[], attempt = 1): void {
     const lines = withoutNul(raw);
     let count = this.counts.get(executionId) ?? 0;
     const batch: LogBatchMessage["lines"] = [];
@@ -38,6 +39,7 @@ export class LogSink {
       this.buffer.push({
         executionId,
         sequence: count,
+        attempt,
         level,
         message,
         data: capped ? null : (line.data ?? null),
