@@ -4,6 +4,7 @@ import { generate } from "otplib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./browser.js";
+import { FIRST_ADMIN, submitFirstRunSetup } from "./first-run.js";
 import { watchCsp } from "./csp.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -11,8 +12,6 @@ import { startServer, type TestServer } from "./server.js";
 // frame it, a script injected into its page does not run, and the built client works under its
 // policy — first-run setup, MFA enrolment with its QR code, the editor, a run and its HTML result —
 // with no violation reported. The headers themselves: apps/server/test/api/security-headers.test.ts.
-
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery staple" };
 
 let server: TestServer;
 let browser: Browser;
@@ -131,11 +130,7 @@ describe("the web client's Content-Security-Policy in Chromium", () => {
     expect(document?.headers()["content-security-policy"]).toMatch(/script-src 'self'(;|$)/);
 
     await page.waitForURL((u) => u.pathname === "/setup");
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("E-mail").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Repeat the password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create administrator" }).click();
+    await submitFirstRunSetup(page);
     await page.waitForURL((u) => u.pathname === "/mfa-setup");
     // The QR code is a data: image: drawn, not blocked.
     const qr = page.getByRole("img", { name: /QR code/ });
@@ -213,7 +208,7 @@ async function signInThroughApi(secret: string): Promise<string> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     }).then((r) => r.json() as Promise<Record<string, unknown>>);
-  const login = await post("/auth/login", { email: ADMIN.email, password: ADMIN.password });
+  const login = await post("/auth/login", { email: FIRST_ADMIN.email, password: FIRST_ADMIN.password });
   const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
   const tokens = await post("/auth/mfa/login", { mfaToken: login.mfaToken, code });
   if (typeof tokens.accessToken !== "string") throw new Error(`no access token: ${JSON.stringify(tokens)}`);

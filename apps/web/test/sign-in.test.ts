@@ -5,10 +5,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "./axe.js";
 import { launchChromium } from "./browser.js";
+import { FIRST_ADMIN, submitFirstRunSetup } from "./first-run.js";
 import { startServer, type TestServer } from "./server.js";
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, "screenshots");
-const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery staple" };
 
 let server: TestServer;
 let browser: Browser;
@@ -44,11 +44,7 @@ describe("signing in to the web client", () => {
   it("first run: a deep link leads to setup, then MFA enrolment, then the signed-in layout", async () => {
     await page.goto(url("/"));
     await page.waitForURL((u) => u.pathname === "/setup");
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("E-mail").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Repeat the password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create administrator" }).click();
+    await submitFirstRunSetup(page);
 
     await page.waitForURL((u) => u.pathname === "/mfa-setup");
     await expect.poll(() => page.getByRole("img", { name: /QR code/ }).isVisible()).toBe(true);
@@ -63,7 +59,7 @@ describe("signing in to the web client", () => {
     const nav = page.getByRole("navigation", { name: "Main" });
     expect(await nav.getByRole("link", { name: "Workflows" }).isVisible()).toBe(true);
     expect(await nav.getByRole("link", { name: "Executions" }).isVisible()).toBe(true);
-    expect(await page.getByText(ADMIN.name).isVisible()).toBe(true);
+    expect(await page.getByText(FIRST_ADMIN.name).isVisible()).toBe(true);
     // A platform admin gets the organization scope switcher.
     expect(await page.getByLabel("Organization scope").isVisible()).toBe(true);
   });
@@ -113,12 +109,12 @@ describe("signing in to the web client", () => {
     await page.waitForURL((u) => u.pathname === "/login");
     expect(pathOf(page)).toBe(`/login?next=${encodeURIComponent("/executions?status=Failed")}`);
 
-    await page.getByLabel("E-mail").fill(ADMIN.email);
+    await page.getByLabel("E-mail").fill(FIRST_ADMIN.email);
     await page.getByLabel("Password").fill("a wrong password!");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/./);
 
-    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByLabel("Password").fill(FIRST_ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((u) => u.pathname === "/login/mfa");
     await page.getByRole("button", { name: "Verify" }).waitFor();

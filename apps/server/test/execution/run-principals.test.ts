@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedInUser, type Client } from "../support/context.js";
 import { createEngine, type Engine } from "../support/engine.js";
 import { waitUntil } from "../support/wait.js";
+import { LONG_HAUL_WORKFLOW } from "../workspace/workspace-fixtures.js";
 
 // A run acts as its caller inside its organization (issue 17.9). When the caller is deactivated or
 // moved, or the organization deactivated or deleted, the runs still going must stop acting for them:
@@ -9,17 +10,7 @@ import { waitUntil } from "../support/wait.js";
 
 const WORKFLOWS = `
 import { executions, workflow } from "@bifrost/sdk";
-
-// Runs until stopped; each second it acts as its caller through the SDK.
-export const longHaul = workflow({
-  async run(_input, ctx) {
-    for (;;) {
-      await executions.get(ctx.executionId);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  },
-});
-`;
+${LONG_HAUL_WORKFLOW}`;
 
 let engine: Engine;
 

@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import { startEmbeddedWithWorkspace, type EmbeddedServer } from "../support/embedded-server.js";
 import { call } from "../support/login-journey.js";
 import { waitUntil } from "../support/wait.js";
+import { LONG_HAUL_WORKFLOW } from "../workspace/workspace-fixtures.js";
 
 // The security review's fixes that ride on the bus, the queue and the worker (issue 17), on the
 // embedded default (`bifrost-server start`: PGlite, in-memory bus and queue, the worker in-process):
@@ -11,16 +12,7 @@ import { waitUntil } from "../support/wait.js";
 
 const WORKFLOWS = `
 import { executions, RUNTIME, workflow } from "@bifrost/sdk";
-
-export const longHaul = workflow({
-  async run(_input, ctx) {
-    for (;;) {
-      await executions.get(ctx.executionId);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  },
-});
-
+${LONG_HAUL_WORKFLOW}
 export const accountProbe = workflow({
   // As user code can: the run's token the SDK itself holds, on an account route.
   async run() {

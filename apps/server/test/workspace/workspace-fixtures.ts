@@ -48,3 +48,18 @@ export const workflowsFile = (...names: string[]): string =>
     'import { workflow } from "@bifrost/sdk";',
     ...names.map((name) => `export const ${name} = workflow({ run: () => ${JSON.stringify(name)} });`),
   ].join("\n");
+
+/**
+ * A workflow that runs until stopped, acting as its caller through the SDK every 200 ms (needs
+ * `executions` and `workflow` imported from "@bifrost/sdk" in the file it goes into).
+ */
+export const LONG_HAUL_WORKFLOW = `
+export const longHaul = workflow({
+  async run(_input, ctx) {
+    for (;;) {
+      await executions.get(ctx.executionId);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  },
+});
+`;

@@ -3,8 +3,9 @@ import { useAllOrganizations } from "../api/queries.js";
 import { Field, Select } from "./ui/index.js";
 
 /**
- * The organization a new record belongs to: "Global" (value "") or one of every organization.
- * `globalLabel` names the empty choice ("Global", "The provider organization", …).
+ * An organization chosen among every organization, or the empty choice (value ""): "Global" for the
+ * organization a new record belongs to; `globalLabel` names it otherwise ("The provider
+ * organization", "All organizations" in a filter, …).
  */
 export function OrganizationSelect({
   value,
@@ -13,6 +14,7 @@ export function OrganizationSelect({
   hint,
   globalLabel = "Global",
   disabled,
+  required,
 }: {
   value: string;
   onChange: (organizationId: string) => void;
@@ -20,6 +22,8 @@ export function OrganizationSelect({
   hint?: ReactNode;
   globalLabel?: string;
   disabled?: boolean;
+  /** The empty choice is not an answer (the organization must be picked). */
+  required?: boolean;
 }) {
   const organizations = useAllOrganizations();
   return (
@@ -29,7 +33,13 @@ export function OrganizationSelect({
       error={organizations.isError ? "The organizations could not be loaded." : undefined}
     >
       {(ids) => (
-        <Select {...ids} value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled}>
+        <Select
+          {...ids}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          disabled={disabled}
+          required={required}
+        >
           <option value="">{globalLabel}</option>
           {(organizations.data ?? []).map((o) => (
             <option key={o.id} value={o.id}>

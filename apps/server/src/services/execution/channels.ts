@@ -1,6 +1,12 @@
-import { wsChannels, type ExecutionStatus, type WsServerMessage } from "@bifrost/contracts";
+import {
+  executionMessageCodec,
+  wsChannels,
+  type ExecutionStatus,
+  type WsServerMessage,
+} from "@bifrost/contracts";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Logger } from "../../infra/logger.js";
+import type { WorkQueue } from "../../infra/queue/work-queue.js";
 import type { StatusSnapshot } from "../../repositories/executions.js";
 
 /** Bus channels of the engine besides the WebSocket ones (`wsChannels`, contracts). */
@@ -11,6 +17,10 @@ export const workerCancelChannel = (workerId: string): string => `worker-cancel:
 export const EXECUTION_QUEUE = "workflow-executions";
 /** Redeliveries before dead-lettering: only a message whose handler keeps failing gets there. */
 export const executionQueueDeclaration = { name: EXECUTION_QUEUE, deliveryLimit: 20 };
+
+/** Puts a run on the execution queue (accepting it, promoting a deferred one, the sweeper's re-publish). */
+export const publishRun = (queue: WorkQueue, executionId: string): Promise<void> =>
+  queue.publish(EXECUTION_QUEUE, executionMessageCodec.encode({ executionId }));
 
 /** A batch of log lines on `execution:{id}`; the WebSocket hub sends them one message per line. */
 export type LogBatchMessage = {

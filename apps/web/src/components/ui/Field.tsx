@@ -14,6 +14,15 @@ export function Select({ className, ...rest }: SelectHTMLAttributes<HTMLSelectEl
   return <select {...rest} className={["ui-input", "ui-select", className].filter(Boolean).join(" ")} />;
 }
 
+/** The `<option>`s of a Select whose values are their own labels. */
+export function Options({ values }: { values: readonly string[] }) {
+  return values.map((value) => (
+    <option key={value} value={value}>
+      {value}
+    </option>
+  ));
+}
+
 /** A multi-line input; `code` for JSON and other machine text (monospace). */
 export function Textarea({
   className,

@@ -2,7 +2,7 @@ export { Badge, type BadgeTone } from "./Badge.js";
 export { Button, type ButtonProps } from "./Button.js";
 export { Card } from "./Card.js";
 export { Dialog } from "./Dialog.js";
-export { Field, Input, JsonField, Select, Textarea } from "./Field.js";
+export { Field, Input, JsonField, Options, Select, Textarea } from "./Field.js";
 export { Menu } from "./Menu.js";
 export { Spinner } from "./Spinner.js";
 export { EmptyState, ErrorState, errorMessage } from "./States.js";

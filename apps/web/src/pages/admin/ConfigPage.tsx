@@ -10,7 +10,7 @@ import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import { Badge, Button, Field, Input, Select, Textarea } from "../../components/ui/index.js";
+import { Badge, Button, Field, Input, Options, Select, Textarea } from "../../components/ui/index.js";
 import { parseJson, type Parsed } from "../../lib/json.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import {
@@ -212,11 +212,7 @@ export function ConfigPage() {
         <Field label="Type">
           {(ids) => (
             <Select {...ids} value={type} onChange={(e) => changeType(e.target.value as ConfigValueType)}>
-              {TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
+              <Options values={TYPES} />
             </Select>
           )}
         </Field>

@@ -11,12 +11,13 @@ import { useInvalidatingMutation } from "../../api/queries.js";
 import {
   Button,
   Card,
-  ErrorState,
   Field,
   Input,
   JsonField,
   LoadMore,
+  Options,
   QueryView,
+  ErrorState,
   Select,
 } from "../../components/ui/index.js";
 import { JsonView } from "../../components/json-view/JsonView.js";
@@ -247,11 +248,7 @@ export function TablePage() {
                       value={draft.op}
                       onChange={(e) => set("op")(e.target.value as QueryOperator)}
                     >
-                      {queryOperators.map((op) => (
-                        <option key={op} value={op}>
-                          {op}
-                        </option>
-                      ))}
+                      <Options values={queryOperators} />
                     </Select>
                   )}
                 </Field>

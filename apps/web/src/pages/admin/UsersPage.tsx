@@ -3,7 +3,8 @@ import "./admin.css";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import { useAllOrganizations, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
-import { ActionError, Badge, Field, Input, Select } from "../../components/ui/index.js";
+import { OrganizationSelect } from "../../components/OrganizationSelect.js";
+import { ActionError, Badge, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
 
@@ -71,37 +72,20 @@ export function UsersPage() {
             />
           )}
         </Field>
-        <Field label="Organization">
-          {(ids) => (
-            <Select
-              {...ids}
-              value={organizationId}
-              onChange={(e) => setOrganizationId(e.target.value)}
-              required
-            >
-              <option value="">Choose…</option>
-              {orgs.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <OrganizationSelect
+          value={organizationId}
+          onChange={setOrganizationId}
+          globalLabel="Choose…"
+          required
+        />
       </CreateCard>
       <div className="admin-filters" role="search">
-        <Field label="Filter by organization">
-          {(ids) => (
-            <Select {...ids} value={filter} onChange={(e) => setFilter(e.target.value)}>
-              <option value="">All organizations</option>
-              {orgs.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <OrganizationSelect
+          label="Filter by organization"
+          value={filter}
+          onChange={setFilter}
+          globalLabel="All organizations"
+        />
       </div>
       {notice && <p role="status">{notice}</p>}
       <ActionError error={actionError} />

@@ -9,7 +9,16 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { useCursorList, type ListParams, type Page } from "../../api/queries.js";
 import { useRealtime } from "../../api/realtime.js";
-import { Button, Field, Input, LoadMore, QueryView, Select, Table } from "../../components/ui/index.js";
+import {
+  Table,
+  Button,
+  Field,
+  Input,
+  LoadMore,
+  Options,
+  QueryView,
+  Select,
+} from "../../components/ui/index.js";
 import { useAuth, useMe } from "../../shell/auth.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
@@ -101,11 +110,7 @@ export function ExecutionListPage() {
             <Select {...ids} value={draft.status} onChange={set("status")}>
               <option value="">All</option>
               <option value="Scheduled,Pending,Running,Cancelling">Active</option>
-              {executionStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <Options values={executionStatuses} />
             </Select>
           )}
         </Field>

@@ -4,10 +4,11 @@ import { Link } from "react-router";
 import {
   Badge,
   Card,
-  EmptyState,
   Field,
   Input,
   LoadMore,
+  EmptyState,
+  Options,
   QueryView,
   Select,
 } from "../../components/ui/index.js";
@@ -73,11 +74,7 @@ export function WorkflowListPage() {
           {(ids) => (
             <Select {...ids} value={category} onChange={(e) => setCategory(e.target.value)}>
               <option value="">All categories</option>
-              {categories.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
+              <Options values={categories} />
             </Select>
           )}
         </Field>

@@ -28,14 +28,15 @@ const toSummary = (row: ExecutionRow): ExecutionSummary => ({
   durationMs: row.durationMs,
 });
 
+/** A timestamp PostgreSQL wrote into JSON (`jsonb_build_object`), in its text form: as ISO 8601. */
+const isoText = (value: string | null): string | null =>
+  value === null ? null : new Date(value).toISOString();
+
 /**
  * Every attempt of a run: those a later one replaced (recorded on the row), then the row's own
  * current or last one once it started. Why each started: the first; after a lost worker; else a retry.
  */
 function attemptsOf(row: ExecutionRow): ExecutionAttempt[] {
-  // Recorded by PostgreSQL (jsonb_build_object): timestamps in its text form, answered as ISO 8601.
-  const isoText = (value: string | null): string | null =>
-    value === null ? null : new Date(value).toISOString();
   const recorded = row.attempts.map((a) => ({
     ...a,
     status: a.status as ExecutionAttempt["status"],

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from "node:crypto";
-import { executionMessageCodec } from "@bifrost/contracts";
 import type { ExecuteRequest } from "@bifrost/contracts";
 import {
   ConflictError,
@@ -15,7 +14,7 @@ import type { Logger } from "../../../infra/logger.js";
 import type { WorkQueue } from "../../../infra/queue/work-queue.js";
 import type { AcceptRow, ExecutionBatches } from "../../../repositories/execution-batches.js";
 import type { ExecutionRow, ExecutionsRepository, StatusSnapshot } from "../../../repositories/executions.js";
-import { EXECUTION_QUEUE, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "../channels.js";
+import { publishRun, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "../channels.js";
 import type { RunnableWorkflows } from "../../workflows/runnable-workflows.js";
 import { requestCancellation } from "./cancellation.js";
 import type { InputValidator } from "./input-validation.js";
@@ -341,10 +340,7 @@ export class ExecutionService {
    */
   private async publish(execution: StatusSnapshot): Promise<void> {
     try {
-      await this.deps.queue.publish(
-        EXECUTION_QUEUE,
-        executionMessageCodec.encode({ executionId: execution.id }),
-      );
+      await publishRun(this.deps.queue, execution.id);
     } catch (error) {
       await this.deps.executions.delete(execution.id).catch(() => undefined);
       throw error instanceof UnavailableError

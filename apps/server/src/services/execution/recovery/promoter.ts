@@ -1,9 +1,8 @@
-import { executionMessageCodec } from "@bifrost/contracts";
 import type { Logger } from "../../../infra/logger.js";
 import type { WorkQueue } from "../../../infra/queue/work-queue.js";
 import type { ExecutionsRepository } from "../../../repositories/executions.js";
 import type { ScheduledJob } from "../../scheduler/job.js";
-import { EXECUTION_QUEUE, type ExecutionEvents } from "../channels.js";
+import { publishRun, type ExecutionEvents } from "../channels.js";
 
 const BATCH = 500;
 /** Batches per pass: a backlog is worked off over several passes, never in one long one. */
@@ -37,10 +36,7 @@ export class DeferredRunPromoter {
       total += rows.length;
       for (const row of rows) {
         try {
-          await this.deps.queue.publish(
-            EXECUTION_QUEUE,
-            executionMessageCodec.encode({ executionId: row.id }),
-          );
+          await publishRun(this.deps.queue, row.id);
         } catch (error) {
           this.deps.logger.warn(
             { err: error, executionId: row.id },

@@ -1,9 +1,8 @@
-import { executionMessageCodec } from "@bifrost/contracts";
 import type { Logger } from "../../../infra/logger.js";
 import type { WorkQueue } from "../../../infra/queue/work-queue.js";
 import type { ExecutionsRepository } from "../../../repositories/executions.js";
 import type { ScheduledJob } from "../../scheduler/job.js";
-import { EXECUTION_QUEUE, executionQueueDeclaration, type ExecutionEvents } from "../channels.js";
+import { EXECUTION_QUEUE, executionQueueDeclaration, publishRun, type ExecutionEvents } from "../channels.js";
 
 const BATCH = 500;
 
@@ -70,7 +69,7 @@ export class ExecutionSweeper {
   private async publish(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     for (const executionId of ids) {
-      await this.deps.queue.publish(EXECUTION_QUEUE, executionMessageCodec.encode({ executionId }));
+      await publishRun(this.deps.queue, executionId);
     }
     await this.deps.executions.markQueued(ids);
   }

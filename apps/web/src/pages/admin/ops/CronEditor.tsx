@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { errorMessage, Field, Input, Select, Spinner } from "../../../components/ui/index.js";
+import { Field, Input, Options, errorMessage, Select, Spinner } from "../../../components/ui/index.js";
 import { useCronPreview } from "../ops-queries.js";
 
 const CRON_PRESETS: { label: string; cron: string }[] = [
@@ -93,11 +93,7 @@ export function CronEditor({
         <Field label="Timezone">
           {(ids) => (
             <Select {...ids} value={timezone} onChange={(e) => onTimezoneChange(e.target.value)}>
-              {zones.map((tz) => (
-                <option key={tz} value={tz}>
-                  {tz}
-                </option>
-              ))}
+              <Options values={zones} />
             </Select>
           )}
         </Field>
