@@ -67,6 +67,7 @@ const envSchema = z.object({
   BIFROST_EXECUTION_LEASE_SECONDS: integer(3, 3600, 30),
   BIFROST_WORKER_MEMORY_PRESSURE: integer(0, 100, 90),
   BIFROST_MAX_RESULT_BYTES: integer(1, MAX_INT, 10 * 1024 * 1024),
+  BIFROST_ORG_MAX_CONCURRENT_RUNS: optionalInteger(1, 10_000),
   BIFROST_SANDBOX: optionalString.pipe(z.enum(["isolated", "permission-only"]).optional()),
   BIFROST_EGRESS_ALLOW: z.string().default(""),
   BIFROST_EGRESS_DENY: z.string().default(""),
@@ -125,6 +126,8 @@ export type Config = {
     memoryPressure: number;
     /** A larger result (as JSON) fails its run with ResultTooLarge. */
     maxResultBytes: number;
+    /** The concurrency limit of an organization without its own (`maxConcurrentRuns`); null: none. */
+    orgMaxConcurrentRuns: number | null;
   };
   /**
    * How the OS isolates children (services/execution/pool/isolation.ts). Unset or `isolated`: every role
@@ -299,6 +302,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       leaseMs: e.BIFROST_EXECUTION_LEASE_SECONDS * 1000,
       memoryPressure: e.BIFROST_WORKER_MEMORY_PRESSURE / 100,
       maxResultBytes: e.BIFROST_MAX_RESULT_BYTES,
+      orgMaxConcurrentRuns: e.BIFROST_ORG_MAX_CONCURRENT_RUNS ?? null,
     },
     egress: egressConfig(e),
     sandbox: {

@@ -86,6 +86,11 @@ export const executionDetailSchema = executionSummarySchema.extend({
       completedAt: z.string().nullable(),
     }),
   ),
+  /**
+   * When a `Scheduled` run starts: the time asked for a deferred run, or when the next attempt of a
+   * failed one is due under its workflow's retry policy. Null otherwise.
+   */
+  scheduledAt: z.string().nullable(),
   /** The execution this one re-runs (`POST /api/executions/{id}/rerun`), else null. */
   rerunOf: z.guid().nullable(),
   /**

@@ -63,6 +63,7 @@ export const runContextSchema = z.object({
   organization: z.object({ id: z.string(), name: z.string() }),
   caller: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   triggeredBy: z.enum(triggerKinds),
+  attempt: z.number().int().min(1),
 });
 export type RunContext = z.infer<typeof runContextSchema>;
 

@@ -23,6 +23,8 @@ export const organizationSchema = z.object({
   domain: z.string().nullable(),
   isProvider: z.boolean(),
   isActive: z.boolean(),
+  /** Most runs of the organization running at once; null: the platform default (API.md). */
+  maxConcurrentRuns: z.number().int().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -36,6 +38,8 @@ export const updateOrganizationSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   domain: domainSchema.nullish(),
   isActive: z.boolean().optional(),
+  /** Null: the platform default (`BIFROST_ORG_MAX_CONCURRENT_RUNS`). */
+  maxConcurrentRuns: z.number().int().min(1).max(10_000).nullable().optional(),
 });
 
 export const createUserSchema = z.object({

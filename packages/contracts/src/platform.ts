@@ -83,3 +83,27 @@ export const apiProcessSchema = z.object({
   serviceCredentials: z.array(serviceCredentialWarningSchema),
 });
 export type ApiProcess = z.infer<typeof apiProcessSchema>;
+
+/**
+ * One organization's line (`GET /api/platform/queue`): runs waiting in the database for room
+ * (`waiting`), dispatched to the workers but not started (`queued`), and running; its concurrency
+ * limit in force (null: none) and where it comes from.
+ */
+export const organizationQueueSchema = z.object({
+  organizationId: z.guid(),
+  organizationName: z.string(),
+  waiting: z.number().int(),
+  queued: z.number().int(),
+  running: z.number().int(),
+  maxConcurrentRuns: z.number().int().nullable(),
+  limitSource: z.enum(["organization", "platform", "none"]),
+});
+export type OrganizationQueue = z.infer<typeof organizationQueueSchema>;
+
+/** The queue per organization with work, and the dispatch window in force (DESIGN.md §5, fairness). */
+export const platformQueueSchema = z.object({
+  /** How many runs of one organization may be dispatched at once (twice the live pool capacity). */
+  dispatchWindow: z.number().int(),
+  items: z.array(organizationQueueSchema),
+});
+export type PlatformQueue = z.infer<typeof platformQueueSchema>;

@@ -6,6 +6,26 @@ export const accessLevelSchema = z.enum(["authenticated", "role_based"]);
 export const executionModeSchema = z.enum(["sync", "async"]);
 export const httpMethodSchema = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
+/**
+ * How a failed run is tried again (`PATCH /api/workflows/{id}`): after `initialDelaySeconds`, then
+ * each delay `backoffMultiplier` times the last, never more than `maxDelaySeconds`. `retryOn` lists
+ * the error types that retry (`Timeout` among them if wanted); absent, every error type but
+ * `UserError` retries. A cancelled run is never retried.
+ */
+export const retryPolicySchema = z.object({
+  /** 0: none. */
+  retries: z.number().int().min(0).max(25),
+  initialDelaySeconds: z.number().min(0).max(86_400).default(1),
+  backoffMultiplier: z.number().min(1).max(10).default(2),
+  maxDelaySeconds: z.number().min(0).max(86_400).default(3_600),
+  retryOn: z
+    .array(z.string().trim().min(1).max(100))
+    .max(50)
+    .refine((types) => new Set(types).size === types.length, "must not repeat an error type")
+    .optional(),
+});
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+
 /** A registered definition of the workspace (one export of one file) and its settings. */
 export const workflowSchema = z.object({
   id: z.guid(),
@@ -29,6 +49,8 @@ export const workflowSchema = z.object({
   executionMode: executionModeSchema,
   allowedMethods: z.array(httpMethodSchema),
   cacheTtlSeconds: z.number().int(),
+  /** Null: a failed run is not retried (a lost worker's run is re-queued regardless, DESIGN.md §5). */
+  retryPolicy: retryPolicySchema.nullable(),
   roleIds: z.array(z.guid()),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -62,5 +84,7 @@ export const updateWorkflowSchema = z.object({
     .refine((methods) => new Set(methods).size === methods.length, "must not repeat a method")
     .optional(),
   cacheTtlSeconds: seconds.optional(),
+  /** Null or `retries: 0`: no retries. */
+  retryPolicy: retryPolicySchema.nullable().optional(),
 });
 export type UpdateWorkflow = z.infer<typeof updateWorkflowSchema>;

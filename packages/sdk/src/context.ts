@@ -16,6 +16,11 @@ export type WorkflowContext = {
   /** Who started the run; `system@bifrost.local` for schedules, webhooks and endpoints. */
   readonly caller: { readonly id: string; readonly email: string; readonly name: string };
   readonly triggeredBy: TriggeredBy;
+  /**
+   * Which attempt of the run this is: 1, then one more for each retry of the workflow's retry policy
+   * and each re-queue after a lost worker.
+   */
+  readonly attempt: number;
   readonly log: WorkflowLogger;
   /** Aborted when the run is cancelled or times out: pass it to fetch() and long waits. */
   readonly signal: AbortSignal;

@@ -18,6 +18,7 @@ import type { FilesService } from "../services/files/files-service.js";
 import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
 import type { ExecutionsRepository } from "../repositories/executions.js";
+import type { ExecutionBatches } from "../repositories/execution-batches.js";
 import type { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import type { ExecutionQueries } from "../services/execution/accept/execution-queries.js";
 import type { ExecutionService } from "../services/execution/accept/execution-service.js";
@@ -41,6 +42,8 @@ export type ApiServices = {
   syncResults: SyncResults;
   realtime: RealtimeHub;
   platformWorkers: PlatformWorkersRepository;
+  /** The queue per organization (`GET /api/platform/queue`). */
+  runLines: Pick<ExecutionBatches, "lines">;
   readiness: ReadinessService;
   authStatus: AuthStatusService;
   auth: AuthService;

@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
-import type { ExecutionStatus, NetworkUsage } from "@bifrost/contracts";
+import type { ExecutionStatus, NetworkUsage, RetryPolicy } from "@bifrost/contracts";
 import type { Db } from "../db/database.js";
 import { executions } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
@@ -54,12 +54,22 @@ type ClaimedExecution = Pick<
   | "error"
   | "durationMs"
   | "completedAt"
->;
+> & {
+  /** Attempts the workflow's retry policy already made (a lost worker's re-queue is not one). */
+  retriesDone: number;
+};
 
 /** What the worker needs to start a claimed run, in one query. */
 export type ClaimedRun = {
   execution: ClaimedExecution;
-  workflow: { path: string; exportName: string; type: string; timeoutSeconds: number; isActive: boolean };
+  workflow: {
+    path: string;
+    exportName: string;
+    type: string;
+    timeoutSeconds: number;
+    isActive: boolean;
+    retryPolicy: RetryPolicy | null;
+  };
   organizationName: string;
   callerEmail: string;
 };
@@ -239,8 +249,8 @@ export class ExecutionsRepository {
 
   /**
    * Deferred runs that are due: `Scheduled → Pending` in one statement over at most `limit` rows
-   * locked with `FOR UPDATE SKIP LOCKED` (a concurrent promoter or cancel skips them). Committed on
-   * return: the caller publishes each (a lost publish is the sweeper's, which re-publishes `Pending`).
+   * locked with `FOR UPDATE SKIP LOCKED` (a concurrent promoter or cancel skips them), into their
+   * organization's line (no `queued_at`): the dispatcher publishes them when there is room.
    */
   async promoteDue(limit: number): Promise<ExecutionRow[]> {
     const due = this.db
@@ -252,7 +262,7 @@ export class ExecutionsRepository {
       .for("update", { skipLocked: true });
     return await this.db
       .update(executions)
-      .set({ status: "Pending", queuedAt: sql`now()` })
+      .set({ status: "Pending", queuedAt: null })
       .where(and(inArray(executions.id, due), eq(executions.status, "Scheduled")))
       .returning();
   }
@@ -273,8 +283,9 @@ export class ExecutionsRepository {
   }
 
   /**
-   * Runs whose worker stopped renewing the lease: re-queued as the next attempt while attempts remain
-   * (they were interrupted, not failed), else `Failed` / `WorkerLost`; a lost `Cancelling` run ends
+   * Runs whose worker stopped renewing the lease: re-queued as the next attempt while re-queues remain
+   * (`maxAttempts - 1` of them: they were interrupted, not failed; the workflow's retry policy is not
+   * used), else `Failed` / `WorkerLost`; a lost `Cancelling` run ends
    * `Cancelled`. Returns what changed.
    */
   async recoverExpiredLeases(limit: number): Promise<{ requeued: ExecutionRow[]; ended: ExecutionRow[] }> {
@@ -283,8 +294,10 @@ export class ExecutionsRepository {
       .select({
         id: executions.id,
         status: executions.status,
-        attempt: executions.attempt,
         maxAttempts: executions.maxAttempts,
+        // The attempt number the retry policy's attempts left out: what `maxAttempts` bounds.
+        ownAttempt: sql<number>`${executions.attempt} - (select count(*)::int
+          from jsonb_array_elements(${executions.attempts}) a where a ->> 'errorType' is distinct from 'WorkerLost')`,
       })
       .from(executions)
       .where(expired)
@@ -293,7 +306,7 @@ export class ExecutionsRepository {
     const ended: ExecutionRow[] = [];
     for (const c of candidates) {
       const stillExpired = and(eq(executions.id, c.id), expired);
-      if (c.status === "Running" && c.attempt < c.maxAttempts) {
+      if (c.status === "Running" && Number(c.ownAttempt) < c.maxAttempts) {
         const [row] = await this.db
           .update(executions)
           .set({
@@ -303,6 +316,7 @@ export class ExecutionsRepository {
               'attempt', ${executions.attempt}, 'status', 'Failed', 'error', ${WORKER_LOST_ERROR}::text,
               'errorType', 'WorkerLost', 'startedAt', ${executions.startedAt}, 'completedAt', now()))`,
             attempt: sql`${executions.attempt} + 1`,
+            startedAt: null,
             workerId: null,
             leaseExpiresAt: null,
             queuedAt: sql`now()`,

@@ -5,6 +5,14 @@ import { keyset, toPage, type Page } from "./pagination.js";
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 
+/** What `PATCH /api/organizations/{id}` may change (undefined: unchanged). */
+export type OrganizationChanges = {
+  name?: string | undefined;
+  domain?: string | null | undefined;
+  isActive?: boolean | undefined;
+  maxConcurrentRuns?: number | null | undefined;
+};
+
 export class OrganizationsRepository {
   constructor(private readonly db: Db) {}
 
@@ -38,10 +46,7 @@ export class OrganizationsRepository {
     return row;
   }
 
-  async update(
-    id: string,
-    values: { name?: string | undefined; domain?: string | null | undefined; isActive?: boolean | undefined },
-  ): Promise<OrganizationRow | undefined> {
+  async update(id: string, values: OrganizationChanges): Promise<OrganizationRow | undefined> {
     const changes = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
     const [row] = await this.db
       .update(organizations)

@@ -17,6 +17,7 @@ export type WorkflowSettings = Partial<
     | "executionMode"
     | "allowedMethods"
     | "cacheTtlSeconds"
+    | "retryPolicy"
   >
 >;
 /** What the OpenAPI document shows of a workflow endpoint. */

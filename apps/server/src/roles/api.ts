@@ -40,6 +40,7 @@ export async function createApi(
     loginRateLimit: config.loginRateLimit,
     logger,
     publicUrl: config.publicUrl,
+    orgMaxConcurrentRuns: config.execution.orgMaxConcurrentRuns,
   });
   if (config.defaultUser) {
     const seeded = await services.auth.seedDefaultAdmin(config.defaultUser);

@@ -6,6 +6,7 @@ import { ExecutionEvents } from "../services/execution/channels.js";
 import { ExecutionService } from "../services/execution/accept/execution-service.js";
 import { InputValidator } from "../services/execution/accept/input-validation.js";
 import { ExecutionSweeper } from "../services/execution/recovery/sweeper.js";
+import { RunDispatcher } from "../services/execution/dispatcher.js";
 import { SyncResults } from "../services/execution/accept/sync-results.js";
 import { OrganizationsRepository } from "../repositories/organizations.js";
 import { SchedulesRepository } from "../repositories/schedules.js";
@@ -55,17 +56,20 @@ export async function startScheduler(
     },
   });
   await sweeper.prepare();
-  const runs = systemRuns(infra, executions, logger);
+  const batches = new ExecutionBatches(db, config.execution.orgMaxConcurrentRuns);
+  const dispatcher = new RunDispatcher({ batches, queue: infra.queue, logger });
+  const runs = systemRuns(infra, { executions, batches, dispatcher }, logger);
 
   /** The catalog: one entry per periodic job (name, interval, handler). Add new jobs here. */
   const catalog: ScheduledJob[] = [
     sweeper.job(),
     new DeferredRunPromoter({
       executions,
-      queue: infra.queue,
+      dispatcher,
       events: new ExecutionEvents(infra.bus, logger),
       logger,
     }).job(),
+    dispatcher.job(),
     // Hourly: temp files live 24 h, an hour late is fine, and each pass lists every temp file.
     new TempFilesCleanup({
       files: infra.files,
@@ -129,14 +133,13 @@ export async function startScheduler(
 /** The execute path as the scheduler's jobs use it: runs started as the system user (async only). */
 function systemRuns(
   infra: Infrastructure,
-  executions: ExecutionsRepository,
+  engine: { executions: ExecutionsRepository; batches: ExecutionBatches; dispatcher: RunDispatcher },
   logger: Logger,
 ): ExecutionService {
   const workflowRows = new WorkflowsRepository(infra.database.db);
   const organizations = new OrganizationsRepository(infra.database.db);
   return new ExecutionService({
-    executions,
-    batches: new ExecutionBatches(infra.database.db),
+    ...engine,
     workflows: new RunnableWorkflows({ workflows: workflowRows, organizations }),
     validator: new InputValidator(),
     queue: infra.queue,

@@ -13,6 +13,7 @@ import { ExecutionsRepository } from "../repositories/executions.js";
 import { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import { WorkspaceFilesRepository } from "../repositories/workspace-files.js";
 import { ExecutionEvents } from "../services/execution/channels.js";
+import { RunDispatcher } from "../services/execution/dispatcher.js";
 import { ExecutionTokens } from "../services/execution/execution-token.js";
 import {
   detectIsolation,
@@ -78,9 +79,11 @@ export async function startWorker(
   await pool.start();
   const events = new ExecutionEvents(infra.bus, logger);
   const memory = new MemoryGauge();
+  const batches = new ExecutionBatches(db, config.execution.orgMaxConcurrentRuns);
   const consumer = new ExecutionConsumer({
     workerId,
-    batches: new ExecutionBatches(db),
+    batches,
+    dispatcher: new RunDispatcher({ batches, queue: infra.queue, logger }),
     queue: infra.queue,
     bus: infra.bus,
     files: infra.files,

@@ -57,7 +57,7 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
     "PATCH /api/organizations/{id}": {
       method: "PATCH",
       url: () => `/api/organizations/${c().orgB.id}`,
-      payload: () => ({ domain: "fabrikam.example" }),
+      payload: () => ({ domain: "fabrikam.example", maxConcurrentRuns: 50 }),
       kind: "adminOnly",
     },
     "DELETE /api/organizations/{id}": {
@@ -176,7 +176,7 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
     "PATCH /api/workflows/{id}": {
       method: "PATCH",
       url: async () => `/api/workflows/${await matrixWorkflow()}`,
-      payload: () => ({ timeoutSeconds: 60 }),
+      payload: () => ({ timeoutSeconds: 60, retryPolicy: { retries: 1 } }),
       kind: "adminOnly",
     },
     // Forms: platform admins write them; the run routes answer 404 for a form out of reach.
@@ -271,6 +271,7 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       allowedStatus: 404,
     },
     "GET /api/platform/workers": { method: "GET", url: () => "/api/platform/workers", kind: "adminOnly" },
+    "GET /api/platform/queue": { method: "GET", url: () => "/api/platform/queue", kind: "adminOnly" },
     "GET /api/platform/api-process": {
       method: "GET",
       url: () => "/api/platform/api-process",

@@ -87,6 +87,38 @@ describe("organizations", () => {
     expect(bad.json()).toMatchObject({ details: { fields: [{ path: "body.domain" }] } });
   });
 
+  it("a concurrency limit is set, cleared with null, and refused with 422 outside 1–10,000 or not whole", async () => {
+    const org = (await ctx.admin.request("POST", "/api/organizations", { name: "Limited Ltd" })).json<{
+      id: string;
+      maxConcurrentRuns: number | null;
+    }>();
+    expect(org.maxConcurrentRuns).toBeNull();
+    const set = await ctx.admin.request("PATCH", `/api/organizations/${org.id}`, { maxConcurrentRuns: 3 });
+    expect(set.json()).toMatchObject({ maxConcurrentRuns: 3 });
+    expect((await ctx.admin.request("GET", `/api/organizations/${org.id}`)).json()).toMatchObject({
+      maxConcurrentRuns: 3,
+    });
+    for (const bad of [0, -1, 10_001, 2.5, "3"]) {
+      const refused = await ctx.admin.request("PATCH", `/api/organizations/${org.id}`, {
+        maxConcurrentRuns: bad,
+      });
+      expect(refused.statusCode, String(bad)).toBe(422);
+      expect(refused.json()).toMatchObject({ details: { fields: [{ path: "body.maxConcurrentRuns" }] } });
+    }
+    const cleared = await ctx.admin.request("PATCH", `/api/organizations/${org.id}`, {
+      maxConcurrentRuns: null,
+    });
+    expect(cleared.json()).toMatchObject({ maxConcurrentRuns: null });
+    // An organization's own user cannot lift its limit.
+    const own = await ctx.orgA.withRole.request("PATCH", `/api/organizations/${ctx.orgA.id}`, {
+      maxConcurrentRuns: 10_000,
+    });
+    expect(own.statusCode).toBe(403);
+    expect((await ctx.admin.request("GET", `/api/organizations/${ctx.orgA.id}`)).json()).toMatchObject({
+      maxConcurrentRuns: null,
+    });
+  });
+
   it("soft delete: its users cannot sign in or use their tokens; it disappears; the provider cannot be deleted", async () => {
     const org = (await ctx.admin.request("POST", "/api/organizations", { name: "Leaving Ltd" })).json<{
       id: string;

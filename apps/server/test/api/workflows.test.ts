@@ -224,13 +224,26 @@ describe("PATCH /api/workflows/{id}", () => {
       roleIds: [],
       cacheTtlSeconds: 60,
     });
+    // A retry policy: the delays take their defaults; null removes it.
+    expect(
+      (await patch("lockedGlobal", { retryPolicy: { retries: 2, retryOn: ["Timeout"] } })).json(),
+    ).toMatchObject({
+      retryPolicy: {
+        retries: 2,
+        initialDelaySeconds: 1,
+        backoffMultiplier: 2,
+        maxDelaySeconds: 3600,
+        retryOn: ["Timeout"],
+      },
+    });
+    expect((await patch("lockedGlobal", { retryPolicy: null })).json()).toMatchObject({ retryPolicy: null });
     const audit = (await ctx.admin.request("GET", "/api/audit?limit=1000")).json<{
       items: Array<{ action: string; resourceId: string; details: Record<string, unknown> }>;
     }>();
     expect(
       audit.items.find((e) => e.action === "workflow.update" && e.resourceId === id("lockedGlobal")),
     ).toMatchObject({
-      details: { outcome: "success", name: "lockedGlobal", changed: ["roleIds"] },
+      details: { outcome: "success", name: "lockedGlobal", changed: ["retryPolicy"] },
     });
   });
 
@@ -247,6 +260,15 @@ describe("PATCH /api/workflows/{id}", () => {
       [{ roleIds: [UNKNOWN] }, "body.roleIds"],
       [{ organizationId: UNKNOWN }, "body.organizationId"],
       [{ organizationId: "not-a-uuid" }, "body.organizationId"],
+      [{ retryPolicy: { retries: -1 } }, "body.retryPolicy.retries"],
+      [{ retryPolicy: { retries: 26 } }, "body.retryPolicy.retries"],
+      [{ retryPolicy: { retries: 1.5 } }, "body.retryPolicy.retries"],
+      [{ retryPolicy: { initialDelaySeconds: 1 } }, "body.retryPolicy.retries"],
+      [{ retryPolicy: { retries: 2, backoffMultiplier: 0.5 } }, "body.retryPolicy.backoffMultiplier"],
+      [{ retryPolicy: { retries: 2, maxDelaySeconds: 86_401 } }, "body.retryPolicy.maxDelaySeconds"],
+      [{ retryPolicy: { retries: 2, retryOn: ["Timeout", "Timeout"] } }, "body.retryPolicy.retryOn"],
+      [{ retryPolicy: { retries: 2, retryOn: [""] } }, "body.retryPolicy.retryOn.0"],
+      [{ retryPolicy: "always" }, "body.retryPolicy"],
     ];
     for (const [payload, field] of invalid) {
       const response = await patch("openGlobal", payload);

@@ -6,6 +6,12 @@ import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { firstAdminToken, runEngineJourney } from "../support/engine-journey.js";
+import {
+  runConcurrencyLimitJourney,
+  runFairnessJourney,
+  runRetryJourney,
+  writePolicyWorkflows,
+} from "../support/fairness-journey.js";
 import { call } from "../support/login-journey.js";
 import { eventually, freePort, getJson, startServer, type ServerProcess } from "../support/server-process.js";
 import { TEST_RABBITMQ_URL, TEST_REDIS_URL, uniqueId } from "../support/services.js";
@@ -93,6 +99,27 @@ describe("the engine with api, worker and scheduler as separate processes", () =
 
   it("a workflow written through the API runs sync and async, with logs and the WebSocket update", async () => {
     await runEngineJourney(apiUrl, token);
+  });
+
+  it("an organization's backlog of 500 runs does not hold back another organization's run", async () => {
+    await writePolicyWorkflows(apiUrl, token);
+    const figures = await runFairnessJourney(apiUrl, token, { backlog: 500, runMs: 200 });
+    console.info("distributed fairness:", figures);
+  });
+
+  it("an organization limited to 2 never has more than 2 runs running, with two workers", async () => {
+    const first = currentWorker;
+    const second = await startWorker();
+    try {
+      await runConcurrencyLimitJourney(apiUrl, token, 16);
+    } finally {
+      await second.stop();
+      currentWorker = first;
+    }
+  });
+
+  it("a workflow failing twice succeeds on its third attempt under its retry policy; a UserError is not retried", async () => {
+    await runRetryJourney(apiUrl, token);
   });
 
   it("a worker killed with 20 runs in flight: every run ends, none is lost or run twice, interrupted ones are attempt 2", async () => {

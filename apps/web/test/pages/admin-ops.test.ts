@@ -250,4 +250,46 @@ describe("platform admin operations pages", () => {
     expect(navigations).toEqual([]);
     await page.close();
   });
+
+  it("an organization's run limit is set on the Organizations page; the Workers page shows its line, running and limit", async () => {
+    const org = await api<{ id: string }>("POST", "/api/organizations", { name: "Queue Co" });
+    const page = await open("/admin/organizations", "Organizations");
+    await page.getByRole("button", { name: "Change the run limit of Queue Co" }).click();
+    const dialog = page.getByRole("dialog", { name: "Runs at once for Queue Co" });
+    await dialog.getByLabel("Most runs at once").fill("1");
+    await dialog.getByRole("button", { name: "Save limit" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const row = page.getByRole("row", { name: /Queue Co/ });
+    await row.getByTestId("concurrency-limit").getByText("1", { exact: true }).waitFor();
+    expect(await api<{ maxConcurrentRuns: number }>("GET", `/api/organizations/${org.id}`)).toMatchObject({
+      maxConcurrentRuns: 1,
+    });
+
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        api<{ executionId: string }>("POST", "/api/workflows/execute", {
+          workflowName: "napper",
+          inputData: {},
+          organizationId: org.id,
+        }),
+      ),
+    );
+    await page.goto(`${baseUrl}/admin/workers`);
+    const line = page.locator(`[data-organization="${org.id}"]`);
+    await line.waitFor();
+    // One runs, two wait in the organization's line; the limit is its own.
+    await expect
+      .poll(
+        async () => {
+          const cells = await line.locator("td").allTextContents();
+          return cells[3] === "1" && Number(cells[1]) + Number(cells[2]) === 2;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    expect(await line.locator("td").nth(4).textContent()).toBe("1 (its own)");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    for (const run of runs) await api("POST", `/api/executions/${run.executionId}/cancel`);
+    await page.close();
+  });
 });

@@ -22,6 +22,15 @@ export const greet = workflow({
   },
 });
 
+export const flaky = workflow({
+  description: "Fails on its first two attempts",
+  async run(_params, ctx) {
+    ctx.log.info("attempt " + ctx.attempt);
+    if (ctx.attempt < 3) throw new Error("flaked on attempt " + ctx.attempt);
+    return "third time lucky";
+  },
+});
+
 export const sleeper = workflow({
   description: "Sleeps for a minute",
   async run(_params, ctx) {
@@ -202,6 +211,48 @@ describe("workflow and execution pages", () => {
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.locator('.ex-title [data-status="Cancelled"]').waitFor({ timeout: 15_000 });
     expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    await page.close();
+  });
+
+  it("a retry policy set on the workflow page retries a failing run; its page lists each attempt with its own logs", async () => {
+    const { items } = await api<{ items: Array<{ id: string; name: string }> }>(
+      "GET",
+      "/api/workflows?limit=1000",
+    );
+    const flaky = items.find((w) => w.name === "flaky");
+    if (!flaky) throw new Error("no flaky workflow");
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${baseUrl}/workflows/${flaky.id}`);
+    const settings = page.getByRole("form", { name: "Settings" });
+    await settings.getByLabel("Retries (0 = none)").fill("2");
+    await settings.getByLabel("First delay (seconds)").fill("0.5");
+    await settings.getByLabel("Multiplier").fill("1");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await settings.getByRole("status").getByText("Saved.").waitFor();
+    expect(
+      (await api<{ retryPolicy: unknown }>("GET", `/api/workflows/${flaky.id}`)).retryPolicy,
+    ).toMatchObject({
+      retries: 2,
+      initialDelaySeconds: 0.5,
+      backoffMultiplier: 1,
+    });
+
+    const run = await api<{ executionId: string }>("POST", "/api/workflows/execute", {
+      workflowName: "flaky",
+      inputData: {},
+    });
+    await page.goto(`${baseUrl}/executions/${run.executionId}`);
+    await page.locator('.ex-title [data-status="Success"]').waitFor({ timeout: 20_000 });
+    const attempts = page.getByRole("table", { name: "Attempts of this execution" });
+    for (const n of [1, 2, 3]) await attempts.locator(`[data-attempt="${n}"]`).waitFor();
+    expect(await attempts.locator('[data-attempt="1"] [data-status="Failed"]').count()).toBe(1);
+    await attempts.locator('[data-attempt="1"]').getByText("flaked on attempt 1").waitFor();
+    await attempts.locator('[data-attempt="2"]').getByText("Retry (retry policy)").waitFor();
+    await attempts.locator('[data-attempt="2"]').getByRole("button", { name: "Show logs" }).click();
+    const logs = page.getByRole("log", { name: "Logs of attempt 2" });
+    await logs.getByText("attempt 2", { exact: true }).waitFor();
+    expect(await logs.getByText("attempt 1", { exact: true }).count()).toBe(0);
     await page.close();
   });
 });

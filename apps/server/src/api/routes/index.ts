@@ -69,7 +69,11 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
     executions: services.executions,
     queries: services.executionQueries,
   })),
-  route(platformRoutes, ({ services, apiProcess }) => ({ workers: services.platformWorkers, apiProcess })),
+  route(platformRoutes, ({ services, apiProcess }) => ({
+    workers: services.platformWorkers,
+    lines: services.runLines,
+    apiProcess,
+  })),
   route(realtimeRoutes, ({ services, publicUrl }) => ({
     hub: services.realtime,
     executions: services.executionsRepository,

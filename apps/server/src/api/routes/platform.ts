@@ -1,7 +1,13 @@
-import { apiProcessSchema, platformWorkerSchema, type ServiceCredentialWarning } from "@bifrost/contracts";
+import {
+  apiProcessSchema,
+  platformQueueSchema,
+  platformWorkerSchema,
+  type ServiceCredentialWarning,
+} from "@bifrost/contracts";
 import os from "node:os";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { ExecutionBatches } from "../../repositories/execution-batches.js";
 import type { PlatformWorkersRepository } from "../../repositories/platform-workers.js";
 import { platformAdminOnly, protectedErrors } from "./shared.js";
 
@@ -10,8 +16,9 @@ const ALIVE_WITHIN_MS = 30_000;
 
 export const platformRoutes: FastifyPluginAsyncZod<{
   workers: PlatformWorkersRepository;
+  lines: Pick<ExecutionBatches, "lines">;
   apiProcess: { role: string; serviceCredentials: ServiceCredentialWarning[] };
-}> = async (app, { workers, apiProcess }) => {
+}> = async (app, { workers, lines, apiProcess }) => {
   const startedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
 
   app.get(
@@ -34,6 +41,20 @@ export const platformRoutes: FastifyPluginAsyncZod<{
         state: w.state,
       })),
     }),
+  );
+
+  app.get(
+    "/api/platform/queue",
+    {
+      config: platformAdminOnly,
+      schema: {
+        tags: ["platform"],
+        summary:
+          "Runs not ended per organization: waiting in its line, queued for the workers, running; and its concurrency limit",
+        response: { 200: platformQueueSchema, ...protectedErrors },
+      },
+    },
+    () => lines.lines(),
   );
 
   // API processes send no heartbeat: the one that answers describes itself. Replicas started with the

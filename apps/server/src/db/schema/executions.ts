@@ -68,7 +68,11 @@ export const executions = pgTable(
     maxAttempts: integer("max_attempts").notNull().default(2),
     workerId: text("worker_id"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
-    /** Last time the queue message was published; the sweeper re-publishes lost ones. */
+    /**
+     * Last time the queue message was published; the sweeper re-publishes lost ones. A `Pending` row
+     * without it has no message: it waits in its organization's line for room in the dispatch window
+     * or under the concurrency limit, and the dispatcher publishes it (DESIGN.md §5, fairness).
+     */
     queuedAt: timestamp("queued_at", { withTimezone: true }),
     scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
@@ -118,6 +122,16 @@ export const executions = pgTable(
     index("executions_active_idx")
       .on(t.status)
       .where(sql`${t.status} in ('Scheduled', 'Pending', 'Running', 'Cancelling')`),
+    // An organization's line: the runs waiting for room, oldest first.
+    index("executions_waiting_idx")
+      .on(t.organizationId, t.createdAt)
+      .where(sql`${t.status} = 'Pending' and ${t.queuedAt} is null`),
+    // What an organization has dispatched: queued with a message, or running.
+    index("executions_dispatched_idx")
+      .on(t.organizationId)
+      .where(
+        sql`${t.status} in ('Running', 'Cancelling') or (${t.status} = 'Pending' and ${t.queuedAt} is not null)`,
+      ),
     uniqueIndex("executions_idempotency_unique")
       .on(t.organizationId, t.executedBy, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

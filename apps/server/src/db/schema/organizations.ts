@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, updatedAt } from "./columns.js";
 
 /** The MSP's own organization; its members are the platform admins. Seeded by the first migration. */
@@ -14,6 +14,8 @@ export const organizations = pgTable(
     domain: text("domain"),
     isProvider: boolean("is_provider").notNull().default(false),
     isActive: boolean("is_active").notNull().default(true),
+    /** Most of its runs running at once; null: the platform default (`BIFROST_ORG_MAX_CONCURRENT_RUNS`). */
+    maxConcurrentRuns: integer("max_concurrent_runs"),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
     /** Soft delete: the row stays for history; its users cannot sign in and it is hidden from lists. */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),

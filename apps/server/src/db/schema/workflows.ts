@@ -9,6 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { RetryPolicy } from "@bifrost/contracts";
 import { createdAt, id, updatedAt } from "./columns.js";
 import { organizations } from "./organizations.js";
 import { roles } from "./roles.js";
@@ -43,6 +44,8 @@ export const workflows = pgTable(
     executionMode: text("execution_mode", { enum: executionModes }).notNull().default("sync"),
     allowedMethods: jsonb("allowed_methods").$type<string[]>().notNull().default(["POST"]),
     cacheTtlSeconds: integer("cache_ttl_seconds").notNull().default(300),
+    /** How a failed run is tried again; null: never (a lost worker's run is re-queued regardless). */
+    retryPolicy: jsonb("retry_policy").$type<RetryPolicy>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

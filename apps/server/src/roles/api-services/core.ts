@@ -53,6 +53,8 @@ export type ApiServiceDeps = {
   outbound?: OutboundClient;
   /** BIFROST_PUBLIC_URL: the origin of signed file URLs. */
   publicUrl?: string | undefined;
+  /** BIFROST_ORG_MAX_CONCURRENT_RUNS: the limit of an organization without its own; default none. */
+  orgMaxConcurrentRuns?: number | null;
 };
 
 /** The pieces several domains share: built once, then handed to each domain's wiring. */

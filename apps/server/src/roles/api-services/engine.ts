@@ -6,6 +6,7 @@ import { PlatformWorkersRepository } from "../../repositories/platform-workers.j
 import { ExecutionQueries } from "../../services/execution/accept/execution-queries.js";
 import { ExecutionService } from "../../services/execution/accept/execution-service.js";
 import { InputValidator } from "../../services/execution/accept/input-validation.js";
+import { RunDispatcher } from "../../services/execution/dispatcher.js";
 import { ExecutionTokens } from "../../services/execution/execution-token.js";
 import type { Core } from "./core.js";
 
@@ -21,13 +22,16 @@ export function engineServices(
   | "syncResults"
   | "realtime"
   | "platformWorkers"
+  | "runLines"
 > {
   const { deps, executions, events, syncResults, logger } = core;
+  const batches = new ExecutionBatches(deps.db, deps.orgMaxConcurrentRuns ?? null);
   return {
     executionTokens: new ExecutionTokens(core.secretBox.deriveKey("execution-token"), deps.bus, core.clock),
     executions: new ExecutionService({
       executions,
-      batches: new ExecutionBatches(deps.db),
+      batches,
+      dispatcher: new RunDispatcher({ batches, queue: deps.queue, logger }),
       workflows: core.runnable,
       validator: new InputValidator(),
       queue: deps.queue,
@@ -45,5 +49,6 @@ export function engineServices(
     syncResults,
     realtime: new RealtimeHub({ bus: deps.bus, executions, logger }),
     platformWorkers: new PlatformWorkersRepository(deps.db),
+    runLines: batches,
   };
 }

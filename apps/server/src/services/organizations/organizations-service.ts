@@ -1,7 +1,11 @@
 import type { Organization } from "@bifrost/contracts";
 import { NotFoundError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
-import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
+import type {
+  OrganizationChanges,
+  OrganizationRow,
+  OrganizationsRepository,
+} from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditActor } from "../../principal.js";
@@ -14,6 +18,7 @@ const toOrganization = (row: OrganizationRow): Organization => ({
   domain: row.domain,
   isProvider: row.isProvider,
   isActive: row.isActive,
+  maxConcurrentRuns: row.maxConcurrentRuns,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -55,11 +60,7 @@ export class OrganizationsService {
     return toOrganization(row);
   }
 
-  async update(
-    id: string,
-    input: { name?: string | undefined; domain?: string | null | undefined; isActive?: boolean | undefined },
-    actor: AuditActor,
-  ): Promise<Organization> {
+  async update(id: string, input: OrganizationChanges, actor: AuditActor): Promise<Organization> {
     const row = await this.deps.organizations.update(id, input);
     if (!row) throw new NotFoundError("Organization not found");
     if (input.isActive === false) {

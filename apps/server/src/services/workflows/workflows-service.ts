@@ -25,6 +25,7 @@ const toWorkflow = (row: WorkflowRow, roleIds: string[]): Workflow => ({
   executionMode: row.executionMode,
   allowedMethods: row.allowedMethods as Workflow["allowedMethods"],
   cacheTtlSeconds: row.cacheTtlSeconds,
+  retryPolicy: row.retryPolicy,
   roleIds,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),

@@ -3,9 +3,75 @@ import "./admin.css";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import { useAllOrganizations, useInvalidatingMutation } from "../../api/queries.js";
-import { ActionError, Badge, Field, Input } from "../../components/ui/index.js";
+import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
 import { ORGANIZATIONS_KEY } from "./queries.js";
+
+/**
+ * An organization's concurrency limit (`maxConcurrentRuns`): how many of its runs may run at once.
+ * Empty: the platform default (`BIFROST_ORG_MAX_CONCURRENT_RUNS`, none unless set).
+ */
+function ConcurrencyLimit({ organization }: { organization: Organization }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState("");
+  const save = useInvalidatingMutation(ORGANIZATIONS_KEY, (maxConcurrentRuns: number | null) =>
+    apiFetch<Organization>(`/api/organizations/${encodeURIComponent(organization.id)}`, {
+      method: "PATCH",
+      body: { maxConcurrentRuns },
+    }),
+  );
+  const show = () => {
+    setValue(organization.maxConcurrentRuns === null ? "" : String(organization.maxConcurrentRuns));
+    save.reset();
+    setOpen(true);
+  };
+  const submit = () =>
+    save.mutate(value.trim() === "" ? null : Number(value), { onSuccess: () => setOpen(false) });
+  return (
+    <>
+      <span data-testid="concurrency-limit">{organization.maxConcurrentRuns ?? "default"}</span>{" "}
+      <Button variant="ghost" onClick={show} aria-label={`Change the run limit of ${organization.name}`}>
+        Change
+      </Button>
+      <Dialog
+        open={open}
+        onOpenChange={setOpen}
+        title={`Runs at once for ${organization.name}`}
+        description="More runs of this organization wait in its line until one of its runs ends. Empty: the platform default."
+      >
+        <form
+          className="admin-dialog-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            submit();
+          }}
+        >
+          <Field label="Most runs at once">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="number"
+                min={1}
+                max={10000}
+                step={1}
+                placeholder="platform default"
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+              />
+            )}
+          </Field>
+          <ActionError error={save.error} />
+          <div className="ui-dialog__footer">
+            <Button onClick={() => setOpen(false)}>Cancel</Button>
+            <Button type="submit" variant="primary" busy={save.isPending}>
+              Save limit
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </>
+  );
+}
 
 export function OrganizationsPage() {
   const organizations = useAllOrganizations();
@@ -55,6 +121,7 @@ export function OrganizationsPage() {
         columns={[
           { header: "Name", cell: (o) => o.name },
           { header: "Domain", cell: (o) => o.domain ?? "—" },
+          { header: "Runs at once", cell: (o) => <ConcurrencyLimit organization={o} /> },
           {
             header: "Status",
             cell: (o) => (

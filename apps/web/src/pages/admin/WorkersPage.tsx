@@ -1,5 +1,6 @@
 import { wsChannels } from "@bifrost/contracts";
 import type {
+  OrganizationQueue,
   PlatformWorker,
   PoolProcess,
   WorkerPoolState,
@@ -14,7 +15,7 @@ import { Link } from "react-router";
 import { useRealtime } from "../../api/realtime.js";
 import { Badge, Card, QueryView, Table, type BadgeTone } from "../../components/ui/index.js";
 import { useOrganizationName } from "../../api/queries.js";
-import { usePlatformWorkers } from "./ops-queries.js";
+import { usePlatformWorkers, useRunQueue } from "./ops-queries.js";
 import { ApiProcessCard, ServiceCredentialsState, serviceCredentialsOf } from "./ServiceCredentials.js";
 
 /** The server lists a worker while its heartbeat (every 10 s) is younger than 30 s. */
@@ -56,6 +57,59 @@ function SandboxState({ sandbox }: { sandbox: WorkerSandbox | undefined }) {
     <span role="alert" data-testid="sandbox-warning">
       <Badge tone="danger">not isolated</Badge> Node&apos;s permission model only: {sandbox.reason}
     </span>
+  );
+}
+
+const LIMIT_SOURCES: Record<OrganizationQueue["limitSource"], string> = {
+  organization: "its own",
+  platform: "platform default",
+  none: "",
+};
+
+/**
+ * The queue per organization: runs waiting in its line (over its limit or its share of the
+ * dispatch window), queued for the workers, running; its limit and where the limit comes from.
+ */
+function RunQueueCard() {
+  const queue = useRunQueue();
+  return (
+    <Card title="Queue per organization">
+      <QueryView
+        query={queue}
+        what="the queue"
+        isEmpty={(d) => d.items.length === 0}
+        empty="No run is waiting or running."
+      >
+        {(data) => (
+          <>
+            <p className="ops-muted">
+              Each organization has at most {data.dispatchWindow} runs queued or running at once (twice the
+              live pool capacity, or its limit when lower); the rest wait in its own line, so one
+              organization&apos;s backlog does not hold back another&apos;s runs.
+            </p>
+            <Table
+              caption="Runs not ended per organization"
+              columns={[
+                { header: "Organization", cell: (l) => l.organizationName },
+                { header: "Waiting", cell: (l) => l.waiting },
+                { header: "Queued", cell: (l) => l.queued },
+                { header: "Running", cell: (l) => l.running },
+                {
+                  header: "Limit",
+                  cell: (l) =>
+                    l.maxConcurrentRuns === null
+                      ? "none"
+                      : `${l.maxConcurrentRuns} (${LIMIT_SOURCES[l.limitSource]})`,
+                },
+              ]}
+              rows={data.items}
+              rowKey={(l) => l.organizationId}
+              rowAttributes={(l) => ({ "data-organization": l.organizationId })}
+            />
+          </>
+        )}
+      </QueryView>
+    </Card>
   );
 }
 
@@ -248,6 +302,7 @@ export function WorkersPage() {
         </p>
       </div>
       <ApiProcessCard />
+      <RunQueueCard />
       <QueryView
         query={workers}
         what="the workers"

@@ -3,6 +3,7 @@ import type {
   CreateEventSource,
   CreateSchedule,
   EventSource,
+  PlatformQueue,
   PlatformWorker,
   ReceivedEvent,
   ReceivedEventWithDeliveries,
@@ -122,6 +123,15 @@ export function usePlatformWorkers() {
   return useQuery({
     queryKey: ["ops", "workers"],
     queryFn: () => apiFetch<{ items: PlatformWorker[] }>("/api/platform/workers"),
+  });
+}
+
+/** Runs not ended per organization (waiting in its line, queued, running), refreshed every 2 s. */
+export function useRunQueue() {
+  return useQuery({
+    queryKey: ["ops", "queue"],
+    queryFn: () => apiFetch<PlatformQueue>("/api/platform/queue"),
+    refetchInterval: 2_000,
   });
 }
 

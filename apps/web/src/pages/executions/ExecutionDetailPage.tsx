@@ -4,6 +4,7 @@ import { apiFetch } from "../../api/client.js";
 import { JsonView } from "../../components/json-view/JsonView.js";
 import { LogView } from "../../components/log-view/LogView.js";
 import { ActionError, Button, Card, ErrorState, Spinner } from "../../components/ui/index.js";
+import { AttemptsCard } from "./AttemptsCard.js";
 import { ExecutionResult } from "./ExecutionResult.js";
 import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
 import { executionKey, useLiveExecution } from "./useLiveExecution.js";
@@ -83,6 +84,12 @@ export function ExecutionDetailPage() {
           <dd data-testid="duration">{formatDuration(e.durationMs)}</dd>
           <dt>Attempt</dt>
           <dd>{e.attempt}</dd>
+          {e.status === "Scheduled" && e.scheduledAt && (
+            <>
+              <dt>Starts</dt>
+              <dd>{formatTime(e.scheduledAt)}</dd>
+            </>
+          )}
           {e.rerunOf && (
             <>
               <dt>Re-run of</dt>
@@ -100,6 +107,7 @@ export function ExecutionDetailPage() {
           <pre className="ex-text">{e.error}</pre>
         </Card>
       )}
+      <AttemptsCard executionId={e.id} attempts={e.attempts} nextAttemptAt={e.scheduledAt} />
       <Card title="Input">
         <JsonView value={e.inputData} label="Input" />
       </Card>

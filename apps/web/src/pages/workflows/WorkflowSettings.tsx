@@ -9,6 +9,29 @@ import { WORKFLOW_LIST_KEY } from "./queries.js";
 
 const METHODS = httpMethodSchema.options;
 
+/** The form's retry fields as the API's `retryPolicy`: none at 0 retries; `retryOn` only when listed. */
+function retryPolicyOf(fields: {
+  retries: string;
+  initialDelay: string;
+  multiplier: string;
+  maxDelay: string;
+  retryOn: string;
+}): UpdateWorkflow["retryPolicy"] {
+  const retries = Number(fields.retries);
+  if (retries === 0) return null;
+  const types = fields.retryOn
+    .split(",")
+    .map((type) => type.trim())
+    .filter(Boolean);
+  return {
+    retries,
+    initialDelaySeconds: Number(fields.initialDelay),
+    backoffMultiplier: Number(fields.multiplier),
+    maxDelaySeconds: Number(fields.maxDelay),
+    ...(types.length > 0 ? { retryOn: types } : {}),
+  };
+}
+
 /** Platform admins' settings of a workflow (`PATCH /api/workflows/{id}`). */
 export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
   const queryClient = useQueryClient();
@@ -20,6 +43,12 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
   const [executionMode, setExecutionMode] = useState(workflow.executionMode);
   const [allowedMethods, setAllowedMethods] = useState(workflow.allowedMethods);
   const [cacheTtl, setCacheTtl] = useState(String(workflow.cacheTtlSeconds));
+  const policy = workflow.retryPolicy;
+  const [retries, setRetries] = useState(String(policy?.retries ?? 0));
+  const [initialDelay, setInitialDelay] = useState(String(policy?.initialDelaySeconds ?? 1));
+  const [multiplier, setMultiplier] = useState(String(policy?.backoffMultiplier ?? 2));
+  const [maxDelay, setMaxDelay] = useState(String(policy?.maxDelaySeconds ?? 3600));
+  const [retryOn, setRetryOn] = useState(policy?.retryOn?.join(", ") ?? "");
   const save = useMutation({
     mutationFn: (body: UpdateWorkflow) =>
       apiFetch<Workflow>(`/api/workflows/${workflow.id}`, { method: "PATCH", body }),
@@ -39,6 +68,7 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
       executionMode,
       allowedMethods,
       cacheTtlSeconds: Number(cacheTtl),
+      retryPolicy: retryPolicyOf({ retries, initialDelay, multiplier, maxDelay, retryOn }),
     });
   };
   const toggle = <T,>(list: T[], item: T, on: boolean): T[] =>
@@ -139,6 +169,80 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
                 step={1}
                 value={cacheTtl}
                 onChange={(e) => setCacheTtl(e.target.value)}
+              />
+            )}
+          </Field>
+        </fieldset>
+        <fieldset className="wf-fieldset">
+          <legend>Retries</legend>
+          <p className="wf-hint">
+            A failed run is tried again after the first delay, then each delay times the multiplier, up to the
+            maximum. A run interrupted by a lost worker is re-queued once anyway.
+          </p>
+          <Field label="Retries (0 = none)">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="number"
+                min={0}
+                max={25}
+                step={1}
+                required
+                value={retries}
+                onChange={(e) => setRetries(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="First delay (seconds)">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="number"
+                min={0}
+                max={86400}
+                step="any"
+                disabled={retries === "0"}
+                value={initialDelay}
+                onChange={(e) => setInitialDelay(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Multiplier">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="number"
+                min={1}
+                max={10}
+                step="any"
+                disabled={retries === "0"}
+                value={multiplier}
+                onChange={(e) => setMultiplier(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Longest delay (seconds)">
+            {(ids) => (
+              <Input
+                {...ids}
+                type="number"
+                min={0}
+                max={86400}
+                step="any"
+                disabled={retries === "0"}
+                value={maxDelay}
+                onChange={(e) => setMaxDelay(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Retry only on these error types (comma-separated; empty: every error but UserError)">
+            {(ids) => (
+              <Input
+                {...ids}
+                placeholder="e.g. Error, Timeout"
+                disabled={retries === "0"}
+                value={retryOn}
+                onChange={(e) => setRetryOn(e.target.value)}
               />
             )}
           </Field>

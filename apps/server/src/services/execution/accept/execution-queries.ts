@@ -73,6 +73,7 @@ const toDetail = (row: ExecutionRow): ExecutionDetail => ({
   peakMemoryBytes: row.peakMemoryBytes,
   cpuMs: row.cpuMs,
   rerunOf: row.rerunOf,
+  scheduledAt: row.status === "Scheduled" ? iso(row.scheduledAt) : null,
   attempts: attemptsOf(row),
   network:
     row.networkBytesIn === null

@@ -12,9 +12,10 @@ import { SYSTEM_USER_ID } from "../../../db/schema/triggers.js";
 import type { Bus } from "../../../infra/bus/bus.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { WorkQueue } from "../../../infra/queue/work-queue.js";
-import type { AcceptRow, ExecutionBatches } from "../../../repositories/execution-batches.js";
-import type { ExecutionRow, ExecutionsRepository, StatusSnapshot } from "../../../repositories/executions.js";
+import type { AcceptedRun, AcceptRow, ExecutionBatches } from "../../../repositories/execution-batches.js";
+import type { ExecutionRow, ExecutionsRepository } from "../../../repositories/executions.js";
 import { publishRun, syncAnswerOf, type ExecutionEvents, type SyncAnswer } from "../channels.js";
+import type { RunDispatcher } from "../dispatcher.js";
 import type { RunnableWorkflows } from "../../workflows/runnable-workflows.js";
 import { requestCancellation } from "./cancellation.js";
 import type { InputValidator } from "./input-validation.js";
@@ -110,13 +111,15 @@ function deferredUntil(request: {
  */
 export class ExecutionService {
   /** Runs accepted in the same turn of the event loop are inserted with one statement. */
-  private readonly inserts: MicroBatcher<AcceptRow, StatusSnapshot>;
+  private readonly inserts: MicroBatcher<AcceptRow, AcceptedRun>;
 
   constructor(
     private readonly deps: {
       executions: ExecutionsRepository;
       /** The accept path's one-statement insert of the runs accepted together. */
       batches: Pick<ExecutionBatches, "accept">;
+      /** Publishes the runs that waited in their organization's line (fairness, DESIGN.md §5). */
+      dispatcher: Pick<RunDispatcher, "dispatch" | "dispatchLater">;
       workflows: WorkflowLookup;
       validator: InputValidator;
       queue: WorkQueue;
@@ -135,11 +138,14 @@ export class ExecutionService {
   /** Inserts the run; a repeated idempotency key answers the first execution (`created: false`). */
   private async accept(
     row: AcceptRow,
-  ): Promise<{ execution: StatusSnapshot; created: true } | { execution: ExecutionRow; created: false }> {
+  ): Promise<{ execution: AcceptedRun; created: true } | { execution: ExecutionRow; created: false }> {
     const inserted = await this.inserts.add(row);
     if (inserted) return { execution: inserted, created: true };
+    // Its idempotency key is taken: the first run, or (a lost race) this one in its line.
     const { execution, created } = await this.deps.executions.insert(row);
-    return created ? { execution, created: true } : { execution, created: false };
+    return created
+      ? { execution: { ...execution, dispatched: false }, created: true }
+      : { execution, created: false };
   }
 
   async execute(
@@ -209,7 +215,6 @@ export class ExecutionService {
       idempotencyKey: options.idempotencyKey ?? null,
       replyTo: sync ? this.deps.syncResults.instanceId : null,
       rerunOf: options.rerunOf ?? null,
-      queuedAt: scheduledAt ? null : new Date(),
     });
     if (!created) return this.answerForRepeat(execution, sync);
     // A deferred run waits in the database: the scheduler's promoter publishes it when due.
@@ -275,9 +280,10 @@ export class ExecutionService {
       sourceId: run.sourceId,
       inputData: run.inputData,
       maxAttempts: MAX_ATTEMPTS,
-      queuedAt: new Date(),
     });
-    await this.publish(execution);
+    // It joins its organization's line like every run, and leaves it at once when there is room.
+    await this.deps.dispatcher.dispatch([run.organizationId]);
+    void this.deps.events.statusChanged(execution);
     return execution;
   }
 
@@ -336,9 +342,15 @@ export class ExecutionService {
 
   /**
    * Publishes the run's message with confirms. When the broker does not take it, the row is removed:
-   * the run was not accepted after all and must never run behind the caller's back.
+   * the run was not accepted after all and must never run behind the caller's back. A run that joined
+   * its organization's line is published by the dispatcher when there is room.
    */
-  private async publish(execution: StatusSnapshot): Promise<void> {
+  private async publish(execution: AcceptedRun): Promise<void> {
+    if (!execution.dispatched) {
+      this.deps.dispatcher.dispatchLater([execution.organizationId]);
+      void this.deps.events.statusChanged(execution);
+      return;
+    }
     try {
       await publishRun(this.deps.queue, execution.id);
     } catch (error) {

@@ -162,6 +162,7 @@ export class ChildRuntime {
       organization: Object.freeze({ ...context.organization }),
       caller: Object.freeze({ ...context.caller }),
       triggeredBy: context.triggeredBy,
+      attempt: context.attempt,
       log: Object.freeze({
         debug: logger("debug"),
         info: logger("info"),

@@ -3,7 +3,7 @@ import type { Bus, Subscription } from "../../../infra/bus/bus.js";
 import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
-import type { BatchClaim, ExecutionBatches } from "../../../repositories/execution-batches.js";
+import type { BatchClaim, ExecutionBatches, FinishedRun } from "../../../repositories/execution-batches.js";
 import type { FinalOutcome, StatusSnapshot } from "../../../repositories/executions.js";
 import {
   EXECUTION_QUEUE,
@@ -11,6 +11,7 @@ import {
   workerCancelChannel,
   type ExecutionEvents,
 } from "../channels.js";
+import { retryDelaySeconds, type RunDispatcher } from "../dispatcher.js";
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 import { MicroBatcher } from "../micro-batch.js";
@@ -42,6 +43,9 @@ const FINISH_RETRIES = [200, 1_000, 3_000, 10_000];
 const resultKeyOf = (executionId: string): string => `executions/${executionId}/result.json`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How an attempt ends: final, or tried again after `retryInSeconds` (the workflow's retry policy). */
+type Ending = { id: string; outcome: FinalOutcome; retryInSeconds: number | undefined };
 
 /** Counting semaphore: no more claimed runs than the pool can run at once. */
 class Slots {
@@ -80,12 +84,13 @@ export class ExecutionConsumer {
   private abandoned = false;
 
   private readonly claims: MicroBatcher<string, BatchClaim>;
-  private readonly finishes: MicroBatcher<{ id: string; outcome: FinalOutcome }, StatusSnapshot>;
+  private readonly finishes: MicroBatcher<Ending, StatusSnapshot>;
 
   constructor(
     private readonly deps: {
       workerId: string;
       batches: ExecutionBatches;
+      dispatcher: RunDispatcher;
       queue: WorkQueue;
       bus: Bus;
       files: FileStore;
@@ -114,11 +119,31 @@ export class ExecutionConsumer {
       async (items) => {
         // Logs first: when the final update is seen, the run's logs are already readable (API.md).
         await deps.logs.flush();
-        const rows = await deps.batches.finish(deps.workerId, items);
-        return new Map(rows.map((r) => [r.id, r]));
+        const retried = items.flatMap((item) =>
+          item.retryInSeconds === undefined ? [] : [{ ...item, delaySeconds: item.retryInSeconds }],
+        );
+        const finals = items.filter((item) => item.retryInSeconds === undefined);
+        const [finished, retrying] = await Promise.all([
+          deps.batches.finish(deps.workerId, finals),
+          deps.batches.retry(deps.workerId, retried),
+        ]);
+        this.dispatchAfter(finished, retrying);
+        return new Map([...finished, ...retrying].map((r) => [r.id, r]));
       },
       (item) => item.id,
     );
+  }
+
+  /**
+   * Runs that ended or wait for a retry made room in their organization's window: its line, if it
+   * has one, moves on now rather than at the leader's next tick.
+   */
+  private dispatchAfter(finished: FinishedRun[], retrying: StatusSnapshot[]): void {
+    const organizations = [
+      ...finished.filter((row) => row.lineWaiting).map((row) => row.organizationId),
+      ...retrying.map((row) => row.organizationId),
+    ];
+    this.deps.dispatcher.dispatchLater([...new Set(organizations)]);
   }
 
   /** Ids of the runs in progress here: the heartbeat renews their leases. */
@@ -223,10 +248,17 @@ export class ExecutionConsumer {
         } satisfies PoolRunOutcome);
     await this.deps.tokens.revoke(execution.id).catch(() => undefined);
     if (this.abandoned) return;
-    const final = await this.retrying(async () =>
-      this.finishes.add({ id: execution.id, outcome: await this.finalOutcome(execution.id, outcome) }),
+    const retryInSeconds = workflow.isActive
+      ? retryDelaySeconds(workflow.retryPolicy, execution.retriesDone, outcome)
+      : undefined;
+    const ended = await this.retrying(async () =>
+      this.finishes.add({
+        id: execution.id,
+        outcome: await this.finalOutcome(execution.id, outcome),
+        retryInSeconds,
+      }),
     );
-    if (final) await this.deps.events.statusChanged(final);
+    if (ended) await this.deps.events.statusChanged(ended);
   }
 
   private async runInPool(claimed: BatchClaim): Promise<PoolRunOutcome> {
@@ -281,6 +313,7 @@ export class ExecutionConsumer {
         organization: { id: execution.organizationId, name: claimed.organizationName },
         caller,
         triggeredBy: execution.triggeredBy,
+        attempt: execution.attempt,
       },
       api: { url: this.deps.apiUrl, token },
       timeoutMs: workflow.timeoutSeconds * 1000,
