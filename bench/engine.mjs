@@ -22,7 +22,14 @@ import { printReport } from "./lib/engine-report.mjs";
 import { benchThroughput, countEnded, topUp } from "./lib/engine-throughput.mjs";
 import { CHILD_RUNTIME, RAMP_UP_S, SYNC_WARMUP } from "./lib/engine-settings.mjs";
 import { childrenOf, listProcesses, readCmdline, treeMemory } from "./lib/procstat.mjs";
-import { freePort, REPO_ROOT, ServerProcess, ServerProcessError, startServer } from "./lib/server.mjs";
+import {
+  freePort,
+  REPO_ROOT,
+  ServerProcess,
+  ServerProcessError,
+  startBackgroundRole,
+  startServer,
+} from "./lib/server.mjs";
 import { count, fixed, log } from "./lib/table.mjs";
 
 const SYNC_CONCURRENCY = [1, 10];
@@ -210,36 +217,6 @@ function serviceEnv(tmpRoot, prefix, options, database, namespace) {
     BIFROST_SECRET_KEY: randomBytes(36).toString("base64url"),
     BIFROST_NAMESPACE: namespace,
   };
-}
-
-/**
- * A role without the API (worker, scheduler): its /health routes are served on BIFROST_HEALTH_PORT,
- * which the bench sets to the port it polls.
- * @param {"worker" | "scheduler"} role
- * @param {Record<string, string>} env
- * @param {string} logFile
- * @param {string} root
- */
-async function startBackgroundRole(role, env, logFile, root) {
-  const port = await freePort();
-  const server = new ServerProcess(
-    {
-      label: `distributed (${role})`,
-      root,
-      // server.mjs spawns any role; its StartOptions type only names the two that run.mjs uses.
-      role: /** @type {"api"} */ (/** @type {unknown} */ (role)),
-      env: { ...env, BIFROST_HEALTH_PORT: String(port) },
-      logFile,
-    },
-    port,
-  );
-  try {
-    await server.waitReady();
-  } catch (error) {
-    await server.stop(5_000);
-    throw error;
-  }
-  return server;
 }
 
 /**
@@ -553,12 +530,19 @@ async function benchDeployment({ tmpRoot, database, databaseName, namespace, poo
   });
   const [scheduler, worker] = await Promise.all([
     startBackgroundRole(
+      "distributed (scheduler)",
       "scheduler",
       env,
       path.join(tmpRoot, "distributed-scheduler.log"),
       options.serverRoot,
     ),
-    startBackgroundRole("worker", env, path.join(tmpRoot, "distributed-worker.log"), options.serverRoot),
+    startBackgroundRole(
+      "distributed (worker)",
+      "worker",
+      env,
+      path.join(tmpRoot, "distributed-worker.log"),
+      options.serverRoot,
+    ),
   ]);
   log(
     `[distributed] api pid ${api.pid} (ready after ${fixed(api.readyMs / 1000, 2)} s), scheduler pid ${scheduler.pid}, ` +

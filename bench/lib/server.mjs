@@ -386,7 +386,16 @@ export class ServerProcess {
  * @param {StartOptions} options
  */
 export async function startServer(options) {
-  const server = new ServerProcess(options, await freePort());
+  return await startOn(await freePort(), options);
+}
+
+/**
+ * Spawns a server that answers /health on `port` and waits until it is ready (stopped if it never is).
+ * @param {number} port
+ * @param {StartOptions} options
+ */
+async function startOn(port, options) {
+  const server = new ServerProcess(options, port);
   try {
     await server.waitReady();
   } catch (error) {
@@ -394,4 +403,25 @@ export async function startServer(options) {
     throw error;
   }
   return server;
+}
+
+/**
+ * A role without the API (worker, scheduler): its /health routes are served on BIFROST_HEALTH_PORT,
+ * which the bench sets to the port it polls. Answers once it is ready.
+ * @param {string} label
+ * @param {"worker" | "scheduler"} role
+ * @param {Record<string, string>} env
+ * @param {string} logFile
+ * @param {string | undefined} root  the checkout whose server runs (default: this one)
+ */
+export async function startBackgroundRole(label, role, env, logFile, root) {
+  const port = await freePort();
+  return await startOn(port, {
+    label,
+    ...(root ? { root } : {}),
+    // ServerProcess spawns any role; its StartOptions type only names the two that run.mjs uses.
+    role: /** @type {"api"} */ (/** @type {unknown} */ (role)),
+    env: { ...env, BIFROST_HEALTH_PORT: String(port) },
+    logFile,
+  });
 }

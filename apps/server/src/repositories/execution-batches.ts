@@ -39,11 +39,11 @@ export type AcceptRow = { id: string } & Required<
   >
 >;
 
-/** An accepted run: `dispatched` when it may be published now, else it waits in its organization's line. */
-export type AcceptedRun = StatusSnapshot & { dispatched: boolean };
-
-/** A finished run: `lineWaiting` when its organization has runs waiting for room. */
-export type FinishedRun = StatusSnapshot & { lineWaiting: boolean };
+/**
+ * An accepted run: `dispatched` when it may be published now, else it waits in its organization's
+ * line; `lineMoves` when that line has room to move now (it joined behind others while there was room).
+ */
+export type AcceptedRun = StatusSnapshot & { dispatched: boolean; lineMoves: boolean };
 
 /** A row's status columns (`returning id, status, result, error, duration_ms, completed_at, ...`). */
 const snapshotOf = (r: Raw): StatusSnapshot => ({
@@ -64,12 +64,12 @@ const iso = (value: Date | null): string | null => (value === null ? null : valu
 // Fairness (DESIGN.md §5): an organization's runs are dispatched — given a queue message — only while
 // fewer than its window are dispatched (queued or running); the rest wait in its line (`Pending`
 // without `queued_at`) until the dispatcher publishes them, oldest first. The window is twice the live
-// pool capacity (the `max` of every worker whose heartbeat is younger than 30 s; at least 4), or the
+// pool capacity (the `capacity` of every worker whose heartbeat is younger than 30 s; at least 4), or the
 // organization's concurrency limit when that is smaller. A line therefore holds at most one window
 // of an organization in the shared queue, and another organization's run waits behind that at most.
 
 /** Live pool capacity, twice, at least 4 (one value per statement). */
-const FAIR_WINDOW = `(select greatest(4, 2 * coalesce(sum((w.state ->> 'max')::int), 0))
+const FAIR_WINDOW = `(select greatest(4, 2 * coalesce(sum(w.capacity), 0))
     from platform_workers w where w.last_seen_at > now() - interval '30 seconds')`;
 
 /** The concurrency limit of organization `o` (`$limit`: the platform default, may be null). */
@@ -116,27 +116,44 @@ const ACCEPT = `
     from v join room on room.id = v.organization_id
   on conflict do nothing
   returning id, status, result, error, duration_ms, completed_at, workflow_name, organization_id,
-            executed_by, reply_to, queued_at is not null as dispatched`;
+            executed_by, reply_to, queued_at is not null as dispatched,
+            (status = 'Pending' and queued_at is null
+             and (select room.waiting and room.free > 0 from room where room.id = organization_id)) as line_moves`;
 
 /**
  * Dispatches waiting runs, oldest first, as far as each organization's window has room: of the
- * organizations in `$2` (all with a line when null). A row two dispatchers pick is updated once.
+ * organizations in `$2` (all with a line when null). Rows another dispatcher is taking are skipped,
+ * not waited for: dispatchers running at once never block or deadlock each other (they may
+ * together dispatch a little more than the window; the limit itself is enforced at the claim).
  */
+/**
+ * Picks the oldest waiting runs of each organization of `room` (id, free) and dispatches them
+ * (`released`). Rows another dispatcher is taking are skipped, not waited for (`SKIP LOCKED`, in a
+ * materialized CTE: inlined into the update, releases waited on each other and deadlocked with the
+ * claim).
+ */
+const RELEASE_FROM_ROOM = `
+  picked as materialized (
+    select h.id from room cross join lateral (
+      select h.id from executions h
+       where h.organization_id = room.id and h.status = 'Pending' and h.queued_at is null
+       order by h.created_at limit greatest(room.free, 0)
+         for update skip locked) h
+  ),
+  released as (
+    update executions e set queued_at = now()
+      from picked where e.id = picked.id and e.status = 'Pending' and e.queued_at is null
+    returning e.id, e.organization_id
+  )`;
+
 const RELEASE = `
   with room as (
     select o.id, ${windowOf("$1")} - ${DISPATCHED} as free
       from organizations o
      where ($2::uuid[] is null or o.id = any($2::uuid[])) and ${WAITING}
   ),
-  picked as (
-    select h.id from room cross join lateral (
-      select h.id from executions h
-       where h.organization_id = room.id and h.status = 'Pending' and h.queued_at is null
-       order by h.created_at limit greatest(room.free, 0)) h
-  )
-  update executions e set queued_at = now()
-    from picked where e.id = picked.id and e.status = 'Pending' and e.queued_at is null
-  returning e.id, e.organization_id`;
+  ${RELEASE_FROM_ROOM}
+  select id, organization_id from released`;
 
 /** What a claimed run needs, read with the claim (`claimed`: the rows the claim changed). */
 const CLAIMED_RUNS = `
@@ -208,24 +225,37 @@ const CLAIM_LIMITED = `
   )
   ${CLAIMED_RUNS}`;
 
+/**
+ * Stores the outcomes, and in the same statement moves the lines of their organizations: the room
+ * their ends made (the statement's snapshot still counts the finished runs as running, so each
+ * organization's free places add its runs finished here). `released`: the runs to publish.
+ */
 const FINISH = `
-  update executions e
-     set status = v.status, result = v.result -> 'value', result_size = v.result_size,
-         result_key = v.result_key, error = v.error, error_type = v.error_type,
-         duration_ms = v.duration_ms, peak_memory_bytes = v.peak_memory_bytes, cpu_ms = v.cpu_ms,
-         network_bytes_in = v.network_bytes_in, network_bytes_out = v.network_bytes_out,
-         network_connections = v.network_connections, network_denied = v.network_denied,
-         log_count = v.log_count, completed_at = now(), lease_expires_at = null
-    from jsonb_to_recordset($1::jsonb) as v(
-           id uuid, status text, result jsonb, result_size integer, result_key text, error text,
-           error_type text, duration_ms integer, peak_memory_bytes bigint, cpu_ms integer,
-           network_bytes_in bigint, network_bytes_out bigint, network_connections integer,
-           network_denied integer, log_count integer)
-   where e.id = v.id and e.worker_id = $2::text and e.status in ('Running', 'Cancelling')
-  returning e.id, e.status, e.result, e.error, e.duration_ms, e.completed_at, e.workflow_name,
-            e.organization_id, e.executed_by, e.reply_to,
-            exists (select 1 from executions h where h.organization_id = e.organization_id
-                       and h.status = 'Pending' and h.queued_at is null) as line_waiting`;
+  with finished as (
+    update executions e
+       set status = v.status, result = v.result -> 'value', result_size = v.result_size,
+           result_key = v.result_key, error = v.error, error_type = v.error_type,
+           duration_ms = v.duration_ms, peak_memory_bytes = v.peak_memory_bytes, cpu_ms = v.cpu_ms,
+           network_bytes_in = v.network_bytes_in, network_bytes_out = v.network_bytes_out,
+           network_connections = v.network_connections, network_denied = v.network_denied,
+           log_count = v.log_count, completed_at = now(), lease_expires_at = null
+      from jsonb_to_recordset($1::jsonb) as v(
+             id uuid, status text, result jsonb, result_size integer, result_key text, error text,
+             error_type text, duration_ms integer, peak_memory_bytes bigint, cpu_ms integer,
+             network_bytes_in bigint, network_bytes_out bigint, network_connections integer,
+             network_denied integer, log_count integer)
+     where e.id = v.id and e.worker_id = $2::text and e.status in ('Running', 'Cancelling')
+    returning e.id, e.status, e.result, e.error, e.duration_ms, e.completed_at, e.workflow_name,
+              e.organization_id, e.executed_by, e.reply_to
+  ),
+  room as (
+    select o.id, ${windowOf("$3")} - ${DISPATCHED}
+             + (select count(*) from finished f where f.organization_id = o.id) as free
+      from organizations o
+     where o.id in (select organization_id from finished) and ${WAITING}
+  ),
+  ${RELEASE_FROM_ROOM}
+  select f.*, (select coalesce(array_agg(r.id), '{}') from released r) as released from finished f`;
 
 /**
  * A failed attempt the workflow's retry policy tries again: the row keeps the attempt in `attempts`,
@@ -308,6 +338,14 @@ const claimOf = (r: Raw): BatchClaim => ({
   workspaceFingerprint: text(r.fingerprint),
 });
 
+/** A uuid[] column: node-postgres parses it into strings; PGlite may answer the text form `{a,b}`. */
+const idsOf = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.map(text)
+    : typeof value === "string" && value.length > 2
+      ? value.slice(1, -1).split(",")
+      : [];
+
 /** A fixed text with `$n` placeholders as a drizzle statement (inside a transaction). */
 const bound = (text: string, params: unknown[]): SQL =>
   sql.join(
@@ -365,7 +403,11 @@ export class ExecutionBatches {
       })),
     );
     const accepted = await this.query("bifrost_accept_runs", ACCEPT, [values, this.defaultLimit]);
-    return accepted.map((r) => ({ ...snapshotOf(r), dispatched: r.dispatched === true }));
+    return accepted.map((r) => ({
+      ...snapshotOf(r),
+      dispatched: r.dispatched === true,
+      lineMoves: r.line_moves === true,
+    }));
   }
 
   /**
@@ -412,12 +454,15 @@ export class ExecutionBatches {
     });
   }
 
-  /** Stores the outcomes of runs this worker still holds; answers the rows it changed. */
+  /**
+   * Stores the outcomes of runs this worker still holds: answers the rows it changed, and the runs
+   * of their organizations' lines dispatched into the room they made (to publish).
+   */
   async finish(
     workerId: string,
     outcomes: Array<{ id: string; outcome: FinalOutcome }>,
-  ): Promise<FinishedRun[]> {
-    if (outcomes.length === 0) return [];
+  ): Promise<{ finished: StatusSnapshot[]; released: string[] }> {
+    if (outcomes.length === 0) return { finished: [], released: [] };
     const values = JSON.stringify(
       outcomes.map(({ id, outcome }) => ({
         id,
@@ -438,17 +483,16 @@ export class ExecutionBatches {
         log_count: outcome.logCount,
       })),
     );
-    const rows = await this.query("bifrost_finish_runs", FINISH, [values, workerId]);
-    return rows.map((r) => ({ ...snapshotOf(r), lineWaiting: r.line_waiting === true }));
+    const rows = await this.query("bifrost_finish_runs", FINISH, [values, workerId, this.defaultLimit]);
+    return { finished: rows.map(snapshotOf), released: rows.length > 0 ? idsOf(rows[0]?.released) : [] };
   }
 
   /** The organizations with runs not ended, busiest first, and the fair window in force. */
   async lines(): Promise<{ dispatchWindow: number; items: OrganizationLine[] }> {
     const rows = await this.query("bifrost_run_lines", LINES, [this.defaultLimit]);
     const [window] = await this.query("bifrost_fair_window", `select ${FAIR_WINDOW} as fair_window`, []);
-    const fair = Number(window?.fair_window ?? 4);
     return {
-      dispatchWindow: fair,
+      dispatchWindow: Number(window?.fair_window ?? 4),
       items: rows.map((r) => ({
         organizationId: text(r.id),
         organizationName: text(r.name),

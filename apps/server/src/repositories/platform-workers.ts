@@ -7,11 +7,16 @@ export type PlatformWorkerRow = typeof platformWorkers.$inferSelect;
 export class PlatformWorkersRepository {
   constructor(private readonly db: Db) {}
 
-  async upsert(row: Omit<PlatformWorkerRow, "createdAt" | "lastSeenAt">): Promise<void> {
+  async upsert(
+    row: Omit<PlatformWorkerRow, "createdAt" | "lastSeenAt" | "capacity"> & { capacity: number },
+  ): Promise<void> {
     await this.db
       .insert(platformWorkers)
       .values({ ...row, lastSeenAt: sql`now()` })
-      .onConflictDoUpdate({ target: platformWorkers.id, set: { state: row.state, lastSeenAt: sql`now()` } });
+      .onConflictDoUpdate({
+        target: platformWorkers.id,
+        set: { state: row.state, capacity: row.capacity, lastSeenAt: sql`now()` },
+      });
   }
 
   /** Workers seen within `withinMs`, newest first. */

@@ -115,6 +115,7 @@ export async function startWorker(
     leaseMs,
     runningIds: () => consumer.runningIds(),
     poolState: () => ({ ...pool.stats(), serviceCredentials: options.serviceCredentials ?? [] }),
+    capacity: pool.capacity,
   });
   await heartbeat.start();
   await consumer.start();

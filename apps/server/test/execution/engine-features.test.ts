@@ -229,6 +229,50 @@ describe("engine features", () => {
       );
     });
 
+    it("a lost worker's re-queue has its own budget: retries of the policy do not spend it, and it does not reset", async () => {
+      const failed = (attempt: number, errorType: string) => ({
+        attempt,
+        status: "Failed",
+        error: `attempt ${attempt} failed`,
+        errorType,
+        startedAt: new Date(Date.now() - 60_000).toISOString(),
+        completedAt: new Date(Date.now() - 50_000).toISOString(),
+      });
+      // Two retries of the policy made, then the worker of the third attempt is lost: re-queued.
+      const retried = await insertRun({
+        status: "Running",
+        attempt: 3,
+        attempts: [failed(1, "Error"), failed(2, "Error")],
+        maxAttempts: 2,
+        workerId: "gone",
+        startedAt: new Date(Date.now() - 5_000),
+        leaseExpiresAt: new Date(Date.now() - 1_000),
+      });
+      const ended = await eventually(
+        async () => ((await detail(retried)).status === "Success" ? detail(retried) : undefined),
+        { timeoutMs: 10_000, what: "the re-queued run to succeed" },
+      );
+      expect(ended.attempt).toBe(4);
+      expect(
+        (ended as unknown as { attempts: Array<{ reason: string }> }).attempts.map((a) => a.reason),
+      ).toEqual(["first", "retry", "retry", "worker_lost"]);
+      // Already re-queued once after a lost worker: lost again, it ends.
+      const lostTwice = await insertRun({
+        status: "Running",
+        attempt: 4,
+        attempts: [failed(1, "Error"), failed(2, "Error"), failed(3, "WorkerLost")],
+        maxAttempts: 2,
+        workerId: "gone",
+        startedAt: new Date(Date.now() - 5_000),
+        leaseExpiresAt: new Date(Date.now() - 1_000),
+      });
+      const lost = await eventually(
+        async () => ((await detail(lostTwice)).status === "Failed" ? detail(lostTwice) : undefined),
+        { timeoutMs: 10_000, what: "the run lost twice to fail" },
+      );
+      expect(lost).toMatchObject({ errorType: "WorkerLost", attempt: 4 });
+    });
+
     it("ends a run whose worker vanished on its last attempt Failed / WorkerLost", async () => {
       const id = await insertRun({
         status: "Running",

@@ -161,6 +161,8 @@ export const platformWorkers = pgTable("platform_workers", {
   hostname: text("hostname").notNull(),
   pid: integer("pid").notNull(),
   state: jsonb("state").$type<Record<string, unknown>>().notNull(),
+  /** Runs its pool runs at once (`state.max`, as a column: the dispatch window sums it per statement). */
+  capacity: integer("capacity").notNull().default(0),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
   createdAt: createdAt(),

@@ -7,10 +7,11 @@ import { publishRun } from "./channels.js";
 
 /**
  * Publishes the runs that waited in their organization's line once its window has room (DESIGN.md
- * §5, fairness): called where room may have appeared or a line may have grown — after runs end (the
- * worker), after runs join a line (accept, the promoter, system runs) — and every second on the
- * leader scheduler for whatever those missed (a cancel, a lost worker, two of them racing). A
- * publish that fails leaves the row `Pending` with its `queued_at`: the sweeper publishes it again.
+ * §5, fairness): where a line may move — the worker's finish statement moves the lines of the runs
+ * it ends itself and hands over what to publish; runs joining a line with room (accept, the
+ * promoter, system runs), runs waiting to retry — and every second on the leader scheduler for
+ * whatever those missed (a cancel, a lost worker, two of them racing). A publish that fails leaves
+ * the row `Pending` with its `queued_at`: the sweeper publishes it again.
  */
 export class RunDispatcher {
   constructor(
@@ -29,13 +30,7 @@ export class RunDispatcher {
   /** Dispatches what fits, for these organizations or all with a line; answers how many runs. */
   async dispatch(organizationIds?: readonly string[]): Promise<number> {
     const ids = await this.deps.batches.release(organizationIds);
-    for (const executionId of ids) {
-      try {
-        await publishRun(this.deps.queue, executionId);
-      } catch (error) {
-        this.deps.logger.warn({ err: error, executionId }, "run not published; the sweeper will retry");
-      }
-    }
+    await this.publish(ids);
     return ids.length;
   }
 
@@ -44,6 +39,22 @@ export class RunDispatcher {
     if (organizationIds.length === 0) return;
     this.dispatch(organizationIds).catch((error: unknown) =>
       this.deps.logger.warn({ err: error }, "dispatching waiting runs failed; the next tick will"),
+    );
+  }
+
+  /** Publishes runs already dispatched (the finish statement moves lines itself), in the background. */
+  publishLater(executionIds: readonly string[]): void {
+    if (executionIds.length > 0) void this.publish(executionIds);
+  }
+
+  /** All at once (each waits for its confirm); a failure is the sweeper's, never the caller's. */
+  private async publish(executionIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      executionIds.map((executionId) =>
+        publishRun(this.deps.queue, executionId).catch((error: unknown) =>
+          this.deps.logger.warn({ err: error, executionId }, "run not published; the sweeper will retry"),
+        ),
+      ),
     );
   }
 }

@@ -32,6 +32,45 @@ function retryPolicyOf(fields: {
   };
 }
 
+/** A labelled number input of the settings form. */
+function NumberField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step = 1,
+  disabled = false,
+  required = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min: number;
+  max: number;
+  step?: number | "any";
+  disabled?: boolean;
+  required?: boolean;
+}) {
+  return (
+    <Field label={label}>
+      {(ids) => (
+        <Input
+          {...ids}
+          type="number"
+          min={min}
+          max={max}
+          step={step}
+          disabled={disabled}
+          required={required}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** Platform admins' settings of a workflow (`PATCH /api/workflows/{id}`). */
 export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
   const queryClient = useQueryClient();
@@ -77,20 +116,14 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
   return (
     <Card title="Settings">
       <form className="wf-settings" onSubmit={submit} aria-label="Settings">
-        <Field label="Timeout (seconds, 0 = none)">
-          {(ids) => (
-            <Input
-              {...ids}
-              type="number"
-              min={0}
-              max={86400}
-              step={1}
-              required
-              value={timeout}
-              onChange={(e) => setTimeoutSeconds(e.target.value)}
-            />
-          )}
-        </Field>
+        <NumberField
+          label="Timeout (seconds, 0 = none)"
+          min={0}
+          max={86400}
+          required
+          value={timeout}
+          onChange={setTimeoutSeconds}
+        />
         <Field label="Access">
           {(ids) => (
             <Select
@@ -159,19 +192,13 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
               </label>
             ))}
           </div>
-          <Field label="Data provider cache (seconds)">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="number"
-                min={0}
-                max={86400}
-                step={1}
-                value={cacheTtl}
-                onChange={(e) => setCacheTtl(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Data provider cache (seconds)"
+            min={0}
+            max={86400}
+            value={cacheTtl}
+            onChange={setCacheTtl}
+          />
         </fieldset>
         <fieldset className="wf-fieldset">
           <legend>Retries</legend>
@@ -179,62 +206,41 @@ export function WorkflowSettings({ workflow }: { workflow: Workflow }) {
             A failed run is tried again after the first delay, then each delay times the multiplier, up to the
             maximum. A run interrupted by a lost worker is re-queued once anyway.
           </p>
-          <Field label="Retries (0 = none)">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="number"
-                min={0}
-                max={25}
-                step={1}
-                required
-                value={retries}
-                onChange={(e) => setRetries(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="First delay (seconds)">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="number"
-                min={0}
-                max={86400}
-                step="any"
-                disabled={retries === "0"}
-                value={initialDelay}
-                onChange={(e) => setInitialDelay(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Multiplier">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="number"
-                min={1}
-                max={10}
-                step="any"
-                disabled={retries === "0"}
-                value={multiplier}
-                onChange={(e) => setMultiplier(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Longest delay (seconds)">
-            {(ids) => (
-              <Input
-                {...ids}
-                type="number"
-                min={0}
-                max={86400}
-                step="any"
-                disabled={retries === "0"}
-                value={maxDelay}
-                onChange={(e) => setMaxDelay(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Retries (0 = none)"
+            min={0}
+            max={25}
+            required
+            value={retries}
+            onChange={setRetries}
+          />
+          <NumberField
+            label="First delay (seconds)"
+            min={0}
+            max={86400}
+            step="any"
+            disabled={retries === "0"}
+            value={initialDelay}
+            onChange={setInitialDelay}
+          />
+          <NumberField
+            label="Multiplier"
+            min={1}
+            max={10}
+            step="any"
+            disabled={retries === "0"}
+            value={multiplier}
+            onChange={setMultiplier}
+          />
+          <NumberField
+            label="Longest delay (seconds)"
+            min={0}
+            max={86400}
+            step="any"
+            disabled={retries === "0"}
+            value={maxDelay}
+            onChange={setMaxDelay}
+          />
           <Field label="Retry only on these error types (comma-separated; empty: every error but UserError)">
             {(ids) => (
               <Input

@@ -144,7 +144,7 @@ export class ExecutionService {
     // Its idempotency key is taken: the first run, or (a lost race) this one in its line.
     const { execution, created } = await this.deps.executions.insert(row);
     return created
-      ? { execution: { ...execution, dispatched: false }, created: true }
+      ? { execution: { ...execution, dispatched: false, lineMoves: true }, created: true }
       : { execution, created: false };
   }
 
@@ -347,7 +347,8 @@ export class ExecutionService {
    */
   private async publish(execution: AcceptedRun): Promise<void> {
     if (!execution.dispatched) {
-      this.deps.dispatcher.dispatchLater([execution.organizationId]);
+      // Its line moves when a run of the organization ends; now only if there is room already.
+      if (execution.lineMoves) this.deps.dispatcher.dispatchLater([execution.organizationId]);
       void this.deps.events.statusChanged(execution);
       return;
     }

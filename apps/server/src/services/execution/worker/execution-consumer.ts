@@ -3,7 +3,7 @@ import type { Bus, Subscription } from "../../../infra/bus/bus.js";
 import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
-import type { BatchClaim, ExecutionBatches, FinishedRun } from "../../../repositories/execution-batches.js";
+import type { BatchClaim, ExecutionBatches } from "../../../repositories/execution-batches.js";
 import type { FinalOutcome, StatusSnapshot } from "../../../repositories/executions.js";
 import {
   EXECUTION_QUEUE,
@@ -123,27 +123,17 @@ export class ExecutionConsumer {
           item.retryInSeconds === undefined ? [] : [{ ...item, delaySeconds: item.retryInSeconds }],
         );
         const finals = items.filter((item) => item.retryInSeconds === undefined);
-        const [finished, retrying] = await Promise.all([
+        const [{ finished, released }, retrying] = await Promise.all([
           deps.batches.finish(deps.workerId, finals),
           deps.batches.retry(deps.workerId, retried),
         ]);
-        this.dispatchAfter(finished, retrying);
+        // The ends made room: the runs dispatched with them, and the lines of runs waiting to retry.
+        deps.dispatcher.publishLater(released);
+        deps.dispatcher.dispatchLater([...new Set(retrying.map((row) => row.organizationId))]);
         return new Map([...finished, ...retrying].map((r) => [r.id, r]));
       },
       (item) => item.id,
     );
-  }
-
-  /**
-   * Runs that ended or wait for a retry made room in their organization's window: its line, if it
-   * has one, moves on now rather than at the leader's next tick.
-   */
-  private dispatchAfter(finished: FinishedRun[], retrying: StatusSnapshot[]): void {
-    const organizations = [
-      ...finished.filter((row) => row.lineWaiting).map((row) => row.organizationId),
-      ...retrying.map((row) => row.organizationId),
-    ];
-    this.deps.dispatcher.dispatchLater([...new Set(organizations)]);
   }
 
   /** Ids of the runs in progress here: the heartbeat renews their leases. */

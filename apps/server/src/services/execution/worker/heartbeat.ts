@@ -26,6 +26,8 @@ export class WorkerHeartbeat {
       leaseMs: number;
       runningIds(): string[];
       poolState(): Record<string, unknown>;
+      /** How many runs the pool runs at once: the dispatch window counts every live worker's. */
+      capacity: number;
     },
   ) {}
 
@@ -52,6 +54,7 @@ export class WorkerHeartbeat {
         hostname: os.hostname(),
         pid: process.pid,
         startedAt: this.startedAt,
+        capacity: this.deps.capacity,
         state,
       };
       await this.deps.workers.upsert(row);
