@@ -68,6 +68,8 @@ const envSchema = z.object({
   BIFROST_WORKER_MEMORY_PRESSURE: integer(0, 100, 90),
   BIFROST_MAX_RESULT_BYTES: integer(1, MAX_INT, 10 * 1024 * 1024),
   BIFROST_ORG_MAX_CONCURRENT_RUNS: optionalInteger(1, 10_000),
+  BIFROST_SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  BIFROST_MAIL_FROM: z.string().trim().min(3).max(320).default("Bifrost <bifrost@localhost>"),
   BIFROST_SANDBOX: optionalString.pipe(z.enum(["isolated", "permission-only"]).optional()),
   BIFROST_EGRESS_ALLOW: z.string().default(""),
   BIFROST_EGRESS_DENY: z.string().default(""),
@@ -129,6 +131,12 @@ export type Config = {
     /** The concurrency limit of an organization without its own (`maxConcurrentRuns`); null: none. */
     orgMaxConcurrentRuns: number | null;
   };
+  /**
+   * Outgoing mail (invitations, password resets): `smtpUrl` unset means no mail server — the admin
+   * who sends a link sees it once instead. `smtp://user:pass@host:587` (STARTTLS when offered) or
+   * `smtps://…:465`.
+   */
+  mail: { smtpUrl: string | undefined; from: string };
   /**
    * How the OS isolates children (services/execution/pool/isolation.ts). Unset or `isolated`: every role
    * that runs user code refuses to start without it, except the embedded `start` when the mode is
@@ -305,6 +313,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       orgMaxConcurrentRuns: e.BIFROST_ORG_MAX_CONCURRENT_RUNS ?? null,
     },
     egress: egressConfig(e),
+    mail: { smtpUrl: e.BIFROST_SMTP_URL, from: e.BIFROST_MAIL_FROM },
     sandbox: {
       mode: e.BIFROST_SANDBOX,
       identity: { uid: e.BIFROST_SANDBOX_UID, gid: e.BIFROST_SANDBOX_GID ?? e.BIFROST_SANDBOX_UID },

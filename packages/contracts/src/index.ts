@@ -17,3 +17,4 @@ export * from "./events.js";
 export * from "./schedules.js";
 export * from "./platform.js";
 export * from "./channels.js";
+export * from "./accounts.js";

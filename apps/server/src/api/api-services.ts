@@ -18,6 +18,8 @@ import type { FilesService } from "../services/files/files-service.js";
 import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
 import type { ExecutionsRepository } from "../repositories/executions.js";
+import type { AccountLinks } from "../services/accounts/account-links.js";
+import type { MailOutbox } from "../services/mail/mail-outbox.js";
 import type { ExecutionBatches } from "../repositories/execution-batches.js";
 import type { PlatformWorkersRepository } from "../repositories/platform-workers.js";
 import type { ExecutionQueries } from "../services/execution/accept/execution-queries.js";
@@ -51,6 +53,10 @@ export type ApiServices = {
   audit: AuditLog;
   organizations: OrganizationsService;
   users: UsersService;
+  /** Invitations and password resets (issue 21). */
+  accountLinks: AccountLinks;
+  /** Mail goes out through it; the mail log. */
+  mailOutbox: MailOutbox;
   roles: RolesService;
   workspace: WorkspaceService;
   files: FilesService;

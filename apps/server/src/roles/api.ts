@@ -41,6 +41,7 @@ export async function createApi(
     logger,
     publicUrl: config.publicUrl,
     orgMaxConcurrentRuns: config.execution.orgMaxConcurrentRuns,
+    mail: config.mail,
   });
   if (config.defaultUser) {
     const seeded = await services.auth.seedDefaultAdmin(config.defaultUser);

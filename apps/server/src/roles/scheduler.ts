@@ -28,6 +28,7 @@ import { SecretBox } from "../infra/crypto/secret-box.js";
 import { OAuthRepository } from "../repositories/oauth.js";
 import { oauthRefreshJob } from "../services/maintenance/oauth-refresh.js";
 import { AccessTokens } from "../services/oauth/access-tokens.js";
+import { mailOutboxFor } from "./mail.js";
 import { outboundClientFor } from "./outbound.js";
 import type { Infrastructure } from "./infrastructure.js";
 import type { Running } from "./lifecycle.js";
@@ -59,6 +60,16 @@ export async function startScheduler(
   const batches = new ExecutionBatches(db, config.execution.orgMaxConcurrentRuns);
   const dispatcher = new RunDispatcher({ batches, queue: infra.queue, logger });
   const runs = systemRuns(infra, { executions, batches, dispatcher }, logger);
+  // Mail is sent here (every scheduler process consumes; retries are the leader's job).
+  const mail = mailOutboxFor({
+    db,
+    queue: infra.queue,
+    secretBox: new SecretBox(config.secretKey),
+    mail: config.mail,
+    outbound: outboundClientFor(config),
+    logger,
+  });
+  await mail.start();
 
   /** The catalog: one entry per periodic job (name, interval, handler). Add new jobs here. */
   const catalog: ScheduledJob[] = [
@@ -70,6 +81,7 @@ export async function startScheduler(
       logger,
     }).job(),
     dispatcher.job(),
+    mail.job(),
     // Hourly: temp files live 24 h, an hour late is fine, and each pass lists every temp file.
     new TempFilesCleanup({
       files: infra.files,
@@ -126,6 +138,7 @@ export async function startScheduler(
     close: async () => {
       await election.stop();
       await runner.stop();
+      await mail.stop();
     },
   };
 }

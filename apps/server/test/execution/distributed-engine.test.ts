@@ -5,7 +5,9 @@ import path from "node:path";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { runAccountsJourney } from "../support/accounts-journey.js";
 import { firstAdminToken, runEngineJourney } from "../support/engine-journey.js";
+import { SmtpSink } from "../support/smtp-sink.js";
 import {
   runConcurrencyLimitJourney,
   runFairnessJourney,
@@ -46,6 +48,7 @@ describe("the engine with api, worker and scheduler as separate processes", () =
   let apiUrl: string;
   let token: string;
   let currentWorker: ServerProcess | undefined;
+  const smtp = new SmtpSink();
 
   const startWorker = async (): Promise<ServerProcess> => {
     const healthPort = await freePort();
@@ -57,6 +60,7 @@ describe("the engine with api, worker and scheduler as separate processes", () =
   };
 
   beforeAll(async () => {
+    await smtp.start();
     database = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), "bifrost-engine-"));
     const apiPort = await freePort();
@@ -70,6 +74,8 @@ describe("the engine with api, worker and scheduler as separate processes", () =
       BIFROST_DATA_DIR: dataDir,
       BIFROST_MFA_REQUIRED: "false",
       BIFROST_API_URL: apiUrl,
+      BIFROST_PUBLIC_URL: apiUrl,
+      BIFROST_SMTP_URL: smtp.url,
       BIFROST_MAX_WORKERS: "10",
       BIFROST_EXECUTION_LEASE_SECONDS: String(LEASE_SECONDS),
       BIFROST_LOG_LEVEL: "warn",
@@ -95,11 +101,16 @@ describe("the engine with api, worker and scheduler as separate processes", () =
     await connection.close();
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
+    await smtp.stop();
   });
 
   it("a workflow written through the API runs sync and async, with logs and the WebSocket update", async () => {
     await runEngineJourney(apiUrl, token);
   });
+
+  it("an invitation and a reset arrive by mail, each link works once, a reset ends the logins, and mail waits out a mail server that is down", async () => {
+    await runAccountsJourney(apiUrl, token, smtp);
+  }, 90_000);
 
   it("an organization's backlog of 500 runs does not hold back another organization's run", async () => {
     await writePolicyWorkflows(apiUrl, token);

@@ -38,7 +38,7 @@ export async function waitUntilReady(server: ServerProcess, url: string): Promis
  */
 export async function startEmbedded(
   env: Record<string, string> = {},
-  options: { wrap?: string[] } = {},
+  options: { wrap?: string[]; publicUrlIsSelf?: boolean } = {},
 ): Promise<EmbeddedServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "bifrost-embedded-"));
   const port = await freePort();
@@ -50,9 +50,10 @@ export async function startEmbedded(
         PORT: String(port),
         BIFROST_DATA_DIR: dataDir,
         BIFROST_MFA_REQUIRED: "false",
+        ...(options.publicUrlIsSelf ? { BIFROST_PUBLIC_URL: url } : {}),
         ...env,
       },
-      options,
+      options.wrap ? { wrap: options.wrap } : {},
     );
   const embedded: EmbeddedServer = {
     server: launch(),

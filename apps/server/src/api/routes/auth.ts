@@ -43,21 +43,26 @@ const errors = {
   429: errorBodySchema,
 };
 
-const meta = (request: FastifyRequest): RequestMeta => ({
+/** Who is asking, for rate limits and the audit log. */
+export const meta = (request: FastifyRequest): RequestMeta => ({
   ip: request.ip,
   userAgent: request.headers["user-agent"],
   requestId: request.id,
 });
 
+/** Tokens go in the body (API clients) and in HttpOnly cookies (the browser). */
+export const signedInWith =
+  (cookies: CookieOptions) =>
+  <T extends TokenPair>(reply: FastifyReply, pair: T): T => {
+    setSessionCookies(reply, pair, randomBytes(32).toString("base64url"), cookies);
+    return pair;
+  };
+
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
   { authStatus, auth, cookies },
 ) => {
-  /** Tokens go in the body (API clients) and in HttpOnly cookies (the browser). */
-  const signedIn = <T extends TokenPair>(reply: FastifyReply, pair: T): T => {
-    setSessionCookies(reply, pair, randomBytes(32).toString("base64url"), cookies);
-    return pair;
-  };
+  const signedIn = signedInWith(cookies);
   const mfaBearer = (request: FastifyRequest): string => {
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedError("Send the MFA token as a bearer token");

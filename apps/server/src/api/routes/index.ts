@@ -6,6 +6,7 @@ import { executionRoutes } from "./executions.js";
 import { platformRoutes } from "./platform.js";
 import { realtimeRoutes } from "./realtime.js";
 import { auditRoutes } from "./audit.js";
+import { accountRoutes } from "./accounts.js";
 import { authRoutes } from "./auth.js";
 import { configRoutes } from "./config.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -63,6 +64,11 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   route(mfaRoutes, ({ services }) => ({ mfa: services.mfa })),
   route(organizationRoutes, ({ services }) => ({ organizations: services.organizations })),
   route(userRoutes, ({ services }) => ({ users: services.users })),
+  route(accountRoutes, ({ services, secureCookies }) => ({
+    links: services.accountLinks,
+    outbox: services.mailOutbox,
+    cookies: { secure: secureCookies },
+  })),
   route(roleRoutes, ({ services }) => ({ roles: services.roles })),
   route(auditRoutes, ({ services }) => ({ audit: services.audit })),
   route(executionRoutes, ({ services }) => ({

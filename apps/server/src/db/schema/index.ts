@@ -11,3 +11,4 @@ export * from "./tables.js";
 export * from "./integrations.js";
 export * from "./forms.js";
 export * from "./triggers.js";
+export * from "./accounts.js";

@@ -92,6 +92,22 @@ export class OutboundClient {
     }
   }
 
+  /**
+   * For a protocol other than HTTP (SMTP): the address of an admin-configured `host` to connect to,
+   * checked against `BIFROST_OUTBOUND_DENY` like an admin HTTP destination. Connect to this address
+   * (with `host` as the TLS server name), not to the name.
+   */
+  async addressFor(host: string, port: number): Promise<string> {
+    let picked;
+    try {
+      picked = await pickAllowedAddress(host, port, [this.adminPolicy], this.resolve);
+    } catch (error) {
+      throw new OutboundError(`${host}:${port}: the name did not resolve (${(error as Error).message})`);
+    }
+    if ("refused" in picked) throw new OutboundError(`${host}:${port}: refused, ${picked.refused}`);
+    return picked.address;
+  }
+
   /** The address to connect to, once every policy accepted it (the first acceptable one). */
   private async checkedAddress(url: URL, policies: readonly EgressPolicy[]): Promise<string> {
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));

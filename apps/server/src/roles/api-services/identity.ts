@@ -1,5 +1,7 @@
 import type { ApiServices } from "../../api/api-services.js";
+import { AccountTokensRepository } from "../../repositories/account-tokens.js";
 import { RolesRepository } from "../../repositories/roles.js";
+import { AccountLinks } from "../../services/accounts/account-links.js";
 import { AuthService } from "../../services/auth/auth-service.js";
 import { AuthStatusService } from "../../services/auth/auth-status.js";
 import { MfaCodes } from "../../services/auth/mfa-codes.js";
@@ -8,6 +10,7 @@ import { RunRevocation } from "../../services/execution/accept/cancellation.js";
 import { OrganizationsService } from "../../services/organizations/organizations-service.js";
 import { RolesService } from "../../services/roles/roles-service.js";
 import { UsersService } from "../../services/users/users-service.js";
+import { mailOutboxFor } from "../mail.js";
 import type { Core } from "./core.js";
 
 /** Who may sign in and what they are: logins and MFA, organizations, users, roles, the audit log. */
@@ -16,7 +19,17 @@ export function identityServices(
   engine: Pick<ApiServices, "executionTokens">,
 ): Pick<
   ApiServices,
-  "auth" | "authStatus" | "tokens" | "authState" | "audit" | "mfa" | "organizations" | "users" | "roles"
+  | "auth"
+  | "authStatus"
+  | "tokens"
+  | "authState"
+  | "audit"
+  | "mfa"
+  | "organizations"
+  | "users"
+  | "roles"
+  | "accountLinks"
+  | "mailOutbox"
 > {
   const { deps, users, sessions, organizations, audit, authState, clock, rateLimiter, tokens } = core;
   const mfaCodes = new MfaCodes({ users, sessions, secretBox: core.secretBox, clock });
@@ -27,20 +40,43 @@ export function identityServices(
     events: core.events,
     tokens: engine.executionTokens,
   });
+  const auth = new AuthService({
+    users,
+    sessions,
+    tokens,
+    mfaCodes,
+    authState,
+    bus: deps.bus,
+    clock,
+    mfaRequired: deps.mfaRequired,
+    issuer: "Bifrost",
+    rateLimiter,
+    audit,
+    loginRateLimit: deps.loginRateLimit,
+  });
+  const mailOutbox = mailOutboxFor({
+    db: deps.db,
+    queue: deps.queue,
+    secretBox: core.secretBox,
+    mail: deps.mail,
+    outbound: deps.outbound,
+    logger: core.logger,
+  });
   return {
-    auth: new AuthService({
+    auth,
+    mailOutbox,
+    accountLinks: new AccountLinks({
+      tokens: new AccountTokensRepository(deps.db),
       users,
-      sessions,
-      tokens,
-      mfaCodes,
-      authState,
-      bus: deps.bus,
-      clock,
-      mfaRequired: deps.mfaRequired,
-      issuer: "Bifrost",
-      rateLimiter,
+      organizations,
+      outbox: mailOutbox,
+      auth,
       audit,
+      rateLimiter,
       loginRateLimit: deps.loginRateLimit,
+      clock,
+      logger: core.logger,
+      publicUrl: deps.publicUrl,
     }),
     authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
     tokens,

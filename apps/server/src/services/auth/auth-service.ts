@@ -141,6 +141,14 @@ export class AuthService {
       await this.deps.bus.set(loginFailureKey(meta.ip), "1", { ttlMs: LOGIN_FAILURE_MEMORY_MS });
       throw new UnauthorizedError(INVALID_CREDENTIALS);
     }
+    return this.signIn(user, meta);
+  }
+
+  /**
+   * What follows a password that was accepted (a login, or one just set from an invitation): the MFA
+   * prompt, MFA enrolment when required, else the tokens.
+   */
+  async signIn(user: UserWithOrganization, meta: RequestMeta): Promise<LoginResult> {
     if (user.mfaEnabled)
       return { mfaRequired: true, mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_login")).token };
     if (this.deps.mfaRequired) {
@@ -150,6 +158,22 @@ export class AuthService {
       };
     }
     return this.issueTokens(user, meta, "password");
+  }
+
+  /** 422 when `password` is not acceptable for this user (before a single-use link is spent on it). */
+  checkNewPassword(password: string, user: { email: string; name: string }): void {
+    this.assertPasswordPolicy(password, user.email, user.name);
+  }
+
+  /**
+   * Sets a user's password from a single-use link the caller has just redeemed (an invitation, a
+   * reset) and ends every login of the user.
+   */
+  async setPasswordFromLink(userId: string, password: string, reason: string): Promise<void> {
+    const now = new Date(this.deps.clock.now());
+    await this.deps.users.updatePassword(userId, await hashPassword(password), now);
+    await this.deps.sessions.revokeUserSessions(userId, reason, now);
+    await this.deps.authState.invalidate({ userId });
   }
 
   async startMfaSetup(mfaToken: string, meta: RequestMeta): Promise<{ secret: string; otpauthUri: string }> {
