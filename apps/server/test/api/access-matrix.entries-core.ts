@@ -4,6 +4,14 @@ import type { Entry, MatrixFixtures } from "./access-matrix.fixtures.js";
 /** Identity, workspace, workflows, files, forms, executions and the first table routes. */
 export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<string, Entry> {
   const { UNKNOWN, matrixFile, matrixTable, matrixWorkflow, matrixFormBody, matrixForm, unique } = f;
+  const userWithoutPassword = async (): Promise<string> =>
+    (
+      await c().admin.request("POST", "/api/users", {
+        email: `invitee-${unique()}@contoso.example`,
+        name: "Invitee",
+        organizationId: c().orgA.id,
+      })
+    ).json<{ id: string }>().id;
   return {
     "GET /auth/me": { method: "GET", url: () => "/auth/me", kind: "userOnly" },
     "POST /auth/logout": { method: "POST", url: () => "/auth/logout", kind: "userOnly" },
@@ -84,6 +92,27 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       payload: () => ({ name: "Renamed" }),
       kind: "adminOnly",
     },
+    // Invitations and reset links (issue 21): a user without a password of its own for each.
+    "POST /api/users/{id}/invite": {
+      method: "POST",
+      url: async () => `/api/users/${await userWithoutPassword()}/invite`,
+      kind: "adminOnly",
+    },
+    "DELETE /api/users/{id}/invite": {
+      method: "DELETE",
+      url: async () => {
+        const id = await userWithoutPassword();
+        await c().admin.request("POST", `/api/users/${id}/invite`);
+        return `/api/users/${id}/invite`;
+      },
+      kind: "adminOnly",
+    },
+    "POST /api/users/{id}/password-reset": {
+      method: "POST",
+      url: () => `/api/users/${c().orgA.withoutRole.userId}/password-reset`,
+      kind: "adminOnly",
+    },
+    "GET /api/platform/mail": { method: "GET", url: () => "/api/platform/mail", kind: "adminOnly" },
     "DELETE /api/users/{id}": {
       method: "DELETE",
       url: async () => {

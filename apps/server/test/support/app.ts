@@ -50,6 +50,8 @@ export async function createTestApp(
     secureCookies?: boolean;
     /** BIFROST_PUBLIC_URL: an https one turns on HSTS; its origin is where signed URLs point. */
     publicUrl?: string;
+    /** BIFROST_SMTP_URL / BIFROST_MAIL_FROM: the API enqueues mail (nothing in-process sends it). */
+    mail?: { smtpUrl: string | undefined; from: string };
     /** Shared with an in-process worker by the engine tests; default: fresh in-memory adapters. */
     bus?: Bus;
     queue?: WorkQueue;
@@ -83,6 +85,7 @@ export async function createTestApp(
     loginRateLimit: options.loginRateLimit ?? 1_000,
     ...(options.clock ? { clock: options.clock } : {}),
     publicUrl: options.publicUrl,
+    ...(options.mail ? { mail: options.mail } : {}),
   });
   const app = await buildApp({
     logger: createLogger({ level: process.env.BIFROST_TEST_LOG_LEVEL ?? "silent", role: "test" }),
