@@ -61,7 +61,7 @@ describe("fuzzing the invitation and reset routes", () => {
         fc.constantFrom(["POST", "invite"], ["DELETE", "invite"], ["POST", "password-reset"]),
         async (id, [method, action]) =>
           expectNo5xx({
-            method: method as "POST",
+            method,
             url: `/api/users/${id}/${action}`,
             headers: { authorization: `Bearer ${ctx.admin.token}` },
           }),
