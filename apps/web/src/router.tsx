@@ -29,6 +29,18 @@ const authPages: RouteObject[] = [
     path: "mfa-setup",
     lazy: async () => ({ Component: (await import("./pages/auth/MfaEnrolPage.js")).MfaEnrolPage }),
   },
+  {
+    path: "invite",
+    lazy: async () => ({ Component: (await import("./pages/auth/AccountLinkPages.js")).InvitePage }),
+  },
+  {
+    path: "forgot-password",
+    lazy: async () => ({ Component: (await import("./pages/auth/AccountLinkPages.js")).ForgotPasswordPage }),
+  },
+  {
+    path: "reset-password",
+    lazy: async () => ({ Component: (await import("./pages/auth/AccountLinkPages.js")).ResetPasswordPage }),
+  },
 ];
 
 const routes: RouteObject[] = [

@@ -26,6 +26,8 @@ export async function startServer(
   env: Record<string, string> = {},
   options: {
     /** A command that runs the server (e.g. setpriv dropping a capability). */ wrap?: string[];
+    /** BIFROST_PUBLIC_URL set to the server's own address (links in mail point back at it). */
+    publicUrlIsSelf?: boolean;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-test-"));
@@ -47,6 +49,7 @@ export async function startServer(
       BIFROST_DB_GUARD: "true",
       // A build of the client elsewhere than apps/web/dist (e.g. to test one while another builds).
       ...(process.env.BIFROST_WEB_DIR ? { BIFROST_WEB_DIR: process.env.BIFROST_WEB_DIR } : {}),
+      ...(options.publicUrlIsSelf ? { BIFROST_PUBLIC_URL: baseUrl } : {}),
       ...env,
     },
     stdio: "ignore",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authUserSchema } from "./auth.js";
 
 // Invitations, password resets and the mail they send (issue 21). A link's token is a random secret
 // handed over once (in the mail, or to the admin when no mail server is configured); the server
@@ -25,7 +26,17 @@ export const accountLinkAnswerSchema = z.object({
 export type AccountLinkAnswer = z.infer<typeof accountLinkAnswerSchema>;
 
 /** An invitation not yet used, revoked or expired (on a user object). */
-export const pendingInvitationSchema = z.object({ createdAt: z.string(), expiresAt: z.string() });
+const pendingInvitationSchema = z.object({ createdAt: z.string(), expiresAt: z.string() });
+
+/**
+ * A user as platform admins see it (`/api/users`): whether they have chosen a password, and their
+ * pending invitation.
+ */
+export const adminUserSchema = authUserSchema.extend({
+  hasPassword: z.boolean(),
+  invitation: pendingInvitationSchema.nullable(),
+});
+export type AdminUser = z.infer<typeof adminUserSchema>;
 
 export const mailTemplates = ["invitation", "password_reset"] as const;
 export const mailStatuses = ["queued", "sent", "failed"] as const;

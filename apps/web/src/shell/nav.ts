@@ -34,6 +34,7 @@ const navGroups: NavGroup[] = [
       { to: "/admin/users", label: "Users", platformAdmin: true },
       { to: "/admin/roles", label: "Roles", platformAdmin: true },
       { to: "/admin/audit", label: "Audit log", platformAdmin: true },
+      { to: "/admin/mail", label: "Mail", platformAdmin: true },
       { to: "/admin/workers", label: "Workers", platformAdmin: true },
     ],
   },

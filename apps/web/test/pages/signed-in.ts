@@ -31,7 +31,7 @@ export type SignedIn = {
  */
 export async function signedInAdmin(
   env: Record<string, string> = {},
-  options: { wrap?: string[] } = {},
+  options: { wrap?: string[]; publicUrlIsSelf?: boolean } = {},
 ): Promise<SignedIn> {
   const server = await startServer({ BIFROST_MFA_REQUIRED: "false", ...env }, options);
   const { baseUrl } = server;

@@ -1,5 +1,5 @@
 import {
-  authUserSchema,
+  adminUserSchema,
   createUserSchema,
   listOf,
   listQuerySchema,
@@ -19,7 +19,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
       schema: {
         tags: ["users"],
         body: createUserSchema,
-        response: { 201: authUserSchema, ...protectedErrors },
+        response: { 201: adminUserSchema, ...protectedErrors },
       },
     },
     async (request, reply) => reply.code(201).send(await users.create(request.body, actorOf(request))),
@@ -31,7 +31,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
       schema: {
         tags: ["users"],
         querystring: listQuerySchema.extend({ organizationId: z.guid().optional() }),
-        response: { 200: listOf(authUserSchema), ...protectedErrors },
+        response: { 200: listOf(adminUserSchema), ...protectedErrors },
       },
     },
     (request) => users.list(request.query),
@@ -40,7 +40,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
     "/api/users/:id",
     {
       config: platformAdminOnly,
-      schema: { tags: ["users"], params: idParams, response: { 200: authUserSchema, ...protectedErrors } },
+      schema: { tags: ["users"], params: idParams, response: { 200: adminUserSchema, ...protectedErrors } },
     },
     (request) => users.get(request.params.id),
   );
@@ -52,7 +52,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
         tags: ["users"],
         params: idParams,
         body: updateUserSchema,
-        response: { 200: authUserSchema, ...protectedErrors },
+        response: { 200: adminUserSchema, ...protectedErrors },
       },
     },
     (request) => users.update(request.params.id, request.body, actorOf(request)),

@@ -54,6 +54,7 @@ export function identityServices(
     audit,
     loginRateLimit: deps.loginRateLimit,
   });
+  const accountTokens = new AccountTokensRepository(deps.db);
   const mailOutbox = mailOutboxFor({
     db: deps.db,
     queue: deps.queue,
@@ -66,7 +67,7 @@ export function identityServices(
     auth,
     mailOutbox,
     accountLinks: new AccountLinks({
-      tokens: new AccountTokensRepository(deps.db),
+      tokens: accountTokens,
       users,
       organizations,
       outbox: mailOutbox,
@@ -84,7 +85,7 @@ export function identityServices(
     audit,
     mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit, rateLimiter }),
     organizations: new OrganizationsService({ organizations, authState, clock, audit, runs }),
-    users: new UsersService({ users, organizations, authState, audit, runs }),
+    users: new UsersService({ users, organizations, authState, audit, runs, tokens: accountTokens }),
     roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
   };
 }

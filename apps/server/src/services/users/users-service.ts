@@ -1,10 +1,11 @@
-import type { AuthUser } from "@bifrost/contracts";
+import type { AdminUser } from "@bifrost/contracts";
+import type { AccountTokensRepository } from "../../repositories/account-tokens.js";
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import { hashPassword, passwordProblem } from "../../infra/crypto/passwords.js";
 import type { OrganizationsRepository } from "../../repositories/organizations.js";
 import type { Page } from "../../repositories/pagination.js";
-import type { UsersRepository } from "../../repositories/users.js";
+import type { UserRow, UsersRepository } from "../../repositories/users.js";
 import { toAuthUser } from "../auth/auth-service.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuditActor } from "../../principal.js";
@@ -37,25 +38,47 @@ export class UsersService {
       authState: AuthStateCache;
       audit: AuditLog;
       runs: RunRevocation;
+      tokens: AccountTokensRepository;
     },
   ) {}
+
+  /** Users as admins see them: with whether they have a password and their pending invitation. */
+  private async present(rows: readonly UserRow[]): Promise<AdminUser[]> {
+    const invitations = await this.deps.tokens.pendingInvitations(rows.map((row) => row.id));
+    return rows.map((row) => {
+      const invitation = invitations.get(row.id);
+      return {
+        ...toAuthUser(row),
+        hasPassword: row.passwordHash !== null,
+        invitation: invitation
+          ? { createdAt: invitation.createdAt.toISOString(), expiresAt: invitation.expiresAt.toISOString() }
+          : null,
+      };
+    });
+  }
+
+  private async presentOne(row: UserRow): Promise<AdminUser> {
+    const [user] = await this.present([row]);
+    if (!user) throw new NotFoundError("User not found");
+    return user;
+  }
 
   async list(options: {
     limit: number;
     cursor?: string | undefined;
     organizationId?: string | undefined;
-  }): Promise<Page<AuthUser>> {
+  }): Promise<Page<AdminUser>> {
     const page = await this.deps.users.list(options);
-    return { items: page.items.map(toAuthUser), nextCursor: page.nextCursor };
+    return { items: await this.present(page.items), nextCursor: page.nextCursor };
   }
 
-  async get(id: string): Promise<AuthUser> {
+  async get(id: string): Promise<AdminUser> {
     const user = await this.deps.users.findById(id);
     if (!user || user.isSystem) throw new NotFoundError("User not found");
-    return toAuthUser(user);
+    return this.presentOne(user);
   }
 
-  async create(input: CreateUser, actor: AuditActor): Promise<AuthUser> {
+  async create(input: CreateUser, actor: AuditActor): Promise<AdminUser> {
     await this.assertOrganization(input.organizationId, "body.organizationId");
     this.assertSuperuserPlacement(input.isSuperuser ?? false, input.organizationId);
     let passwordHash: string | null = null;
@@ -80,10 +103,10 @@ export class UsersService {
       resourceId: user.id,
       details: { email: user.email, organizationId: user.organizationId, isSuperuser: user.isSuperuser },
     });
-    return toAuthUser(user);
+    return this.presentOne(user);
   }
 
-  async update(id: string, input: UpdateUser, actor: AuditActor): Promise<AuthUser> {
+  async update(id: string, input: UpdateUser, actor: AuditActor): Promise<AdminUser> {
     const current = await this.deps.users.findById(id);
     if (!current || current.isSystem) throw new NotFoundError("User not found");
     if (input.organizationId !== undefined)
@@ -106,7 +129,7 @@ export class UsersService {
       resourceId: id,
       details: { ...input },
     });
-    return toAuthUser(user);
+    return this.presentOne(user);
   }
 
   /** Only an inactive user can be deleted: deactivate first, so the deletion is deliberate. */

@@ -1,12 +1,64 @@
-import type { AuthUser, CreateUser } from "@bifrost/contracts";
+import type { AccountLinkAnswer, AdminUser, CreateUser } from "@bifrost/contracts";
 import "./admin.css";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import { useAllOrganizations, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import { ActionError, Badge, Field, Input } from "../../components/ui/index.js";
+import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
+
+/**
+ * A link the API answered because no mail server is configured: shown once, to copy and hand over.
+ * It is not stored anywhere; closing the dialog loses it (send a new one if needed).
+ */
+function LinkOnce({
+  shown,
+  onClose,
+}: {
+  shown: { email: string; answer: AccountLinkAnswer } | null;
+  onClose: () => void;
+}) {
+  const [copied, setCopied] = useState(false);
+  const link = shown?.answer.link ?? "";
+  return (
+    <Dialog
+      open={shown !== null}
+      onOpenChange={(open) => {
+        if (!open) {
+          setCopied(false);
+          onClose();
+        }
+      }}
+      title={`Link for ${shown?.email ?? ""}`}
+      description="No mail server is configured (BIFROST_SMTP_URL), so here is the link to hand over. It is shown only once and works once."
+      footer={
+        <>
+          <Button
+            onClick={() =>
+              void navigator.clipboard
+                .writeText(link)
+                .then(() => setCopied(true))
+                .catch(() => setCopied(false))
+            }
+          >
+            {copied ? "Copied" : "Copy link"}
+          </Button>
+          <Button variant="primary" onClick={onClose}>
+            Done
+          </Button>
+        </>
+      }
+    >
+      <Field
+        label="Link"
+        hint={shown ? `Valid until ${new Date(shown.answer.expiresAt).toLocaleString()}` : undefined}
+      >
+        {(ids) => <Input {...ids} readOnly value={link} onFocus={(e) => e.target.select()} />}
+      </Field>
+    </Dialog>
+  );
+}
 
 export function UsersPage() {
   const organizations = useAllOrganizations();
@@ -18,19 +70,44 @@ export function UsersPage() {
   const [password, setPassword] = useState("");
   const [organizationId, setOrganizationId] = useState("");
   const [notice, setNotice] = useState("");
+  const [linkShown, setLinkShown] = useState<{ email: string; answer: AccountLinkAnswer } | null>(null);
   const orgs = organizations.data ?? [];
 
   const create = useInvalidatingMutation(ADMIN_KEY, (body: CreateUser) =>
-    apiFetch<AuthUser>("/api/users", { method: "POST", body }),
+    apiFetch<AdminUser>("/api/users", { method: "POST", body }),
   );
-  const deactivate = useInvalidatingMutation(ADMIN_KEY, (u: AuthUser) =>
-    apiFetch<AuthUser>(`/api/users/${encodeURIComponent(u.id)}`, {
+  const deactivate = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
+    apiFetch<AdminUser>(`/api/users/${encodeURIComponent(u.id)}`, {
       method: "PATCH",
       body: { isActive: false },
     }),
   );
-  const resetMfa = useInvalidatingMutation(ADMIN_KEY, (u: AuthUser) =>
+  const resetMfa = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
     apiFetch<void>(`/api/users/${encodeURIComponent(u.id)}/mfa`, { method: "DELETE" }),
+  );
+  /** After an invitation or reset link: the mail is on its way, or the link is shown once. */
+  const linkSent = (u: AdminUser, what: string) => (answer: AccountLinkAnswer) => {
+    if (answer.link) setLinkShown({ email: u.email, answer });
+    else setNotice(`${what} sent to ${u.email}.`);
+  };
+  const invite = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
+    apiFetch<AccountLinkAnswer>(`/api/users/${encodeURIComponent(u.id)}/invite`, { method: "POST" }).then(
+      (answer) => {
+        linkSent(u, "An invitation")(answer);
+        return answer;
+      },
+    ),
+  );
+  const revokeInvite = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
+    apiFetch<void>(`/api/users/${encodeURIComponent(u.id)}/invite`, { method: "DELETE" }),
+  );
+  const sendReset = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
+    apiFetch<AccountLinkAnswer>(`/api/users/${encodeURIComponent(u.id)}/password-reset`, {
+      method: "POST",
+    }).then((answer) => {
+      linkSent(u, "A password reset link")(answer);
+      return answer;
+    }),
   );
 
   const submit = () => {
@@ -43,11 +120,14 @@ export function UsersPage() {
           setName("");
           setPassword("");
           setNotice(`Created ${user.email}.`);
+          // Without a password, the new user is invited at once.
+          if (!user.hasPassword) invite.mutate(user);
         },
       },
     );
   };
-  const actionError = deactivate.error ?? resetMfa.error;
+  const actionError =
+    deactivate.error ?? resetMfa.error ?? invite.error ?? revokeInvite.error ?? sendReset.error;
 
   return (
     <section className="admin-page">
@@ -61,7 +141,10 @@ export function UsersPage() {
         <Field label="Name">
           {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
-        <Field label="Password" hint="Optional: without one the user signs in with SSO">
+        <Field
+          label="Password"
+          hint="Optional: leave it empty and the user is invited by e-mail to choose one"
+        >
           {(ids) => (
             <Input
               {...ids}
@@ -88,6 +171,7 @@ export function UsersPage() {
         />
       </div>
       {notice && <p role="status">{notice}</p>}
+      <LinkOnce shown={linkShown} onClose={() => setLinkShown(null)} />
       <ActionError error={actionError} />
       <AdminTable
         query={users}
@@ -104,7 +188,14 @@ export function UsersPage() {
               <>
                 {u.isSuperuser && <Badge tone="info">admin</Badge>}{" "}
                 {u.isActive ? <Badge tone="success">active</Badge> : <Badge>inactive</Badge>}{" "}
-                {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}
+                {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}{" "}
+                {u.invitation ? (
+                  <Badge tone="warning">
+                    invited until {new Date(u.invitation.expiresAt).toLocaleDateString()}
+                  </Badge>
+                ) : (
+                  !u.hasPassword && <Badge tone="neutral">no password</Badge>
+                )}
               </>
             ),
           },
@@ -120,6 +211,30 @@ export function UsersPage() {
                     aria-label={`Reset MFA of ${u.email}`}
                   >
                     Reset MFA
+                  </RowButton>
+                )}{" "}
+                {u.isActive && !u.hasPassword && (
+                  <RowButton
+                    write={invite}
+                    row={u}
+                    aria-label={`${u.invitation ? "Resend invitation to" : "Invite"} ${u.email}`}
+                  >
+                    {u.invitation ? "Resend invitation" : "Invite"}
+                  </RowButton>
+                )}{" "}
+                {u.invitation && (
+                  <RowButton
+                    write={revokeInvite}
+                    row={u}
+                    onDone={() => setNotice(`The invitation of ${u.email} is revoked.`)}
+                    aria-label={`Revoke invitation of ${u.email}`}
+                  >
+                    Revoke invitation
+                  </RowButton>
+                )}{" "}
+                {u.isActive && u.hasPassword && (
+                  <RowButton write={sendReset} row={u} aria-label={`Send reset link to ${u.email}`}>
+                    Send reset link
                   </RowButton>
                 )}{" "}
                 {u.isActive && (

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuthUser } from "@bifrost/contracts";
+import type { AdminUser, AuditEntry, MailMessage } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { fetchAllPages, useCursorList } from "../../api/queries.js";
 
@@ -14,8 +14,18 @@ export function useUsers(organizationId: string) {
   const query = organizationId ? `?organizationId=${encodeURIComponent(organizationId)}` : "";
   return useQuery({
     queryKey: ["admin", "users", organizationId],
-    queryFn: ({ signal }) => fetchAllPages<AuthUser>(`/api/users${query}`, signal),
+    queryFn: ({ signal }) => fetchAllPages<AdminUser>(`/api/users${query}`, signal),
   });
+}
+
+/** The mail log, newest first, a page at a time (refreshed: a queued message changes on its own). */
+export function useMailLog() {
+  return useCursorList<MailMessage>(
+    [...ADMIN_KEY, "mail"],
+    "/api/platform/mail",
+    { limit: 100 },
+    { refetchInterval: ({ pages }) => (pages === 1 ? 5_000 : false) },
+  );
 }
 
 /** The audit log, newest first, a page at a time. */

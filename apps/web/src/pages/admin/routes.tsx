@@ -47,6 +47,10 @@ export const adminPages: RouteObject[] = [
         lazy: async () => ({ Component: (await import("./WebhooksPage.js")).WebhooksPage }),
       },
       {
+        path: "admin/mail",
+        lazy: async () => ({ Component: (await import("./MailPage.js")).MailPage }),
+      },
+      {
         path: "admin/workers",
         lazy: async () => ({ Component: (await import("./WorkersPage.js")).WorkersPage }),
       },

@@ -1,7 +1,7 @@
 import type { AuthStatus, LoginResult } from "@bifrost/contracts";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Navigate, useSearchParams } from "react-router";
+import { Link, Navigate, useSearchParams } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
@@ -72,6 +72,7 @@ export function LoginPage() {
           <Button type="submit" variant="primary" busy={login.isPending}>
             Sign in
           </Button>
+          <Link to="/forgot-password">Forgot your password?</Link>
         </form>
       )}
     </AuthFrame>
