@@ -38,6 +38,12 @@ const optionalInteger = (min: number, max: number) =>
     .transform((v) => (v === undefined ? undefined : Number(v)))
     .pipe(z.number().int().min(min).max(max).optional());
 const MAX_INT = Number.MAX_SAFE_INTEGER;
+/** A positive decimal number ("168", "0.5"), else the fallback when unset. */
+const decimal = (min: number, max: number, fallback: number) =>
+  optionalString
+    .refine((v) => v === undefined || /^\d+(\.\d+)?$/.test(v), "must be a number such as 168 or 0.5")
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .pipe(z.number().min(min).max(max));
 
 const envSchema = z.object({
   PORT: integer(0, 65535, 3000),
@@ -70,6 +76,7 @@ const envSchema = z.object({
   BIFROST_ORG_MAX_CONCURRENT_RUNS: optionalInteger(1, 10_000),
   BIFROST_SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   BIFROST_MAIL_FROM: z.string().trim().min(3).max(320).default("Bifrost <bifrost@localhost>"),
+  BIFROST_INVITATION_HOURS: decimal(0.001, 720, 168),
   BIFROST_SANDBOX: optionalString.pipe(z.enum(["isolated", "permission-only"]).optional()),
   BIFROST_EGRESS_ALLOW: z.string().default(""),
   BIFROST_EGRESS_DENY: z.string().default(""),
@@ -136,7 +143,7 @@ export type Config = {
    * who sends a link sees it once instead. `smtp://user:pass@host:587` (STARTTLS when offered) or
    * `smtps://…:465`.
    */
-  mail: { smtpUrl: string | undefined; from: string };
+  mail: { smtpUrl: string | undefined; from: string; invitationHours: number };
   /**
    * How the OS isolates children (services/execution/pool/isolation.ts). Unset or `isolated`: every role
    * that runs user code refuses to start without it, except the embedded `start` when the mode is
@@ -313,7 +320,11 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
       orgMaxConcurrentRuns: e.BIFROST_ORG_MAX_CONCURRENT_RUNS ?? null,
     },
     egress: egressConfig(e),
-    mail: { smtpUrl: e.BIFROST_SMTP_URL, from: e.BIFROST_MAIL_FROM },
+    mail: {
+      smtpUrl: e.BIFROST_SMTP_URL,
+      from: e.BIFROST_MAIL_FROM,
+      invitationHours: e.BIFROST_INVITATION_HOURS,
+    },
     sandbox: {
       mode: e.BIFROST_SANDBOX,
       identity: { uid: e.BIFROST_SANDBOX_UID, gid: e.BIFROST_SANDBOX_GID ?? e.BIFROST_SANDBOX_UID },

@@ -2,28 +2,12 @@ import fc from "fast-check";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, type TestContext } from "../support/context.js";
+import { fuzzBody } from "../support/fuzz.js";
 
 // The public routes of invitations and password resets (issue 21), fuzzed: only 2xx or 4xx, never a
 // 500; and the admin routes with any id. 300 cases per route.
 
 let ctx: TestContext;
-
-const value = fc.oneof(
-  fc.string({ maxLength: 300 }),
-  fc.integer(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
-  fc.constantFrom("", "x".repeat(3000), "a@b.c", "admin@msp.example", "%00", "<script>"),
-);
-const body = (fields: readonly string[]) =>
-  fc.oneof(
-    fc.json({ maxDepth: 3 }),
-    fc.string({ maxLength: 200 }),
-    fc
-      .record(Object.fromEntries(fields.map((f) => [f, value])), { requiredKeys: [] })
-      .map((o) => JSON.stringify(o)),
-  );
 
 beforeAll(async () => {
   ctx = await createTestContext({ publicUrl: "https://bifrost.msp.example" });
@@ -46,7 +30,7 @@ describe("fuzzing the invitation and reset routes", () => {
   ] as const) {
     it(`POST ${url}`, async () => {
       await fc.assert(
-        fc.asyncProperty(body(fields), async (payload) =>
+        fc.asyncProperty(fuzzBody(fields), async (payload) =>
           expectNo5xx({ method: "POST", url, payload, headers: { "content-type": "application/json" } }),
         ),
         { numRuns: 300 },

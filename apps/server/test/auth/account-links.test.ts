@@ -103,6 +103,13 @@ describe("single-use links, with a mail server configured", () => {
       400,
     );
     expect((await ctx.admin.request("DELETE", `/api/users/${user.id}/invite`)).statusCode).toBe(404);
+    const audit = (await ctx.admin.request("GET", "/api/audit?limit=1000")).json<{
+      items: Array<{ action: string; resourceId: string | null; details: Record<string, unknown> }>;
+    }>();
+    const mine = audit.items.filter((e) => e.resourceId === user.id).map((e) => e.action);
+    expect(mine.filter((a) => a === "user.invite")).toHaveLength(2);
+    expect(mine).toContain("user.invite_revoke");
+    expect(JSON.stringify(audit)).not.toContain(second);
   });
 
   it("a refused password does not spend the link; a guessed or malformed token opens nothing", async () => {

@@ -12,7 +12,17 @@ const NEW_PASSWORD = "another sturdy passphrase";
 
 type Mail = { to: string; template: string; status: string; attempts: number; lastError: string | null };
 
-export async function runAccountsJourney(baseUrl: string, adminToken: string, smtp: SmtpSink): Promise<void> {
+/**
+ * `expireLinksOf(email)` lets the user's links expire: in the distributed test by moving their
+ * expiry in the database; on `start` (whose database is inside the server) by waiting out a short
+ * BIFROST_INVITATION_HOURS.
+ */
+export async function runAccountsJourney(
+  baseUrl: string,
+  adminToken: string,
+  smtp: SmtpSink,
+  expireLinksOf: (email: string) => Promise<void>,
+): Promise<void> {
   const admin = { authorization: `Bearer ${adminToken}` };
   const api = async (method: string, path: string, body?: Record<string, unknown>, headers = admin) =>
     await call(`${baseUrl}${path}`, method, body, headers);
@@ -77,6 +87,17 @@ export async function runAccountsJourney(baseUrl: string, adminToken: string, sm
     (await call(`${baseUrl}/auth/login`, "POST", { email: ada.email, password: NEW_PASSWORD })).status,
   ).toBe(200);
   expect(smtp.received.filter((m) => m.to.startsWith("nobody-"))).toEqual([]);
+
+  // An expired invitation is refused.
+  const tardy = await newUser("tardy");
+  await api("POST", `/api/users/${tardy.id}/invite`);
+  const expired = tokenIn(await smtp.next(tardy.email, /invited you/));
+  await expireLinksOf(tardy.email);
+  const refused = await call(`${baseUrl}/auth/register-from-invite`, "POST", {
+    token: expired.token,
+    password: PASSWORD,
+  });
+  expect(refused.status).toBe(400);
 
   // The mail server is down: the invitation is answered at once, tried, and delivered once it is back.
   const bob = await newUser("bob");

@@ -37,10 +37,17 @@ describe("invitations and password resets in the web client", () => {
     { timeout: 90_000 },
     async () => {
       const email = "grace@invited.example";
+      const role = await fetch(`${session.baseUrl}/api/roles`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "Field technicians" }),
+      });
+      expect(role.status).toBe(201);
       const page = await open("/admin/users", "Users");
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Name").fill("Grace");
       await page.getByLabel("Organization", { exact: true }).selectOption({ label: "Provider" });
+      await page.getByRole("group", { name: "Roles" }).getByLabel("Field technicians").check();
       await page.getByRole("button", { name: "Create user" }).click();
       await page.getByRole("status").getByText(`An invitation sent to ${email}.`).waitFor();
       const row = page.getByRole("row", { name: new RegExp(email) });
@@ -66,6 +73,18 @@ describe("invitations and password resets in the web client", () => {
       // The token travelled in the fragment and the request body only: no URL the server saw holds it.
       const token = link.split("#token=")[1] ?? "";
       expect(requests.filter((url) => url.includes(token))).toEqual([]);
+
+      // Invited into the organization with the role chosen.
+      const signIn = await fetch(`${session.baseUrl}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password: NEW_PASSWORD }),
+      });
+      const { accessToken } = (await signIn.json()) as { accessToken: string };
+      const me = (await (
+        await fetch(`${session.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })
+      ).json()) as { roles: string[] };
+      expect(me.roles).toEqual(["Field technicians"]);
 
       // The same link again: refused with a clear message.
       const again = await visitor.newPage();

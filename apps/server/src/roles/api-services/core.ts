@@ -56,7 +56,7 @@ export type ApiServiceDeps = {
   /** BIFROST_ORG_MAX_CONCURRENT_RUNS: the limit of an organization without its own; default none. */
   orgMaxConcurrentRuns?: number | null;
   /** BIFROST_SMTP_URL and BIFROST_MAIL_FROM; no URL: no mail server (admins get links instead). */
-  mail?: { smtpUrl: string | undefined; from: string };
+  mail?: { smtpUrl: string | undefined; from: string; invitationHours?: number };
 };
 
 /** The pieces several domains share: built once, then handed to each domain's wiring. */

@@ -78,6 +78,7 @@ export function identityServices(
       clock,
       logger: core.logger,
       publicUrl: deps.publicUrl,
+      invitationTtlMs: (deps.mail?.invitationHours ?? 168) * 3600_000,
     }),
     authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
     tokens,

@@ -13,7 +13,6 @@ import type { AuthService, RequestMeta } from "../auth/auth-service.js";
 import type { RateLimiter } from "../auth/rate-limiter.js";
 import type { MailOutbox } from "../mail/mail-outbox.js";
 
-const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 const RESET_TTL_MS = 30 * 60_000;
 /** Reset requests per account per hour (and per IP per minute: the login limit). */
 const RESETS_PER_ACCOUNT_PER_HOUR = 5;
@@ -28,8 +27,8 @@ const PAGES: Record<AccountTokenPurpose, string> = {
 const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 /**
- * Invitations and password resets: single-use links (a random token, only its hash stored, 7 days and
- * 30 minutes) sent through the mail outbox. Without a mail server the admin who asked is answered the
+ * Invitations and password resets: single-use links (a random token, only its hash stored, 7 days —
+ * BIFROST_INVITATION_HOURS — and 30 minutes) sent through the mail outbox. Without a mail server the admin who asked is answered the
  * link once instead; a link never goes to a log. Using a link sets the password and ends every login
  * of the user.
  */
@@ -48,6 +47,8 @@ export class AccountLinks {
       logger: Logger;
       /** BIFROST_PUBLIC_URL: the links' origin (required for links a user asks for themselves). */
       publicUrl: string | undefined;
+      /** BIFROST_INVITATION_HOURS (7 days by default). */
+      invitationTtlMs: number;
     },
   ) {}
 
@@ -56,7 +57,7 @@ export class AccountLinks {
     const user = await this.invitable(userId);
     const inviter = actor.userId ? await this.deps.users.findById(actor.userId) : undefined;
     const organization = await this.deps.organizations.find(user.organizationId);
-    const { token, expiresAt } = await this.issue("invitation", user.id, INVITATION_TTL_MS, actor.userId);
+    const { token, expiresAt } = await this.issue("invitation", user.id, this.deps.invitationTtlMs, actor.userId);
     const link = this.linkFor("invitation", token, origin);
     const sent = await this.deps.outbox.enqueue(user.email, {
       template: "invitation",

@@ -2,7 +2,12 @@ import type { AccountLinkAnswer, AdminUser, CreateUser } from "@bifrost/contract
 import "./admin.css";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
-import { useAllOrganizations, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
+import {
+  useAllOrganizations,
+  useAllRoles,
+  useInvalidatingMutation,
+  useOrganizationName,
+} from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
@@ -62,6 +67,8 @@ function LinkOnce({
 
 export function UsersPage() {
   const organizations = useAllOrganizations();
+  const roles = useAllRoles();
+  const [roleIds, setRoleIds] = useState<string[]>([]);
   const orgName = useOrganizationName();
   const [filter, setFilter] = useState("");
   const users = useUsers(filter);
@@ -73,9 +80,17 @@ export function UsersPage() {
   const [linkShown, setLinkShown] = useState<{ email: string; answer: AccountLinkAnswer } | null>(null);
   const orgs = organizations.data ?? [];
 
-  const create = useInvalidatingMutation(ADMIN_KEY, (body: CreateUser) =>
-    apiFetch<AdminUser>("/api/users", { method: "POST", body }),
-  );
+  /** Creates the user, then gives them the chosen roles (the invitation follows when there is no password). */
+  const create = useInvalidatingMutation(ADMIN_KEY, async (body: CreateUser) => {
+    const user = await apiFetch<AdminUser>("/api/users", { method: "POST", body });
+    for (const roleId of roleIds) {
+      await apiFetch<unknown>(`/api/roles/${encodeURIComponent(roleId)}/users`, {
+        method: "POST",
+        body: { userIds: [user.id] },
+      });
+    }
+    return user;
+  });
   const deactivate = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
     apiFetch<AdminUser>(`/api/users/${encodeURIComponent(u.id)}`, {
       method: "PATCH",
@@ -119,6 +134,7 @@ export function UsersPage() {
           setEmail("");
           setName("");
           setPassword("");
+          setRoleIds([]);
           setNotice(`Created ${user.email}.`);
           // Without a password, the new user is invited at once.
           if (!user.hasPassword) invite.mutate(user);
@@ -161,6 +177,29 @@ export function UsersPage() {
           globalLabel="Choose…"
           required
         />
+        {(roles.data?.length ?? 0) > 0 && (
+          <fieldset>
+            <legend>Roles</legend>
+            <ul className="admin-checklist">
+              {(roles.data ?? []).map((role) => (
+                <li key={role.id}>
+                  <label>
+                    <input
+                      type="checkbox"
+                      checked={roleIds.includes(role.id)}
+                      onChange={(e) =>
+                        setRoleIds(
+                          e.target.checked ? [...roleIds, role.id] : roleIds.filter((id) => id !== role.id),
+                        )
+                      }
+                    />{" "}
+                    {role.name}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          </fieldset>
+        )}
       </CreateCard>
       <div className="admin-filters" role="search">
         <OrganizationSelect

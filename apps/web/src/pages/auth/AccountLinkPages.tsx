@@ -16,6 +16,33 @@ function useLinkToken(): string {
   return token;
 }
 
+function PasswordField({
+  label,
+  hint,
+  value,
+  onChange,
+}: {
+  label: string;
+  hint?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} {...(hint ? { hint } : {})}>
+      {(ids) => (
+        <Input
+          {...ids}
+          type="password"
+          autoComplete="new-password"
+          required
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 function NewPasswordForm({
   submitLabel,
   busy,
@@ -36,31 +63,13 @@ function NewPasswordForm({
   };
   return (
     <form onSubmit={submit} className="auth-form">
-      <Field label="New password" hint="At least 12 characters; a passphrase is best">
-        {(ids) => (
-          <Input
-            {...ids}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Repeat the password">
-        {(ids) => (
-          <Input
-            {...ids}
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-          />
-        )}
-      </Field>
+      <PasswordField
+        label="New password"
+        hint="At least 12 characters; a passphrase is best"
+        value={password}
+        onChange={setPassword}
+      />
+      <PasswordField label="Repeat the password" value={repeat} onChange={setRepeat} />
       {mismatch && (
         <p className="form-error" role="alert">
           The two passwords differ.

@@ -1,0 +1,29 @@
+import fc from "fast-check";
+
+/** A value of any JSON type, with the awkward ones a route must refuse cleanly (long, markup, paths). */
+const fuzzValue = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+  fc.constantFrom(
+    "",
+    "00000000-0000-4000-8000-000000000002",
+    "x".repeat(3000),
+    "<script>",
+    "../../etc",
+    "%00",
+    "admin@msp.example",
+  ),
+);
+
+/** A request body: arbitrary JSON, raw text, or an object with the route's own fields holding any value. */
+export const fuzzBody = (fields: readonly string[]) =>
+  fc.oneof(
+    fc.json({ maxDepth: 3 }),
+    fc.string({ maxLength: 200 }),
+    fc
+      .record(Object.fromEntries(fields.map((f) => [f, fuzzValue])), { requiredKeys: [] })
+      .map((o) => JSON.stringify(o)),
+  );
