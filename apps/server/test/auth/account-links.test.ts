@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mailMessages } from "../../src/db/schema/index.js";
+import { mailMessages, users } from "../../src/db/schema/index.js";
 import { SecretBox } from "../../src/infra/crypto/secret-box.js";
-import { TEST_SECRET_KEY } from "../support/app.js";
+import { createTestApp, TEST_SECRET_KEY, type TestApp } from "../support/app.js";
 import { createTestContext, type TestContext } from "../support/context.js";
+import { insertMember } from "../support/users.js";
 
 // Invitations and password resets in-process on PostgreSQL: what the journeys on real servers
 // cannot reach — expiry (a clock set back when the link is issued), revocation, resending, no mail
@@ -218,5 +219,40 @@ describe("single-use links without a mail server", () => {
       });
     expect((await login("an admin's choice of password")).statusCode).toBe(401);
     expect((await login(PASSWORD)).statusCode).toBe(200);
+  });
+});
+
+describe("an invitation where MFA is required", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ mfaRequired: true });
+  });
+  afterAll(() => t?.close());
+
+  it("sets the password, then asks for MFA enrolment before any token", async () => {
+    const userId = await insertMember(t.database.db, {
+      email: "mfa@links.example",
+      name: "Mfa",
+      password: "x",
+    });
+    await t.database.db.update(users).set({ passwordHash: null }).where(eq(users.id, userId));
+    const answer = await t.services.accountLinks.invite(userId, {}, "http://localhost");
+    const token = answer.link?.split("#token=")[1] ?? "";
+    const registered = await t.app.inject({
+      method: "POST",
+      url: "/auth/register-from-invite",
+      payload: { token, password: PASSWORD },
+    });
+    expect(registered.statusCode).toBe(200);
+    const body = registered.json<{ mfaSetupRequired?: boolean; mfaToken?: string; accessToken?: string }>();
+    expect(body.mfaSetupRequired).toBe(true);
+    expect(body.accessToken).toBeUndefined();
+    const setup = await t.app.inject({
+      method: "POST",
+      url: "/auth/mfa/setup",
+      headers: { authorization: `Bearer ${body.mfaToken ?? ""}` },
+    });
+    expect(setup.statusCode).toBe(200);
+    expect(setup.json()).toHaveProperty("otpauthUri");
   });
 });

@@ -57,7 +57,12 @@ export class AccountLinks {
     const user = await this.invitable(userId);
     const inviter = actor.userId ? await this.deps.users.findById(actor.userId) : undefined;
     const organization = await this.deps.organizations.find(user.organizationId);
-    const { token, expiresAt } = await this.issue("invitation", user.id, this.deps.invitationTtlMs, actor.userId);
+    const { token, expiresAt } = await this.issue(
+      "invitation",
+      user.id,
+      this.deps.invitationTtlMs,
+      actor.userId,
+    );
     const link = this.linkFor("invitation", token, origin);
     const sent = await this.deps.outbox.enqueue(user.email, {
       template: "invitation",
