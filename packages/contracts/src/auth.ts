@@ -67,3 +67,15 @@ export const changePasswordRequestSchema = z.object({
 export const mfaStatusSchema = z.object({ enabled: z.boolean(), recoveryCodesRemaining: z.number().int() });
 export const mfaCodeRequestSchema = z.object({ code: z.string().max(64) });
 export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) });
+
+/** One login of a user (`GET /auth/sessions`, `GET /api/users/{id}/sessions`). */
+export const sessionSchema = z.object({
+  id: z.guid(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  /** The login this request was made with. */
+  current: z.boolean(),
+});
+export type Session = z.infer<typeof sessionSchema>;

@@ -19,6 +19,7 @@ import type { TokenService } from "../services/auth/tokens.js";
 import type { ReadinessService } from "../services/health/readiness.js";
 import type { ExecutionsRepository } from "../repositories/executions.js";
 import type { AccountLinks } from "../services/accounts/account-links.js";
+import type { SessionsService } from "../services/auth/sessions.js";
 import type { MailOutbox } from "../services/mail/mail-outbox.js";
 import type { ExecutionBatches } from "../repositories/execution-batches.js";
 import type { PlatformWorkersRepository } from "../repositories/platform-workers.js";
@@ -53,6 +54,8 @@ export type ApiServices = {
   audit: AuditLog;
   organizations: OrganizationsService;
   users: UsersService;
+  /** Users' logins, listed and ended one by one. */
+  sessions: SessionsService;
   /** Invitations and password resets (issue 21). */
   accountLinks: AccountLinks;
   /** Mail goes out through it; the mail log. */

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, ne } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { authSessions, mfaRecoveryCodes, refreshTokens } from "../db/schema/index.js";
 
@@ -17,6 +17,21 @@ export class AuthSessionsRepository {
   async findSession(id: string): Promise<SessionRow | undefined> {
     const [row] = await this.db.select().from(authSessions).where(eq(authSessions.id, id)).limit(1);
     return row;
+  }
+
+  /** The user's logins that are neither revoked nor expired, most recently used first. */
+  async listActive(userId: string): Promise<SessionRow[]> {
+    return await this.db
+      .select()
+      .from(authSessions)
+      .where(
+        and(
+          eq(authSessions.userId, userId),
+          isNull(authSessions.revokedAt),
+          gt(authSessions.expiresAt, sql`now()`),
+        ),
+      )
+      .orderBy(desc(authSessions.lastUsedAt));
   }
 
   async addRefreshToken(sessionId: string, tokenHash: string, expiresAt: Date): Promise<void> {

@@ -24,6 +24,30 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       allowedStatus: 422,
     },
     "GET /auth/mfa/status": { method: "GET", url: () => "/auth/mfa/status", kind: "userOnly" },
+    "GET /auth/sessions": { method: "GET", url: () => "/auth/sessions", kind: "userOnly" },
+    // A login of nobody: the caller's own are ended in test/auth/sessions.test.ts.
+    "DELETE /auth/sessions/{id}": {
+      method: "DELETE",
+      url: () => `/auth/sessions/${UNKNOWN}`,
+      kind: "userOnly",
+      allowedStatus: 404,
+    },
+    "GET /api/users/{id}/sessions": {
+      method: "GET",
+      url: () => `/api/users/${c().orgA.withRole.userId}/sessions`,
+      kind: "adminOnly",
+    },
+    "DELETE /api/users/{id}/sessions/{sessionId}": {
+      method: "DELETE",
+      url: async () => {
+        const user = await signedInUser(c(), c().orgA.id);
+        const sessions = (await user.request("GET", "/auth/sessions")).json<{
+          items: Array<{ id: string }>;
+        }>();
+        return `/api/users/${user.userId}/sessions/${sessions.items[0]?.id ?? UNKNOWN}`;
+      },
+      kind: "adminOnly",
+    },
     "DELETE /auth/mfa": {
       method: "DELETE",
       url: () => "/auth/mfa",

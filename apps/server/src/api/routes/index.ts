@@ -7,6 +7,7 @@ import { platformRoutes } from "./platform.js";
 import { realtimeRoutes } from "./realtime.js";
 import { auditRoutes } from "./audit.js";
 import { accountRoutes } from "./accounts.js";
+import { sessionRoutes } from "./sessions.js";
 import { authRoutes } from "./auth.js";
 import { configRoutes } from "./config.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -62,6 +63,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
     cookies: { secure: secureCookies },
   })),
   route(mfaRoutes, ({ services }) => ({ mfa: services.mfa })),
+  route(sessionRoutes, ({ services }) => ({ sessions: services.sessions })),
   route(organizationRoutes, ({ services }) => ({ organizations: services.organizations })),
   route(userRoutes, ({ services }) => ({ users: services.users })),
   route(accountRoutes, ({ services, secureCookies }) => ({

@@ -4,6 +4,7 @@ import { RolesRepository } from "../../repositories/roles.js";
 import { AccountLinks } from "../../services/accounts/account-links.js";
 import { AuthService } from "../../services/auth/auth-service.js";
 import { AuthStatusService } from "../../services/auth/auth-status.js";
+import { SessionsService } from "../../services/auth/sessions.js";
 import { MfaCodes } from "../../services/auth/mfa-codes.js";
 import { MfaManagement } from "../../services/auth/mfa-management.js";
 import { RunRevocation } from "../../services/execution/accept/cancellation.js";
@@ -30,6 +31,7 @@ export function identityServices(
   | "roles"
   | "accountLinks"
   | "mailOutbox"
+  | "sessions"
 > {
   const { deps, users, sessions, organizations, audit, authState, clock, rateLimiter, tokens } = core;
   const mfaCodes = new MfaCodes({ users, sessions, secretBox: core.secretBox, clock });
@@ -66,6 +68,7 @@ export function identityServices(
   return {
     auth,
     mailOutbox,
+    sessions: new SessionsService({ sessions, users, authState, audit, clock }),
     accountLinks: new AccountLinks({
       tokens: accountTokens,
       users,
