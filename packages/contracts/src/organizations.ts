@@ -69,6 +69,25 @@ export const createRoleSchema = z.object({
   description: z.string().trim().max(1000).optional(),
 });
 export const assignRoleUsersSchema = z.object({ userIds: z.array(z.guid()).min(1).max(1000) });
+/** `PATCH /api/roles/{id}`: rename, or change (null: remove) the description. */
+export const updateRoleSchema = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  description: z.string().trim().max(1000).nullable().optional(),
+});
+/** A member of a role (`GET /api/roles/{id}/users`). */
+export const roleMemberSchema = z.object({
+  id: z.guid(),
+  email: z.string(),
+  name: z.string(),
+  organizationId: z.guid(),
+  isActive: z.boolean(),
+});
+/** `GET /api/roles/{id}`: the role, and the forms and workflows it opens. */
+export const roleDetailSchema = roleSchema.extend({
+  forms: z.array(z.object({ id: z.guid(), name: z.string() })),
+  workflows: z.array(z.object({ id: z.guid(), name: z.string() })),
+});
+export type RoleDetail = z.infer<typeof roleDetailSchema>;
 
 export const auditEntrySchema = z.object({
   id: z.guid(),

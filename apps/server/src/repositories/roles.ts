@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { roles, userRoles } from "../db/schema/index.js";
+import { formRoles, forms, roles, userRoles, users, workflowRoles, workflows } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
 
 export type RoleRow = typeof roles.$inferSelect;
@@ -40,5 +40,76 @@ export class RolesRepository {
       .insert(userRoles)
       .values(userIds.map((userId) => ({ roleId, userId, assignedBy })))
       .onConflictDoNothing();
+  }
+
+  /** Takes the role from one user; answers whether they held it. */
+  async removeUser(roleId: string, userId: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(userRoles)
+      .where(and(eq(userRoles.roleId, roleId), eq(userRoles.userId, userId)))
+      .returning({ userId: userRoles.userId });
+    return rows.length > 0;
+  }
+
+  async update(
+    id: string,
+    values: { name?: string | undefined; description?: string | null | undefined },
+  ): Promise<RoleRow | undefined> {
+    const changes = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+    const [row] = await this.db
+      .update(roles)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(eq(roles.id, id))
+      .returning();
+    return row;
+  }
+
+  /**
+   * Deletes the role and, in the same transaction (the foreign keys cascade), every membership and
+   * every form's and workflow's use of it. Answers its former members, or undefined when unknown.
+   */
+  async delete(id: string): Promise<string[] | undefined> {
+    return await this.db.transaction(async (tx) => {
+      const members = await tx
+        .select({ userId: userRoles.userId })
+        .from(userRoles)
+        .where(eq(userRoles.roleId, id));
+      const deleted = await tx.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id });
+      return deleted.length === 0 ? undefined : members.map((m) => m.userId);
+    });
+  }
+
+  async members(roleId: string) {
+    return await this.db
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        organizationId: users.organizationId,
+        isActive: users.isActive,
+      })
+      .from(userRoles)
+      .innerJoin(users, eq(users.id, userRoles.userId))
+      .where(eq(userRoles.roleId, roleId))
+      .orderBy(asc(users.email));
+  }
+
+  /** The forms and workflows the role opens. */
+  async uses(roleId: string) {
+    const [formRows, workflowRows] = await Promise.all([
+      this.db
+        .select({ id: forms.id, name: forms.name })
+        .from(formRoles)
+        .innerJoin(forms, eq(forms.id, formRoles.formId))
+        .where(eq(formRoles.roleId, roleId))
+        .orderBy(asc(forms.name)),
+      this.db
+        .select({ id: workflows.id, name: workflows.name })
+        .from(workflowRoles)
+        .innerJoin(workflows, eq(workflows.id, workflowRoles.workflowId))
+        .where(eq(workflowRoles.roleId, roleId))
+        .orderBy(asc(workflows.name)),
+    ]);
+    return { forms: formRows, workflows: workflowRows };
   }
 }

@@ -137,6 +137,37 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       kind: "adminOnly",
     },
     "GET /api/platform/mail": { method: "GET", url: () => "/api/platform/mail", kind: "adminOnly" },
+    "GET /api/roles/{id}": { method: "GET", url: () => `/api/roles/${c().roleId}`, kind: "adminOnly" },
+    "GET /api/roles/{id}/users": {
+      method: "GET",
+      url: () => `/api/roles/${c().roleId}/users`,
+      kind: "adminOnly",
+    },
+    "PATCH /api/roles/{id}": {
+      method: "PATCH",
+      url: () => `/api/roles/${c().roleId}`,
+      payload: () => ({ description: "Renamed by the matrix" }),
+      kind: "adminOnly",
+    },
+    "DELETE /api/roles/{id}": {
+      method: "DELETE",
+      url: async () =>
+        `/api/roles/${(await c().admin.request("POST", "/api/roles", { name: `matrix-doomed-${unique()}` })).json<{ id: string }>().id}`,
+      kind: "adminOnly",
+    },
+    "DELETE /api/roles/{id}/users/{userId}": {
+      method: "DELETE",
+      url: async () => {
+        const role = (
+          await c().admin.request("POST", "/api/roles", { name: `matrix-held-${unique()}` })
+        ).json<{ id: string }>().id;
+        await c().admin.request("POST", `/api/roles/${role}/users`, {
+          userIds: [c().orgB.withoutRole.userId],
+        });
+        return `/api/roles/${role}/users/${c().orgB.withoutRole.userId}`;
+      },
+      kind: "adminOnly",
+    },
     "DELETE /api/users/{id}": {
       method: "DELETE",
       url: async () => {

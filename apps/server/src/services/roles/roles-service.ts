@@ -1,4 +1,4 @@
-import type { Role } from "@bifrost/contracts";
+import type { Role, RoleDetail } from "@bifrost/contracts";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { RoleRow, RolesRepository } from "../../repositories/roles.js";
@@ -63,6 +63,64 @@ export class RolesService {
       resourceType: "role",
       resourceId: roleId,
       details: { userIds: unique },
+    });
+  }
+
+  async get(id: string): Promise<RoleDetail> {
+    const row = await this.deps.roles.find(id);
+    if (!row) throw new NotFoundError("Role not found");
+    return { ...toRole(row), ...(await this.deps.roles.uses(id)) };
+  }
+
+  async members(id: string) {
+    if (!(await this.deps.roles.find(id))) throw new NotFoundError("Role not found");
+    return { items: await this.deps.roles.members(id) };
+  }
+
+  /** Takes the role from a user: on their next request, on every API process. 404 when they lack it. */
+  async removeUser(roleId: string, userId: string, actor: AuditActor): Promise<void> {
+    if (!(await this.deps.roles.removeUser(roleId, userId)))
+      throw new NotFoundError("The user does not hold this role");
+    await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, {
+      action: "role.unassign",
+      resourceType: "role",
+      resourceId: roleId,
+      details: { userId },
+    });
+  }
+
+  /** Renames the role (a name taken by another role is 409) or changes its description. */
+  async update(
+    id: string,
+    input: { name?: string | undefined; description?: string | null | undefined },
+    actor: AuditActor,
+  ): Promise<Role> {
+    const row = await this.deps.roles.update(id, input);
+    if (!row) throw new NotFoundError("Role not found");
+    // Role names ride in the access state (`/auth/me`): members see the new one at once.
+    if (input.name !== undefined)
+      for (const member of await this.deps.roles.members(id))
+        await this.deps.authState.invalidate({ userId: member.id });
+    await this.deps.audit.record(actor, {
+      action: "role.update",
+      resourceType: "role",
+      resourceId: id,
+      details: { changed: Object.keys(input) },
+    });
+    return toRole(row);
+  }
+
+  /** Deletes the role everywhere in one transaction; its former members lose it on their next request. */
+  async delete(id: string, actor: AuditActor): Promise<void> {
+    const members = await this.deps.roles.delete(id);
+    if (!members) throw new NotFoundError("Role not found");
+    for (const userId of members) await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, {
+      action: "role.delete",
+      resourceType: "role",
+      resourceId: id,
+      details: { members: members.length },
     });
   }
 }
