@@ -57,6 +57,25 @@ export const updateUserSchema = z.object({
   isSuperuser: z.boolean().optional(),
 });
 
+/**
+ * `POST /api/users/bulk`: one action on several users, in one transaction — all of them or none.
+ * `replaceRoles` sets exactly these roles (an empty list takes every role away).
+ */
+export const bulkUserActionSchema = z.object({
+  userIds: z
+    .array(z.guid())
+    .min(1)
+    .max(500)
+    .refine((ids) => new Set(ids).size === ids.length, "must not repeat a user"),
+  action: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("move"), organizationId: z.guid() }),
+    z.object({ type: z.literal("replaceRoles"), roleIds: z.array(z.guid()).max(100) }),
+    z.object({ type: z.literal("activate") }),
+    z.object({ type: z.literal("deactivate") }),
+  ]),
+});
+export type BulkUserAction = z.infer<typeof bulkUserActionSchema>;
+
 export const roleSchema = z.object({
   id: z.guid(),
   name: z.string(),

@@ -152,4 +152,51 @@ export class UsersRepository {
   async recordLogin(userId: string, at: Date): Promise<void> {
     await this.db.update(users).set({ lastLoginAt: at }).where(eq(users.id, userId));
   }
+
+  /** Which of these role ids exist. */
+  async existingRoleIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .select({ id: roles.id })
+      .from(roles)
+      .where(inArray(roles.id, [...ids]));
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * One action on several users in one transaction: their rows are locked first; `check` sees them
+   * (and may throw, which undoes everything). Answers the rows as they were before.
+   */
+  async bulk(
+    userIds: readonly string[],
+    change: { organizationId?: string; isActive?: boolean; roleIds?: readonly string[] },
+    check: (before: UserRow[]) => void,
+  ): Promise<UserRow[]> {
+    return await this.db.transaction(async (tx) => {
+      const before = await tx
+        .select()
+        .from(users)
+        .where(and(inArray(users.id, [...userIds]), eq(users.isSystem, false)))
+        .for("update");
+      check(before);
+      const values = Object.fromEntries(
+        Object.entries({ organizationId: change.organizationId, isActive: change.isActive }).filter(
+          ([, v]) => v !== undefined,
+        ),
+      );
+      if (Object.keys(values).length > 0)
+        await tx
+          .update(users)
+          .set({ ...values, updatedAt: new Date() })
+          .where(inArray(users.id, [...userIds]));
+      if (change.roleIds) {
+        await tx.delete(userRoles).where(inArray(userRoles.userId, [...userIds]));
+        const rows = userIds.flatMap((userId) =>
+          (change.roleIds ?? []).map((roleId) => ({ userId, roleId })),
+        );
+        if (rows.length > 0) await tx.insert(userRoles).values(rows);
+      }
+      return before;
+    });
+  }
 }

@@ -137,6 +137,12 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       kind: "adminOnly",
     },
     "GET /api/platform/mail": { method: "GET", url: () => "/api/platform/mail", kind: "adminOnly" },
+    "POST /api/users/bulk": {
+      method: "POST",
+      url: () => "/api/users/bulk",
+      payload: () => ({ userIds: [c().orgA.withoutRole.userId], action: { type: "activate" } }),
+      kind: "adminOnly",
+    },
     "GET /api/roles/{id}": { method: "GET", url: () => `/api/roles/${c().roleId}`, kind: "adminOnly" },
     "GET /api/roles/{id}/users": {
       method: "GET",

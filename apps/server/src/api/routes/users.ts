@@ -1,5 +1,6 @@
 import {
   adminUserSchema,
+  bulkUserActionSchema,
   createUserSchema,
   listOf,
   listQuerySchema,
@@ -72,5 +73,19 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async 
       await users.delete(request.params.id, actorOf(request));
       return reply.code(204).send(null);
     },
+  );
+  app.post(
+    "/api/users/bulk",
+    {
+      config: platformAdminOnly,
+      schema: {
+        tags: ["users"],
+        summary:
+          "One action (move, replace roles, activate, deactivate) on several users, in one transaction: all or none",
+        body: bulkUserActionSchema,
+        response: { 200: z.object({ updated: z.number().int() }), ...protectedErrors },
+      },
+    },
+    (request) => users.bulk(request.body, actorOf(request)),
   );
 };

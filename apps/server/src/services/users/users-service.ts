@@ -1,4 +1,4 @@
-import type { AdminUser } from "@bifrost/contracts";
+import type { AdminUser, BulkUserAction } from "@bifrost/contracts";
 import type { AccountTokensRepository } from "../../repositories/account-tokens.js";
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
@@ -130,6 +130,58 @@ export class UsersService {
       details: { ...input },
     });
     return this.presentOne(user);
+  }
+
+  /**
+   * `POST /api/users/bulk`: one action on several users in one transaction — every one of them or
+   * none (an unknown user, an unknown organization or role, or a platform admin moved out of the
+   * provider organization refuses the whole request with 422). Then, as for one user: their access
+   * state is invalidated and the runs of those deactivated or moved stop.
+   */
+  async bulk(input: BulkUserAction, actor: AuditActor): Promise<{ updated: number }> {
+    const { userIds, action } = input;
+    if (action.type === "move")
+      await this.assertOrganization(action.organizationId, "body.action.organizationId");
+    if (action.type === "replaceRoles") {
+      const known = await this.deps.users.existingRoleIds(action.roleIds);
+      const unknown = action.roleIds.filter((id) => !known.has(id));
+      if (unknown.length > 0)
+        throw new ValidationError("Unknown roles", [
+          { path: "body.action.roleIds", message: `no such role: ${unknown.join(", ")}` },
+        ]);
+    }
+    const before = await this.deps.users.bulk(
+      userIds,
+      {
+        ...(action.type === "move" ? { organizationId: action.organizationId } : {}),
+        ...(action.type === "activate" ? { isActive: true } : {}),
+        ...(action.type === "deactivate" ? { isActive: false } : {}),
+        ...(action.type === "replaceRoles" ? { roleIds: [...new Set(action.roleIds)] } : {}),
+      },
+      (rows) => {
+        const found = new Set(rows.map((row) => row.id));
+        const unknown = userIds.filter((id) => !found.has(id));
+        if (unknown.length > 0)
+          throw new ValidationError("Unknown users", [
+            { path: "body.userIds", message: `no such user: ${unknown.join(", ")}` },
+          ]);
+        if (action.type === "move")
+          for (const row of rows) this.assertSuperuserPlacement(row.isSuperuser, action.organizationId);
+      },
+    );
+    for (const row of before) {
+      await this.deps.authState.invalidate({ userId: row.id });
+      const stops =
+        (action.type === "deactivate" && row.isActive) ||
+        (action.type === "move" && row.organizationId !== action.organizationId);
+      if (stops) await this.deps.runs.cancelRunsOf({ userId: row.id });
+    }
+    await this.deps.audit.record(actor, {
+      action: "user.bulk",
+      resourceType: "user",
+      details: { action, userIds },
+    });
+    return { updated: before.length };
   }
 
   /** Only an inactive user can be deleted: deactivate first, so the deletion is deliberate. */
