@@ -1,4 +1,4 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { mailMessages } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
@@ -9,18 +9,30 @@ export type MailMessageRow = typeof mailMessages.$inferSelect;
 export class MailMessagesRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(row: { toAddress: string; template: MailMessageRow["template"]; bodySealed: string }) {
+  /**
+   * A new message, queued: its first attempt is the queue message published with it; the retry job
+   * publishes it again only if that has not come after `firstMessageMs` (a lost or failed publish).
+   */
+  async insert(
+    row: { toAddress: string; template: MailMessageRow["template"]; bodySealed: string },
+    firstMessageMs: number,
+  ) {
     const [inserted] = await this.db
       .insert(mailMessages)
-      .values({ ...row, status: "queued", nextAttemptAt: sql`now()` })
+      .values({
+        ...row,
+        status: "queued",
+        nextAttemptAt: sql`now() + ${`${firstMessageMs} milliseconds`}::interval`,
+      })
       .returning();
     if (!inserted) throw new Error("mail message not inserted");
     return inserted;
   }
 
   /**
-   * Takes a queued message that is due for one attempt: counts the attempt and holds it for
-   * `leaseMs` (a duplicate queue message, or the retry job meanwhile, finds it not due).
+   * Takes a queued message for one attempt — its first, or a later one that is due: counts the
+   * attempt and holds it for `leaseMs` (a duplicate queue message, or the retry job meanwhile, finds
+   * it not due).
    */
   async claim(id: string, leaseMs: number): Promise<MailMessageRow | undefined> {
     const [row] = await this.db
@@ -33,7 +45,7 @@ export class MailMessagesRepository {
         and(
           eq(mailMessages.id, id),
           eq(mailMessages.status, "queued"),
-          lte(mailMessages.nextAttemptAt, sql`now()`),
+          or(eq(mailMessages.attempts, 0), lte(mailMessages.nextAttemptAt, sql`now()`)),
         ),
       )
       .returning();

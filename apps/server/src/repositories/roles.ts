@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { formRoles, forms, roles, userRoles, users, workflowRoles, workflows } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
@@ -40,6 +40,16 @@ export class RolesRepository {
       .insert(userRoles)
       .values(userIds.map((userId) => ({ roleId, userId, assignedBy })))
       .onConflictDoNothing();
+  }
+
+  /** Which of these role ids exist. */
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .select({ id: roles.id })
+      .from(roles)
+      .where(inArray(roles.id, [...ids]));
+    return new Set(rows.map((row) => row.id));
   }
 
   /** Takes the role from one user; answers whether they held it. */

@@ -153,16 +153,6 @@ export class UsersRepository {
     await this.db.update(users).set({ lastLoginAt: at }).where(eq(users.id, userId));
   }
 
-  /** Which of these role ids exist. */
-  async existingRoleIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db
-      .select({ id: roles.id })
-      .from(roles)
-      .where(inArray(roles.id, [...ids]));
-    return new Set(rows.map((row) => row.id));
-  }
-
   /**
    * One action on several users in one transaction: their rows are locked first; `check` sees them
    * (and may throw, which undoes everything). Answers the rows as they were before.

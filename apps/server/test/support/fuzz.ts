@@ -1,4 +1,7 @@
 import fc from "fast-check";
+import type { InjectOptions } from "fastify";
+import { expect } from "vitest";
+import type { TestApp } from "./app.js";
 
 /** A value of any JSON type, with the awkward ones a route must refuse cleanly (long, markup, paths). */
 const fuzzValue = fc.oneof(
@@ -27,3 +30,12 @@ export const fuzzBody = (fields: readonly string[]) =>
       .record(Object.fromEntries(fields.map((f) => [f, fuzzValue])), { requiredKeys: [] })
       .map((o) => JSON.stringify(o)),
   );
+
+/** Sends the request; fails the test on any 5xx, naming the request and the answer. */
+export async function expectNo5xx(app: TestApp, request: InjectOptions): Promise<void> {
+  const response = await app.app.inject(request);
+  expect(
+    response.statusCode,
+    `${JSON.stringify(request).slice(0, 300)} → ${response.body.slice(0, 200)}`,
+  ).toBeLessThan(500);
+}

@@ -9,6 +9,7 @@ import {
   oauthProviderSchema,
   updateOAuthProviderSchema,
 } from "@bifrost/contracts";
+import { escapeHtml } from "../../infra/html.js";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { FastifyRequest } from "fastify";
@@ -20,8 +21,6 @@ const publicRoute = { access: "public" as const };
 
 const callbackPath = (name: string): string => `/api/oauth/callback/${encodeURIComponent(name)}`;
 const bindingOf = (request: FastifyRequest): string | undefined => request.cookies[OAUTH_BINDING_COOKIE];
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export const oauthRoutes: FastifyPluginAsyncZod<{ oauth: OAuthService }> = async (app, { oauth }) => {
   app.post(

@@ -57,6 +57,7 @@ export function identityServices(
     loginRateLimit: deps.loginRateLimit,
   });
   const accountTokens = new AccountTokensRepository(deps.db);
+  const roles = new RolesRepository(deps.db);
   const mailOutbox = mailOutboxFor({
     db: deps.db,
     queue: deps.queue,
@@ -89,7 +90,7 @@ export function identityServices(
     audit,
     mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit, rateLimiter }),
     organizations: new OrganizationsService({ organizations, authState, clock, audit, runs }),
-    users: new UsersService({ users, organizations, authState, audit, runs, tokens: accountTokens }),
-    roles: new RolesService({ roles: new RolesRepository(deps.db), users, authState, audit }),
+    users: new UsersService({ users, organizations, authState, audit, runs, tokens: accountTokens, roles }),
+    roles: new RolesService({ roles, users, authState, audit }),
   };
 }

@@ -1,5 +1,5 @@
 import type { AccountLinkAnswer, LoginResult } from "@bifrost/contracts";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { AccountTokenPurpose } from "../../db/schema/index.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
@@ -11,6 +11,7 @@ import type { AuditActor } from "../../principal.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuthService, RequestMeta } from "../auth/auth-service.js";
 import type { RateLimiter } from "../auth/rate-limiter.js";
+import { hashOpaqueToken } from "../auth/tokens.js";
 import type { MailOutbox } from "../mail/mail-outbox.js";
 
 const RESET_TTL_MS = 30 * 60_000;
@@ -23,8 +24,6 @@ const PAGES: Record<AccountTokenPurpose, string> = {
   invitation: "/invite",
   password_reset: "/reset-password",
 };
-
-const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 /**
  * Invitations and password resets: single-use links (a random token, only its hash stored, 7 days —
@@ -204,7 +203,7 @@ export class AccountLinks {
     await this.deps.tokens.replace({
       purpose,
       userId,
-      tokenHash: hashToken(token),
+      tokenHash: hashOpaqueToken(token),
       expiresAt,
       createdBy: createdBy ?? null,
     });
@@ -220,7 +219,7 @@ export class AccountLinks {
     token: string,
     password: string,
   ): Promise<UserWithOrganization> {
-    const row = await this.deps.tokens.findUsable(purpose, hashToken(token));
+    const row = await this.deps.tokens.findUsable(purpose, hashOpaqueToken(token));
     const user = row ? await this.deps.users.findById(row.userId) : undefined;
     if (!row || !user || user.isSystem || !user.isActive || !user.organizationActive)
       throw new BadRequestError(INVALID_LINK);

@@ -64,12 +64,16 @@ export class MailOutbox {
   /** Records the message and publishes it; answers at once. False when no mail server is configured. */
   async enqueue(to: string, variables: MailVariables): Promise<boolean> {
     if (!this.deps.mailer) return false;
-    const row = await this.deps.messages.insert({
-      toAddress: to,
-      template: variables.template,
-      bodySealed: this.deps.secretBox.seal(JSON.stringify(variables), SEAL_PURPOSE),
-    });
-    // A publish that fails leaves the message due: the retry job publishes it within a second or so.
+    const row = await this.deps.messages.insert(
+      {
+        toAddress: to,
+        template: variables.template,
+        bodySealed: this.deps.secretBox.seal(JSON.stringify(variables), SEAL_PURPOSE),
+      },
+      ATTEMPT_LEASE_MS,
+    );
+    // A publish that fails, or a message lost with the embedded queue, leaves the row to the retry
+    // job once the lease is over; until then the job leaves it to this message (no second send).
     await this.deps.queue
       .publish(MAIL_QUEUE, Buffer.from(row.id))
       .catch((error: unknown) =>

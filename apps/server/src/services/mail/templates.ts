@@ -1,3 +1,4 @@
+import { escapeHtml } from "../../infra/html.js";
 import type { MailToSend } from "../../infra/mail/smtp-mailer.js";
 
 /** The platform's name in every message. */
@@ -13,12 +14,6 @@ export type MailVariables =
       expiresAt: string;
     }
   | { template: "password_reset"; name: string; link: string; expiresAt: string };
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
 
 const when = (iso: string): string => new Date(iso).toUTCString();
 

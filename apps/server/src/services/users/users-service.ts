@@ -1,5 +1,6 @@
 import type { AdminUser, BulkUserAction } from "@bifrost/contracts";
 import type { AccountTokensRepository } from "../../repositories/account-tokens.js";
+import type { RolesRepository } from "../../repositories/roles.js";
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.js";
 import { hashPassword, passwordProblem } from "../../infra/crypto/passwords.js";
@@ -39,6 +40,7 @@ export class UsersService {
       audit: AuditLog;
       runs: RunRevocation;
       tokens: AccountTokensRepository;
+      roles: RolesRepository;
     },
   ) {}
 
@@ -143,7 +145,7 @@ export class UsersService {
     if (action.type === "move")
       await this.assertOrganization(action.organizationId, "body.action.organizationId");
     if (action.type === "replaceRoles") {
-      const known = await this.deps.users.existingRoleIds(action.roleIds);
+      const known = await this.deps.roles.existingIds(action.roleIds);
       const unknown = action.roleIds.filter((id) => !known.has(id));
       if (unknown.length > 0)
         throw new ValidationError("Unknown roles", [
