@@ -45,6 +45,8 @@ const describe = (error: unknown): string =>
  */
 export class MailOutbox {
   private consumer: Consumer | undefined;
+  /** The queue is declared once per process before the first publish (the API does not start()). */
+  private declared: Promise<void> | undefined;
 
   constructor(
     private readonly deps: {
@@ -74,12 +76,21 @@ export class MailOutbox {
     );
     // A publish that fails, or a message lost with the embedded queue, leaves the row to the retry
     // job once the lease is over; until then the job leaves it to this message (no second send).
-    await this.deps.queue
-      .publish(MAIL_QUEUE, Buffer.from(row.id))
+    await this.declare()
+      .then(() => this.deps.queue.publish(MAIL_QUEUE, Buffer.from(row.id)))
       .catch((error: unknown) =>
         this.deps.logger.warn({ err: error, mailId: row.id }, "mail not queued; the retry job will"),
       );
     return true;
+  }
+
+  /** Declares the queue once per process (tried again after a failure). */
+  private declare(): Promise<void> {
+    this.declared ??= this.deps.queue.declare(mailQueueDeclaration).catch((error: unknown) => {
+      this.declared = undefined;
+      throw error;
+    });
+    return this.declared;
   }
 
   async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<MailMessage>> {
@@ -89,7 +100,7 @@ export class MailOutbox {
 
   /** Starts sending (only where a mail server is configured). */
   async start(): Promise<void> {
-    await this.deps.queue.declare(mailQueueDeclaration);
+    await this.declare();
     if (!this.deps.mailer) return;
     this.consumer = await this.deps.queue.consume(
       MAIL_QUEUE,
