@@ -87,6 +87,7 @@ const envSchema = z.object({
   BIFROST_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   BIFROST_HEALTH_PORT: optionalInteger(0, 65535),
   BIFROST_LOGIN_RATE_LIMIT: integer(1, MAX_INT, 10),
+  BIFROST_DEVICE_POLL_INTERVAL_SECONDS: integer(1, 60, 5),
   BIFROST_TRUSTED_PROXIES: z.string().default(""),
   BIFROST_RETENTION_DAYS: integer(1, 36_500, 90),
   BIFROST_DB_POOL_SIZE: integer(1, 1_000, 10),
@@ -167,6 +168,8 @@ export type Config = {
   };
   logLevel: z.infer<typeof envSchema>["BIFROST_LOG_LEVEL"];
   loginRateLimit: number;
+  /** BIFROST_DEVICE_POLL_INTERVAL_SECONDS: seconds between a device login's polls. */
+  devicePollIntervalSeconds: number;
   retentionDays: number;
   shutdownTimeoutMs: number;
   webDir: string | undefined;
@@ -331,6 +334,7 @@ export function loadConfig(role: ProcessRole, env: NodeJS.ProcessEnv = process.e
     },
     logLevel: e.BIFROST_LOG_LEVEL,
     loginRateLimit: e.BIFROST_LOGIN_RATE_LIMIT,
+    devicePollIntervalSeconds: e.BIFROST_DEVICE_POLL_INTERVAL_SECONDS,
     retentionDays: e.BIFROST_RETENTION_DAYS,
     shutdownTimeoutMs: e.BIFROST_SHUTDOWN_TIMEOUT_MS,
     webDir: e.BIFROST_WEB_DIR ? path.resolve(e.BIFROST_WEB_DIR) : undefined,

@@ -57,7 +57,12 @@ export const loginRequestSchema = z.object({ email: z.string().max(254), passwor
 export const mfaSetupResponseSchema = z.object({ secret: z.string(), otpauthUri: z.string() });
 export const mfaVerifyRequestSchema = z.object({ code: z.string().max(64) });
 export const mfaVerifyResponseSchema = tokenPairSchema.extend({ recoveryCodes: z.array(z.string()) });
-export const mfaLoginRequestSchema = z.object({ mfaToken: z.string().max(4096), code: z.string().max(64) });
+export const mfaLoginRequestSchema = z.object({
+  mfaToken: z.string().max(4096),
+  code: z.string().max(64),
+  /** "Remember this browser for 30 days": the next sign-ins from it skip the MFA prompt. */
+  rememberDevice: z.boolean().optional(),
+});
 export const refreshRequestSchema = z.object({ refreshToken: z.string().max(512).optional() });
 export const revokeUserRequestSchema = z.object({ userId: z.guid() });
 export const changePasswordRequestSchema = z.object({
@@ -79,3 +84,59 @@ export const sessionSchema = z.object({
   current: z.boolean(),
 });
 export type Session = z.infer<typeof sessionSchema>;
+
+/** `PATCH /api/profile`: the caller's own details. */
+export const updateProfileSchema = z.object({ name: z.string().trim().min(1).max(200) });
+
+/** `POST /auth/mfa/enrol`: a signed-in user sets up (or replaces) their authenticator. */
+export const mfaEnrolRequestSchema = z.object({
+  /** A current code of the authenticator in use: required to replace it. */
+  code: z.string().max(64).optional(),
+});
+
+/** A browser remembered at the MFA prompt (`GET /auth/trusted-devices`). */
+export const trustedDeviceSchema = z.object({
+  id: z.guid(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  /** The browser this request came from. */
+  current: z.boolean(),
+});
+export type TrustedDevice = z.infer<typeof trustedDeviceSchema>;
+
+/** Device login (RFC 8628, camelCase): what a CLI asks for and polls with. */
+export const deviceCodeRequestSchema = z.object({ clientName: z.string().trim().min(1).max(100).optional() });
+export const deviceCodeResponseSchema = z.object({
+  deviceCode: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string(),
+  expiresIn: z.number().int(),
+  interval: z.number().int(),
+});
+export type DeviceCodeResponse = z.infer<typeof deviceCodeResponseSchema>;
+export const deviceTokenRequestSchema = z.object({ deviceCode: z.string().min(1).max(128) });
+export const deviceTokenErrors = [
+  "authorization_pending",
+  "slow_down",
+  "access_denied",
+  "expired_token",
+] as const;
+export const deviceTokenErrorSchema = z.object({
+  error: z.enum(deviceTokenErrors),
+  message: z.string(),
+  interval: z.number().int().optional(),
+});
+/** The code the user types or follows, for the signed-in user's approval page. */
+export const deviceUserCodeSchema = z.object({ userCode: z.string().trim().min(1).max(32) });
+export const deviceRequestSchema = z.object({
+  userCode: z.string(),
+  clientName: z.string().nullable(),
+  ip: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type DeviceRequest = z.infer<typeof deviceRequestSchema>;

@@ -20,6 +20,8 @@ import type { ReadinessService } from "../services/health/readiness.js";
 import type { ExecutionsRepository } from "../repositories/executions.js";
 import type { AccountLinks } from "../services/accounts/account-links.js";
 import type { SessionsService } from "../services/auth/sessions.js";
+import type { DeviceLogin } from "../services/auth/device-login.js";
+import type { TrustedDevices } from "../services/auth/trusted-devices.js";
 import type { MailOutbox } from "../services/mail/mail-outbox.js";
 import type { ExecutionBatches } from "../repositories/execution-batches.js";
 import type { PlatformWorkersRepository } from "../repositories/platform-workers.js";
@@ -56,6 +58,10 @@ export type ApiServices = {
   users: UsersService;
   /** Users' logins, listed and ended one by one. */
   sessions: SessionsService;
+  /** Browsers remembered at the MFA prompt. */
+  trustedDevices: TrustedDevices;
+  /** Device login for the CLI (RFC 8628). */
+  deviceLogin: DeviceLogin;
   /** Invitations and password resets (issue 21). */
   accountLinks: AccountLinks;
   /** Mail goes out through it; the mail log. */

@@ -87,6 +87,19 @@ export class UsersRepository {
     return updated.length === 1;
   }
 
+  /**
+   * Puts a confirmed new seed in place of the one in use (re-enrolment), with the step of the code
+   * that confirmed it; the same compare-and-set as `acceptTotpStep`.
+   */
+  async replaceMfaSecret(userId: string, sealed: string, step: number): Promise<boolean> {
+    const updated = await this.db
+      .update(users)
+      .set({ mfaSecretSealed: sealed, mfaLastStep: step, mfaEnabled: true, updatedAt: new Date() })
+      .where(and(eq(users.id, userId), or(isNull(users.mfaLastStep), lt(users.mfaLastStep, step))))
+      .returning({ id: users.id });
+    return updated.length === 1;
+  }
+
   async clearMfa(userId: string): Promise<void> {
     await this.db
       .update(users)

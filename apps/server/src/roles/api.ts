@@ -38,6 +38,7 @@ export async function createApi(
     secretKey: config.secretKey,
     mfaRequired: config.mfaRequired,
     loginRateLimit: config.loginRateLimit,
+    devicePollIntervalSeconds: config.devicePollIntervalSeconds,
     logger,
     publicUrl: config.publicUrl,
     orgMaxConcurrentRuns: config.execution.orgMaxConcurrentRuns,

@@ -62,6 +62,47 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       kind: "userOnly",
       allowedStatus: 409,
     },
+    "PATCH /api/profile": {
+      method: "PATCH",
+      url: () => "/api/profile",
+      payload: () => ({ name: "Renamed in the matrix" }),
+      kind: "userOnly",
+    },
+    "POST /auth/mfa/enrol": {
+      method: "POST",
+      url: () => "/auth/mfa/enrol",
+      payload: () => ({}),
+      kind: "userOnly",
+    },
+    "POST /auth/mfa/enrol/verify": {
+      method: "POST",
+      url: () => "/auth/mfa/enrol/verify",
+      payload: () => ({ code: "123456" }),
+      kind: "userOnly",
+      // Nothing started: no authenticator waits for a code.
+      allowedStatus: 409,
+    },
+    "GET /auth/trusted-devices": { method: "GET", url: () => "/auth/trusted-devices", kind: "userOnly" },
+    // A device of nobody: the caller's own are forgotten in test/auth/trusted-devices.test.ts.
+    "DELETE /auth/trusted-devices/{id}": {
+      method: "DELETE",
+      url: () => `/auth/trusted-devices/${UNKNOWN}`,
+      kind: "userOnly",
+      allowedStatus: 404,
+    },
+    // No device login waits for this code; approving one is in test/auth/device-login.test.ts.
+    ...Object.fromEntries(
+      ["lookup", "approve", "deny"].map((step) => [
+        `POST /auth/device/${step}`,
+        {
+          method: "POST",
+          url: () => `/auth/device/${step}`,
+          payload: () => ({ userCode: "BCDF-GHJK" }),
+          kind: "userOnly" as const,
+          allowedStatus: 404,
+        },
+      ]),
+    ),
     "POST /auth/admin/revoke-user": {
       method: "POST",
       url: () => "/auth/admin/revoke-user",

@@ -45,6 +45,8 @@ export async function createTestApp(
     bodyLimitBytes?: number;
     mfaRequired?: boolean;
     loginRateLimit?: number;
+    /** BIFROST_DEVICE_POLL_INTERVAL_SECONDS; default 5. */
+    devicePollIntervalSeconds?: number;
     clock?: Clock;
     trustedProxies?: string[];
     secureCookies?: boolean;
@@ -84,6 +86,9 @@ export async function createTestApp(
     // High enough for a test's own traffic; the rate-limit tests set their own.
     loginRateLimit: options.loginRateLimit ?? 1_000,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.devicePollIntervalSeconds
+      ? { devicePollIntervalSeconds: options.devicePollIntervalSeconds }
+      : {}),
     publicUrl: options.publicUrl,
     ...(options.mail ? { mail: options.mail } : {}),
   });

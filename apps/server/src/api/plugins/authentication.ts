@@ -65,6 +65,23 @@ export function setSessionCookies(
   reply.setCookie(CSRF_COOKIE, csrfToken, { ...base, httpOnly: false, maxAge: REFRESH_TOKEN_TTL_SECONDS });
 }
 
+/** "Remember this browser": read only by the sign-in routes, never by script. */
+export const TRUSTED_DEVICE_COOKIE = "trusted_device";
+
+export function setTrustedDeviceCookie(
+  reply: FastifyReply,
+  device: { token: string; maxAgeSeconds: number },
+  options: CookieOptions,
+): void {
+  reply.setCookie(TRUSTED_DEVICE_COOKIE, device.token, {
+    httpOnly: true,
+    sameSite: "strict",
+    secure: options.secure,
+    path: "/auth",
+    maxAge: device.maxAgeSeconds,
+  });
+}
+
 export function clearSessionCookies(reply: FastifyReply, options: CookieOptions): void {
   const base = { httpOnly: true, sameSite: "lax" as const, secure: options.secure };
   reply.clearCookie(ACCESS_COOKIE, { ...base, path: "/" });

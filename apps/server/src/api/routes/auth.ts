@@ -30,6 +30,8 @@ import {
   clearSessionCookies,
   REFRESH_COOKIE,
   setSessionCookies,
+  setTrustedDeviceCookie,
+  TRUSTED_DEVICE_COOKIE,
   type CookieOptions,
 } from "../plugins/authentication.js";
 
@@ -48,6 +50,7 @@ export const meta = (request: FastifyRequest): RequestMeta => ({
   ip: request.ip,
   userAgent: request.headers["user-agent"],
   requestId: request.id,
+  trustedDevice: request.cookies[TRUSTED_DEVICE_COOKIE],
 });
 
 /** Tokens go in the body (API clients) and in HttpOnly cookies (the browser). */
@@ -147,12 +150,17 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       config: { access: "public" },
       schema: {
         tags: ["auth"],
-        summary: "Second step of a login: a TOTP code or a recovery code",
+        summary:
+          "Second step of a login: a TOTP code or a recovery code; `rememberDevice` skips this step in this browser for 30 days",
         body: mfaLoginRequestSchema,
         response: { 200: tokenPairSchema, ...errors },
       },
     },
-    async (request, reply) => signedIn(reply, await auth.mfaLogin(request.body, meta(request))),
+    async (request, reply) => {
+      const { trustedDevice, ...tokens } = await auth.mfaLogin(request.body, meta(request));
+      if (trustedDevice) setTrustedDeviceCookie(reply, trustedDevice, cookies);
+      return signedIn(reply, tokens);
+    },
   );
 
   app.post(

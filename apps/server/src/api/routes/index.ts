@@ -8,6 +8,7 @@ import { realtimeRoutes } from "./realtime.js";
 import { auditRoutes } from "./audit.js";
 import { accountRoutes } from "./accounts.js";
 import { sessionRoutes } from "./sessions.js";
+import { deviceRoutes } from "./device.js";
 import { authRoutes } from "./auth.js";
 import { configRoutes } from "./config.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -63,7 +64,11 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
     cookies: { secure: secureCookies },
   })),
   route(mfaRoutes, ({ services }) => ({ mfa: services.mfa })),
-  route(sessionRoutes, ({ services }) => ({ sessions: services.sessions })),
+  route(sessionRoutes, ({ services }) => ({
+    sessions: services.sessions,
+    trustedDevices: services.trustedDevices,
+  })),
+  route(deviceRoutes, ({ services }) => ({ deviceLogin: services.deviceLogin })),
   route(organizationRoutes, ({ services }) => ({ organizations: services.organizations })),
   route(userRoutes, ({ services }) => ({ users: services.users })),
   route(accountRoutes, ({ services, secureCookies }) => ({

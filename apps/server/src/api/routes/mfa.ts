@@ -1,6 +1,8 @@
 import {
   errorBodySchema,
   mfaCodeRequestSchema,
+  mfaEnrolRequestSchema,
+  mfaSetupResponseSchema,
   mfaStatusSchema,
   recoveryCodesSchema,
 } from "@bifrost/contracts";
@@ -23,6 +25,42 @@ export const mfaRoutes: FastifyPluginAsyncZod<{ mfa: MfaManagement }> = async (a
       },
     },
     (request) => mfa.status(requirePrincipal(request).userId),
+  );
+
+  app.post(
+    "/auth/mfa/enrol",
+    {
+      config: { access: "user" },
+      schema: {
+        tags: ["mfa"],
+        summary:
+          "Set up an authenticator from the account page: answers its seed. Replacing the one in use needs a current code of it",
+        body: mfaEnrolRequestSchema,
+        response: { 200: mfaSetupResponseSchema, ...errors },
+      },
+    },
+    (request) => mfa.startEnrolment(requirePrincipal(request).userId, request.body.code),
+  );
+
+  app.post(
+    "/auth/mfa/enrol/verify",
+    {
+      config: { access: "user" },
+      schema: {
+        tags: ["mfa"],
+        summary:
+          "Confirm the new authenticator with one of its codes: it takes over, with 10 new recovery codes; remembered browsers are forgotten",
+        body: mfaCodeRequestSchema,
+        response: { 200: recoveryCodesSchema, ...errors },
+      },
+    },
+    async (request) => ({
+      recoveryCodes: await mfa.completeEnrolment(
+        requirePrincipal(request).userId,
+        request.body.code,
+        actorOf(request),
+      ),
+    }),
   );
 
   app.delete(

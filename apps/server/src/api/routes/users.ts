@@ -4,15 +4,34 @@ import {
   createUserSchema,
   listOf,
   listQuerySchema,
+  meSchema,
+  updateProfileSchema,
   updateUserSchema,
 } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf } from "../access.js";
+import { actorOf, requireUserPrincipal } from "../access.js";
 import type { UsersService } from "../../services/users/users-service.js";
 import { idParams, platformAdminOnly, protectedErrors } from "./shared.js";
 
 export const userRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
+  app.patch(
+    "/api/profile",
+    {
+      config: { access: "user" },
+      schema: {
+        tags: ["profile"],
+        summary: "Change the caller's own name",
+        body: updateProfileSchema,
+        response: { 200: meSchema, ...protectedErrors },
+      },
+    },
+    async (request) => {
+      const { userId: id, email, isSuperuser, organizationId, roles } = requireUserPrincipal(request);
+      await users.updateProfile(id, request.body, actorOf(request));
+      return { id, email, name: request.body.name, isSuperuser, organizationId, roles };
+    },
+  );
   app.post(
     "/api/users",
     {

@@ -43,6 +43,8 @@ export type ApiServiceDeps = {
   secretKey: string;
   mfaRequired: boolean;
   loginRateLimit: number;
+  /** BIFROST_DEVICE_POLL_INTERVAL_SECONDS: how often a device login's CLI polls; default 5. */
+  devicePollIntervalSeconds?: number;
   logger?: Logger;
   clock?: Clock;
   /** Where the children's runtime (`sdk.mjs`, `child.mjs`) is built; default DEFAULT_RUNTIME_DIR. */

@@ -5,6 +5,10 @@ import { AccountLinks } from "../../services/accounts/account-links.js";
 import { AuthService } from "../../services/auth/auth-service.js";
 import { AuthStatusService } from "../../services/auth/auth-status.js";
 import { SessionsService } from "../../services/auth/sessions.js";
+import { DeviceAuthorizationsRepository } from "../../repositories/device-authorizations.js";
+import { TrustedDevicesRepository } from "../../repositories/trusted-devices.js";
+import { DeviceLogin } from "../../services/auth/device-login.js";
+import { TrustedDevices } from "../../services/auth/trusted-devices.js";
 import { MfaCodes } from "../../services/auth/mfa-codes.js";
 import { MfaManagement } from "../../services/auth/mfa-management.js";
 import { RunRevocation } from "../../services/execution/accept/cancellation.js";
@@ -32,9 +36,16 @@ export function identityServices(
   | "accountLinks"
   | "mailOutbox"
   | "sessions"
+  | "trustedDevices"
+  | "deviceLogin"
 > {
   const { deps, users, sessions, organizations, audit, authState, clock, rateLimiter, tokens } = core;
   const mfaCodes = new MfaCodes({ users, sessions, secretBox: core.secretBox, clock });
+  const trustedDevices = new TrustedDevices({
+    devices: new TrustedDevicesRepository(deps.db),
+    clock,
+    audit,
+  });
   // Deactivating a user or an organization ends the runs acting for them.
   const runs = new RunRevocation({
     executions: core.executions,
@@ -47,6 +58,7 @@ export function identityServices(
     sessions,
     tokens,
     mfaCodes,
+    trustedDevices,
     authState,
     bus: deps.bus,
     clock,
@@ -70,6 +82,17 @@ export function identityServices(
     auth,
     mailOutbox,
     sessions: new SessionsService({ sessions, users, authState, audit, clock }),
+    trustedDevices,
+    deviceLogin: new DeviceLogin({
+      devices: new DeviceAuthorizationsRepository(deps.db),
+      auth,
+      rateLimiter,
+      audit,
+      clock,
+      publicUrl: deps.publicUrl,
+      intervalSeconds: deps.devicePollIntervalSeconds ?? 5,
+      loginRateLimit: deps.loginRateLimit,
+    }),
     accountLinks: new AccountLinks({
       tokens: accountTokens,
       users,
@@ -88,7 +111,18 @@ export function identityServices(
     tokens,
     authState,
     audit,
-    mfa: new MfaManagement({ users, sessions, mfaCodes, authState, clock, audit, rateLimiter }),
+    mfa: new MfaManagement({
+      users,
+      sessions,
+      mfaCodes,
+      trustedDevices,
+      authState,
+      bus: deps.bus,
+      issuer: "Bifrost",
+      clock,
+      audit,
+      rateLimiter,
+    }),
     organizations: new OrganizationsService({ organizations, authState, clock, audit, runs }),
     users: new UsersService({ users, organizations, authState, audit, runs, tokens: accountTokens, roles }),
     roles: new RolesService({ roles, users, authState, audit }),

@@ -16,6 +16,7 @@ import type { AuditActor } from "../../principal.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { MfaCodes } from "./mfa-codes.js";
+import type { TrustedDevices } from "./trusted-devices.js";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   hashOpaqueToken,
@@ -25,7 +26,13 @@ import {
 } from "./tokens.js";
 import { otpauthUri } from "./totp.js";
 
-export type RequestMeta = { ip: string; userAgent: string | undefined; requestId?: string };
+export type RequestMeta = {
+  ip: string;
+  userAgent: string | undefined;
+  requestId?: string;
+  /** The browser's "remember this browser" cookie, when it sent one. */
+  trustedDevice?: string | undefined;
+};
 
 const MFA_ATTEMPTS_PER_TOKEN = 5;
 /** How long an address that failed a login is not let past a locked account's limit. */
@@ -58,6 +65,7 @@ export class AuthService {
       sessions: AuthSessionsRepository;
       tokens: TokenService;
       mfaCodes: MfaCodes;
+      trustedDevices: TrustedDevices;
       authState: AuthStateCache;
       bus: Bus;
       clock: Clock;
@@ -149,8 +157,12 @@ export class AuthService {
    * prompt, MFA enrolment when required, else the tokens.
    */
   async signIn(user: UserWithOrganization, meta: RequestMeta): Promise<LoginResult> {
-    if (user.mfaEnabled)
+    if (user.mfaEnabled) {
+      // A browser the user asked to remember at an earlier MFA prompt skips it (right password only).
+      if (await this.deps.trustedDevices.recognises(user.id, meta.trustedDevice))
+        return this.issueTokens(user, meta, "password, trusted browser");
       return { mfaRequired: true, mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_login")).token };
+    }
     if (this.deps.mfaRequired) {
       return {
         mfaSetupRequired: true,
@@ -173,6 +185,7 @@ export class AuthService {
     const now = new Date(this.deps.clock.now());
     await this.deps.users.updatePassword(userId, await hashPassword(password), now);
     await this.deps.sessions.revokeUserSessions(userId, reason, now);
+    await this.deps.trustedDevices.forgetAll(userId);
     await this.deps.authState.invalidate({ userId });
   }
 
@@ -207,7 +220,10 @@ export class AuthService {
     return { ...tokens, recoveryCodes };
   }
 
-  async mfaLogin(input: { mfaToken: string; code: string }, meta: RequestMeta): Promise<TokenPair> {
+  async mfaLogin(
+    input: { mfaToken: string; code: string; rememberDevice?: boolean | undefined },
+    meta: RequestMeta,
+  ): Promise<TokenPair & { trustedDevice?: { token: string; maxAgeSeconds: number } }> {
     const { user } = await this.mfaSubject(input.mfaToken, "mfa_login", meta);
     const accepted =
       (await this.deps.mfaCodes.acceptTotp(user, input.code)) ||
@@ -222,7 +238,19 @@ export class AuthService {
       });
       throw new UnauthorizedError("Invalid code");
     }
-    return this.issueTokens(user, meta, "mfa");
+    const tokens = await this.issueTokens(user, meta, "mfa");
+    if (!input.rememberDevice) return tokens;
+    return { ...tokens, trustedDevice: await this.deps.trustedDevices.remember(user.id, meta) };
+  }
+
+  /**
+   * A login approved out of band (a device login approved in the browser by its signed-in user):
+   * a normal session of `userId`, unless the user was deactivated meanwhile.
+   */
+  async approvedLogin(userId: string, meta: RequestMeta, method: string): Promise<TokenPair | undefined> {
+    const user = await this.deps.users.findById(userId);
+    if (!user || user.isSystem || !user.isActive || !user.organizationActive) return undefined;
+    return this.issueTokens(user, meta, method);
   }
 
   async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
@@ -309,6 +337,7 @@ export class AuthService {
     const now = new Date(this.deps.clock.now());
     await this.deps.users.updatePassword(user.id, await hashPassword(input.newPassword), now);
     await this.deps.sessions.revokeUserSessions(user.id, "password changed", now, principal.sessionId);
+    await this.deps.trustedDevices.forgetAll(user.id);
     await this.deps.authState.invalidate({ userId: user.id });
     await this.deps.audit.record(actor, {
       action: "user.password_change",

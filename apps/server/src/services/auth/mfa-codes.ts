@@ -32,6 +32,21 @@ export class MfaCodes {
     return secret;
   }
 
+  /** A seed to replace the one in use, sealed, for the caller to keep until a code confirms it. */
+  newReplacementSecret(): { secret: string; sealed: string } {
+    const secret = generateTotpSecret();
+    return { secret, sealed: this.deps.secretBox.seal(secret, SECRET_PURPOSE) };
+  }
+
+  /** Whether `code` is a code of the replacement seed; when it is, the seed replaces the user's. */
+  async acceptReplacement(user: MfaUser, sealed: string, code: string): Promise<boolean> {
+    const step = verifyTotp(this.deps.secretBox.open(sealed, SECRET_PURPOSE), code, {
+      nowMs: this.deps.clock.now(),
+      lastAcceptedStep: user.mfaLastStep,
+    });
+    return step !== null && (await this.deps.users.replaceMfaSecret(user.id, sealed, step));
+  }
+
   /** Whether `code` is a TOTP code of the user's seed not used before; records it when it is. */
   async acceptTotp(user: MfaUser, code: string, options: { enable?: boolean } = {}): Promise<boolean> {
     if (!user.mfaSecretSealed) return false;

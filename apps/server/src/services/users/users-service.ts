@@ -108,6 +108,19 @@ export class UsersService {
     return this.presentOne(user);
   }
 
+  /** The caller's own name (`PATCH /api/profile`); every process sees it on the next request. */
+  async updateProfile(userId: string, input: { name: string }, actor: AuditActor): Promise<void> {
+    if (!(await this.deps.users.update(userId, { name: input.name })))
+      throw new NotFoundError("User not found");
+    await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, {
+      action: "user.profile_update",
+      resourceType: "user",
+      resourceId: userId,
+      details: { name: input.name },
+    });
+  }
+
   async update(id: string, input: UpdateUser, actor: AuditActor): Promise<AdminUser> {
     const current = await this.deps.users.findById(id);
     if (!current || current.isSystem) throw new NotFoundError("User not found");
