@@ -1,6 +1,7 @@
 import type { Role } from "@bifrost/contracts";
 import "./admin.css";
 import { useState } from "react";
+import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { ActionError, Button, Dialog, Field, Input, QueryView } from "../../components/ui/index.js";
 import { useAllRoles, useInvalidatingMutation } from "../../api/queries.js";
@@ -44,7 +45,10 @@ export function RolesPage() {
         what="the roles"
         caption="Roles"
         columns={[
-          { header: "Name", cell: (r) => r.name },
+          {
+            header: "Name",
+            cell: (r) => <Link to={`/admin/roles/${encodeURIComponent(r.id)}`}>{r.name}</Link>,
+          },
           { header: "Description", cell: (r) => r.description ?? "—" },
           {
             header: "Actions",

@@ -12,6 +12,7 @@ import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
+import { selectColumn, UserBulkActions, type Selection } from "./UserBulkActions.js";
 
 /**
  * A link the API answered because no mail server is configured: shown once, to copy and hand over.
@@ -72,6 +73,7 @@ export function UsersPage() {
   const orgName = useOrganizationName();
   const [filter, setFilter] = useState("");
   const users = useUsers(filter);
+  const [selection, setSelection] = useState<Selection>(new Set());
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
@@ -212,12 +214,19 @@ export function UsersPage() {
       {notice && <p role="status">{notice}</p>}
       <LinkOnce shown={linkShown} onClose={() => setLinkShown(null)} />
       <ActionError error={actionError} />
+      <UserBulkActions
+        shown={users.data ?? []}
+        selection={selection}
+        onSelectionChange={setSelection}
+        onDone={setNotice}
+      />
       <AdminTable
         query={users}
         what="the users"
         caption="Users"
         empty={filter ? "No users in this organization." : "No users yet."}
         columns={[
+          selectColumn(selection, setSelection),
           { header: "Email", cell: (u) => u.email },
           { header: "Name", cell: (u) => u.name },
           { header: "Organization", cell: (u) => orgName(u.organizationId) },

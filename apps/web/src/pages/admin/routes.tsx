@@ -19,6 +19,10 @@ export const adminPages: RouteObject[] = [
         lazy: async () => ({ Component: (await import("./RolesPage.js")).RolesPage }),
       },
       {
+        path: "admin/roles/:roleId",
+        lazy: async () => ({ Component: (await import("./RolePage.js")).RolePage }),
+      },
+      {
         path: "admin/audit",
         lazy: async () => ({ Component: (await import("./AuditPage.js")).AuditPage }),
       },
