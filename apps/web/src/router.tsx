@@ -58,6 +58,11 @@ const routes: RouteObject[] = [
       {
         element: <RequireAuth />,
         children: [
+          // Device login: a focused page of its own, outside the app's frame.
+          {
+            path: "device",
+            lazy: async () => ({ Component: (await import("./pages/auth/DevicePage.js")).DevicePage }),
+          },
           {
             element: <Layout />,
             errorElement: <RouteError />,

@@ -12,11 +12,15 @@ export function MfaPromptPage() {
   const location = useLocation();
   const { finish, loginPath } = useSignInFlow();
   const [code, setCode] = useState("");
+  const [rememberDevice, setRememberDevice] = useState(false);
   const state: unknown = location.state;
   const mfaToken = isMfaState(state) ? state.mfaToken : undefined;
   const verify = useMutation({
     mutationFn: () =>
-      apiFetch<TokenPair>("/auth/mfa/login", { method: "POST", body: { mfaToken, code: code.trim() } }),
+      apiFetch<TokenPair>("/auth/mfa/login", {
+        method: "POST",
+        body: { mfaToken, code: code.trim(), rememberDevice },
+      }),
     onSuccess: finish,
   });
   if (!mfaToken) return <Navigate to={loginPath} replace />;
@@ -43,6 +47,15 @@ export function MfaPromptPage() {
             />
           )}
         </Field>
+        <label className="auth-form__check">
+          <input
+            type="checkbox"
+            name="rememberDevice"
+            checked={rememberDevice}
+            onChange={(e) => setRememberDevice(e.target.checked)}
+          />
+          Remember this browser for 30 days
+        </label>
         {verify.isError && (
           <p className="form-error" role="alert">
             {errorMessage(verify.error)}
