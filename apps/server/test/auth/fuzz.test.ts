@@ -14,7 +14,7 @@ const ROUTES = [
   { method: "POST", url: "/auth/login", fields: ["email", "password"] },
   { method: "POST", url: "/auth/mfa/setup", fields: [] },
   { method: "POST", url: "/auth/mfa/verify", fields: ["code"] },
-  { method: "POST", url: "/auth/mfa/login", fields: ["mfaToken", "code"] },
+  { method: "POST", url: "/auth/mfa/login", fields: ["mfaToken", "code", "rememberDevice"] },
   { method: "POST", url: "/auth/refresh", fields: ["refreshToken"] },
   { method: "POST", url: "/auth/logout", fields: [] },
   { method: "POST", url: "/auth/revoke-all", fields: [] },
@@ -22,6 +22,11 @@ const ROUTES = [
   { method: "POST", url: "/api/profile/password", fields: ["currentPassword", "newPassword"] },
   { method: "DELETE", url: "/auth/mfa", fields: ["code"] },
   { method: "POST", url: "/auth/mfa/recovery-codes/regenerate", fields: ["code"] },
+  // The account page's routes (issue 22).
+  { method: "PATCH", url: "/api/profile", fields: ["name"] },
+  { method: "POST", url: "/auth/mfa/enrol", fields: ["code"] },
+  { method: "POST", url: "/auth/mfa/enrol/verify", fields: ["code"] },
+  { method: "POST", url: "/auth/device/approve", fields: ["userCode"] },
 ] as const;
 
 const value = fc.oneof(
