@@ -84,6 +84,23 @@ describe("two API processes: accounts part 2", () => {
     expect((await call(`${b}/api/roles/${roleId}/users`, "GET", undefined, admin)).status).toBe(404);
   });
 
+  it("a bulk deactivation on one process refuses all its users' next requests on the other", async () => {
+    const [a, b] = apis.urls;
+    const users = await Promise.all(["ida", "joan", "karen"].map((label) => newUserWithRole(label)));
+    const tokens = await Promise.all(users.map(async (user) => (await signIn(b, user.email)).token));
+    for (const token of tokens)
+      expect((await call(`${b}/auth/me`, "GET", undefined, bearer(token))).status).toBe(200);
+    const bulk = await call(
+      `${a}/api/users/bulk`,
+      "POST",
+      { userIds: users.map((user) => user.userId), action: { type: "deactivate" } },
+      admin,
+    );
+    expect(bulk.status).toBe(200);
+    for (const token of tokens)
+      expect((await call(`${b}/auth/me`, "GET", undefined, bearer(token))).status).toBe(401);
+  });
+
   it("a login ended by an admin on one process is refused on its next request on the other", async () => {
     const [a, b] = apis.urls;
     const { userId, email } = await newUserWithRole("linus");

@@ -64,6 +64,7 @@ export function guardSocketLifetime(
   const stopWatching = authState.onInvalidate((target) => {
     const concerned =
       target.userId === principal.userId ||
+      target.userIds?.includes(principal.userId) === true ||
       target.sessionId === principal.sessionId ||
       target.organizationId === principal.organizationId;
     if (concerned) recheck().catch(onError);

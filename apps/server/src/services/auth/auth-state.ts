@@ -8,8 +8,16 @@ const CHANNEL = "auth:invalidate";
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 50_000;
 
-/** What an invalidation names: a user, a session, or every user of an organization. */
-export type AuthTarget = { userId?: string; sessionId?: string; organizationId?: string };
+/** What an invalidation names: a user, several users, a session, or every user of an organization. */
+export type AuthTarget = {
+  userId?: string;
+  userIds?: readonly string[];
+  sessionId?: string;
+  organizationId?: string;
+};
+
+/** Users named per bus message by `invalidateUsers` (a message stays well under a kilobyte per 20). */
+const USERS_PER_MESSAGE = 1000;
 
 type Entry = {
   me: Me | null;
@@ -107,17 +115,31 @@ export class AuthStateCache {
     await this.deps.bus.publish(CHANNEL, message);
   }
 
+  /**
+   * Many users at once (a role's members, a bulk action): one bus message per thousand users instead
+   * of one per user, so every process forgets them together.
+   */
+  async invalidateUsers(userIds: readonly string[]): Promise<void> {
+    const unique = [...new Set(userIds)];
+    for (let start = 0; start < unique.length; start += USERS_PER_MESSAGE)
+      await this.invalidate({ userIds: unique.slice(start, start + USERS_PER_MESSAGE) });
+  }
+
   /** Forgets the cached answers an invalidation names; answers what it names (undefined: not one). */
   private drop(message: string): AuthTarget | undefined {
-    let target: { userId?: unknown; sessionId?: unknown; organizationId?: unknown };
+    let target: { userId?: unknown; userIds?: unknown; sessionId?: unknown; organizationId?: unknown };
     try {
       target = JSON.parse(message) as typeof target;
     } catch {
       return undefined;
     }
+    const userIds = new Set(
+      Array.isArray(target.userIds) ? target.userIds.filter((id) => typeof id === "string") : [],
+    );
     for (const [key, entry] of this.entries) {
       if (
         entry.userId === target.userId ||
+        userIds.has(entry.userId) ||
         entry.sessionId === target.sessionId ||
         (entry.organizationId !== undefined && entry.organizationId === target.organizationId)
       ) {
@@ -126,6 +148,7 @@ export class AuthStateCache {
     }
     return {
       ...(typeof target.userId === "string" ? { userId: target.userId } : {}),
+      ...(userIds.size > 0 ? { userIds: [...userIds] } : {}),
       ...(typeof target.sessionId === "string" ? { sessionId: target.sessionId } : {}),
       ...(typeof target.organizationId === "string" ? { organizationId: target.organizationId } : {}),
     };

@@ -57,7 +57,7 @@ export class RolesService {
     }
     await this.deps.roles.assignUsers(roleId, unique, actor.userId);
     // Roles ride in access tokens; new ones appear at the next refresh.
-    for (const userId of unique) await this.deps.authState.invalidate({ userId });
+    await this.deps.authState.invalidateUsers(unique);
     await this.deps.audit.record(actor, {
       action: "role.assign",
       resourceType: "role",
@@ -100,8 +100,7 @@ export class RolesService {
     if (!row) throw new NotFoundError("Role not found");
     // Role names ride in the access state (`/auth/me`): members see the new one at once.
     if (input.name !== undefined)
-      for (const member of await this.deps.roles.members(id))
-        await this.deps.authState.invalidate({ userId: member.id });
+      await this.deps.authState.invalidateUsers((await this.deps.roles.members(id)).map((m) => m.id));
     await this.deps.audit.record(actor, {
       action: "role.update",
       resourceType: "role",
@@ -115,7 +114,7 @@ export class RolesService {
   async delete(id: string, actor: AuditActor): Promise<void> {
     const members = await this.deps.roles.delete(id);
     if (!members) throw new NotFoundError("Role not found");
-    for (const userId of members) await this.deps.authState.invalidate({ userId });
+    await this.deps.authState.invalidateUsers(members);
     await this.deps.audit.record(actor, {
       action: "role.delete",
       resourceType: "role",

@@ -184,8 +184,8 @@ export class UsersService {
           for (const row of rows) this.assertSuperuserPlacement(row.isSuperuser, action.organizationId);
       },
     );
+    await this.deps.authState.invalidateUsers(before.map((row) => row.id));
     for (const row of before) {
-      await this.deps.authState.invalidate({ userId: row.id });
       const stops =
         (action.type === "deactivate" && row.isActive) ||
         (action.type === "move" && row.organizationId !== action.organizationId);
