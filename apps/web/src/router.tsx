@@ -1,4 +1,5 @@
 import { createBrowserRouter, Navigate, Outlet, type RouteObject } from "react-router";
+import { accountPages } from "./pages/account/routes.js";
 import { adminPages } from "./pages/admin/routes.js";
 import { editorPages } from "./pages/editor/routes.js";
 import { executionPages } from "./pages/executions/routes.js";
@@ -73,6 +74,7 @@ const routes: RouteObject[] = [
               ...executionPages,
               ...formPages,
               ...adminPages,
+              ...accountPages,
               { path: "*", element: <NotFoundPage /> },
             ],
           },

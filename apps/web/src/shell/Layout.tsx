@@ -35,7 +35,10 @@ export function Layout() {
           <Menu
             label="account menu"
             trigger={<span className="layout__user">{user?.name ?? user?.email}</span>}
-            items={[{ label: "Sign out", onSelect: logout }]}
+            items={[
+              { label: "Account", onSelect: () => void navigate("/account") },
+              { label: "Sign out", onSelect: logout },
+            ]}
           />
         </div>
       </header>

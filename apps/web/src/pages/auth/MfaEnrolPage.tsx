@@ -1,11 +1,11 @@
 import type { mfaSetupResponseSchema, mfaVerifyResponseSchema } from "@bifrost/contracts";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { toDataURL } from "qrcode";
 import { useState, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
 import type { z } from "zod";
 import { apiFetch } from "../../api/client.js";
 import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { AuthenticatorKey, withQrCode } from "./AuthenticatorKey.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { RecoveryCodes } from "./RecoveryCodes.js";
 import { isMfaState, useSignInFlow } from "./sign-in-flow.js";
@@ -24,10 +24,8 @@ export function MfaEnrolPage() {
 
   const setup = useQuery({
     queryKey: ["auth", "mfa-setup", mfaToken],
-    queryFn: async () => {
-      const answer = await apiFetch<MfaSetup>("/auth/mfa/setup", { method: "POST", headers: bearer });
-      return { ...answer, qr: await toDataURL(answer.otpauthUri, { margin: 1, width: 200 }) };
-    },
+    queryFn: async () =>
+      withQrCode(await apiFetch<MfaSetup>("/auth/mfa/setup", { method: "POST", headers: bearer })),
     enabled: Boolean(mfaToken),
     staleTime: Infinity,
     gcTime: 0,
@@ -70,16 +68,7 @@ export function MfaEnrolPage() {
       {setup.isError && <ErrorState error={setup.error} title="Enrolment could not start" />}
       {setup.data && (
         <>
-          <img
-            className="mfa-qr"
-            src={setup.data.qr}
-            alt="QR code of the authenticator secret"
-            width={200}
-            height={200}
-          />
-          <p className="mfa-secret">
-            Or enter this key: <code data-testid="mfa-secret">{setup.data.secret}</code>
-          </p>
+          <AuthenticatorKey qr={setup.data.qr} secret={setup.data.secret} />
           <form onSubmit={submit} className="auth-form">
             <Field label="Code from the app">
               {(ids) => (

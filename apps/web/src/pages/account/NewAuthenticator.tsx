@@ -1,0 +1,68 @@
+import { useMutation } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ApiError } from "../../api/client.js";
+import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { ActionError, Button, Field, Input } from "../../components/ui/index.js";
+import { AuthenticatorKey } from "../auth/AuthenticatorKey.js";
+import { completeEnrolment } from "./account-queries.js";
+
+export type NewAuthenticatorSetup = { secret: string; otpauthUri: string; qr: string };
+
+/**
+ * The second half of setting up an authenticator: scan its seed, confirm with one of its codes.
+ * Until confirmed, the authenticator in use (if any) stays the one that counts.
+ */
+export function NewAuthenticator({
+  setup,
+  replacing,
+  onVerified,
+  onCancel,
+}: {
+  setup: NewAuthenticatorSetup;
+  replacing: boolean;
+  onVerified: (recoveryCodes: string[]) => void;
+  onCancel: () => void;
+}) {
+  const [code, setCode] = useState("");
+  const verify = useMutation({ mutationFn: () => completeEnrolment(code), onSuccess: onVerified });
+  const codeError =
+    verify.error instanceof ApiError
+      ? fieldErrorsFromApi(verify.error.details, "body.").fields.code
+      : undefined;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    verify.mutate();
+  };
+  return (
+    <div className="account-enrol">
+      <p>
+        Scan the QR code with an authenticator app, then enter the 6-digit code it shows.
+        {replacing && " Your current authenticator keeps working until the new one is confirmed."}
+      </p>
+      <AuthenticatorKey qr={setup.qr} secret={setup.secret} />
+      <form onSubmit={submit} className="account-form" aria-label="Confirm the authenticator">
+        <Field label={replacing ? "Code from the new app" : "Code from the app"} error={codeError}>
+          {(ids) => (
+            <Input
+              {...ids}
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              maxLength={64}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          )}
+        </Field>
+        <ActionError error={verify.error} />
+        <div className="account-actions">
+          <Button type="submit" variant="primary" busy={verify.isPending}>
+            {replacing ? "Use the new authenticator" : "Turn on two-factor authentication"}
+          </Button>
+          <Button onClick={onCancel}>Cancel</Button>
+        </div>
+      </form>
+    </div>
+  );
+}
