@@ -18,3 +18,4 @@ export * from "./schedules.js";
 export * from "./platform.js";
 export * from "./channels.js";
 export * from "./accounts.js";
+export * from "./sso.js";

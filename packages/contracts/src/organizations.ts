@@ -25,6 +25,10 @@ export const organizationSchema = z.object({
   isActive: z.boolean(),
   /** Most runs of the organization running at once; null: the platform default (API.md). */
   maxConcurrentRuns: z.number().int().nullable(),
+  /** Microsoft Entra ID tenants whose users sign in (and are provisioned) into this organization. */
+  ssoTenantIds: z.array(z.string()),
+  /** Its users sign in only through SSO (platform admins keep password + MFA). */
+  ssoOnly: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -40,6 +44,9 @@ export const updateOrganizationSchema = z.object({
   isActive: z.boolean().optional(),
   /** Null: the platform default (`BIFROST_ORG_MAX_CONCURRENT_RUNS`). */
   maxConcurrentRuns: z.number().int().min(1).max(10_000).nullable().optional(),
+  /** Entra tenant ids (GUIDs) bound to this organization; each belongs to one organization. */
+  ssoTenantIds: z.array(z.guid().toLowerCase()).max(20).optional(),
+  ssoOnly: z.boolean().optional(),
 });
 
 export const createUserSchema = z.object({

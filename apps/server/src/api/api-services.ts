@@ -21,6 +21,8 @@ import type { ExecutionsRepository } from "../repositories/executions.js";
 import type { AccountLinks } from "../services/accounts/account-links.js";
 import type { SessionsService } from "../services/auth/sessions.js";
 import type { DeviceLogin } from "../services/auth/device-login.js";
+import type { SsoLogin } from "../services/sso/sso-login.js";
+import type { SsoProviders } from "../services/sso/sso-providers.js";
 import type { TrustedDevices } from "../services/auth/trusted-devices.js";
 import type { MailOutbox } from "../services/mail/mail-outbox.js";
 import type { ExecutionBatches } from "../repositories/execution-batches.js";
@@ -60,6 +62,9 @@ export type ApiServices = {
   sessions: SessionsService;
   /** Browsers remembered at the MFA prompt. */
   trustedDevices: TrustedDevices;
+  /** Single sign-on: providers (admins) and the browser's round trip. */
+  ssoProviders: SsoProviders;
+  ssoLogin: SsoLogin;
   /** Device login for the CLI (RFC 8628). */
   deviceLogin: DeviceLogin;
   /** Invitations and password resets (issue 21). */

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, arrayOverlaps, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { organizations } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
@@ -11,6 +11,8 @@ export type OrganizationChanges = {
   domain?: string | null | undefined;
   isActive?: boolean | undefined;
   maxConcurrentRuns?: number | null | undefined;
+  ssoTenantIds?: string[] | undefined;
+  ssoOnly?: boolean | undefined;
 };
 
 export class OrganizationsRepository {
@@ -53,6 +55,45 @@ export class OrganizationsRepository {
       .set({ ...changes, updatedAt: new Date() })
       .where(and(eq(organizations.id, id), isNull(organizations.deletedAt)))
       .returning();
+    return row;
+  }
+
+  /** The live organization bound to this Entra tenant id, if any. */
+  async findByTenantId(tenantId: string): Promise<OrganizationRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(organizations)
+      .where(and(arrayOverlaps(organizations.ssoTenantIds, [tenantId]), isNull(organizations.deletedAt)))
+      .limit(1);
+    return row;
+  }
+
+  /** The live organization whose e-mail domain this is, if any. */
+  async findByDomain(domain: string): Promise<OrganizationRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(organizations)
+      .where(
+        and(eq(sql`lower(${organizations.domain})`, domain.toLowerCase()), isNull(organizations.deletedAt)),
+      )
+      .limit(1);
+    return row;
+  }
+
+  /** Another live organization already bound to one of these tenant ids (each belongs to one). */
+  async tenantIdsTaken(tenantIds: string[], exceptId: string): Promise<OrganizationRow | undefined> {
+    if (tenantIds.length === 0) return undefined;
+    const [row] = await this.db
+      .select()
+      .from(organizations)
+      .where(
+        and(
+          arrayOverlaps(organizations.ssoTenantIds, tenantIds),
+          ne(organizations.id, exceptId),
+          isNull(organizations.deletedAt),
+        ),
+      )
+      .limit(1);
     return row;
   }
 

@@ -8,7 +8,11 @@ export type UserRow = typeof users.$inferSelect;
 const FIRST_USER_LOCK_KEY = 4_242_000_002;
 
 /** A user with what deciding a login needs: is the organization still active? */
-export type UserWithOrganization = UserRow & { organizationActive: boolean };
+export type UserWithOrganization = UserRow & {
+  organizationActive: boolean;
+  /** The organization signs in only through SSO (its `ssoOnly`). */
+  organizationSsoOnly: boolean;
+};
 
 export class UsersRepository {
   constructor(private readonly db: Db) {}
@@ -29,12 +33,22 @@ export class UsersRepository {
 
   private async findOne(where: ReturnType<typeof eq>): Promise<UserWithOrganization | undefined> {
     const [row] = await this.db
-      .select({ user: users, organizationActive: organizations.isActive })
+      .select({
+        user: users,
+        organizationActive: organizations.isActive,
+        organizationSsoOnly: organizations.ssoOnly,
+      })
       .from(users)
       .innerJoin(organizations, eq(organizations.id, users.organizationId))
       .where(where)
       .limit(1);
-    return row ? { ...row.user, organizationActive: row.organizationActive } : undefined;
+    return row
+      ? {
+          ...row.user,
+          organizationActive: row.organizationActive,
+          organizationSsoOnly: row.organizationSsoOnly,
+        }
+      : undefined;
   }
 
   async insert(values: typeof users.$inferInsert): Promise<UserRow> {

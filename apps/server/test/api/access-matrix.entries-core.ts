@@ -103,6 +103,38 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
         },
       ]),
     ),
+    // Single sign-on (issue 23): provider settings are the platform admins'; identities the user's own.
+    "GET /api/settings/oauth": { method: "GET", url: () => "/api/settings/oauth", kind: "adminOnly" },
+    "PUT /api/settings/oauth/{name}": {
+      method: "PUT",
+      url: () => `/api/settings/oauth/matrix-${unique()}`,
+      payload: () => ({
+        kind: "oidc",
+        displayName: "Matrix",
+        issuer: "https://idp.matrix.example",
+        clientId: "matrix",
+      }),
+      kind: "adminOnly",
+    },
+    "DELETE /api/settings/oauth/{name}": {
+      method: "DELETE",
+      url: () => "/api/settings/oauth/nobody",
+      kind: "adminOnly",
+      allowedStatus: 404,
+    },
+    "POST /api/settings/oauth/{name}/test": {
+      method: "POST",
+      url: () => "/api/settings/oauth/nobody/test",
+      kind: "adminOnly",
+      allowedStatus: 404,
+    },
+    "GET /auth/identities": { method: "GET", url: () => "/auth/identities", kind: "userOnly" },
+    "DELETE /auth/identities/{id}": {
+      method: "DELETE",
+      url: () => `/auth/identities/${UNKNOWN}`,
+      kind: "userOnly",
+      allowedStatus: 404,
+    },
     "POST /auth/admin/revoke-user": {
       method: "POST",
       url: () => "/auth/admin/revoke-user",

@@ -9,6 +9,7 @@ import { auditRoutes } from "./audit.js";
 import { accountRoutes } from "./accounts.js";
 import { sessionRoutes } from "./sessions.js";
 import { deviceRoutes } from "./device.js";
+import { ssoRoutes } from "./sso.js";
 import { authRoutes } from "./auth.js";
 import { configRoutes } from "./config.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -69,6 +70,11 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
     trustedDevices: services.trustedDevices,
   })),
   route(deviceRoutes, ({ services }) => ({ deviceLogin: services.deviceLogin })),
+  route(ssoRoutes, ({ services, secureCookies }) => ({
+    providers: services.ssoProviders,
+    login: services.ssoLogin,
+    cookies: { secure: secureCookies },
+  })),
   route(organizationRoutes, ({ services }) => ({ organizations: services.organizations })),
   route(userRoutes, ({ services }) => ({ users: services.users })),
   route(accountRoutes, ({ services, secureCookies }) => ({

@@ -12,3 +12,4 @@ export * from "./integrations.js";
 export * from "./forms.js";
 export * from "./triggers.js";
 export * from "./accounts.js";
+export * from "./sso.js";

@@ -16,6 +16,13 @@ export const organizations = pgTable(
     isActive: boolean("is_active").notNull().default(true),
     /** Most of its runs running at once; null: the platform default (`BIFROST_ORG_MAX_CONCURRENT_RUNS`). */
     maxConcurrentRuns: integer("max_concurrent_runs"),
+    /** Microsoft Entra ID tenant ids (lower case) whose users belong here (SSO matching and provisioning). */
+    ssoTenantIds: text("sso_tenant_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Password sign-in refused for its users (platform admins keep password + MFA). */
+    ssoOnly: boolean("sso_only").notNull().default(false),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
     /** Soft delete: the row stays for history; its users cannot sign in and it is hidden from lists. */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),

@@ -7,6 +7,7 @@ import { AuthStatusService } from "../../services/auth/auth-status.js";
 import { SessionsService } from "../../services/auth/sessions.js";
 import { DeviceAuthorizationsRepository } from "../../repositories/device-authorizations.js";
 import { TrustedDevicesRepository } from "../../repositories/trusted-devices.js";
+import { SsoRepository } from "../../repositories/sso.js";
 import { DeviceLogin } from "../../services/auth/device-login.js";
 import { TrustedDevices } from "../../services/auth/trusted-devices.js";
 import { MfaCodes } from "../../services/auth/mfa-codes.js";
@@ -107,7 +108,10 @@ export function identityServices(
       publicUrl: deps.publicUrl,
       invitationTtlMs: (deps.mail?.invitationHours ?? 168) * 3600_000,
     }),
-    authStatus: new AuthStatusService(users, { mfaRequired: deps.mfaRequired }),
+    authStatus: new AuthStatusService(users, {
+      mfaRequired: deps.mfaRequired,
+      sso: new SsoRepository(deps.db),
+    }),
     tokens,
     authState,
     audit,

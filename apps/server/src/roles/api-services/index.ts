@@ -4,6 +4,7 @@ import { createCore, type ApiServiceDeps } from "./core.js";
 import { dataServices } from "./data.js";
 import { engineServices } from "./engine.js";
 import { identityServices } from "./identity.js";
+import { ssoServices } from "./sso.js";
 import { integrationServices } from "./integrations.js";
 import { triggerServices } from "./triggers.js";
 
@@ -16,9 +17,11 @@ export type { ApiServiceDeps };
 export async function createApiServices(deps: ApiServiceDeps): Promise<ApiServices> {
   const core = await createCore(deps);
   const engine = engineServices(core);
+  const identity = identityServices(core, engine);
   return {
     ...engine,
-    ...identityServices(core, engine),
+    ...identity,
+    ...ssoServices(core, identity),
     ...dataServices(core, engine),
     ...triggerServices(core, engine),
     ...integrationServices({ ...deps, ...core, clock: core.clock }),

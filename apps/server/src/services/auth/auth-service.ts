@@ -149,6 +149,18 @@ export class AuthService {
       await this.deps.bus.set(loginFailureKey(meta.ip), "1", { ttlMs: LOGIN_FAILURE_MEMORY_MS });
       throw new UnauthorizedError(INVALID_CREDENTIALS);
     }
+    // An organization that signs in through SSO only: its users' passwords open nothing. Platform
+    // admins keep password + MFA (break-glass). Said only to the holder of the right password.
+    if (user.organizationSsoOnly && !user.isSuperuser) {
+      await this.record(meta, user, {
+        action: "auth.login",
+        resourceType: "user",
+        resourceId: user.id,
+        outcome: "failure",
+        details: { reason: "sso only" },
+      });
+      throw new UnauthorizedError("Your organization signs in with single sign-on: use its button");
+    }
     return this.signIn(user, meta);
   }
 
@@ -157,19 +169,43 @@ export class AuthService {
    * prompt, MFA enrolment when required, else the tokens.
    */
   async signIn(user: UserWithOrganization, meta: RequestMeta): Promise<LoginResult> {
+    return this.secondStep(user, meta, "password", this.deps.mfaRequired);
+  }
+
+  /**
+   * After a single sign-on the provider vouched for: tokens at once, unless `needsSecondFactor` (the
+   * provider requires MFA and did not assert it) — then the TOTP prompt, or enrolment.
+   */
+  async ssoSignIn(
+    user: UserWithOrganization,
+    meta: RequestMeta,
+    method: string,
+    needsSecondFactor: boolean,
+  ): Promise<LoginResult> {
+    if (!needsSecondFactor) return this.issueTokens(user, meta, method);
+    return this.secondStep(user, meta, method, true);
+  }
+
+  /** The MFA prompt (skipped by a remembered browser), enrolment when `enrolIfMissing`, else tokens. */
+  private async secondStep(
+    user: UserWithOrganization,
+    meta: RequestMeta,
+    method: string,
+    enrolIfMissing: boolean,
+  ): Promise<LoginResult> {
     if (user.mfaEnabled) {
       // A browser the user asked to remember at an earlier MFA prompt skips it (right password only).
       if (await this.deps.trustedDevices.recognises(user.id, meta.trustedDevice))
-        return this.issueTokens(user, meta, "password, trusted browser");
+        return this.issueTokens(user, meta, `${method}, trusted browser`);
       return { mfaRequired: true, mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_login")).token };
     }
-    if (this.deps.mfaRequired) {
+    if (enrolIfMissing) {
       return {
         mfaSetupRequired: true,
         mfaToken: (await this.deps.tokens.signMfa(user.id, "mfa_setup")).token,
       };
     }
-    return this.issueTokens(user, meta, "password");
+    return this.issueTokens(user, meta, method);
   }
 
   /** 422 when `password` is not acceptable for this user (before a single-use link is spent on it). */

@@ -6,6 +6,8 @@ export type TokenGrant = {
   refreshToken: string | null;
   expiresAt: Date | null;
   scopes: string[] | null;
+  /** OpenID Connect: the ID token, when the provider sent one. */
+  idToken: string | null;
 };
 
 /** The token endpoint refused the grant (RFC 6749 §5.2): `code` is the OAuth error code. */
@@ -70,5 +72,6 @@ export async function requestToken(
     refreshToken: typeof body.refresh_token === "string" ? body.refresh_token : null,
     expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now + expiresIn * 1000) : null,
     scopes: typeof body.scope === "string" ? body.scope.split(" ").filter(Boolean) : null,
+    idToken: typeof body.id_token === "string" ? body.id_token : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { Organization } from "@bifrost/contracts";
-import { NotFoundError } from "../../errors.js";
+import { ConflictError, NotFoundError } from "../../errors.js";
 import type { Clock } from "../../infra/clock.js";
 import type {
   OrganizationChanges,
@@ -19,6 +19,8 @@ const toOrganization = (row: OrganizationRow): Organization => ({
   isProvider: row.isProvider,
   isActive: row.isActive,
   maxConcurrentRuns: row.maxConcurrentRuns,
+  ssoTenantIds: row.ssoTenantIds,
+  ssoOnly: row.ssoOnly,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -61,6 +63,11 @@ export class OrganizationsService {
   }
 
   async update(id: string, input: OrganizationChanges, actor: AuditActor): Promise<Organization> {
+    if (input.ssoTenantIds) {
+      input = { ...input, ssoTenantIds: [...new Set(input.ssoTenantIds.map((t) => t.toLowerCase()))] };
+      const other = await this.deps.organizations.tenantIdsTaken(input.ssoTenantIds ?? [], id);
+      if (other) throw new ConflictError(`A tenant id is already bound to the organization ${other.name}`);
+    }
     const row = await this.deps.organizations.update(id, input);
     if (!row) throw new NotFoundError("Organization not found");
     if (input.isActive === false) {
