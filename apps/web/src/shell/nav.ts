@@ -33,6 +33,7 @@ const navGroups: NavGroup[] = [
       { to: "/admin/organizations", label: "Organizations", platformAdmin: true },
       { to: "/admin/users", label: "Users", platformAdmin: true },
       { to: "/admin/roles", label: "Roles", platformAdmin: true },
+      { to: "/admin/sso", label: "Single sign-on", platformAdmin: true },
       { to: "/admin/audit", label: "Audit log", platformAdmin: true },
       { to: "/admin/mail", label: "Mail", platformAdmin: true },
       { to: "/admin/workers", label: "Workers", platformAdmin: true },

@@ -1,5 +1,6 @@
 import "./account.css";
 import { useAuth } from "../../shell/auth.js";
+import { IdentitiesCard } from "./IdentitiesCard.js";
 import { MfaCard } from "./MfaCard.js";
 import { PasswordCard } from "./PasswordCard.js";
 import { ProfileCard } from "./ProfileCard.js";
@@ -19,6 +20,7 @@ export function AccountPage() {
       <MfaCard />
       <SessionsCard />
       <TrustedDevicesCard />
+      <IdentitiesCard />
     </section>
   );
 }

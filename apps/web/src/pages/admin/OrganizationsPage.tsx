@@ -5,6 +5,7 @@ import { apiFetch } from "../../api/client.js";
 import { useAllOrganizations, useInvalidatingMutation } from "../../api/queries.js";
 import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
+import { OrganizationSso } from "./OrganizationSso.js";
 import { ORGANIZATIONS_KEY } from "./queries.js";
 
 /**
@@ -122,6 +123,7 @@ export function OrganizationsPage() {
           { header: "Name", cell: (o) => o.name },
           { header: "Domain", cell: (o) => o.domain ?? "—" },
           { header: "Runs at once", cell: (o) => <ConcurrencyLimit organization={o} /> },
+          { header: "Sign-in", cell: (o) => <OrganizationSso organization={o} /> },
           {
             header: "Status",
             cell: (o) => (

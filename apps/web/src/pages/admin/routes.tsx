@@ -51,6 +51,10 @@ export const adminPages: RouteObject[] = [
         lazy: async () => ({ Component: (await import("./WebhooksPage.js")).WebhooksPage }),
       },
       {
+        path: "admin/sso",
+        lazy: async () => ({ Component: (await import("./SsoProvidersPage.js")).SsoProvidersPage }),
+      },
+      {
         path: "admin/mail",
         lazy: async () => ({ Component: (await import("./MailPage.js")).MailPage }),
       },

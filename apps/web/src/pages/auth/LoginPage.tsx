@@ -8,6 +8,7 @@ import { useAuth } from "../../shell/auth.js";
 import { safeNext } from "../../shell/safe-next.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { useSignInFlow } from "./sign-in-flow.js";
+import { ssoErrorMessage } from "./sso-errors.js";
 
 export function LoginPage() {
   const { user } = useAuth();
@@ -24,7 +25,9 @@ export function LoginPage() {
     onSuccess: proceed,
   });
 
-  if (user) return <Navigate to={safeNext(params.get("next"))} replace />;
+  const next = safeNext(params.get("next"));
+  const ssoError = ssoErrorMessage(params.get("sso_error"));
+  if (user) return <Navigate to={next} replace />;
   if (status.data?.needsSetup) return <Navigate to="/setup" replace />;
 
   const submit = (event: FormEvent) => {
@@ -35,6 +38,26 @@ export function LoginPage() {
     <AuthFrame title="Sign in">
       {status.isPending && <Spinner label="Checking the platform…" />}
       {status.isError && <ErrorState error={status.error} onRetry={() => void status.refetch()} />}
+      {ssoError && (
+        <p className="form-error" role="alert">
+          {ssoError}
+        </p>
+      )}
+      {status.data && status.data.ssoProviders.length > 0 && (
+        <div className="auth-sso">
+          {status.data.ssoProviders.map((provider) => (
+            // A full navigation: the server sends the browser on to the provider.
+            <a
+              key={provider.name}
+              className="ui-button ui-button--secondary"
+              href={`/auth/oauth/init/${encodeURIComponent(provider.name)}${next === "/" ? "" : `?next=${encodeURIComponent(next)}`}`}
+            >
+              Sign in with {provider.displayName}
+            </a>
+          ))}
+          {status.data.passwordLogin && <p className="auth-sso__or">or with your e-mail and password</p>}
+        </div>
+      )}
       {status.data && !status.data.passwordLogin && <p>Password sign-in is turned off on this platform.</p>}
       {status.data?.passwordLogin && (
         <form onSubmit={submit} className="auth-form" noValidate={false}>

@@ -8,7 +8,7 @@ import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../c
 import { AuthenticatorKey, withQrCode } from "./AuthenticatorKey.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { RecoveryCodes } from "./RecoveryCodes.js";
-import { isMfaState, useSignInFlow } from "./sign-in-flow.js";
+import { mfaTokenOf, useSignInFlow } from "./sign-in-flow.js";
 
 type MfaSetup = z.infer<typeof mfaSetupResponseSchema>;
 type MfaVerified = z.infer<typeof mfaVerifyResponseSchema>;
@@ -17,8 +17,7 @@ type MfaVerified = z.infer<typeof mfaVerifyResponseSchema>;
 export function MfaEnrolPage() {
   const location = useLocation();
   const { finish, loginPath } = useSignInFlow();
-  const state: unknown = location.state;
-  const mfaToken = isMfaState(state) ? state.mfaToken : undefined;
+  const mfaToken = mfaTokenOf(location);
   const bearer = { authorization: `Bearer ${mfaToken}` };
   const [code, setCode] = useState("");
 

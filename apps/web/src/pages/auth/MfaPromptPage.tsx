@@ -5,7 +5,7 @@ import { Link, Navigate, useLocation } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import { Button, Field, Input, errorMessage } from "../../components/ui/index.js";
 import { AuthFrame } from "./AuthFrame.js";
-import { isMfaState, useSignInFlow } from "./sign-in-flow.js";
+import { mfaTokenOf, useSignInFlow } from "./sign-in-flow.js";
 
 /** Second step of a login: a code of the authenticator app, or a recovery code. */
 export function MfaPromptPage() {
@@ -13,8 +13,7 @@ export function MfaPromptPage() {
   const { finish, loginPath } = useSignInFlow();
   const [code, setCode] = useState("");
   const [rememberDevice, setRememberDevice] = useState(false);
-  const state: unknown = location.state;
-  const mfaToken = isMfaState(state) ? state.mfaToken : undefined;
+  const mfaToken = mfaTokenOf(location);
   const verify = useMutation({
     mutationFn: () =>
       apiFetch<TokenPair>("/auth/mfa/login", {

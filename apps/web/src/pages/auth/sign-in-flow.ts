@@ -6,8 +6,19 @@ import { safeNext } from "../../shell/safe-next.js";
 /** What an MFA page needs from the login that sent it there (router state; lost on reload). */
 export type MfaState = { mfaToken: string };
 
-export function isMfaState(value: unknown): value is MfaState {
+function isMfaState(value: unknown): value is MfaState {
   return typeof value === "object" && value !== null && typeof (value as MfaState).mfaToken === "string";
+}
+
+/**
+ * The MFA token of the sign-in that led here: router state after a password sign-in, or the URL's
+ * fragment (`#mfaToken=…`) after a single sign-on, whose server redirect cannot carry state (a
+ * fragment never reaches a server, so no log holds it).
+ */
+export function mfaTokenOf(location: { state: unknown; hash: string }): string | undefined {
+  if (isMfaState(location.state)) return location.state.mfaToken;
+  const token = new URLSearchParams(location.hash.replace(/^#/, "")).get("mfaToken");
+  return token && token.length <= 4096 ? token : undefined;
 }
 
 /**
