@@ -1,0 +1,162 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOidcProvider, type TestOidcProvider } from "../../../server/test/support/oidc-provider.js";
+import { seriousA11yViolations } from "../axe.js";
+import { signedInAdmin, type SignedIn } from "./signed-in.js";
+
+// Single sign-on in Chromium (issue 23) on `bifrost-server start`, against a real OpenID Connect
+// provider (`oidc-provider`) the test runs: the admin sets the provider up and binds an organization
+// to a domain in the UI; a person of that domain signs in with the button and is provisioned into it;
+// a forged answer lands on the sign-in page with a clear message; a provider that requires MFA
+// sends the person to enrolment.
+
+let session: SignedIn;
+let op: TestOidcProvider;
+let organizationId = "";
+
+async function api<T>(method: string, path: string, body?: object): Promise<T> {
+  const response = await fetch(`${session.baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${session.token}`,
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return (await response.json()) as T;
+}
+
+async function adminPage(path: string, heading: string): Promise<Page> {
+  const page = await session.context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${session.baseUrl}${path}`);
+  await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+  return page;
+}
+
+/** A signed-out browser on the sign-in page. */
+async function signedOutLogin(): Promise<Page> {
+  const context = await session.browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${session.baseUrl}/login`);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  return page;
+}
+
+beforeAll(async () => {
+  session = await signedInAdmin();
+  op = await startOidcProvider({ redirectUri: `${session.baseUrl}/auth/oauth/callback` });
+  const organization = await api<{ id: string }>("POST", "/api/organizations", { name: "Contoso" });
+  organizationId = organization.id;
+}, 60_000);
+afterAll(async () => {
+  await session?.close();
+  await op?.stop();
+});
+
+describe("single sign-on in the web client", () => {
+  it("the admin adds the provider and binds an organization to its domain", { timeout: 60_000 }, async () => {
+    const page = await adminPage("/admin/sso", "Single sign-on");
+    await page.getByLabel("Name").fill("corp");
+    await page.getByLabel("Kind").selectOption({ label: "OpenID Connect" });
+    await page.getByLabel("Button label").fill("Corp SSO");
+    await page.getByLabel("Issuer").fill(op.issuer);
+    await page.getByLabel("Client ID").fill(op.clientId);
+    await page.getByLabel("Client secret").fill(op.clientSecret);
+    await page.getByRole("button", { name: "Save provider" }).click();
+    const row = page.getByRole("row", { name: /Corp SSO/ });
+    await row.getByText("secret set").waitFor();
+    expect(await row.getByText(`${session.baseUrl}/auth/oauth/callback`).isVisible()).toBe(true);
+    await row.getByRole("button", { name: "Test corp" }).click();
+    await row
+      .getByRole("status")
+      .getByText(/^Works/)
+      .waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const organizations = await adminPage("/admin/organizations", "Organizations");
+    await organizations.getByRole("button", { name: "Sign-in settings of Contoso" }).click();
+    const dialog = organizations.getByRole("dialog");
+    await dialog.getByLabel("E-mail domain").fill("contoso.example");
+    await dialog.getByRole("button", { name: "Save sign-in settings" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    const bound = await api<{ domain: string }>("GET", `/api/organizations/${organizationId}`);
+    expect(bound.domain).toBe("contoso.example");
+  });
+
+  it(
+    "a person of the bound domain signs in with the button and is provisioned into that organization",
+    { timeout: 60_000 },
+    async () => {
+      op.signInAs({
+        sub: "grace-1",
+        email: "grace@contoso.example",
+        email_verified: true,
+        name: "Grace Hopper",
+      });
+      const page = await signedOutLogin();
+      const button = page.getByRole("link", { name: "Sign in with Corp SSO" });
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await button.click();
+      await page.waitForURL((u) => u.pathname === "/workflows");
+      await page.getByText("Grace Hopper").waitFor();
+      const users = await api<{
+        items: Array<{ email: string; organizationId: string; isSuperuser: boolean }>;
+      }>("GET", `/api/users?organizationId=${organizationId}`);
+      expect(users.items).toContainEqual(
+        expect.objectContaining({ email: "grace@contoso.example", organizationId, isSuperuser: false }),
+      );
+      // The linked sign-in is on the account page.
+      await page.goto(`${session.baseUrl}/account`);
+      await page.getByRole("row", { name: /Corp SSO/ }).waitFor();
+      await page.context().close();
+    },
+  );
+
+  it(
+    "a forged answer lands on the sign-in page with a clear message, and is audited",
+    { timeout: 60_000 },
+    async () => {
+      op.signInAs({
+        sub: "mallory-1",
+        email: "mallory@contoso.example",
+        email_verified: true,
+        name: "Mallory",
+      });
+      op.tamperNextIdToken((claims) => ({ claims: { ...claims, aud: "another-application" } }));
+      const page = await signedOutLogin();
+      await page.getByRole("link", { name: "Sign in with Corp SSO" }).click();
+      await page.waitForURL((u) => u.searchParams.get("sso_error") === "audience");
+      await page.getByRole("alert").getByText("meant for another application").waitFor();
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      const audit = await api<{ items: Array<{ action: string; details: Record<string, unknown> }> }>(
+        "GET",
+        "/api/audit?limit=20",
+      );
+      expect(audit.items.find((item) => item.action === "auth.sso")).toMatchObject({
+        details: { outcome: "failure", reason: "audience" },
+      });
+      // A message a link makes up is not shown: only the fixed texts.
+      await page.goto(`${session.baseUrl}/login?sso_error=${encodeURIComponent("Call +1 555 0100 now")}`);
+      await page.getByRole("alert").getByText("The single sign-on did not succeed. Try again.").waitFor();
+      await page.context().close();
+    },
+  );
+
+  it("a provider that requires MFA sends a person without it to enrolment", { timeout: 60_000 }, async () => {
+    await api("PUT", "/api/settings/oauth/corp", {
+      kind: "oidc",
+      displayName: "Corp SSO",
+      issuer: op.issuer,
+      clientId: op.clientId,
+      requireMfa: true,
+    });
+    op.signInAs({ sub: "ada-1", email: "ada@contoso.example", email_verified: true, name: "Ada" });
+    const page = await signedOutLogin();
+    await page.getByRole("link", { name: "Sign in with Corp SSO" }).click();
+    await page.waitForURL((u) => u.pathname === "/mfa-setup");
+    await page.getByTestId("mfa-secret").waitFor();
+    await page.context().close();
+  });
+});
