@@ -307,6 +307,36 @@ describe("SSO with an OpenID Connect provider", () => {
     ).toBe(409);
   });
 
+  it("Google: its Workspace domain (hd) places a person; a consumer account or an unverified e-mail does not", async () => {
+    const put = await ctx.admin.request("PUT", "/api/settings/oauth/google", {
+      kind: "google",
+      displayName: "Google",
+      issuer: op.issuer,
+      clientId: op.clientId,
+      clientSecret: op.clientSecret,
+    });
+    expect(put.statusCode).toBe(200);
+    const viaGoogle = async (account: OidcAccount) => {
+      const browser = new SsoBrowser(ctx.app, APP);
+      op.signInAs(account);
+      const end = await browser.go(`${APP}/auth/oauth/init/google`);
+      return { browser, end: end.url };
+    };
+    const workspace = await viaGoogle(person("wanda@contoso.example", { hd: "contoso.example" }));
+    expect((await me(workspace.browser)).json()).toMatchObject({
+      email: "wanda@contoso.example",
+      organizationId: ctx.orgA.id,
+    });
+    // A consumer account at a bound domain's address (no hd): Google vouches for the address, not the domain.
+    await expectRefused((await viaGoogle(person("gus@contoso.example"))).end, "no_organization");
+    await expectRefused(
+      (await viaGoogle(person("vic@contoso.example", { hd: "contoso.example", email_verified: false }))).end,
+      "email_unverified",
+    );
+    expect((await ctx.admin.request("DELETE", "/api/settings/oauth/google")).statusCode).toBe(204);
+    expect((await ctx.anonymous.request("GET", "/auth/oauth/init/google")).statusCode).toBe(404);
+  });
+
   it("fuzzing the public SSO routes gives only 2xx, 3xx or 4xx", { timeout: 120_000 }, async () => {
     const text = fc.oneof(
       fc.string({ maxLength: 200 }),

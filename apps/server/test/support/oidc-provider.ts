@@ -218,8 +218,6 @@ export async function startEntraLikeProvider(options: {
     if (url.pathname === "/organizations/discovery/v2.0/keys")
       return json(res, { keys: [...tenants.values()].map((t) => publicJwk(t.key.privateJwk)) });
     if (url.pathname === "/organizations/oauth2/v2.0/authorize") {
-      // Entra's account picker (`prompt=select_account`): oidc-provider knows login, consent and none only.
-      if (url.searchParams.get("prompt") === "select_account") url.searchParams.delete("prompt");
       res.statusCode = 302;
       res.setHeader("location", `${base}/${home}/v2.0/auth${url.search}`);
       return res.end();

@@ -103,7 +103,6 @@ export class OidcRelyingParty {
       nonce: request.nonce,
       code_challenge: pkceChallenge(request.codeVerifier),
       code_challenge_method: "S256",
-      ...(provider.kind === "oidc" ? {} : { prompt: "select_account" }),
     };
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
     return url.href;
