@@ -52,6 +52,18 @@ export type AuditActor = {
   requestId?: string | undefined;
 };
 
+/** The actor of a request before (or without) a principal: the user it is about, when known. */
+export const requestActor = (
+  meta: { ip: string; requestId?: string | undefined },
+  user?: { id: string; email?: string; organizationId?: string },
+): AuditActor => ({
+  userId: user?.id,
+  email: user?.email,
+  organizationId: user?.organizationId,
+  ip: meta.ip,
+  requestId: meta.requestId,
+});
+
 export const auditActorOf = (
   principal: Principal | null,
   origin: { ip?: string; requestId?: string } = {},

@@ -12,7 +12,7 @@ import {
 import type { AuthSessionsRepository } from "../../repositories/auth-sessions.js";
 import type { UserRow, UsersRepository, UserWithOrganization } from "../../repositories/users.js";
 import type { AuditEvent, AuditLog } from "../audit/audit-log.js";
-import type { AuditActor } from "../../principal.js";
+import { requestActor, type AuditActor } from "../../principal.js";
 import type { AuthStateCache } from "./auth-state.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { MfaCodes } from "./mfa-codes.js";
@@ -416,16 +416,7 @@ export class AuthService {
     user: { id: string; email?: string; organizationId?: string } | undefined,
     event: AuditEvent,
   ): Promise<void> {
-    return this.deps.audit.record(
-      {
-        userId: user?.id,
-        email: user?.email,
-        organizationId: user?.organizationId,
-        ip: meta.ip,
-        requestId: meta.requestId,
-      },
-      event,
-    );
+    return this.deps.audit.record(requestActor(meta, user), event);
   }
 
   private async issueTokens(

@@ -8,6 +8,7 @@ import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { OrganizationRow, OrganizationsRepository } from "../../repositories/organizations.js";
 import type { SsoProviderRow, SsoRepository } from "../../repositories/sso.js";
 import type { UsersRepository, UserWithOrganization } from "../../repositories/users.js";
+import { requestActor } from "../../principal.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AuthService, RequestMeta } from "../auth/auth-service.js";
 import type { RateLimiter } from "../auth/rate-limiter.js";
@@ -279,21 +280,12 @@ export class SsoLogin {
     user: { id: string; email?: string; organizationId?: string } | undefined,
     event: { action?: string; outcome?: "failure"; details: Record<string, unknown> },
   ): Promise<void> {
-    return this.deps.audit.record(
-      {
-        userId: user?.id,
-        email: user?.email,
-        organizationId: user?.organizationId,
-        ip: meta.ip,
-        requestId: meta.requestId,
-      },
-      {
-        action: event.action ?? "auth.sso",
-        resourceType: "user",
-        resourceId: user?.id,
-        ...(event.outcome ? { outcome: event.outcome } : {}),
-        details: event.details,
-      },
-    );
+    return this.deps.audit.record(requestActor(meta, user), {
+      action: event.action ?? "auth.sso",
+      resourceType: "user",
+      resourceId: user?.id,
+      ...(event.outcome ? { outcome: event.outcome } : {}),
+      details: event.details,
+    });
   }
 }

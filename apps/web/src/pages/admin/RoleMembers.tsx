@@ -68,15 +68,15 @@ export function RoleMembers({ role, onNotice }: { role: RoleDetail; onNotice: (n
   );
 }
 
-/** A checklist of the users who do not hold the role yet. */
-function AddMembersDialog({
+/** A checklist of the users who do not hold the role yet (of every user, when `members` is not known). */
+export function AddMembersDialog({
   role,
-  members,
+  members = [],
   onClose,
   onAdded,
 }: {
-  role: RoleDetail;
-  members: RoleMember[];
+  role: Pick<RoleDetail, "id" | "name">;
+  members?: readonly Pick<RoleMember, "id">[];
   onClose: () => void;
   onAdded: (count: number) => void;
 }) {

@@ -3,10 +3,11 @@ import "./admin.css";
 import { useState } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
-import { ActionError, Button, Dialog, Field, Input, QueryView } from "../../components/ui/index.js";
+import { Button, Field, Input } from "../../components/ui/index.js";
 import { useAllRoles, useInvalidatingMutation } from "../../api/queries.js";
 import { AdminTable, CreateCard } from "./collection.js";
-import { ADMIN_KEY, ROLES_KEY, useUsers } from "./queries.js";
+import { ROLES_KEY } from "./queries.js";
+import { AddMembersDialog } from "./RoleMembers.js";
 
 export function RolesPage() {
   const roles = useAllRoles();
@@ -53,67 +54,20 @@ export function RolesPage() {
           {
             header: "Actions",
             cell: (r) => (
-              <Button onClick={() => setAssigning(r)} aria-label={`Assign users to ${r.name}`}>
-                Assign users
+              <Button onClick={() => setAssigning(r)} aria-label={`Add members to ${r.name}`}>
+                Add members
               </Button>
             ),
           },
         ]}
       />
-      {assigning && <AssignDialog role={assigning} onClose={() => setAssigning(null)} />}
+      {assigning && (
+        <AddMembersDialog
+          role={assigning}
+          onClose={() => setAssigning(null)}
+          onAdded={() => setAssigning(null)}
+        />
+      )}
     </section>
-  );
-}
-
-function AssignDialog({ role, onClose }: { role: Role; onClose: () => void }) {
-  const users = useUsers("");
-  const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const assign = useInvalidatingMutation(ADMIN_KEY, (userIds: string[]) =>
-    apiFetch<void>(`/api/roles/${encodeURIComponent(role.id)}/users`, { method: "POST", body: { userIds } }),
-  );
-  const toggle = (id: string) =>
-    setChosen((previous) => {
-      const next = new Set(previous);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-
-  return (
-    <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
-      title={`Assign users to ${role.name}`}
-      description="Users who already have the role keep it."
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button
-            variant="primary"
-            busy={assign.isPending}
-            disabled={chosen.size === 0}
-            onClick={() => assign.mutate([...chosen], { onSuccess: onClose })}
-          >
-            Assign
-          </Button>
-        </>
-      }
-    >
-      <QueryView query={users} what="the users" isEmpty={(items) => items.length === 0}>
-        {(items) => (
-          <ul className="admin-checklist">
-            {items.map((u) => (
-              <li key={u.id}>
-                <label>
-                  <input type="checkbox" checked={chosen.has(u.id)} onChange={() => toggle(u.id)} /> {u.name}{" "}
-                  ({u.email})
-                </label>
-              </li>
-            ))}
-          </ul>
-        )}
-      </QueryView>
-      <ActionError error={assign.error} />
-    </Dialog>
   );
 }

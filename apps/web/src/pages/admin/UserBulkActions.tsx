@@ -2,6 +2,7 @@ import type { AdminUser, BulkUserAction } from "@bifrost/contracts";
 import { useId, useState, type FormEvent } from "react";
 import { ApiError, apiFetch } from "../../api/client.js";
 import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { RoleChecklist } from "./RoleChecklist.js";
 import { useAllRoles, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import { Button, Card, errorMessage, type Column } from "../../components/ui/index.js";
@@ -140,28 +141,14 @@ function BulkToolbar({
           </Button>
         </form>
         <form className="admin-form" onSubmit={submit({ type: "replaceRoles", roleIds })}>
-          <fieldset>
-            <legend>Replace their roles with</legend>
-            <ul className="admin-checklist">
-              {(roles.data ?? []).map((role) => (
-                <li key={role.id}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={roleIds.includes(role.id)}
-                      onChange={(e) =>
-                        setRoleIds(
-                          e.target.checked ? [...roleIds, role.id] : roleIds.filter((id) => id !== role.id),
-                        )
-                      }
-                    />{" "}
-                    {role.name}
-                  </label>
-                </li>
-              ))}
-            </ul>
+          <RoleChecklist
+            legend="Replace their roles with"
+            roles={roles.data ?? []}
+            value={roleIds}
+            onChange={setRoleIds}
+          >
             {roleIds.length === 0 && <p className="ui-field__hint">None chosen: every role is taken away.</p>}
-          </fieldset>
+          </RoleChecklist>
           <Button type="submit" busy={apply.isPending && apply.variables.type === "replaceRoles"}>
             Replace roles
           </Button>

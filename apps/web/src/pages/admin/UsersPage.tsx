@@ -1,5 +1,6 @@
 import type { AccountLinkAnswer, AdminUser, CreateUser } from "@bifrost/contracts";
 import "./admin.css";
+import { RoleChecklist } from "./RoleChecklist.js";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
 import {
@@ -180,27 +181,7 @@ export function UsersPage() {
           required
         />
         {(roles.data?.length ?? 0) > 0 && (
-          <fieldset>
-            <legend>Roles</legend>
-            <ul className="admin-checklist">
-              {(roles.data ?? []).map((role) => (
-                <li key={role.id}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={roleIds.includes(role.id)}
-                      onChange={(e) =>
-                        setRoleIds(
-                          e.target.checked ? [...roleIds, role.id] : roleIds.filter((id) => id !== role.id),
-                        )
-                      }
-                    />{" "}
-                    {role.name}
-                  </label>
-                </li>
-              ))}
-            </ul>
-          </fieldset>
+          <RoleChecklist legend="Roles" roles={roles.data ?? []} value={roleIds} onChange={setRoleIds} />
         )}
       </CreateCard>
       <div className="admin-filters" role="search">
