@@ -291,6 +291,21 @@ describe("SSO with an OpenID Connect provider", () => {
     expect(removed.statusCode).toBe(204);
   });
 
+  it("a provider must be reached over https (plain http only on this machine)", async () => {
+    const put = (issuer: string) =>
+      ctx.admin.request("PUT", "/api/settings/oauth/plain", {
+        kind: "oidc",
+        displayName: "Plain",
+        issuer,
+        clientId: "x",
+      });
+    for (const issuer of ["http://idp.example.com", "http://10.0.0.5", "ftp://idp.example.com"])
+      expect((await put(issuer)).statusCode, issuer).toBe(422);
+    expect((await put("https://idp.example.com")).statusCode).toBe(200);
+    expect((await put("http://localhost:9999")).statusCode).toBe(200);
+    await ctx.admin.request("DELETE", "/api/settings/oauth/plain");
+  });
+
   it("an unknown provider is 404; a tenant id can be bound to one organization only", async () => {
     expect((await ctx.anonymous.request("GET", "/auth/oauth/init/nobody")).statusCode).toBe(404);
     const tid = "11111111-2222-4333-8444-555555555555";

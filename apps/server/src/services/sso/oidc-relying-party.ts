@@ -78,6 +78,12 @@ export class OidcRelyingParty {
       tokenEndpoint: stringField(document, "token_endpoint"),
       jwksUri: stringField(document, "jwks_uri"),
     };
+    for (const endpoint of [value.authorizationEndpoint, value.tokenEndpoint, value.jwksUri])
+      if (!isSecureProviderUrl(endpoint))
+        throw new SsoRefusal(
+          "discovery",
+          `The provider's endpoints must use https (${new URL(endpoint).origin})`,
+        );
     // The document must speak for the issuer it was asked for (Entra's multi-tenant template aside).
     if (!sameIssuer(value.issuer, issuer))
       throw new SsoRefusal(
@@ -232,6 +238,24 @@ function stringField(document: Record<string, unknown>, name: string): string {
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, "");
+
+/**
+ * A provider's URLs must be https: over plain http anyone on the path could swap its keys. Loopback
+ * hosts are the exception (a provider on the same machine, the test suite's).
+ */
+export function isSecureProviderUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === "https:") return true;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return (
+    url.protocol === "http:" && (host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host))
+  );
+}
 
 /** The document's issuer is the one asked for; for Entra's `common`/`organizations`, the template. */
 function sameIssuer(documentIssuer: string, configured: string): boolean {

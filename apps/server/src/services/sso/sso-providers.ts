@@ -1,10 +1,10 @@
 import type { LinkedIdentity, PutSsoProvider, SsoProvider } from "@bifrost/contracts";
-import { NotFoundError } from "../../errors.js";
+import { NotFoundError, ValidationError } from "../../errors.js";
 import type { SecretBox } from "../../infra/crypto/secret-box.js";
 import type { SsoProviderRow, SsoRepository } from "../../repositories/sso.js";
 import type { AuditActor } from "../../principal.js";
 import type { AuditLog } from "../audit/audit-log.js";
-import { type OidcRelyingParty, SsoRefusal } from "./oidc-relying-party.js";
+import { isSecureProviderUrl, type OidcRelyingParty, SsoRefusal } from "./oidc-relying-party.js";
 import { SSO_SECRET_PURPOSE } from "./sso-login.js";
 
 /** The issuers of the presets, unless a provider names another (a single tenant, a test provider). */
@@ -36,6 +36,13 @@ export class SsoProviders {
 
   async put(name: string, input: PutSsoProvider, actor: AuditActor, origin: string): Promise<SsoProvider> {
     const issuer = input.issuer ?? (input.kind === "oidc" ? "" : DEFAULT_ISSUERS[input.kind]);
+    if (!isSecureProviderUrl(issuer))
+      throw new ValidationError("The issuer must be an https URL", [
+        {
+          path: "body.issuer",
+          message: "must use https (plain http only on this machine: localhost, 127.0.0.1)",
+        },
+      ]);
     const row = await this.deps.sso.putProvider({
       name,
       kind: input.kind,
