@@ -40,6 +40,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: "cli", root: source("./packages/cli"), include: ["test/**/*.test.ts"] },
+      },
+      {
+        extends: true,
         resolve: { alias },
         test: { name: "contracts", root: source("./packages/contracts"), include: ["test/**/*.test.ts"] },
       },
