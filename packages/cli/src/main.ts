@@ -10,7 +10,9 @@ import {
   listWorkflows,
   showExecution,
 } from "./commands/browse.js";
+import { check, init } from "./commands/init.js";
 import { run } from "./commands/run.js";
+import { pull, push, watch } from "./commands/sync.js";
 import { CliError, print, printError } from "./output.js";
 
 const GLOBAL_HELP = `bifrost — the Bifrost command line
@@ -19,6 +21,11 @@ Usage: bifrost <command> [options]
 
 Commands:
   login [--url URL] [--token TOKEN]   log in (device login in the browser; --token for CI)
+  init [dir] [--no-install]           a workspace folder: package.json, tsconfig, an example
+  pull [dir]                          the platform's workspace files into the folder
+  push [--force]                      send what changed (refused if the platform's copy changed)
+  watch                               push each saved file, print its diagnostics
+  check                               type-check the workspace
   logout                              end this login and forget it
   whoami                              who the CLI acts as
   workflows list                      the workflows you may run
@@ -55,6 +62,20 @@ With --token (or BIFROST_TOKEN): checks the token and keeps it (CI).`,
 Starts the workflow on the platform and prints its log lines live, coloured by level, then the result.
 -p values are read as JSON when they parse (-p count=3 is a number), else as text. --org runs it for
 an organization (platform admins). Exit code 0 on Success, 1 otherwise. Ctrl-C asks whether to cancel.`,
+  init: `Usage: bifrost init [dir] [--no-install] [--url URL]
+
+Writes package.json (the SDK from the platform's tarball, TypeScript for type checks), tsconfig.json,
+an example workflow (hello.ts) and .gitignore, then runs npm install (not with --no-install).`,
+  pull: "Usage: bifrost pull [dir]\n\nWrites the platform's workspace files into the folder and remembers their hashes.",
+  push: `Usage: bifrost push [dir] [--force]
+
+Sends the TypeScript files that changed since the last pull (new, changed, deleted) and prints each
+file's diagnostics as file:line:col message. Refuses when the platform's copy of a file changed
+since your last pull (someone edited it in the browser): pull first, or --force to overwrite.`,
+  watch:
+    "Usage: bifrost watch [dir]\n\nPushes each saved file within about a second and prints its diagnostics; survives the platform restarting.",
+  check:
+    "Usage: bifrost check [dir]\n\nType-checks the workspace with its tsconfig.json; prints file:line:col message.",
   api: `Usage: bifrost api METHOD PATH [--data JSON]
 
 Calls any route of the API as you and prints the answer as JSON, e.g.
@@ -77,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
       org: { type: "string" },
       data: { type: "string" },
       limit: { type: "string" },
+      force: { type: "boolean", default: false },
+      "no-install": { type: "boolean", default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -120,6 +143,18 @@ async function main(argv: string[]): Promise<number> {
         default:
           throw new CliError(HELP.executions ?? "");
       }
+    case "init":
+      return init({ ...options, install: !values["no-install"] }, rest[0]);
+    case "pull":
+      await pull(options, rest[0]);
+      return 0;
+    case "push":
+      return push({ ...options, force: values.force }, rest[0]);
+    case "watch":
+      await watch(options, rest[0]);
+      return 0;
+    case "check":
+      return check(options, rest[0]);
     case "run":
       return run(options, rest[0], { input: values.input, params: values.param, org: values.org });
     case "api":

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,12 +6,12 @@ import {
   startEmbeddedWithWorkspace,
   type EmbeddedServer,
 } from "../../../apps/server/test/support/embedded-server.js";
+import { startCli } from "./run-cli.js";
 
 // The `bifrost` CLI as an author uses it (issue 24), as a child process against `bifrost-server start`:
 // login (token and device flow), whoami, workflows, run with live logs and exit codes, executions,
 // api, --json, the errors it explains, logout.
 
-const CLI = path.resolve(import.meta.dirname, "../dist/main.js");
 const HELLO = `import { workflow, z } from "@bifrost/sdk";
 
 export const hello = workflow({
@@ -31,28 +30,15 @@ let embedded: EmbeddedServer;
 let auth: Record<string, string>;
 let configDir: string;
 
-type Result = { code: number | null; stdout: string; stderr: string };
-
 /** Runs the CLI to its end; `onStdout` sees the output as it comes. */
-function cli(
+const cli = (
   args: string[],
   options: { env?: Record<string, string>; onStdout?: (text: string) => void } = {},
-) {
-  return new Promise<Result>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: configDir, BIFROST_CONFIG_DIR: configDir, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      options.onStdout?.(stdout);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+) =>
+  startCli(args, {
+    env: { HOME: configDir, BIFROST_CONFIG_DIR: configDir, ...options.env },
+    ...(options.onStdout ? { onStdout: options.onStdout } : {}),
+  }).done;
 
 beforeAll(async () => {
   ({ embedded, auth } = await startEmbeddedWithWorkspace(

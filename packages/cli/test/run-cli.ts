@@ -1,0 +1,29 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const CLI = path.resolve(import.meta.dirname, "../dist/main.js");
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+/** The built CLI as a child process: `env` on top of PATH; `onStdout` sees the output as it comes. */
+export function startCli(
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; onStdout?: (text: string) => void },
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...options.env },
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    options.onStdout?.(stdout);
+  });
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
