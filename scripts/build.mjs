@@ -1,7 +1,7 @@
 // Builds what is missing or stale: the TypeScript workspaces (tsc -b is incremental) and the web
 // client (rebuilt only when a source file is newer than the last build).
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import { newestMtime } from "./lib/newest-mtime.mjs";
 
@@ -19,6 +19,33 @@ function run(command, args, label) {
 
 run("node_modules/typescript/bin/tsc", ["-b", "tsconfig.json"], "server and packages");
 run("scripts/bundle-sdk.mjs", [], "the SDK package");
+
+// The SDK's and the CLI's npm tarballs, served by the platform (`GET /api/cli/sdk`, `/api/cli/download`):
+// the exact versions it runs. `npm pack` takes half a second each, so only when a package changed.
+{
+  const tarballs = path.resolve("apps/server/dist/tarballs");
+  for (const [name, dir] of [
+    ["sdk", "packages/sdk"],
+    ["cli", "packages/cli"],
+  ]) {
+    const target = path.join(tarballs, `${name}.tgz`);
+    const inputs = [path.join(dir, "dist"), path.join(dir, "package.json"), path.join(dir, "README.md")];
+    if (existsSync(target) && Math.max(...inputs.map(newestMtime)) <= statSync(target).mtimeMs) continue;
+    const started = Date.now();
+    mkdirSync(tarballs, { recursive: true });
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const packed = spawnSync(npm, ["pack", path.resolve(dir), "--pack-destination", tarballs, "--json", "--silent"], {
+      encoding: "utf8",
+    });
+    if (packed.status !== 0) {
+      console.error(`build: packing ${dir} failed\n${packed.stderr}`);
+      process.exit(1);
+    }
+    const [{ filename }] = JSON.parse(packed.stdout);
+    renameSync(path.join(tarballs, filename), target);
+    if (!quiet) console.log(`build: ${name} tarball (${Date.now() - started} ms)`);
+  }
+}
 
 // Workflow children may read only their runtime directory: the child runtime and the SDK, bundled with
 // their dependencies. esbuild takes a fraction of a second, so it always rebuilds.

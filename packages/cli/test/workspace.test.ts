@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -62,9 +63,10 @@ describe("the workspace loop", () => {
       const manifest = JSON.parse(read(first, "package.json")) as { dependencies: Record<string, string> };
       expect(manifest.dependencies["@bifrost/sdk"]).toBe(`${embedded.url}/api/cli/sdk`);
       expect(read(first, ".gitignore")).toContain("node_modules/");
-      // No registry here: the SDK and TypeScript of this checkout stand in for npm install.
-      mkdirSync(path.join(first, "node_modules/@bifrost"), { recursive: true });
-      symlinkSync(path.join(REPO, "packages/sdk"), path.join(first, "node_modules/@bifrost/sdk"));
+      // No registry here: the SDK comes from the platform's own tarball (what npm install would fetch),
+      // unpacked by hand; its one dependency (zod) and TypeScript are linked from this checkout.
+      await unpackTarball(`${embedded.url}/api/cli/sdk`, path.join(first, "node_modules/@bifrost/sdk"));
+      symlinkSync(path.join(REPO, "node_modules/zod"), path.join(first, "node_modules/zod"));
       symlinkSync(path.join(REPO, "node_modules/typescript"), path.join(first, "node_modules/typescript"));
 
       writeFileSync(
@@ -167,6 +169,36 @@ describe("the workspace loop", () => {
       }
     },
   );
+});
+
+/** Fetches an npm tarball and unpacks its `package/` into `target`. */
+async function unpackTarball(url: string, target: string): Promise<void> {
+  const answer = await fetch(url);
+  expect(answer.status).toBe(200);
+  expect(answer.headers.get("content-type")).toBe("application/gzip");
+  const file = path.join(home, `${path.basename(target)}.tgz`);
+  writeFileSync(file, Buffer.from(await answer.arrayBuffer()));
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
+}
+
+describe("the tarballs the platform serves", () => {
+  it("the CLI's installs and runs; the SDK's is the version this platform runs, with its types", async () => {
+    const cliDir = path.join(home, "cli-package");
+    await unpackTarball(`${embedded.url}/api/cli/download`, cliDir);
+    const manifest = JSON.parse(read(cliDir, "package.json")) as { bin: Record<string, string> };
+    const help = execFileSync(process.execPath, [path.join(cliDir, manifest.bin.bifrost ?? "")], {
+      encoding: "utf8",
+    });
+    expect(help).toContain("bifrost — the Bifrost command line");
+    const sdkDir = path.join(first, "node_modules/@bifrost/sdk");
+    const sdk = JSON.parse(read(sdkDir, "package.json")) as { version: string };
+    const platformSdk = JSON.parse(read(path.join(REPO, "packages/sdk"), "package.json")) as {
+      version: string;
+    };
+    expect(sdk.version).toBe(platformSdk.version);
+    expect(read(sdkDir, "dist/index.d.ts")).toContain("workflow");
+  });
 });
 
 let captured = "";

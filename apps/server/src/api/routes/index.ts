@@ -9,6 +9,7 @@ import { auditRoutes } from "./audit.js";
 import { accountRoutes } from "./accounts.js";
 import { sessionRoutes } from "./sessions.js";
 import { deviceRoutes } from "./device.js";
+import { cliRoutes } from "./cli.js";
 import { ssoRoutes } from "./sso.js";
 import { authRoutes } from "./auth.js";
 import { configRoutes } from "./config.js";
@@ -70,6 +71,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
     trustedDevices: services.trustedDevices,
   })),
   route(deviceRoutes, ({ services }) => ({ deviceLogin: services.deviceLogin })),
+  route(cliRoutes, () => ({})),
   route(ssoRoutes, ({ services, secureCookies }) => ({
     providers: services.ssoProviders,
     login: services.ssoLogin,
