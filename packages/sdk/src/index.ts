@@ -3,10 +3,9 @@
  * and the modules that act inside the run's organization.
  */
 export { z } from "zod";
-export { workflow, tool, dataProvider, DEFINITION } from "./definitions.js";
+export { workflow, tool, dataProvider } from "./definitions.js";
 export type {
   Definition,
-  DefinitionInternals,
   DefinitionOptions,
   DefinitionType,
   WorkflowDefinition,
@@ -17,8 +16,7 @@ export type {
   ParamsSchema,
 } from "./definitions.js";
 export { UserError, BifrostApiError, NotFoundError } from "./errors.js";
-export { RUNTIME } from "./context.js";
-export type { WorkflowContext, WorkflowLogger, LogLevel, TriggeredBy, RuntimeHooks } from "./context.js";
+export type { WorkflowContext, WorkflowLogger, LogLevel, TriggeredBy } from "./context.js";
 export { executions, workflows } from "./modules/executions.js";
 export type { Execution, ExecutionStatus, ExecuteResult } from "./modules/executions.js";
 export { tables } from "./modules/tables.js";
@@ -40,4 +38,4 @@ export type { ConfigItem, ConfigType, JsonValue, Widened } from "./modules/confi
 export { integrations } from "./modules/integrations.js";
 export type { Integration, IntegrationMapping, OAuthToken } from "./modules/integrations.js";
 
-export const SDK_VERSION = "0.1.0";
+export { SDK_VERSION } from "./version.js";

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { DEFINITION } from "../src/internal.js";
 import {
   dataProvider,
-  DEFINITION,
   tool,
   UserError,
   workflow,

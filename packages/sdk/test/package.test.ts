@@ -51,6 +51,32 @@ describe("the SDK as a package", () => {
     expect(sdk.SDK_VERSION).toBe(version);
   });
 
+  it("keeps the runtime's internals off the authors' entry, on the internal subpath", async () => {
+    const sdk = (await import(
+      pathToFileURL(path.join(workspace, "node_modules/@bifrost/sdk/dist/index.js")).href
+    )) as Record<string, unknown>;
+    for (const name of ["DEFINITION", "RUNTIME"]) expect(sdk[name], name).toBeUndefined();
+    const internal = (await import(
+      pathToFileURL(path.join(workspace, "node_modules/@bifrost/sdk/dist/internal.js")).href
+    )) as Record<string, unknown>;
+    expect(internal.DEFINITION).toBe(Symbol.for("bifrost.definition"));
+    expect(internal.RUNTIME).toBe(Symbol.for("bifrost.runtime"));
+    const declarations = readFileSync(DIST.dts, "utf8");
+    expect(declarations).not.toMatch(
+      /export \{[^}]*\b(DEFINITION|RUNTIME|RuntimeHooks|DefinitionInternals)\b/,
+    );
+    expect(declarations).not.toMatch(
+      /export (declare )?(const|type) (DEFINITION|RUNTIME|RuntimeHooks|DefinitionInternals)\b/,
+    );
+    // Publishable: not private, its files and the subpath declared.
+    const manifest = JSON.parse(readFileSync(path.join(SDK, "package.json"), "utf8")) as {
+      private?: boolean;
+      exports: Record<string, unknown>;
+    };
+    expect(manifest.private).toBeUndefined();
+    expect(Object.keys(manifest.exports)).toEqual([".", "./internal"]);
+  });
+
   it("types an author's workflow from the bundled declarations, statuses and answers included", () => {
     const file = path.join(workspace, "workflow.ts");
     writeFileSync(
