@@ -13,7 +13,7 @@ export type Login = {
 type Store = { current?: string; platforms: Record<string, Login> };
 
 /** `$BIFROST_CONFIG_DIR`, else `$XDG_CONFIG_HOME/bifrost`, else `~/.config/bifrost`. */
-export function configDir(): string {
+function configDir(): string {
   if (process.env.BIFROST_CONFIG_DIR) return process.env.BIFROST_CONFIG_DIR;
   const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");
   return path.join(base, "bifrost");

@@ -15,7 +15,7 @@ type Execution = {
 };
 
 /** `-p key=value`: the value as JSON when it parses (numbers, booleans, objects), else as text. */
-export function parseInput(input: string | undefined, params: readonly string[]): Record<string, unknown> {
+function parseInput(input: string | undefined, params: readonly string[]): Record<string, unknown> {
   let data: Record<string, unknown> = {};
   if (input !== undefined) {
     let parsed: unknown;

@@ -4,7 +4,7 @@ import { useAuth } from "../../shell/auth.js";
 import { safeNext } from "../../shell/safe-next.js";
 
 /** What an MFA page needs from the login that sent it there (router state; lost on reload). */
-export type MfaState = { mfaToken: string };
+type MfaState = { mfaToken: string };
 
 function isMfaState(value: unknown): value is MfaState {
   return typeof value === "object" && value !== null && typeof (value as MfaState).mfaToken === "string";
