@@ -34,9 +34,13 @@ run("scripts/bundle-sdk.mjs", [], "the SDK package");
     const started = Date.now();
     mkdirSync(tarballs, { recursive: true });
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const packed = spawnSync(npm, ["pack", path.resolve(dir), "--pack-destination", tarballs, "--json", "--silent"], {
-      encoding: "utf8",
-    });
+    const packed = spawnSync(
+      npm,
+      ["pack", path.resolve(dir), "--pack-destination", tarballs, "--json", "--silent"],
+      {
+        encoding: "utf8",
+      },
+    );
     if (packed.status !== 0) {
       console.error(`build: packing ${dir} failed\n${packed.stderr}`);
       process.exit(1);

@@ -28,11 +28,13 @@ export async function startServer(
     /** A command that runs the server (e.g. setpriv dropping a capability). */ wrap?: string[];
     /** BIFROST_PUBLIC_URL set to the server's own address (links in mail point back at it). */
     publicUrlIsSelf?: boolean;
+    /** `http://localhost:<port>` instead of 127.0.0.1: WebAuthn (passkeys) refuses IP addresses. */
+    localhost?: boolean;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bifrost-web-test-"));
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${options.localhost ? "localhost" : "127.0.0.1"}:${port}`;
   const [command = process.execPath, ...args] = [
     ...(options.wrap ?? []),
     process.execPath,

@@ -19,3 +19,4 @@ export * from "./platform.js";
 export * from "./channels.js";
 export * from "./accounts.js";
 export * from "./sso.js";
+export * from "./passkeys.js";

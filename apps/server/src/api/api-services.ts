@@ -23,6 +23,8 @@ import type { SessionsService } from "../services/auth/sessions.js";
 import type { DeviceLogin } from "../services/auth/device-login.js";
 import type { SsoLogin } from "../services/sso/sso-login.js";
 import type { SsoProviders } from "../services/sso/sso-providers.js";
+import type { PasskeySignIn } from "../services/passkeys/passkey-sign-in.js";
+import type { PasskeysService } from "../services/passkeys/passkeys-service.js";
 import type { TrustedDevices } from "../services/auth/trusted-devices.js";
 import type { MailOutbox } from "../services/mail/mail-outbox.js";
 import type { ExecutionBatches } from "../repositories/execution-batches.js";
@@ -65,6 +67,9 @@ export type ApiServices = {
   /** Single sign-on: providers (admins) and the browser's round trip. */
   ssoProviders: SsoProviders;
   ssoLogin: SsoLogin;
+  /** Passkeys: a user's own, the passwordless sign-in, setup and invitations with one. */
+  passkeys: PasskeysService;
+  passkeySignIn: PasskeySignIn;
   /** Device login for the CLI (RFC 8628). */
   deviceLogin: DeviceLogin;
   /** Invitations and password resets (issue 21). */

@@ -59,14 +59,19 @@ export class UsersRepository {
 
   /**
    * Inserts the first user only while no human user exists. A transaction-scoped advisory lock
-   * serialises concurrent setups (on every API process), so exactly one wins.
+   * serialises concurrent setups (on every API process), so exactly one wins. `alongside` writes what
+   * must exist with the user (a passkey-only admin's credential) in the same transaction.
    */
-  async insertFirstUser(values: typeof users.$inferInsert): Promise<UserRow | undefined> {
+  async insertFirstUser(
+    values: typeof users.$inferInsert,
+    alongside?: (tx: Db, user: UserRow) => Promise<void>,
+  ): Promise<UserRow | undefined> {
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK_KEY})`);
       const [existing] = await tx.select({ value: count() }).from(users).where(eq(users.isSystem, false));
       if ((existing?.value ?? 0) > 0) return undefined;
       const [row] = await tx.insert(users).values(values).returning();
+      if (row && alongside) await alongside(tx, row);
       return row;
     });
   }

@@ -135,6 +135,43 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       kind: "userOnly",
       allowedStatus: 404,
     },
+    // Passkeys (issue 23): the caller's own; adding and signing in with one in test/auth/passkeys.test.ts.
+    "POST /auth/passkeys/register/options": {
+      method: "POST",
+      url: () => "/auth/passkeys/register/options",
+      kind: "userOnly",
+    },
+    "POST /auth/passkeys/register/verify": {
+      method: "POST",
+      url: () => "/auth/passkeys/register/verify",
+      payload: () => ({
+        id: "bWF0cml4",
+        rawId: "bWF0cml4",
+        type: "public-key",
+        clientExtensionResults: {},
+        response: {
+          clientDataJSON: Buffer.from(JSON.stringify({ challenge: "never-issued" })).toString("base64url"),
+          attestationObject: "bWF0cml4",
+        },
+      }),
+      kind: "userOnly",
+      // No options call issued this challenge.
+      allowedStatus: 400,
+    },
+    "GET /auth/passkeys": { method: "GET", url: () => "/auth/passkeys", kind: "userOnly" },
+    "PATCH /auth/passkeys/{id}": {
+      method: "PATCH",
+      url: () => `/auth/passkeys/${UNKNOWN}`,
+      payload: () => ({ name: "Matrix" }),
+      kind: "userOnly",
+      allowedStatus: 404,
+    },
+    "DELETE /auth/passkeys/{id}": {
+      method: "DELETE",
+      url: () => `/auth/passkeys/${UNKNOWN}`,
+      kind: "userOnly",
+      allowedStatus: 404,
+    },
     "POST /auth/admin/revoke-user": {
       method: "POST",
       url: () => "/auth/admin/revoke-user",

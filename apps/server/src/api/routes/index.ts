@@ -11,6 +11,7 @@ import { sessionRoutes } from "./sessions.js";
 import { deviceRoutes } from "./device.js";
 import { cliRoutes } from "./cli.js";
 import { ssoRoutes } from "./sso.js";
+import { passkeyRoutes } from "./passkeys.js";
 import { authRoutes } from "./auth.js";
 import { configRoutes } from "./config.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -75,6 +76,11 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   route(ssoRoutes, ({ services, secureCookies }) => ({
     providers: services.ssoProviders,
     login: services.ssoLogin,
+    cookies: { secure: secureCookies },
+  })),
+  route(passkeyRoutes, ({ services, secureCookies }) => ({
+    passkeys: services.passkeys,
+    signIn: services.passkeySignIn,
     cookies: { secure: secureCookies },
   })),
   route(organizationRoutes, ({ services }) => ({ organizations: services.organizations })),

@@ -13,3 +13,4 @@ export * from "./forms.js";
 export * from "./triggers.js";
 export * from "./accounts.js";
 export * from "./sso.js";
+export * from "./passkeys.js";

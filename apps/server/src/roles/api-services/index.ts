@@ -5,6 +5,7 @@ import { dataServices } from "./data.js";
 import { engineServices } from "./engine.js";
 import { identityServices } from "./identity.js";
 import { ssoServices } from "./sso.js";
+import { passkeyServices } from "./passkeys.js";
 import { integrationServices } from "./integrations.js";
 import { triggerServices } from "./triggers.js";
 
@@ -22,6 +23,7 @@ export async function createApiServices(deps: ApiServiceDeps): Promise<ApiServic
     ...engine,
     ...identity,
     ...ssoServices(core, identity),
+    ...passkeyServices(core, identity),
     ...dataServices(core, engine),
     ...triggerServices(core, engine),
     ...integrationServices({ ...deps, ...core, clock: core.clock }),

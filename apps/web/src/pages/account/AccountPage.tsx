@@ -2,6 +2,7 @@ import "./account.css";
 import { useAuth } from "../../shell/auth.js";
 import { IdentitiesCard } from "./IdentitiesCard.js";
 import { MfaCard } from "./MfaCard.js";
+import { PasskeysCard } from "./PasskeysCard.js";
 import { PasswordCard } from "./PasswordCard.js";
 import { ProfileCard } from "./ProfileCard.js";
 import { SessionsCard } from "./SessionsCard.js";
@@ -18,6 +19,7 @@ export function AccountPage() {
       <ProfileCard key={user.id} user={user} />
       <PasswordCard />
       <MfaCard />
+      <PasskeysCard />
       <SessionsCard />
       <TrustedDevicesCard />
       <IdentitiesCard />

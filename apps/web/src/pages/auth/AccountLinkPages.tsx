@@ -1,10 +1,12 @@
-import type { LoginResult } from "@bifrost/contracts";
+import type { LoginResult, TokenPair } from "@bifrost/contracts";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { createPasskey, verifyPasskey } from "../../api/passkeys.js";
 import { Button, Field, Input, errorMessage } from "../../components/ui/index.js";
 import { AuthFrame } from "./AuthFrame.js";
+import { PasskeyToggle } from "./PasskeyParts.js";
 import { useSignInFlow } from "./sign-in-flow.js";
 
 /**
@@ -93,29 +95,65 @@ const NoToken = () => (
   </p>
 );
 
-/** `/invite#token=…`: the invited person chooses a password, then signs in (MFA enrolment when required). */
+/**
+ * `/invite#token=…`: the invited person chooses a password, then signs in (MFA enrolment when
+ * required) — or creates a passkey instead, which signs in at once (it is both factors).
+ */
 export function InvitePage() {
   const token = useLinkToken();
-  const { proceed } = useSignInFlow();
+  const { proceed, finish } = useSignInFlow();
+  const [withPasskey, setWithPasskey] = useState(false);
   const accept = useMutation({
     mutationFn: (password: string) =>
       apiFetch<LoginResult>("/auth/register-from-invite", { method: "POST", body: { token, password } }),
     onSuccess: proceed,
   });
+  const acceptWithPasskey = useMutation({
+    mutationFn: async () => {
+      const credential = await createPasskey("/auth/register-from-invite/passkey/options", { token });
+      return verifyPasskey<TokenPair>("/auth/register-from-invite/passkey/verify", { token, credential });
+    },
+    onSuccess: finish,
+  });
   return (
     <AuthFrame
       title="Accept your invitation"
-      intro={<p>Choose a password to finish setting up your account.</p>}
+      intro={
+        <p>
+          {withPasskey
+            ? "Create a passkey to finish setting up your account: your device will ask for your fingerprint, face or PIN."
+            : "Choose a password to finish setting up your account."}
+        </p>
+      }
     >
-      {token ? (
-        <NewPasswordForm
-          submitLabel="Set password and sign in"
-          busy={accept.isPending}
-          error={accept.error}
-          onSubmit={(password) => accept.mutate(password)}
-        />
-      ) : (
+      {!token ? (
         <NoToken />
+      ) : withPasskey ? (
+        <div className="auth-form">
+          {acceptWithPasskey.isError && (
+            <p className="form-error" role="alert">
+              {errorMessage(acceptWithPasskey.error)}
+            </p>
+          )}
+          <Button
+            variant="primary"
+            busy={acceptWithPasskey.isPending}
+            onClick={() => acceptWithPasskey.mutate()}
+          >
+            Create a passkey and sign in
+          </Button>
+          <PasskeyToggle on={withPasskey} onChange={setWithPasskey} />
+        </div>
+      ) : (
+        <>
+          <NewPasswordForm
+            submitLabel="Set password and sign in"
+            busy={accept.isPending}
+            error={accept.error}
+            onSubmit={(password) => accept.mutate(password)}
+          />
+          <PasskeyToggle on={withPasskey} onChange={setWithPasskey} />
+        </>
       )}
     </AuthFrame>
   );

@@ -9,6 +9,7 @@ import { safeNext } from "../../shell/safe-next.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { useSignInFlow } from "./sign-in-flow.js";
 import { ssoErrorMessage } from "./sso-errors.js";
+import { PasskeySignInButton } from "./PasskeyParts.js";
 
 export function LoginPage() {
   const { user } = useAuth();
@@ -98,6 +99,7 @@ export function LoginPage() {
           <Link to="/forgot-password">Forgot your password?</Link>
         </form>
       )}
+      {status.data && <PasskeySignInButton separated={status.data.passwordLogin} />}
     </AuthFrame>
   );
 }

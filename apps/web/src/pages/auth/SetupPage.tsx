@@ -1,41 +1,52 @@
-import type { AuthStatus, LoginResult } from "@bifrost/contracts";
+import type { AuthStatus, LoginResult, TokenPair } from "@bifrost/contracts";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Navigate } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { createPasskey, verifyPasskey } from "../../api/passkeys.js";
 import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
 import { AuthFrame } from "./AuthFrame.js";
+import { PasskeyToggle } from "./PasskeyParts.js";
 import { useSignInFlow } from "./sign-in-flow.js";
 
 const MIN_PASSWORD = 12;
 
-/** First run: create the platform admin, then sign in with it (MFA enrolment follows if required). */
+/**
+ * First run: create the platform admin, then sign in with it (MFA enrolment follows if required) —
+ * or, instead of a password, with a passkey, which signs in at once (it is both factors).
+ */
 export function SetupPage() {
-  const { proceed } = useSignInFlow();
+  const { proceed, finish } = useSignInFlow();
   const status = useQuery({
     queryKey: ["auth", "status"],
     queryFn: () => apiFetch<AuthStatus>("/auth/status"),
   });
   const [form, setForm] = useState({ name: "", email: "", password: "", confirm: "" });
   const [checked, setChecked] = useState(false);
+  const [withPasskey, setWithPasskey] = useState(false);
   const setup = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (): Promise<LoginResult> => {
       const { name, email, password } = form;
+      if (withPasskey) {
+        const credential = await createPasskey("/auth/setup/passkey/options", { name, email });
+        return verifyPasskey<TokenPair>("/auth/setup/passkey/verify", { name, email, credential });
+      }
       await apiFetch("/auth/setup", { method: "POST", body: { name, email, password } });
       return apiFetch<LoginResult>("/auth/login", { method: "POST", body: { email, password } });
     },
-    onSuccess: proceed,
+    onSuccess: (result) => ("accessToken" in result ? finish(result) : proceed(result)),
   });
 
   if (status.data && !status.data.needsSetup && !setup.isPending && !setup.isSuccess) {
     return <Navigate to="/login" replace />;
   }
+  // A passkey replaces both password fields.
   const errors = {
     password:
-      form.password.length < MIN_PASSWORD
+      !withPasskey && form.password.length < MIN_PASSWORD
         ? `The password needs at least ${MIN_PASSWORD} characters.`
         : undefined,
-    confirm: form.confirm !== form.password ? "The passwords differ." : undefined,
+    confirm: !withPasskey && form.confirm !== form.password ? "The passwords differ." : undefined,
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -61,41 +72,46 @@ export function SetupPage() {
               <Input {...ids} type="email" name="email" autoComplete="username" required {...bind("email")} />
             )}
           </Field>
-          <Field
-            label="Password"
-            hint={`At least ${MIN_PASSWORD} characters.`}
-            error={checked ? errors.password : undefined}
-          >
-            {(ids) => (
-              <Input
-                {...ids}
-                type="password"
-                name="password"
-                autoComplete="new-password"
-                required
-                {...bind("password")}
-              />
-            )}
-          </Field>
-          <Field label="Repeat the password" error={checked ? errors.confirm : undefined}>
-            {(ids) => (
-              <Input
-                {...ids}
-                type="password"
-                name="confirm"
-                autoComplete="new-password"
-                required
-                {...bind("confirm")}
-              />
-            )}
-          </Field>
+          {!withPasskey && (
+            <>
+              <Field
+                label="Password"
+                hint={`At least ${MIN_PASSWORD} characters.`}
+                error={checked ? errors.password : undefined}
+              >
+                {(ids) => (
+                  <Input
+                    {...ids}
+                    type="password"
+                    name="password"
+                    autoComplete="new-password"
+                    required
+                    {...bind("password")}
+                  />
+                )}
+              </Field>
+              <Field label="Repeat the password" error={checked ? errors.confirm : undefined}>
+                {(ids) => (
+                  <Input
+                    {...ids}
+                    type="password"
+                    name="confirm"
+                    autoComplete="new-password"
+                    required
+                    {...bind("confirm")}
+                  />
+                )}
+              </Field>
+            </>
+          )}
+          <PasskeyToggle on={withPasskey} onChange={setWithPasskey} />
           {setup.isError && (
             <p className="form-error" role="alert">
               {errorMessage(setup.error)}
             </p>
           )}
           <Button type="submit" variant="primary" busy={setup.isPending}>
-            Create administrator
+            {withPasskey ? "Create administrator with a passkey" : "Create administrator"}
           </Button>
         </form>
       )}
