@@ -11,8 +11,10 @@ import { LONG_HAUL_WORKFLOW } from "../workspace/workspace-fixtures.js";
 // or its caller's access changes; a run's token is refused on the account routes.
 
 const WORKFLOWS = `
-import { executions, RUNTIME, workflow } from "@bifrost/sdk";
+import { executions, workflow } from "@bifrost/sdk";
 ${LONG_HAUL_WORKFLOW}
+// The key the runtime installs the run's hooks under (not exported to authors: @bifrost/sdk/internal).
+const RUNTIME = Symbol.for("bifrost.runtime");
 export const accountProbe = workflow({
   // As user code can: the run's token the SDK itself holds, on an account route.
   async run() {
