@@ -144,6 +144,69 @@ describe("single sign-on in the web client", () => {
     },
   );
 
+  it(
+    "a forged state, a replayed code, a bad signature and an expired ID token each land on a clear page, audited",
+    { timeout: 90_000 },
+    async () => {
+      const page = await signedOutLogin();
+      /** Lets the provider's redirect back happen only as the test says: answers the URL it was. */
+      const captureCallback = async (): Promise<URL> => {
+        // The round trip up to the provider's redirect back, in this browser's cookie jar (the
+        // context's request client shares it), without following the last redirect: a route
+        // cannot hold back a redirect the browser follows by itself.
+        let url = `${session.baseUrl}/auth/oauth/init/corp`;
+        for (let hop = 0; hop < 10; hop++) {
+          const response = await page.context().request.get(url, { maxRedirects: 0 });
+          const next = new URL(response.headers().location ?? "", url);
+          if (next.origin === session.baseUrl && next.pathname === "/auth/oauth/callback") return next;
+          url = next.href;
+        }
+        throw new Error("the provider never sent the browser back");
+      };
+      const expectRefused = async (reason: string, text: RegExp) => {
+        await page.waitForURL((u) => u.searchParams.get("sso_error") === reason);
+        await page.getByRole("alert").getByText(text).waitFor();
+        const audit = await api<{ items: Array<{ action: string; details: Record<string, unknown> }> }>(
+          "GET",
+          "/api/audit?limit=20",
+        );
+        expect(audit.items.find((item) => item.action === "auth.sso")).toMatchObject({
+          details: { outcome: "failure", reason },
+        });
+      };
+
+      // A forged state: the provider's answer, its state changed.
+      op.signInAs({ sub: "forge-1", email: "forge@contoso.example", email_verified: true, name: "Forge" });
+      const forged = await captureCallback();
+      forged.searchParams.set("state", "forged-state");
+      await page.goto(forged.href);
+      await expectRefused("state", /could not be completed in this browser/);
+
+      // A replayed code: a used sign-in code fed to a new sign-in of the same browser.
+      op.signInAs({ sub: "replay-1", email: "replay@contoso.example", email_verified: true, name: "Replay" });
+      const used = await captureCallback();
+      await page.goto(used.href);
+      await page.waitForURL((u) => u.pathname === "/workflows");
+      await page.context().clearCookies();
+      const replay = await captureCallback();
+      replay.searchParams.set("code", used.searchParams.get("code") ?? "");
+      await page.goto(replay.href);
+      await expectRefused("code_exchange", /did not accept the sign-in code/);
+
+      // A bad signature and an expired ID token.
+      op.tamperNextIdToken((claims) => ({ claims, foreignKey: true }));
+      await page.goto(`${session.baseUrl}/login`);
+      await page.getByRole("link", { name: "Sign in with Corp SSO" }).click();
+      await expectRefused("signature", /not signed by it/);
+      const now = Math.floor(Date.now() / 1000);
+      op.tamperNextIdToken((claims) => ({ claims: { ...claims, iat: now - 7200, exp: now - 3600 } }));
+      await page.goto(`${session.baseUrl}/login`);
+      await page.getByRole("link", { name: "Sign in with Corp SSO" }).click();
+      await expectRefused("expired", /had expired/);
+      await page.context().close();
+    },
+  );
+
   it("a provider that requires MFA sends a person without it to enrolment", { timeout: 60_000 }, async () => {
     await api("PUT", "/api/settings/oauth/corp", {
       kind: "oidc",
