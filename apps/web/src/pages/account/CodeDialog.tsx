@@ -1,6 +1,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ActionError, Button, Dialog, Field, Input } from "../../components/ui/index.js";
+import { ActionError, Button, Dialog } from "../../components/ui/index.js";
+import { CodeField } from "../auth/CodeField.js";
 
 export type CodeAction = {
   title: string;
@@ -38,20 +39,7 @@ function CodeForm({ action, onClose }: { action: CodeAction; onClose: () => void
   };
   return (
     <form onSubmit={submit} className="account-form">
-      <Field label="Code from your authenticator app">
-        {(ids) => (
-          <Input
-            {...ids}
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            required
-            maxLength={64}
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-          />
-        )}
-      </Field>
+      <CodeField label="Code from your authenticator app" value={code} onChange={setCode} />
       <ActionError error={run.error} />
       <div className="ui-dialog__footer">
         <Button onClick={onClose}>Cancel</Button>

@@ -2,9 +2,10 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client.js";
 import { fieldErrorsFromApi } from "../../api/field-errors.js";
-import { ActionError, Button, Field, Input } from "../../components/ui/index.js";
+import { ActionError, Button } from "../../components/ui/index.js";
 import { AuthenticatorKey } from "../auth/AuthenticatorKey.js";
 import { completeEnrolment } from "./account-queries.js";
+import { CodeField } from "../auth/CodeField.js";
 
 export type NewAuthenticatorSetup = { secret: string; otpauthUri: string; qr: string };
 
@@ -41,20 +42,12 @@ export function NewAuthenticator({
       </p>
       <AuthenticatorKey qr={setup.qr} secret={setup.secret} />
       <form onSubmit={submit} className="account-form" aria-label="Confirm the authenticator">
-        <Field label={replacing ? "Code from the new app" : "Code from the app"} error={codeError}>
-          {(ids) => (
-            <Input
-              {...ids}
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-              maxLength={64}
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-            />
-          )}
-        </Field>
+        <CodeField
+          label={replacing ? "Code from the new app" : "Code from the app"}
+          error={codeError}
+          value={code}
+          onChange={setCode}
+        />
         <ActionError error={verify.error} />
         <div className="account-actions">
           <Button type="submit" variant="primary" busy={verify.isPending}>

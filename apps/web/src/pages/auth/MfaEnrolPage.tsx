@@ -4,11 +4,12 @@ import { useState, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
 import type { z } from "zod";
 import { apiFetch } from "../../api/client.js";
-import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { Button, ErrorState, Spinner, errorMessage } from "../../components/ui/index.js";
 import { AuthenticatorKey, withQrCode } from "./AuthenticatorKey.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { RecoveryCodes } from "./RecoveryCodes.js";
 import { mfaTokenOf, useSignInFlow } from "./sign-in-flow.js";
+import { CodeField } from "./CodeField.js";
 
 type MfaSetup = z.infer<typeof mfaSetupResponseSchema>;
 type MfaVerified = z.infer<typeof mfaVerifyResponseSchema>;
@@ -69,19 +70,7 @@ export function MfaEnrolPage() {
         <>
           <AuthenticatorKey qr={setup.data.qr} secret={setup.data.secret} />
           <form onSubmit={submit} className="auth-form">
-            <Field label="Code from the app">
-              {(ids) => (
-                <Input
-                  {...ids}
-                  name="code"
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                  required
-                  value={code}
-                  onChange={(e) => setCode(e.target.value)}
-                />
-              )}
-            </Field>
+            <CodeField label="Code from the app" value={code} onChange={setCode} />
             {verify.isError && (
               <p className="form-error" role="alert">
                 {errorMessage(verify.error)}
