@@ -34,6 +34,8 @@ const pendingInvitationSchema = z.object({ createdAt: z.string(), expiresAt: z.s
  */
 export const adminUserSchema = authUserSchema.extend({
   hasPassword: z.boolean(),
+  /** They have a way to sign in: a password, a passkey or a linked single sign-on account. */
+  signsIn: z.boolean(),
   invitation: pendingInvitationSchema.nullable(),
 });
 export type AdminUser = z.infer<typeof adminUserSchema>;

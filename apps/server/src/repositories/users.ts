@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { organizations, roles, userRoles, users } from "../db/schema/index.js";
+import { organizations, passkeys, roles, userIdentities, userRoles, users } from "../db/schema/index.js";
 import { keyset, toPage, type Page } from "./pagination.js";
 
 export type UserRow = typeof users.$inferSelect;
@@ -166,6 +166,22 @@ export class UsersRepository {
       .where(and(eq(users.id, id), eq(users.isSystem, false)))
       .returning({ id: users.id });
     return deleted.length === 1;
+  }
+
+  /** Of these users, those who can sign in without a password: a passkey, or a linked SSO identity. */
+  async withPasswordlessSignIn(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .select({ id: passkeys.userId })
+      .from(passkeys)
+      .where(inArray(passkeys.userId, [...ids]))
+      .union(
+        this.db
+          .select({ id: userIdentities.userId })
+          .from(userIdentities)
+          .where(inArray(userIdentities.userId, [...ids])),
+      );
+    return new Set(rows.map((row) => row.id));
   }
 
   async existingIds(ids: string[]): Promise<Set<string>> {

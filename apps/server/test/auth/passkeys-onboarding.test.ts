@@ -218,6 +218,22 @@ describe("accepting an invitation with a passkey", () => {
 
     const signedIn = await passkeySignIn(invitee);
     expect(signedIn.statusCode).toBe(200);
-    expect(json<{ user: { email: string } }>(signedIn).user.email).toBe("invitee@msp.example");
+    const user = json<{ user: { id: string; email: string } }>(signedIn).user;
+    expect(user.email).toBe("invitee@msp.example");
+
+    // Signed up with a passkey and no password: admins see that they sign in, and no new invitation
+    // can be sent (a reset link adds a password instead).
+    const seen = await t.app.inject({
+      method: "GET",
+      url: `/api/users/${user.id}`,
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(json<{ hasPassword: boolean; signsIn: boolean }>(seen)).toMatchObject({
+      hasPassword: false,
+      signsIn: true,
+    });
+    const reinvite = await post(`/api/users/${user.id}/invite`, {}, adminToken);
+    expect(reinvite.statusCode).toBe(409);
+    expect(json<{ message: string }>(reinvite).message).toMatch(/passkey/);
   });
 });

@@ -115,6 +115,12 @@ describe("SSO with an OpenID Connect provider", () => {
       isSuperuser: false,
     });
     expect(await latestAudit("user.provision")).toMatchObject({ details: { provider: "corp" } });
+    // They sign in without a password: admins see so, and an invitation (to choose one) is refused.
+    const listed = await ctx.admin.request("GET", `/api/users/${who.id}`);
+    expect(listed.json()).toMatchObject({ hasPassword: false, signsIn: true });
+    const invite = await ctx.admin.request("POST", `/api/users/${who.id}/invite`);
+    expect(invite.statusCode).toBe(409);
+    expect(invite.json<{ message: string }>().message).toMatch(/single sign-on/);
 
     const again = await signIn(account);
     expect((await me(again.browser)).json()).toMatchObject({ id: who.id });

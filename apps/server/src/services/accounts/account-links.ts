@@ -173,6 +173,10 @@ export class AccountLinks {
       throw new ConflictError("The user is deactivated: activate them first");
     if (user.passwordHash)
       throw new ConflictError("The user has already set a password: send a password reset instead");
+    if ((await this.deps.users.withPasswordlessSignIn([user.id])).size > 0)
+      throw new ConflictError(
+        "The user already signs in with a passkey or single sign-on: send a password reset to add a password",
+      );
     return user;
   }
 

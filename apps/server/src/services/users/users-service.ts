@@ -46,12 +46,17 @@ export class UsersService {
 
   /** Users as admins see them: with whether they have a password and their pending invitation. */
   private async present(rows: readonly UserRow[]): Promise<AdminUser[]> {
-    const invitations = await this.deps.tokens.pendingInvitations(rows.map((row) => row.id));
+    const ids = rows.map((row) => row.id);
+    const [invitations, passwordless] = await Promise.all([
+      this.deps.tokens.pendingInvitations(ids),
+      this.deps.users.withPasswordlessSignIn(ids),
+    ]);
     return rows.map((row) => {
       const invitation = invitations.get(row.id);
       return {
         ...toAuthUser(row),
         hasPassword: row.passwordHash !== null,
+        signsIn: row.passwordHash !== null || passwordless.has(row.id),
         invitation: invitation
           ? { createdAt: invitation.createdAt.toISOString(), expiresAt: invitation.expiresAt.toISOString() }
           : null,

@@ -140,7 +140,7 @@ export function UsersPage() {
           setRoleIds([]);
           setNotice(`Created ${user.email}.`);
           // Without a password, the new user is invited at once.
-          if (!user.hasPassword) invite.mutate(user);
+          if (!user.signsIn) invite.mutate(user);
         },
       },
     );
@@ -223,7 +223,7 @@ export function UsersPage() {
                     invited until {new Date(u.invitation.expiresAt).toLocaleDateString()}
                   </Badge>
                 ) : (
-                  !u.hasPassword && <Badge tone="neutral">no password</Badge>
+                  !u.signsIn && <Badge tone="neutral">not signed up</Badge>
                 )}
               </>
             ),
@@ -242,7 +242,7 @@ export function UsersPage() {
                     Reset MFA
                   </RowButton>
                 )}{" "}
-                {u.isActive && !u.hasPassword && (
+                {u.isActive && !u.signsIn && (
                   <RowButton
                     write={invite}
                     row={u}
@@ -261,7 +261,7 @@ export function UsersPage() {
                     Revoke invitation
                   </RowButton>
                 )}{" "}
-                {u.isActive && u.hasPassword && (
+                {u.isActive && u.signsIn && (
                   <RowButton write={sendReset} row={u} aria-label={`Send reset link to ${u.email}`}>
                     Send reset link
                   </RowButton>
