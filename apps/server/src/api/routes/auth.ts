@@ -23,6 +23,7 @@ import { z } from "zod";
 import { UnauthorizedError } from "../../errors.js";
 import type { AuthService, RequestMeta } from "../../services/auth/auth-service.js";
 import type { AuthStatusService } from "../../services/auth/auth-status.js";
+import type { SessionsService } from "../../services/auth/sessions.js";
 import { actorOf, requirePrincipal, requireUserPrincipal } from "../access.js";
 import {
   assertCsrf,
@@ -35,7 +36,13 @@ import {
   type CookieOptions,
 } from "../plugins/authentication.js";
 
-export type AuthRoutesOptions = { authStatus: AuthStatusService; auth: AuthService; cookies: CookieOptions };
+export type AuthRoutesOptions = {
+  authStatus: AuthStatusService;
+  auth: AuthService;
+  /** Ends logins: this one, all of the caller's, all of a user's. */
+  sessions: SessionsService;
+  cookies: CookieOptions;
+};
 
 const errors = {
   401: errorBodySchema,
@@ -63,7 +70,7 @@ export const signedInWith =
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
   app,
-  { authStatus, auth, cookies },
+  { authStatus, auth, sessions, cookies },
 ) => {
   const signedIn = signedInWith(cookies);
   const mfaBearer = (request: FastifyRequest): string => {
@@ -193,7 +200,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       schema: { tags: ["auth"], summary: "End this login", response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
-      await auth.logout(requireUserPrincipal(request).sessionId, actorOf(request));
+      await sessions.logout(requireUserPrincipal(request).sessionId, actorOf(request));
       clearSessionCookies(reply, cookies);
       return reply.code(204).send(null);
     },
@@ -210,7 +217,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.revokeAll(requirePrincipal(request).userId, actorOf(request));
+      await sessions.revokeAll(requirePrincipal(request).userId, actorOf(request));
       clearSessionCookies(reply, cookies);
       return reply.code(204).send(null);
     },
@@ -228,7 +235,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      await auth.revokeUser(request.body.userId, actorOf(request));
+      await sessions.revokeUser(request.body.userId, actorOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -64,6 +64,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   route(authRoutes, ({ services, secureCookies }) => ({
     authStatus: services.authStatus,
     auth: services.auth,
+    sessions: services.sessions,
     cookies: { secure: secureCookies },
   })),
   route(mfaRoutes, ({ services }) => ({ mfa: services.mfa })),

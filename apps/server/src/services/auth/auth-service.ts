@@ -1,6 +1,6 @@
 import type { AuthUser, LoginResult, TokenPair } from "@bifrost/contracts";
 import { PROVIDER_ORGANIZATION_ID } from "../../db/schema/index.js";
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
+import { ConflictError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Bus } from "../../infra/bus/bus.js";
 import type { Clock } from "../../infra/clock.js";
 import {
@@ -56,7 +56,7 @@ export function toAuthUser(user: UserRow): AuthUser {
 
 /**
  * First-run setup, password login, TOTP enrolment and MFA login, refresh-token rotation with
- * reuse detection, logout. Every token a login issues belongs to one session (its family).
+ * reuse detection (ending logins is SessionsService's). Every token a login issues belongs to one session (its family).
  */
 export class AuthService {
   constructor(
@@ -319,42 +319,6 @@ export class AuthService {
       throw new UnauthorizedError("Invalid refresh token");
     await this.deps.sessions.touchSession(session.id, now);
     return this.tokensForSession(user, session.id, meta);
-  }
-
-  async logout(sessionId: string, actor: AuditActor): Promise<void> {
-    await this.revokeSession(sessionId, "logout");
-    await this.deps.audit.record(actor, {
-      action: "auth.logout",
-      resourceType: "session",
-      resourceId: sessionId,
-    });
-  }
-
-  /** Ends every login of the caller, this one included. */
-  async revokeAll(userId: string, actor: AuditActor): Promise<void> {
-    await this.deps.sessions.revokeUserSessions(userId, "revoke all", new Date(this.deps.clock.now()));
-    await this.deps.authState.invalidate({ userId });
-    await this.deps.audit.record(actor, {
-      action: "auth.revoke_all",
-      resourceType: "user",
-      resourceId: userId,
-    });
-  }
-
-  /** A platform admin ends every login of a user; 404 for an unknown user. */
-  async revokeUser(userId: string, actor: AuditActor): Promise<void> {
-    if (!(await this.deps.users.findById(userId))) throw new NotFoundError("User not found");
-    await this.deps.sessions.revokeUserSessions(
-      userId,
-      "revoked by an admin",
-      new Date(this.deps.clock.now()),
-    );
-    await this.deps.authState.invalidate({ userId });
-    await this.deps.audit.record(actor, {
-      action: "auth.revoke_user",
-      resourceType: "user",
-      resourceId: userId,
-    });
   }
 
   /** Changes the caller's password and ends their other logins; this one stays signed in. */

@@ -45,6 +45,34 @@ export class SessionsService {
     return this.list(userId);
   }
 
+  /** Ends the caller's own login (`POST /auth/logout`). */
+  async logout(sessionId: string, actor: AuditActor): Promise<void> {
+    await this.deps.sessions.revokeSession(sessionId, "logout", new Date(this.deps.clock.now()));
+    await this.deps.authState.invalidate({ sessionId });
+    await this.deps.audit.record(actor, {
+      action: "auth.logout",
+      resourceType: "session",
+      resourceId: sessionId,
+    });
+  }
+
+  /** Ends every login of the caller, this one included. */
+  async revokeAll(userId: string, actor: AuditActor): Promise<void> {
+    await this.endAll(userId, "revoke all", actor, "auth.revoke_all");
+  }
+
+  /** A platform admin ends every login of a user; 404 for an unknown user. */
+  async revokeUser(userId: string, actor: AuditActor): Promise<void> {
+    if (!(await this.deps.users.findById(userId))) throw new NotFoundError("User not found");
+    await this.endAll(userId, "revoked by an admin", actor, "auth.revoke_user");
+  }
+
+  private async endAll(userId: string, reason: string, actor: AuditActor, action: string): Promise<void> {
+    await this.deps.sessions.revokeUserSessions(userId, reason, new Date(this.deps.clock.now()));
+    await this.deps.authState.invalidate({ userId });
+    await this.deps.audit.record(actor, { action, resourceType: "user", resourceId: userId });
+  }
+
   async revoke(userId: string, sessionId: string, actor: AuditActor): Promise<void> {
     const session = await this.deps.sessions.findSession(sessionId);
     const active = session && !session.revokedAt && session.expiresAt.getTime() > this.deps.clock.now();
