@@ -56,7 +56,8 @@ export function toAuthUser(user: UserRow): AuthUser {
 
 /**
  * First-run setup, password login, TOTP enrolment and MFA login, refresh-token rotation with
- * reuse detection (ending logins is SessionsService's). Every token a login issues belongs to one session (its family).
+ * reuse detection (ending logins is SessionsService's). Every token a login issues belongs to one
+ * session (its family).
  */
 export class AuthService {
   constructor(
