@@ -184,6 +184,16 @@ export class UsersRepository {
     return new Set(rows.map((row) => row.id));
   }
 
+  /** Whether the user can sign in through a linked single sign-on identity. */
+  async hasLinkedIdentity(userId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: userIdentities.id })
+      .from(userIdentities)
+      .where(eq(userIdentities.userId, userId))
+      .limit(1);
+    return row !== undefined;
+  }
+
   async existingIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await this.db.select({ id: users.id }).from(users).where(inArray(users.id, ids));

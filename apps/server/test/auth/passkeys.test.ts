@@ -179,7 +179,7 @@ describe("one's own passkeys", () => {
     expect((await owner.request("GET", "/auth/passkeys")).json()).toEqual({ items: [] });
   });
 
-  it("the last passkey of an account without a password is kept (409)", async () => {
+  it("the last passkey of an account without a password or single sign-on is kept (409)", async () => {
     const owner = await signedInUser(ctx, ctx.orgA.id);
     const authenticator = new SoftwareAuthenticator(ORIGIN);
     const first = await addPasskey(owner, authenticator);
@@ -189,6 +189,16 @@ describe("one's own passkeys", () => {
     const last = await owner.request("DELETE", `/auth/passkeys/${second.passkey.id}`);
     expect(last.statusCode).toBe(409);
     expect(last.json<{ message: string }>().message).toMatch(/only passkey/);
+    // With a linked single sign-on, the account keeps a way in: the last passkey may go.
+    await ctx.app.database.db.execute(
+      sql`insert into sso_providers (name, kind, display_name, issuer, client_id)
+          values ('corp-passkeys', 'oidc', 'Corp', 'https://idp.passkeys.example', 'client')
+          on conflict do nothing`,
+    );
+    await ctx.app.database.db.execute(
+      sql`insert into user_identities (user_id, provider, subject) values (${owner.userId}, 'corp-passkeys', ${owner.userId})`,
+    );
+    expect((await owner.request("DELETE", `/auth/passkeys/${second.passkey.id}`)).statusCode).toBe(204);
   });
 });
 

@@ -89,16 +89,17 @@ export class PasskeysService {
   }
 
   /**
-   * Removes one of the caller's passkeys. The last passkey of an account without a password is
-   * kept (409): removing it would leave the user no way back in but a new invitation.
+   * Removes one of the caller's passkeys. The last passkey of an account with neither a password
+   * nor a linked single sign-on is kept (409): removing it would leave the user no way back in.
    */
   async delete(userId: string, id: string, actor: AuditActor): Promise<void> {
     const own = (await this.deps.passkeys.listOf(userId)).some((p) => p.id === id);
     if (!own) throw new NotFoundError(NOT_FOUND);
     const user = await this.deps.users.findById(userId);
-    if (!user?.passwordHash && (await this.deps.passkeys.countOf(userId)) <= 1)
+    const otherWayIn = Boolean(user?.passwordHash) || (await this.deps.users.hasLinkedIdentity(userId));
+    if (!otherWayIn && (await this.deps.passkeys.countOf(userId)) <= 1)
       throw new ConflictError(
-        "This is your only passkey and your account has no password: add another passkey first",
+        "This is your only passkey and your account has no password or single sign-on: add another passkey first",
       );
     if (!(await this.deps.passkeys.delete(userId, id))) throw new NotFoundError(NOT_FOUND);
     await this.deps.audit.record(actor, {
