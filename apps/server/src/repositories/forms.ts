@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { formFields, formRoles, forms, roles } from "../db/schema/index.js";
+import { formFields, formRoles, forms } from "../db/schema/index.js";
 import { OrgScopedRepository } from "./org-scoped.js";
 import { type Caller } from "../principal.js";
+import { existingRoleIds } from "./roles.js";
 
 export type FormRow = typeof forms.$inferSelect;
 export type FormFieldRow = typeof formFields.$inferSelect;
@@ -60,12 +61,7 @@ export class FormsRepository extends OrgScopedRepository<typeof forms> {
   }
 
   async existingRoleIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db
-      .select({ id: roles.id })
-      .from(roles)
-      .where(inArray(roles.id, [...ids]));
-    return new Set(rows.map((row) => row.id));
+    return existingRoleIds(this.db, ids);
   }
 
   /** Creates a form with its fields and roles; one transaction. */

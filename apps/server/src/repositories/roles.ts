@@ -6,6 +6,16 @@ import { keyset, toPage, type Page } from "./pagination.js";
 export type RoleRow = typeof roles.$inferSelect;
 
 /** Roles are global: one catalogue for every organization. */
+/** Which of these role ids exist (forms and workflows check their role lists with it too). */
+export async function existingRoleIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: roles.id })
+    .from(roles)
+    .where(inArray(roles.id, [...ids]));
+  return new Set(rows.map((row) => row.id));
+}
+
 export class RolesRepository {
   constructor(private readonly db: Db) {}
 
@@ -44,12 +54,7 @@ export class RolesRepository {
 
   /** Which of these role ids exist. */
   async existingIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db
-      .select({ id: roles.id })
-      .from(roles)
-      .where(inArray(roles.id, [...ids]));
-    return new Set(rows.map((row) => row.id));
+    return existingRoleIds(this.db, ids);
   }
 
   /** Takes the role from one user; answers whether they held it. */

@@ -1,10 +1,11 @@
 import type { DiscoveredDefinition } from "@bifrost/contracts";
 import { and, asc, eq, inArray, isNull, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { roles, workflowRoles, workflows, type WorkflowType } from "../db/schema/index.js";
+import { workflowRoles, workflows, type WorkflowType } from "../db/schema/index.js";
 import { OrgScopedRepository, type ScopeFilter } from "./org-scoped.js";
 import { keyset, toPage, type Page } from "./pagination.js";
 import { type Caller } from "../principal.js";
+import { existingRoleIds } from "./roles.js";
 
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type WorkflowSettings = Partial<
@@ -146,12 +147,7 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
   }
 
   async existingRoleIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db
-      .select({ id: roles.id })
-      .from(roles)
-      .where(inArray(roles.id, [...ids]));
-    return new Set(rows.map((row) => row.id));
+    return existingRoleIds(this.db, ids);
   }
 
   /** Every row of one file, active or not. */
