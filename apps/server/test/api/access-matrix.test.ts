@@ -8,6 +8,7 @@ import {
   type TestContext,
 } from "../support/context.js";
 import { matrixFixtures, type Entry } from "./access-matrix.fixtures.js";
+import { accountEntries } from "./access-matrix.entries-account.js";
 import { coreEntries } from "./access-matrix.entries-core.js";
 import { dataEntries } from "./access-matrix.entries-data.js";
 
@@ -19,6 +20,7 @@ let ctx: TestContext;
 const fixtures = matrixFixtures(() => ctx);
 const { UNKNOWN } = fixtures;
 const entries: Record<string, Entry> = {
+  ...accountEntries(() => ctx, fixtures),
   ...coreEntries(() => ctx, fixtures),
   ...dataEntries(() => ctx, fixtures),
 };

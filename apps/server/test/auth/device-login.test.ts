@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/infra/clock.js";
+import { settableClock } from "../support/clock.js";
 import { createTestContext, signedInUser, type Client, type TestContext } from "../support/context.js";
 import { expectNo5xx, fuzzBody } from "../support/fuzz.js";
 
@@ -8,12 +8,7 @@ import { expectNo5xx, fuzzBody } from "../support/fuzz.js";
 // a signed-in user approves or denies the user code; approved, the client gets a normal login (listed,
 // revocable); denied, expired or already answered, it gets nothing. A mutable clock moves time.
 
-const clock: Clock & { at: number } = {
-  at: Date.now(),
-  now() {
-    return this.at;
-  },
-};
+const clock = settableClock();
 const INTERVAL = 2;
 
 let ctx: TestContext;

@@ -1,6 +1,6 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/infra/clock.js";
+import { settableClock } from "../support/clock.js";
 import { createTestApp, type TestApp } from "../support/app.js";
 import { insertMember } from "../support/users.js";
 
@@ -9,12 +9,7 @@ import { insertMember } from "../support/users.js";
 // stays, but the admin, from an address with no recent failure, still gets in with the right
 // password and a valid MFA code; the attacker gets nothing more than before.
 
-const clock: Clock & { at: number } = {
-  at: Date.now(),
-  now() {
-    return this.at;
-  },
-};
+const clock = settableClock();
 
 const ADMIN = { email: "admin@msp.example", password: "an admin's long passphrase", name: "Admin" };
 const NO_MFA = { email: "plain@customer.example", password: "a member's long passphrase", name: "Plain" };

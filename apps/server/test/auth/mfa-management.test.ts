@@ -1,15 +1,10 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/infra/clock.js";
+import { settableClock } from "../support/clock.js";
 import { createTestApp, type TestApp } from "../support/app.js";
 import { insertMember } from "../support/users.js";
 
-const clock: Clock & { at: number } = {
-  at: Date.now(),
-  now() {
-    return this.at;
-  },
-};
+const clock = settableClock();
 const nextStep = (): void => {
   clock.at += 30_000;
 };

@@ -1,7 +1,7 @@
 import { generate } from "otplib";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/infra/clock.js";
+import { settableClock } from "../support/clock.js";
 import { createTestApp, type TestApp } from "../support/app.js";
 import { insertMember } from "../support/users.js";
 
@@ -10,12 +10,7 @@ import { insertMember } from "../support/users.js";
 // a password change or a new authenticator; re-enrolling the authenticator from the account page; the
 // profile's name. A mutable clock moves TOTP steps and the 30 days.
 
-const clock: Clock & { at: number } = {
-  at: Date.now(),
-  now() {
-    return this.at;
-  },
-};
+const clock = settableClock();
 const nextStep = (): void => {
   clock.at += 30_000;
 };
