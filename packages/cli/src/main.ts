@@ -11,6 +11,7 @@ import {
   showExecution,
 } from "./commands/browse.js";
 import { check, init } from "./commands/init.js";
+import { runLocal } from "./commands/local-run.js";
 import { run } from "./commands/run.js";
 import { pull, push, watch } from "./commands/sync.js";
 import { CliError, print, printError } from "./output.js";
@@ -31,6 +32,7 @@ Commands:
   workflows list                      the workflows you may run
   run <workflow> [--input JSON | -p key=value …] [--org ID]
                                       run on the platform, stream its logs, print the result
+  run <workflow> --local [--inspect]  run this folder's copy here (a debugger works), as you
   executions list [--limit N]         recent runs
   executions show|logs|cancel <id>    one run, its log, or cancel it
   api METHOD PATH [--data JSON]       call any API route
@@ -61,7 +63,16 @@ With --token (or BIFROST_TOKEN): checks the token and keeps it (CI).`,
 
 Starts the workflow on the platform and prints its log lines live, coloured by level, then the result.
 -p values are read as JSON when they parse (-p count=3 is a number), else as text. --org runs it for
-an organization (platform admins). Exit code 0 on Success, 1 otherwise. Ctrl-C asks whether to cancel.`,
+an organization (platform admins). Exit code 0 on Success, 1 otherwise. Ctrl-C asks whether to cancel.
+
+--local runs the workflow's file from this workspace folder in a Node process on this machine (your
+edits, saved or not pushed), with the real SDK acting on the platform as you: the organization's
+config, tables and files. The run shows in the history marked local; its log lines are printed here
+and kept there. Platform admins only (those who may write workspace code). Ctrl-C stops it (Cancelled).
+  --inspect            wait for a debugger before running: attach VS Code ("Attach to Node Process")
+                       or Chrome (chrome://inspect) to the address printed; \`debugger\` statements
+                       and breakpoints stop there
+  --inspect-port N     the debugger's port (default: any free one), on 127.0.0.1`,
   init: `Usage: bifrost init [dir] [--no-install] [--url URL]
 
 Writes package.json (the SDK from the platform's tarball, TypeScript for type checks), tsconfig.json,
@@ -99,6 +110,9 @@ async function main(argv: string[]): Promise<number> {
       data: { type: "string" },
       limit: { type: "string" },
       force: { type: "boolean", default: false },
+      local: { type: "boolean", default: false },
+      inspect: { type: "boolean", default: false },
+      "inspect-port": { type: "string" },
       "no-install": { type: "boolean", default: false },
     },
   });
@@ -155,8 +169,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "check":
       return check(options, rest[0]);
-    case "run":
-      return run(options, rest[0], { input: values.input, params: values.param, org: values.org });
+    case "run": {
+      const flags = { input: values.input, params: values.param, org: values.org };
+      if (!values.local) return run(options, rest[0], flags);
+      return runLocal(options, rest[0], {
+        ...flags,
+        inspect: values.inspect,
+        inspectPort: values["inspect-port"],
+      });
+    }
     case "api":
       await api(options, rest[0], rest[1], values.data);
       return 0;

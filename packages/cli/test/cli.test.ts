@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,7 +7,7 @@ import {
   startEmbeddedWithWorkspace,
   type EmbeddedServer,
 } from "../../../apps/server/test/support/embedded-server.js";
-import { startCli } from "./run-cli.js";
+import { CLI, startCli } from "./run-cli.js";
 
 // The `bifrost` CLI as an author uses it (issue 24), as a child process against `bifrost-server start`:
 // login (token and device flow), whoami, workflows, run with live logs and exit codes, executions,
@@ -21,6 +22,7 @@ export const hello = workflow({
     await new Promise((resolve) => setTimeout(resolve, 300));
     ctx.log.warn("almost done");
     if (name === "boom") throw new Error("it went boom");
+    if (name === "slow") await new Promise((resolve) => setTimeout(resolve, 30_000));
     return { greeting: "hi " + name };
   },
 });
@@ -82,6 +84,37 @@ describe("the bifrost CLI", () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("Failed");
     expect(failed.stdout).toContain("it went boom");
+  });
+
+  it("Ctrl-C on a terminal asks whether to cancel the run: yes cancels it", { timeout: 30_000 }, async () => {
+    // A real terminal: `script` runs the CLI on a pseudo-terminal; Ctrl-C typed there is SIGINT.
+    const command = `exec ${process.execPath} ${CLI} run hello -p name=slow`;
+    const terminal = spawn("script", ["-qefc", command, "/dev/null"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: configDir,
+        BIFROST_CONFIG_DIR: configDir,
+        BIFROST_URL: embedded.url,
+        BIFROST_TOKEN: auth.authorization?.replace("Bearer ", "") ?? "",
+        NO_COLOR: "1",
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let screen = "";
+    terminal.stdout.on("data", (chunk: Buffer) => (screen += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => terminal.on("exit", resolve));
+    await until(() => screen.includes("hello slow")).catch((error: unknown) => {
+      throw new Error(`${String(error)}: ${screen}`);
+    });
+    terminal.stdin.write("\u0003");
+    await until(() => screen.includes("Cancel the run? [y/N]"));
+    terminal.stdin.write("y\r");
+    expect(await exited, screen).toBe(1);
+    expect(screen).toContain("Cancelling");
+    expect(screen).toMatch(/Cancelled/);
+    const id = /Run ([0-9a-f-]{36}) started/.exec(screen)?.[1] ?? "";
+    const detail = await fetch(`${embedded.url}/api/executions/${id}`, { headers: auth });
+    expect(((await detail.json()) as { status: string }).status).toBe("Cancelled");
   });
 
   it("--json output parses, for runs, lists and the api command", async () => {
@@ -158,3 +191,11 @@ describe("the bifrost CLI", () => {
     },
   );
 });
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,7 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { expect } from "vitest";
 
-const CLI = path.resolve(import.meta.dirname, "../dist/main.js");
+export const CLI = path.resolve(import.meta.dirname, "../dist/main.js");
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
@@ -26,4 +28,15 @@ export function startCli(
     child.on("close", (code) => resolve({ code, stdout, stderr })),
   );
   return { child, done };
+}
+
+/** Fetches an npm tarball the platform serves and unpacks its `package/` into `target` (`scratch`: a temporary folder). */
+export async function unpackTarball(url: string, target: string, scratch: string): Promise<void> {
+  const answer = await fetch(url);
+  expect(answer.status).toBe(200);
+  expect(answer.headers.get("content-type")).toBe("application/gzip");
+  const file = path.join(scratch, `${path.basename(target)}.tgz`);
+  writeFileSync(file, Buffer.from(await answer.arrayBuffer()));
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
 }

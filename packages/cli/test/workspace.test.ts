@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import {
   startEmbeddedWithWorkspace,
   type EmbeddedServer,
 } from "../../../apps/server/test/support/embedded-server.js";
-import { startCli } from "./run-cli.js";
+import { startCli, unpackTarball } from "./run-cli.js";
 
 // The author's loop with the CLI (issue 24), in temporary folders against `bifrost-server start`,
 // without a registry: init --no-install (the SDK and TypeScript linked from this checkout), edit,
@@ -65,7 +65,7 @@ describe("the workspace loop", () => {
       expect(read(first, ".gitignore")).toContain("node_modules/");
       // No registry here: the SDK comes from the platform's own tarball (what npm install would fetch),
       // unpacked by hand; its one dependency (zod) and TypeScript are linked from this checkout.
-      await unpackTarball(`${embedded.url}/api/cli/sdk`, path.join(first, "node_modules/@bifrost/sdk"));
+      await unpackTarball(`${embedded.url}/api/cli/sdk`, path.join(first, "node_modules/@bifrost/sdk"), home);
       symlinkSync(path.join(REPO, "node_modules/zod"), path.join(first, "node_modules/zod"));
       symlinkSync(path.join(REPO, "node_modules/typescript"), path.join(first, "node_modules/typescript"));
 
@@ -171,21 +171,10 @@ describe("the workspace loop", () => {
   );
 });
 
-/** Fetches an npm tarball and unpacks its `package/` into `target`. */
-async function unpackTarball(url: string, target: string): Promise<void> {
-  const answer = await fetch(url);
-  expect(answer.status).toBe(200);
-  expect(answer.headers.get("content-type")).toBe("application/gzip");
-  const file = path.join(home, `${path.basename(target)}.tgz`);
-  writeFileSync(file, Buffer.from(await answer.arrayBuffer()));
-  mkdirSync(target, { recursive: true });
-  execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
-}
-
 describe("the tarballs the platform serves", () => {
   it("the CLI's installs and runs; the SDK's is the version this platform runs, with its types", async () => {
     const cliDir = path.join(home, "cli-package");
-    await unpackTarball(`${embedded.url}/api/cli/download`, cliDir);
+    await unpackTarball(`${embedded.url}/api/cli/download`, cliDir, home);
     const manifest = JSON.parse(read(cliDir, "package.json")) as { bin: Record<string, string> };
     const help = execFileSync(process.execPath, [path.join(cliDir, manifest.bin.bifrost ?? "")], {
       encoding: "utf8",

@@ -59,6 +59,8 @@ export const executionSummarySchema = z.object({
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
+  /** Run by the CLI on its author's machine (`bifrost run --local`), not by a worker. */
+  local: z.boolean(),
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 

@@ -5,6 +5,7 @@ export * from "./organizations.js";
 export * from "./ipc.js";
 export * from "./kinds.js";
 export * from "./executions.js";
+export * from "./local-runs.js";
 export * from "./workspace.js";
 export * from "./workflows.js";
 export * from "./files.js";

@@ -32,6 +32,7 @@ import type { PlatformWorkersRepository } from "../repositories/platform-workers
 import type { ExecutionQueries } from "../services/execution/accept/execution-queries.js";
 import type { ExecutionService } from "../services/execution/accept/execution-service.js";
 import type { ExecutionTokens } from "../services/execution/execution-token.js";
+import type { LocalRuns } from "../services/execution/local/local-runs.js";
 import type { SyncResults } from "../services/execution/accept/sync-results.js";
 import type { RealtimeHub } from "./realtime/realtime-hub.js";
 import type { SchedulesService } from "../services/schedules/schedules-service.js";
@@ -48,6 +49,8 @@ export type ApiServices = {
   executionQueries: ExecutionQueries;
   executionsRepository: ExecutionsRepository;
   executionTokens: ExecutionTokens;
+  /** `bifrost run --local`: runs on an author's machine, kept in the history. */
+  localRuns: LocalRuns;
   syncResults: SyncResults;
   realtime: RealtimeHub;
   platformWorkers: PlatformWorkersRepository;

@@ -42,6 +42,8 @@ export async function createApi(
     logger,
     publicUrl: config.publicUrl,
     orgMaxConcurrentRuns: config.execution.orgMaxConcurrentRuns,
+    maxResultBytes: config.execution.maxResultBytes,
+    executionLeaseMs: config.execution.leaseMs,
     mail: config.mail,
   });
   if (config.defaultUser) {

@@ -300,6 +300,34 @@ export function coreEntries(c: () => TestContext, f: MatrixFixtures): Record<str
       kind: "anyUser",
       allowedStatus: 404,
     },
+    // Local runs (`bifrost run --local`): platform admins with their own login; a run's token is 403.
+    "POST /api/local-runs": {
+      method: "POST",
+      url: () => "/api/local-runs",
+      payload: () => ({ workflowName: "no-such-workflow", inputData: {} }),
+      kind: "adminOnly",
+      allowedStatus: 404,
+    },
+    "POST /api/local-runs/{id}/heartbeat": {
+      method: "POST",
+      url: () => `/api/local-runs/${UNKNOWN}/heartbeat`,
+      kind: "adminOnly",
+      allowedStatus: 404,
+    },
+    "POST /api/local-runs/{id}/logs": {
+      method: "POST",
+      url: () => `/api/local-runs/${UNKNOWN}/logs`,
+      payload: () => ({ lines: [{ level: "info", message: "x", timestamp: 1 }] }),
+      kind: "adminOnly",
+      allowedStatus: 404,
+    },
+    "POST /api/local-runs/{id}/finish": {
+      method: "POST",
+      url: () => `/api/local-runs/${UNKNOWN}/finish`,
+      payload: () => ({ status: "Success", durationMs: 1 }),
+      kind: "adminOnly",
+      allowedStatus: 404,
+    },
     "GET /api/platform/workers": { method: "GET", url: () => "/api/platform/workers", kind: "adminOnly" },
     "GET /api/platform/queue": { method: "GET", url: () => "/api/platform/queue", kind: "adminOnly" },
     "GET /api/platform/api-process": {

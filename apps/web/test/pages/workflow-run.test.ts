@@ -169,6 +169,31 @@ describe("workflow and execution pages", () => {
     await page.close();
   });
 
+  it("marks a local run (bifrost run --local) in the history and on its page", async () => {
+    const local = await api<{ executionId: string }>("POST", "/api/local-runs", {
+      workflowName: "greet",
+      inputData: { name: "Lou" },
+    });
+    const lines = [{ level: "info", message: "from the author's machine", timestamp: Date.now() }];
+    await api("POST", `/api/local-runs/${local.executionId}/logs`, { lines });
+    await api("POST", `/api/local-runs/${local.executionId}/finish`, { status: "Success", durationMs: 12 });
+    const remote = await api<{ executionId: string }>("POST", "/api/workflows/execute", {
+      workflowName: "greet",
+      inputData: { name: "Rita" },
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${baseUrl}/executions`);
+    const row = (id: string) => page.locator(`[data-execution-id="${id}"]`);
+    await row(local.executionId).getByText("(user, local run)").waitFor();
+    await row(remote.executionId).waitFor();
+    expect(await row(remote.executionId).getByText("local run").count()).toBe(0);
+    await page.goto(`${baseUrl}/executions/${local.executionId}`);
+    await page.getByText("(user, local run)").waitFor();
+    await page.getByText("from the author's machine").waitFor();
+    await page.close();
+  });
+
   it("re-runs an ended execution from its detail page: a new one with the same input, linked back", async () => {
     const first = await api<{ executionId: string }>("POST", "/api/workflows/execute", {
       workflowName: "greet",

@@ -3,9 +3,12 @@ import { Api, type GlobalOptions } from "../client.js";
 import { CliError, paint, print, printJson } from "../output.js";
 import { formatLog, formatStatus, type LogLine } from "./browse.js";
 
+/** How long after a line is published it is surely stored (the worker flushes every 50 ms). */
+const STORE_LAG_MS = 300;
+
 const FINAL = new Set(["Success", "Failed", "CompletedWithErrors", "Timeout", "Cancelled"]);
 
-type Execution = {
+export type Execution = {
   id: string;
   status: string;
   result?: unknown;
@@ -15,7 +18,7 @@ type Execution = {
 };
 
 /** `-p key=value`: the value as JSON when it parses (numbers, booleans, objects), else as text. */
-function parseInput(input: string | undefined, params: readonly string[]): Record<string, unknown> {
+export function parseInput(input: string | undefined, params: readonly string[]): Record<string, unknown> {
   let data: Record<string, unknown> = {};
   if (input !== undefined) {
     let parsed: unknown;
@@ -76,6 +79,11 @@ export async function run(
   } finally {
     stopInterrupt();
   }
+  return report(options, execution, logs);
+}
+
+/** How a run ended, for people or (`--json`) scripts; the exit code: 0 for Success only. */
+export function report(options: GlobalOptions, execution: Execution, logs: readonly LogLine[]): number {
   if (options.json) printJson({ execution, logs });
   else {
     print(
@@ -140,7 +148,7 @@ async function follow(api: Api, id: string, onLine: (line: LogLine) => void): Pr
     };
     socket.addEventListener("message", (event) => {
       const message = JSON.parse(String(event.data)) as Record<string, unknown> & { type: string };
-      if (message.type === "connected")
+      if (message.type === "connected") {
         later(async () => {
           await catchUp();
           if (FINAL.has((await current()).status)) {
@@ -148,8 +156,15 @@ async function follow(api: Api, id: string, onLine: (line: LogLine) => void): Pr
             resolve(true);
           }
         });
-      else if (message.type === "execution_log") later(async () => emit(message as unknown as LogLine));
-      else if (message.type === "execution_update" && FINAL.has(String(message.status)))
+        // A line published just before the subscription took is not on the socket, and is stored a
+        // moment after it is published (the worker stores lines in batches): read again shortly.
+        setTimeout(() => later(catchUp), STORE_LAG_MS);
+      } else if (message.type === "execution_log") {
+        const line = message as unknown as LogLine;
+        // A gap before this line: the missing ones were published before the socket listened.
+        if (line.sequence > next && !held.has(next)) later(catchUp);
+        later(async () => emit(line));
+      } else if (message.type === "execution_update" && FINAL.has(String(message.status)))
         later(async () => {
           socket.close();
           resolve(true);

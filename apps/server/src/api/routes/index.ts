@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync, RawServerDefault } from "fast
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { ApiServices } from "../api-services.js";
 import { executionRoutes } from "./executions.js";
+import { localRunRoutes } from "./local-runs.js";
 import { platformRoutes } from "./platform.js";
 import { realtimeRoutes } from "./realtime.js";
 import { auditRoutes } from "./audit.js";
@@ -97,6 +98,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
     executions: services.executions,
     queries: services.executionQueries,
   })),
+  route(localRunRoutes, ({ services }) => ({ localRuns: services.localRuns })),
   route(platformRoutes, ({ services, apiProcess }) => ({
     workers: services.platformWorkers,
     lines: services.runLines,

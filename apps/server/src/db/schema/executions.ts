@@ -67,6 +67,11 @@ export const executions = pgTable(
       .default(sql`'[]'::jsonb`),
     maxAttempts: integer("max_attempts").notNull().default(2),
     workerId: text("worker_id"),
+    /**
+     * Run by the CLI on its author's machine (`bifrost run --local`): the author's process reports
+     * its logs and result; its `worker_id` is `local` and its lease is the CLI's heartbeat.
+     */
+    local: boolean("local").notNull().default(false),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     /**
      * Last time the queue message was published; the sweeper re-publishes lost ones. A `Pending` row

@@ -57,6 +57,10 @@ export type ApiServiceDeps = {
   publicUrl?: string | undefined;
   /** BIFROST_ORG_MAX_CONCURRENT_RUNS: the limit of an organization without its own; default none. */
   orgMaxConcurrentRuns?: number | null;
+  /** BIFROST_MAX_RESULT_BYTES: the largest result a local run may report; default 10 MiB. */
+  maxResultBytes?: number;
+  /** BIFROST_EXECUTION_LEASE_SECONDS, in ms: a local run's lease, as a worker's; default 30 s. */
+  executionLeaseMs?: number;
   /** BIFROST_SMTP_URL and BIFROST_MAIL_FROM; no URL: no mail server (admins get links instead). */
   mail?: { smtpUrl: string | undefined; from: string; invitationHours?: number };
 };

@@ -6,7 +6,7 @@ import { LogView } from "../../components/log-view/LogView.js";
 import { ActionError, Button, Card, ErrorState, Spinner } from "../../components/ui/index.js";
 import { AttemptsCard } from "./AttemptsCard.js";
 import { ExecutionResult } from "./ExecutionResult.js";
-import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
+import { formatDuration, formatTime, startedHow, StatusBadge } from "./StatusBadge.js";
 import { executionKey, useLiveExecution } from "./useLiveExecution.js";
 import "./executions.css";
 import { PageLoadError } from "../../shell/PageLoadError.js";
@@ -72,7 +72,7 @@ export function ExecutionDetailPage() {
           </dd>
           <dt>Started by</dt>
           <dd>
-            {e.executedByName} ({e.triggeredBy})
+            {e.executedByName} ({startedHow(e)})
           </dd>
           <dt>Created</dt>
           <dd>{formatTime(e.createdAt)}</dd>

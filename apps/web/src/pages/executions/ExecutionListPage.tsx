@@ -21,7 +21,7 @@ import {
 } from "../../components/ui/index.js";
 import { useAuth, useMe } from "../../shell/auth.js";
 import { useOrgScope } from "../../shell/org-scope.js";
-import { formatDuration, formatTime, StatusBadge } from "./StatusBadge.js";
+import { formatDuration, formatTime, startedHow, StatusBadge } from "./StatusBadge.js";
 import "./executions.css";
 
 type Filters = { status: string; workflowName: string; since: string; until: string };
@@ -156,7 +156,7 @@ export function ExecutionListPage() {
                   header: "Started by",
                   cell: (e) => (
                     <>
-                      {e.executedByName} <span className="ex-muted">({e.triggeredBy})</span>
+                      {e.executedByName} <span className="ex-muted">({startedHow(e)})</span>
                     </>
                   ),
                 },

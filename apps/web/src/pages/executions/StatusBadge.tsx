@@ -34,3 +34,7 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : "—";
 }
+
+/** How a run was started, as the history shows it: `user`, `schedule`…, and `local run` for `bifrost run --local`. */
+export const startedHow = (e: { triggeredBy: string; local: boolean }): string =>
+  e.local ? `${e.triggeredBy}, local run` : e.triggeredBy;

@@ -26,6 +26,7 @@ const toSummary = (row: ExecutionRow): ExecutionSummary => ({
   startedAt: iso(row.startedAt),
   completedAt: iso(row.completedAt),
   durationMs: row.durationMs,
+  local: row.local,
 });
 
 /** A timestamp PostgreSQL wrote into JSON (`jsonb_build_object`), in its text form: as ISO 8601. */

@@ -20,7 +20,6 @@ import type { RunnableWorkflows } from "../../workflows/runnable-workflows.js";
 import { requestCancellation } from "./cancellation.js";
 import type { InputValidator } from "./input-validation.js";
 import { MicroBatcher } from "../micro-batch.js";
-import { containsNul } from "../postgres-text.js";
 import type { SyncResults } from "./sync-results.js";
 import { callerOf, systemPrincipal, type Principal } from "../../../principal.js";
 
@@ -179,7 +178,7 @@ export class ExecutionService {
     options: ExecuteOptions = {},
   ): Promise<ExecuteAnswer> {
     const organizationId = await this.organizationFor(principal, workflow, request.organizationId);
-    this.checkInput(workflow, request.inputData);
+    this.deps.validator.check(workflow, request.inputData);
     const scheduledAt = deferredUntil(request);
 
     // Data providers always run sync, and their answers are cached (dataProviderCacheKey).
@@ -265,7 +264,7 @@ export class ExecutionService {
   }): Promise<ExecutionRow> {
     const workflow = await this.deps.workflows.forTrigger(run.organizationId, run.workflowId);
     if (!workflow) throw new NotFoundError("Workflow not found");
-    this.checkInput(workflow, run.inputData);
+    this.deps.validator.check(workflow, run.inputData);
     // One row at a time (schedules and event deliveries start their runs one by one), read back whole.
     const { execution } = await this.deps.executions.insert({
       id: randomUUID(),
@@ -326,18 +325,6 @@ export class ExecutionService {
     if (!outcome.changed && outcome.row.status !== "Cancelling")
       throw new ConflictError(`The execution has already ended (${outcome.row.status})`);
     return outcome.row;
-  }
-
-  /** 422 before anything is queued: NUL characters (PostgreSQL refuses them), then the schema. */
-  private checkInput(workflow: RunnableWorkflow, inputData: Record<string, unknown>): void {
-    if (containsNul(inputData)) {
-      throw new ValidationError("The input holds a NUL character", [
-        { path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" },
-      ]);
-    }
-    const fields = this.deps.validator.validate(workflow, inputData);
-    if (fields.length > 0)
-      throw new ValidationError("The input does not match the workflow's parameters", fields);
   }
 
   /**

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import type { FieldError } from "@bifrost/contracts";
+import { ValidationError } from "../../../errors.js";
+import { containsNul } from "../postgres-text.js";
+
+type ValidatedWorkflow = { id: string; updatedAt: Date; parametersSchema: Record<string, unknown> };
 
 type Validator = { parse(input: unknown): FieldError[] };
 
@@ -12,10 +16,22 @@ const MAX_CACHED = 2_000;
 export class InputValidator {
   private readonly cache = new Map<string, Validator>();
 
-  validate(
-    workflow: { id: string; updatedAt: Date; parametersSchema: Record<string, unknown> },
-    input: Record<string, unknown>,
-  ): FieldError[] {
+  /**
+   * 422 before anything is queued (or run locally): NUL characters (PostgreSQL refuses them), then
+   * the schema.
+   */
+  check(workflow: ValidatedWorkflow, inputData: Record<string, unknown>): void {
+    if (containsNul(inputData)) {
+      throw new ValidationError("The input holds a NUL character", [
+        { path: "body.inputData", message: "text must not contain the NUL character (\\u0000)" },
+      ]);
+    }
+    const fields = this.validate(workflow, inputData);
+    if (fields.length > 0)
+      throw new ValidationError("The input does not match the workflow's parameters", fields);
+  }
+
+  validate(workflow: ValidatedWorkflow, input: Record<string, unknown>): FieldError[] {
     const key = `${workflow.id}:${workflow.updatedAt.getTime()}`;
     let validator = this.cache.get(key);
     if (!validator) {

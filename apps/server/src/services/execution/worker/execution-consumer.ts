@@ -4,6 +4,7 @@ import type { FileStore } from "../../../infra/files/file-store.js";
 import type { Logger } from "../../../infra/logger.js";
 import type { Consumer, QueueMessage, WorkQueue } from "../../../infra/queue/work-queue.js";
 import type { BatchClaim, ExecutionBatches } from "../../../repositories/execution-batches.js";
+import { finalOutcome } from "../final-outcome.js";
 import type { FinalOutcome, StatusSnapshot } from "../../../repositories/executions.js";
 import {
   EXECUTION_QUEUE,
@@ -15,7 +16,6 @@ import { retryDelaySeconds, type RunDispatcher } from "../dispatcher.js";
 import type { ExecutionTokens } from "../execution-token.js";
 import type { LogSink } from "./log-sink.js";
 import { MicroBatcher } from "../micro-batch.js";
-import { withoutNul } from "../postgres-text.js";
 import type { PoolRunOutcome, PoolRunRequest } from "../pool/pool-run.js";
 
 /** The process pool as the consumer uses it (ProcessPool, or a stand-in in tests). */
@@ -35,12 +35,8 @@ export type CodeSource = {
   ): Promise<{ version: string; modulePath: string }>;
 };
 
-/** A result above this many bytes of JSON goes to the file store (API.md: over 1 MB). */
-const INLINE_RESULT_LIMIT = 1024 * 1024;
 const MEMORY_PRESSURE_DELAY_MS = 1_000;
 const FINISH_RETRIES = [200, 1_000, 3_000, 10_000];
-
-const resultKeyOf = (executionId: string): string => `executions/${executionId}/result.json`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -244,7 +240,12 @@ export class ExecutionConsumer {
     const ended = await this.retrying(async () =>
       this.finishes.add({
         id: execution.id,
-        outcome: await this.finalOutcome(execution.id, outcome),
+        outcome: await finalOutcome(
+          this.deps.files,
+          execution.id,
+          outcome,
+          this.deps.logs.lineCount(execution.id),
+        ),
         retryInSeconds,
       }),
     );
@@ -309,28 +310,6 @@ export class ExecutionConsumer {
       timeoutMs: workflow.timeoutSeconds * 1000,
       onLogs: (lines) => this.deps.logs.append(execution.id, lines, execution.attempt),
     });
-  }
-
-  /** Large results go to the file store; the row keeps their size and key. */
-  private async finalOutcome(executionId: string, raw: PoolRunOutcome): Promise<FinalOutcome> {
-    const outcome = withoutNul(raw);
-    const base = {
-      status: outcome.status,
-      error: outcome.error,
-      errorType: outcome.errorType,
-      durationMs: Math.round(outcome.durationMs),
-      peakMemoryBytes: outcome.peakMemoryBytes,
-      cpuMs: outcome.cpuMs === null ? null : Math.round(outcome.cpuMs),
-      network: outcome.network ?? null,
-      logCount: this.deps.logs.lineCount(executionId),
-    };
-    const json = outcome.result === undefined ? "null" : JSON.stringify(outcome.result);
-    const size = Buffer.byteLength(json);
-    if (size <= INLINE_RESULT_LIMIT)
-      return { ...base, result: outcome.result ?? null, resultSize: null, resultKey: null };
-    const key = resultKeyOf(executionId);
-    await this.deps.files.put(key, json, { contentType: "application/json" });
-    return { ...base, result: null, resultSize: size, resultKey: key };
   }
 
   /** Finishing must not be lost to a short database outage: a lost finish would run the work twice. */

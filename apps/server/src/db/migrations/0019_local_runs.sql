@@ -1,0 +1,1 @@
+ALTER TABLE "executions" ADD COLUMN "local" boolean DEFAULT false NOT NULL;
