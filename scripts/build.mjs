@@ -74,8 +74,10 @@ if (
 
 const web = path.resolve("apps/web");
 const builtIndex = path.join(web, "dist/index.html");
-const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"]
+// The editor's worker carries the SDK's declarations (apps/web/editor-types.ts): they count too.
+const inputs = ["src", "public", "index.html", "vite.config.ts", "editor-types.ts", "package.json"]
   .map((p) => path.join(web, p))
+  .concat([path.resolve("packages/sdk/dist/index.d.ts")])
   .filter((p) => existsSync(p));
 const stale = !existsSync(builtIndex) || Math.max(...inputs.map(newestMtime)) > statSync(builtIndex).mtimeMs;
 if (stale) {

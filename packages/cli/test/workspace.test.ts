@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,6 +68,12 @@ describe("the workspace loop", () => {
       await unpackTarball(`${embedded.url}/api/cli/sdk`, path.join(first, "node_modules/@bifrost/sdk"), home);
       symlinkSync(path.join(REPO, "node_modules/zod"), path.join(first, "node_modules/zod"));
       symlinkSync(path.join(REPO, "node_modules/typescript"), path.join(first, "node_modules/typescript"));
+      mkdirSync(path.join(first, "node_modules/@types"));
+      symlinkSync(path.join(REPO, "node_modules/@types/node"), path.join(first, "node_modules/@types/node"));
+      symlinkSync(
+        path.join(REPO, "node_modules/undici-types"),
+        path.join(first, "node_modules/undici-types"),
+      );
 
       writeFileSync(
         path.join(first, "hello.ts"),
@@ -89,7 +95,8 @@ describe("the workspace loop", () => {
     async () => {
       writeFileSync(
         path.join(first, "typo.ts"),
-        'import { workflow, z } from "@bifrost/sdk";\n\nexport const typo = workflow({\n  params: z.object({ n: z.number() }),\n  run: async ({ n }) => {\n    const text: string = n;\n    return text;\n  },\n});\n',
+        // Node's globals and an import without extension (as the platform resolves it) are no errors.
+        'import { workflow, z } from "@bifrost/sdk";\nimport { hello } from "./hello";\nexport const typo = workflow({\n  params: z.object({ n: z.number() }),\n  run: async ({ n }) => {\n    const text: string = n;\n    console.log(await fetch(`http://127.0.0.1`), Buffer.from(text), hello.name);\n    return text;\n  },\n});\n',
       );
       const check = await cli(["check"]);
       expect(check.code).toBe(1);

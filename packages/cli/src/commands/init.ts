@@ -9,6 +9,12 @@ import { writeState } from "../workspace.js";
 
 /** The TypeScript the scaffold type-checks with (the platform compiles with esbuild, types aside). */
 const TYPESCRIPT_VERSION = "5.9.3";
+/**
+ * Node's own types, of the Node the platform runs (26): workflows run in Node, with its globals
+ * (`console`, `fetch`, `setTimeout`, `Buffer`) and its `node:` modules. The browser editor checks
+ * with the same declarations.
+ */
+const NODE_TYPES_VERSION = "26.6.11";
 
 const EXAMPLE = `import { workflow, z } from "@bifrost/sdk";
 
@@ -30,12 +36,14 @@ const TSCONFIG = {
   compilerOptions: {
     target: "ES2023",
     lib: ["ES2023"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
+    // Imports resolve as the platform's compiler resolves them (`./x`, `./x.js`, `./x.ts`).
+    module: "ESNext",
+    moduleResolution: "Bundler",
+    allowImportingTsExtensions: true,
     strict: true,
     noEmit: true,
     skipLibCheck: true,
-    types: [],
+    types: ["node"],
   },
   include: ["**/*.ts"],
   exclude: ["node_modules"],
@@ -69,7 +77,7 @@ export async function init(
         type: "module",
         scripts: { check: "bifrost check", push: "bifrost push", watch: "bifrost watch" },
         dependencies: { "@bifrost/sdk": `${url}/api/cli/sdk` },
-        devDependencies: { typescript: TYPESCRIPT_VERSION },
+        devDependencies: { typescript: TYPESCRIPT_VERSION, "@types/node": NODE_TYPES_VERSION },
       },
       null,
       2,

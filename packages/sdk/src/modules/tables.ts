@@ -136,6 +136,7 @@ async function batch<T extends DocumentData>(
  * exists nowhere creates the table in the run's organization.
  */
 export const tables = {
+  /** Creates a table in the run's organization; a taken name is a 409 BifrostApiError. */
   async create(name: string, options: { description?: string } = {}): Promise<Table> {
     return await callApi("POST", "/api/tables", { name, ...options }, { answer: (await answers()).table });
   },
@@ -198,6 +199,7 @@ export const tables = {
     );
   },
 
+  /** Deletes one document; a missing one is a NotFoundError. */
   async deleteDocument(table: string, id: string): Promise<void> {
     await callApi("DELETE", documentPath(table, id));
   },
@@ -228,6 +230,11 @@ export const tables = {
     return slices.reduce((sum, answer) => sum + answer.deleted, 0);
   },
 
+  /**
+   * The documents matching `where` (every condition must hold), in `orderBy` order, 100 at a time
+   * by default: `{ where: { status: "open", age: { gte: 18 } }, orderBy: "createdAt", limit: 50 }`.
+   * `nextOffset` is where the next page starts, null after the last.
+   */
   async query<T extends DocumentData = DocumentData>(
     table: string,
     options: QueryOptions = {},
@@ -239,6 +246,7 @@ export const tables = {
     return { items: page.items.map((document) => typed<T>(document)), nextOffset: page.nextOffset };
   },
 
+  /** How many documents match `where` (all of them without it). */
   async count(table: string, where?: Where): Promise<number> {
     const answer = await callApi(
       "POST",

@@ -33,7 +33,10 @@ export async function registerNotFound(
       if (!shadow.hasRoute(method, route.url)) shadow.on(method, route.url, () => undefined);
     }
   });
-  await app.register(fastifyStatic, { root: options.webDir, serve: false });
+  // preCompressed: `reply.sendFile` sends the `.br` or `.gz` the web build wrote beside a file when the
+  // request's Accept-Encoding allows it (brotli first), else the file itself; always with
+  // `Vary: Accept-Encoding`, so a shared cache keeps the variants apart.
+  await app.register(fastifyStatic, { root: options.webDir, serve: false, preCompressed: true });
 
   const handleUnmatched = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const pathname = request.url.split("?")[0] ?? "/";

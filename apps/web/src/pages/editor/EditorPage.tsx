@@ -1,5 +1,4 @@
 import type {
-  Diagnostic,
   ExecuteRequest,
   ExecutionStatus,
   Workflow,
@@ -8,15 +7,12 @@ import type {
   WriteWorkspaceFileResult,
 } from "@bifrost/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { apiFetch, ApiError } from "../../api/client.js";
 import { fieldErrorsFromApi, type FieldErrors } from "../../api/field-errors.js";
-import { fetchAllPages } from "../../api/queries.js";
-import { unwrap } from "../../components/json-schema-form/schema.js";
 import {
   ActionError,
   Button,
-  Dialog,
   EmptyState,
   ErrorState,
   QueryView,
@@ -24,34 +20,23 @@ import {
   errorMessage,
 } from "../../components/ui/index.js";
 import { useTheme } from "../../shell/theme.js";
-import type { CodeEditorHandle } from "./CodeEditor.js";
-import { definitionAt } from "./definitions.js";
+import type { CodeEditorHandle, EditorTypeScript } from "./CodeEditor.js";
+import { FindInFiles } from "./FindInFiles.js";
+import { RenameSymbolDialog } from "./typescript/RenameSymbolDialog.js";
+import { useTypeScript, useWorkspaceSources } from "./typescript/use-typescript.js";
+import { definitionAt, diagnosticsOf, findWorkflow, hasParameters } from "./definitions.js";
 import { RunDialog } from "./RunDialog.js";
 import { RunPanel } from "./RunPanel.js";
 import "./editor.css";
-import { DeleteDialog, RenameDialog, SaveStatus, type SaveState } from "./EditorParts.js";
+import { DeleteDialog, DiscardDialog, RenameDialog, SaveStatus, type SaveState } from "./EditorParts.js";
 
 const CodeEditor = lazy(async () => ({ default: (await import("./CodeEditor.js")).CodeEditor }));
 
 const TREE_KEY = ["workspace", "editor", "tree"] as const;
 
-type OpenFile = { path: string; hash: string | undefined; initial: string; version: number };
+type Where = { line: number; column: number };
+type OpenFile = { path: string; hash: string | undefined; initial: string; version: number; at?: Where };
 type Run = { executionId: string; name: string };
-
-function diagnosticsOf(error: ApiError): Diagnostic[] {
-  const details = error.details as { diagnostics?: Diagnostic[] } | undefined;
-  return Array.isArray(details?.diagnostics) ? details.diagnostics : [];
-}
-
-/** The active definition `exportName` of `path`, read through every page of `GET /api/workflows`. */
-async function findWorkflow(path: string, exportName: string): Promise<Workflow | undefined> {
-  const workflows = await fetchAllPages<Workflow>("/api/workflows");
-  return workflows.find((w) => w.isActive && w.path === path && w.exportName === exportName);
-}
-
-function hasParameters(workflow: Workflow): boolean {
-  return Object.keys(unwrap(workflow.parametersSchema).properties ?? {}).length > 0;
-}
 
 /**
  * The workspace editor: file tree, CodeMirror, save with conflict detection and diagnostics,
@@ -80,6 +65,10 @@ export function EditorPage() {
   const [askParameters, setAskParameters] = useState<Workflow | undefined>();
   const [apiErrors, setApiErrors] = useState<FieldErrors>({});
   const [run, setRun] = useState<Run | undefined>();
+  /** F2 on a symbol: where, and its current name. */
+  const [renameSymbol, setRenameSymbol] = useState<{ pos: number; name: string } | undefined>();
+  const { sources, complete } = useWorkspaceSources(tree.data?.files);
+  const typescript = useTypeScript(sources, complete, file?.path);
   const content = useRef("");
   const editor = useRef<CodeEditorHandle | null>(null);
   /** Counts the files shown: an answer for an earlier one (open, save) must not touch the current. */
@@ -113,7 +102,7 @@ export function EditorPage() {
   }, []);
 
   const load = useCallback(
-    async (path: string) => {
+    async (path: string, at?: Where) => {
       opening$.current?.abort();
       const request = new AbortController();
       opening$.current = request;
@@ -125,7 +114,7 @@ export function EditorPage() {
           { signal: request.signal },
         );
         if (opening$.current !== request) return;
-        show({ path: loaded.path, hash: loaded.hash, initial: loaded.content });
+        show({ path: loaded.path, hash: loaded.hash, initial: loaded.content, ...(at ? { at } : {}) });
       } catch (error) {
         if (opening$.current === request) setOpenError(errorMessage(error));
       } finally {
@@ -143,6 +132,37 @@ export function EditorPage() {
     if (dirty) setPendingSwitch(() => action);
     else action();
   };
+
+  /** A definition or a search result: the file opened (after asking, when edits are unsaved) at the line. */
+  const openAt = useCallback(
+    (path: string, at: Where) => {
+      if (file?.path === path) editor.current?.jumpTo(at.line, at.column);
+      else if (dirty) setPendingSwitch(() => () => void load(path, at));
+      else void load(path, at);
+    },
+    [file?.path, dirty, load],
+  );
+  const openAtRef = useRef(openAt);
+  useEffect(() => {
+    openAtRef.current = openAt;
+  });
+  const editorTypeScript = useMemo<EditorTypeScript | null>(
+    () =>
+      typescript.service && file
+        ? {
+            service: typescript.service,
+            path: file.path,
+            handlers: {
+              openLocation: (location) => openAtRef.current(location.path, location),
+              rename: (pos) => {
+                const name = editor.current?.wordAt(pos);
+                if (name) setRenameSymbol({ pos, name });
+              },
+            },
+          }
+        : null,
+    [typescript.service, file?.path],
+  );
 
   const newFile = () =>
     guarded(() => {
@@ -303,6 +323,7 @@ export function EditorPage() {
               </ul>
             )}
           </QueryView>
+          <FindInFiles sources={sources} onOpen={(match) => openAt(match.path, match)} />
         </nav>
         <div className="ed-main">
           {openError && <ErrorState error={new Error(openError)} title="Could not open the file" />}
@@ -345,14 +366,19 @@ export function EditorPage() {
                 <CodeEditor
                   key={file.version}
                   initial={file.initial}
+                  at={file.at}
                   dark={theme === "dark"}
                   onChange={onChange}
                   onSave={onSave}
                   onRun={onRun}
                   onCursor={setCursor}
                   handleRef={editor}
+                  typescript={editorTypeScript}
                 />
               </Suspense>
+              {typescript.error && (
+                <p className="ed-muted">Type checking is not available: {typescript.error}</p>
+              )}
               {runError && (
                 <p className="ui-field__error" role="alert">
                   {runError}
@@ -388,27 +414,16 @@ export function EditorPage() {
           onClose={() => setAskParameters(undefined)}
         />
       )}
-      <Dialog
+      <DiscardDialog
         open={pendingSwitch !== undefined}
-        onOpenChange={(open) => !open && setPendingSwitch(undefined)}
-        title="Discard unsaved changes?"
-        description={`${file?.path ?? "The file"} has changes that are not saved.`}
-        footer={
-          <>
-            <Button onClick={() => setPendingSwitch(undefined)}>Keep editing</Button>
-            <Button
-              variant="danger"
-              onClick={() => {
-                // The switch itself (a file shown) clears `dirty`; a cancelled one keeps the edits.
-                const action = pendingSwitch;
-                setPendingSwitch(undefined);
-                action?.();
-              }}
-            >
-              Discard changes
-            </Button>
-          </>
-        }
+        path={file?.path}
+        onKeep={() => setPendingSwitch(undefined)}
+        onDiscard={() => {
+          // The switch itself (a file shown) clears `dirty`; a cancelled one keeps the edits.
+          const action = pendingSwitch;
+          setPendingSwitch(undefined);
+          action?.();
+        }}
       />
       {file?.hash && renaming && (
         <RenameDialog
@@ -423,6 +438,19 @@ export function EditorPage() {
             void queryClient.invalidateQueries({ queryKey: TREE_KEY });
             void queryClient.invalidateQueries({ queryKey: ["workflows"] });
           }}
+        />
+      )}
+      {file && typescript.service && renameSymbol && (
+        <RenameSymbolDialog
+          service={typescript.service}
+          path={file.path}
+          pos={renameSymbol.pos}
+          name={renameSymbol.name}
+          sources={sources}
+          hashes={new Map(tree.data?.files.map((f) => [f.path, f.hash]))}
+          editOpenFile={(edits, text) => editor.current?.replaceRanges(edits, text)}
+          onClose={() => setRenameSymbol(undefined)}
+          onSaved={() => void queryClient.invalidateQueries({ queryKey: TREE_KEY })}
         />
       )}
       {file?.hash && deleting && (

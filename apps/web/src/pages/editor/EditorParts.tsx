@@ -68,6 +68,36 @@ export function RenameDialog({
   );
 }
 
+/** Switching away from unsaved changes: keep editing, or discard them and go on. */
+export function DiscardDialog({
+  open,
+  path,
+  onKeep,
+  onDiscard,
+}: {
+  open: boolean;
+  path: string | undefined;
+  onKeep: () => void;
+  onDiscard: () => void;
+}) {
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => !next && onKeep()}
+      title="Discard unsaved changes?"
+      description={`${path ?? "The file"} has changes that are not saved.`}
+      footer={
+        <>
+          <Button onClick={onKeep}>Keep editing</Button>
+          <Button variant="danger" onClick={onDiscard}>
+            Discard changes
+          </Button>
+        </>
+      }
+    />
+  );
+}
+
 export function DeleteDialog({
   path,
   onClose,

@@ -1,3 +1,8 @@
+import type { Diagnostic, Workflow } from "@bifrost/contracts";
+import type { ApiError } from "../../api/client.js";
+import { fetchAllPages } from "../../api/queries.js";
+import { unwrap } from "../../components/json-schema-form/schema.js";
+
 /** A top-level `export const name = workflow(…)` (or `tool(…)`, `dataProvider(…)`) of a file. */
 export type Definition = {
   exportName: string;
@@ -32,4 +37,20 @@ function definitionsIn(text: string): Definition[] {
 /** The definition whose text encloses `offset`, if any. */
 export function definitionAt(text: string, offset: number): Definition | undefined {
   return definitionsIn(text).find((d) => offset >= d.from && offset <= d.to);
+}
+
+/** The compile diagnostics of a refused save (422 `details.diagnostics`). */
+export function diagnosticsOf(error: ApiError): Diagnostic[] {
+  const details = error.details as { diagnostics?: Diagnostic[] } | undefined;
+  return Array.isArray(details?.diagnostics) ? details.diagnostics : [];
+}
+
+/** The active definition `exportName` of `path`, read through every page of `GET /api/workflows`. */
+export async function findWorkflow(path: string, exportName: string): Promise<Workflow | undefined> {
+  const workflows = await fetchAllPages<Workflow>("/api/workflows");
+  return workflows.find((w) => w.isActive && w.path === path && w.exportName === exportName);
+}
+
+export function hasParameters(workflow: Workflow): boolean {
+  return Object.keys(unwrap(workflow.parametersSchema).properties ?? {}).length > 0;
 }
