@@ -94,6 +94,9 @@ describe("signing in to the web client", () => {
     await page.getByRole("button", { name: /account menu/ }).click();
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await page.waitForURL((u) => u.pathname === "/login");
+    // The page signed out from is not remembered for whoever signs in next.
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(pathOf(page)).toBe("/login");
     await setTheme("dark");
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);

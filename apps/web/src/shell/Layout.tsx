@@ -1,27 +1,32 @@
 import { Suspense } from "react";
-import { NavLink, Outlet, useNavigate } from "react-router";
+import { Outlet, useNavigate } from "react-router";
 import { Button, Menu, Spinner } from "../components/ui/index.js";
 import { useAuth } from "./auth.js";
+import { MainNav, NavMenuButton, useNavDisclosure } from "./MainNav.js";
 import { visibleNav } from "./nav.js";
 import { OrgScopeSwitcher } from "./OrgScopeSwitcher.js";
 import { useTheme } from "./theme.js";
 
-/** The signed-in frame: header (user, scope, theme, logout), navigation, the page. */
+/**
+ * The signed-in frame: header (menu button on a phone, user, scope, theme), navigation, the page.
+ * Signing out needs no navigation here: `RequireAuth` sends the signed-out page to the login.
+ */
 export function Layout() {
   const { user, isPlatformAdmin, signOut } = useAuth();
   const { theme, toggle } = useTheme();
   const navigate = useNavigate();
+  const disclosure = useNavDisclosure();
   const groups = visibleNav(isPlatformAdmin);
-  const logout = () => {
-    void signOut().finally(() => navigate("/login", { replace: true }));
-  };
   return (
     <div className="layout">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <header className="layout__header">
-        <span className="layout__brand">Bifrost</span>
+        <div className="layout__header-start">
+          <NavMenuButton disclosure={disclosure} />
+          <span className="layout__brand">Bifrost</span>
+        </div>
         <div className="layout__header-tools">
           {isPlatformAdmin && <OrgScopeSwitcher />}
           <Button
@@ -37,25 +42,12 @@ export function Layout() {
             trigger={<span className="layout__user">{user?.name ?? user?.email}</span>}
             items={[
               { label: "Account", onSelect: () => void navigate("/account") },
-              { label: "Sign out", onSelect: logout },
+              { label: "Sign out", onSelect: () => void signOut() },
             ]}
           />
         </div>
       </header>
-      <nav className="layout__nav" aria-label="Main">
-        {groups.map((group) => (
-          <div key={group.label} className="layout__nav-group">
-            <h2 className="layout__nav-heading">{group.label}</h2>
-            <ul>
-              {group.entries.map((entry) => (
-                <li key={entry.to}>
-                  <NavLink to={entry.to}>{entry.label}</NavLink>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ))}
-      </nav>
+      <MainNav groups={groups} disclosure={disclosure} />
       <main className="layout__main" id="main">
         <Suspense fallback={<Spinner />}>
           <Outlet />

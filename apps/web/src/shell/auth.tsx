@@ -30,6 +30,11 @@ async function fetchMe(): Promise<Me | null> {
 type Auth = {
   user: Me | null | undefined;
   isPlatformAdmin: boolean;
+  /**
+   * Someone was signed in on this page and no longer is (signed out, session expired or revoked):
+   * the page they were on is theirs, not one to hand to whoever signs in next.
+   */
+  sessionEnded: boolean;
   /** After a login or MFA step answered tokens (the cookies are already set). */
   signedIn: (pair: Pick<TokenPair, "expiresIn">) => Promise<void>;
   signOut: () => Promise<void>;
@@ -43,6 +48,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const user = me.data;
   // Bumped after each timed refresh so the next one is scheduled from the new expiry.
   const [generation, setGeneration] = useState(0);
+  // Kept for the page's life (a new document, as a deep link opens, starts afresh).
+  const [hadUser, setHadUser] = useState(false);
+  if (user && !hadUser) setHadUser(true);
 
   useEffect(() => {
     if (!user) return;
@@ -79,9 +87,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, [queryClient]);
 
+  const sessionEnded = user === null && hadUser;
   const value = useMemo<Auth>(
-    () => ({ user, isPlatformAdmin: user?.isSuperuser ?? false, signedIn, signOut }),
-    [user, signedIn, signOut],
+    () => ({ user, isPlatformAdmin: user?.isSuperuser ?? false, sessionEnded, signedIn, signOut }),
+    [user, sessionEnded, signedIn, signOut],
   );
   if (me.isError) throw me.error;
   return <AuthContext value={value}>{children}</AuthContext>;

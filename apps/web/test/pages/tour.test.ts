@@ -222,3 +222,96 @@ describe("every main page", () => {
     expect(overflowing).toEqual([]);
   }, 240_000);
 });
+
+/** The pages shown at a phone's size: a list, a detail page with a form, and an admin page. */
+const PHONE_PAGES = ["workflows", "form-run", "execution-detail", "users"];
+const PHONE = { width: 390, height: 844 };
+
+/** What of an element lies outside the viewport or is cut off by its box, or null when it all shows. */
+async function clippedAt(selector: string): Promise<string | null> {
+  return page.evaluate<string | null>(`(() => {
+    const element = document.querySelector(${JSON.stringify(selector)});
+    if (!element) return "absent";
+    const box = element.getBoundingClientRect();
+    if (box.left < 0 || box.right > window.innerWidth) return Math.round(box.right) + " px wide";
+    if (element.scrollWidth > element.clientWidth) return "text " + element.scrollWidth + " px in " + element.clientWidth;
+    if (!(element instanceof HTMLSelectElement)) return null;
+    // A select's scrollWidth is its box: its chosen option's text has to fit besides the arrow.
+    const style = getComputedStyle(element);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    const label = element.selectedOptions[0]?.text ?? "";
+    const text = context.measureText(label).width;
+    const room = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+    return text > room ? label + ": " + Math.round(text) + " px in " + Math.round(room) : null;
+  })()`);
+}
+
+describe("at a phone's size (390×844)", () => {
+  for (const theme of ["light", "dark"] as const) {
+    it(`shows each page's heading on the first screen, the navigation behind the menu button, and passes axe with it closed and open (${theme})`, async () => {
+      await setTheme(theme);
+      await page.setViewportSize(PHONE);
+      const found: string[] = [];
+      try {
+        for (const target of PAGES.filter((p) => PHONE_PAGES.includes(p.name))) {
+          await open(target);
+          // The heading on the first screen, right under the header: no navigation in between.
+          const heading = await page.getByRole("heading", { level: 1 }).first().boundingBox();
+          const header = await page.getByRole("banner").boundingBox();
+          expect(heading ? heading.y + heading.height : Infinity, `${target.name}: h1 bottom`).toBeLessThan(
+            PHONE.height,
+          );
+          expect((heading?.y ?? Infinity) - (header ? header.y + header.height : 0)).toBeLessThan(80);
+          // The header fits: the organization picker and the account menu show whole.
+          expect(await clippedAt(".org-scope select"), `${target.name}: organization picker`).toBeNull();
+          expect(await clippedAt(".layout__user"), `${target.name}: account menu`).toBeNull();
+          const account = await page.getByRole("button", { name: /account menu/ }).boundingBox();
+          expect(account && account.x + account.width <= PHONE.width).toBe(true);
+          for (const v of await seriousA11yViolations(page)) found.push(`${target.name} (menu closed): ${v}`);
+          await page.screenshot({ path: path.join(SCREENSHOTS, `${target.name}-phone-${theme}.png`) });
+
+          const menu = page.getByRole("button", { name: "Menu", exact: true });
+          const link = page
+            .getByRole("navigation", { name: "Main" })
+            .getByRole("link", { name: "Executions" });
+          expect(await menu.getAttribute("aria-expanded")).toBe("false");
+          expect(await link.isVisible()).toBe(false);
+          await menu.click();
+          await link.waitFor();
+          expect(await menu.getAttribute("aria-expanded")).toBe("true");
+          expect(await page.evaluate<string | undefined>("document.activeElement?.closest('nav')?.id")).toBe(
+            await menu.getAttribute("aria-controls"),
+          );
+          for (const v of await seriousA11yViolations(page)) found.push(`${target.name} (menu open): ${v}`);
+          if (target.name === "workflows")
+            await page.screenshot({ path: path.join(SCREENSHOTS, `menu-phone-${theme}.png`) });
+          await page.keyboard.press("Escape");
+          await link.waitFor({ state: "hidden" });
+          expect(await menu.getAttribute("aria-expanded")).toBe("false");
+          // Focus back on the button (the only element that controls the navigation).
+          expect(
+            await page.evaluate<string | null>("document.activeElement.getAttribute('aria-controls')"),
+          ).toBe(await menu.getAttribute("aria-controls"));
+        }
+
+        // Following a link closes the menu.
+        await page.getByRole("button", { name: "Menu", exact: true }).click();
+        await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forms" }).click();
+        await page.getByRole("heading", { level: 1, name: /^Forms$/ }).waitFor();
+        expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+        expect(
+          await page.getByRole("button", { name: "Menu", exact: true }).getAttribute("aria-expanded"),
+        ).toBe("false");
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
+      expect(found).toEqual([]);
+      // Wider than a phone: the sidebar as before, no menu button.
+      expect(
+        await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Forms" }).isVisible(),
+      ).toBe(true);
+      expect(await page.getByRole("button", { name: "Menu", exact: true }).isVisible()).toBe(false);
+    }, 240_000);
+  }
+});
