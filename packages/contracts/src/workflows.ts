@@ -36,7 +36,10 @@ export const workflowSchema = z.object({
   type: workflowTypeSchema,
   path: z.string(),
   exportName: z.string(),
-  /** JSON Schema of the input: parameters with a default are optional. */
+  /**
+   * JSON Schema of the input: parameters with a default are optional. Each object schema carries
+   * `x-order` (`PROPERTY_ORDER_KEY`), its properties in declared order.
+   */
   parametersSchema: z.record(z.string(), z.unknown()),
   /** Null: global, runnable by every organization. */
   organizationId: z.guid().nullable(),
@@ -88,3 +91,77 @@ export const updateWorkflowSchema = z.object({
   retryPolicy: retryPolicySchema.nullable().optional(),
 });
 export type UpdateWorkflow = z.infer<typeof updateWorkflowSchema>;
+
+/**
+ * The key, on every object schema of a workflow's `parametersSchema`, whose value lists the object's
+ * property names in the order the workflow declared them. `parameters_schema` is a jsonb column and
+ * jsonb sorts object keys (shorter first, then by bytes), so the order of `properties` does not
+ * survive storage; an array does. An `x-` name: JSON Schema and OpenAPI tools ignore it.
+ */
+export const PROPERTY_ORDER_KEY = "x-order";
+
+type SchemaNode = Record<string, unknown>;
+
+const isNode = (value: unknown): value is SchemaNode =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Keywords whose value is one subschema, an array of them, or a map of name → subschema. */
+const ONE_SCHEMA = [
+  "items",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "contains",
+  "propertyNames",
+  "not",
+  "if",
+  "then",
+  "else",
+] as const;
+const SCHEMA_ARRAYS = ["items", "prefixItems", "allOf", "anyOf", "oneOf"] as const;
+const SCHEMA_MAPS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] as const;
+
+/**
+ * A copy of `schema` where each object schema with `properties` (nested ones too: in properties,
+ * items, unions, `$defs`) carries `PROPERTY_ORDER_KEY` = its property names in their current key
+ * order. Only schema positions are visited: a parameter named `properties`, or a default value
+ * shaped like a schema, is left alone.
+ */
+export function withPropertyOrder<T extends SchemaNode>(schema: T): T {
+  const out: SchemaNode = { ...schema };
+  for (const key of ONE_SCHEMA) if (isNode(out[key])) out[key] = withPropertyOrder(out[key]);
+  for (const key of SCHEMA_ARRAYS) {
+    const list: unknown = out[key];
+    if (Array.isArray(list))
+      out[key] = (list as unknown[]).map((item) => (isNode(item) ? withPropertyOrder(item) : item));
+  }
+  for (const key of SCHEMA_MAPS) {
+    const map = out[key];
+    if (!isNode(map)) continue;
+    out[key] = Object.fromEntries(
+      Object.entries(map).map(([name, child]) => [name, isNode(child) ? withPropertyOrder(child) : child]),
+    );
+  }
+  if (isNode(out.properties)) out[PROPERTY_ORDER_KEY] = Object.keys(out.properties);
+  return out as T;
+}
+
+/**
+ * The `properties` of an object schema in declared order: `PROPERTY_ORDER_KEY` first (names it
+ * lists that exist), then any property it does not list, in key order (a schema stored before the
+ * key existed keeps jsonb's order).
+ */
+export function propertiesInOrder<T>(schema: {
+  properties?: Record<string, T> | undefined;
+  [PROPERTY_ORDER_KEY]?: unknown;
+}): Array<[string, T]> {
+  const properties = schema.properties ?? {};
+  const declared = schema[PROPERTY_ORDER_KEY];
+  const names = new Set<string>(
+    Array.isArray(declared)
+      ? declared.filter((name): name is string => typeof name === "string" && Object.hasOwn(properties, name))
+      : [],
+  );
+  for (const name of Object.keys(properties)) names.add(name);
+  return [...names].map((name) => [name, properties[name] as T]);
+}

@@ -1,4 +1,4 @@
-import type { DiscoveredDefinition } from "@bifrost/contracts";
+import { withPropertyOrder, type DiscoveredDefinition } from "@bifrost/contracts";
 import { and, asc, eq, inArray, isNull, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { workflowRoles, workflows, type WorkflowType } from "../db/schema/index.js";
@@ -196,6 +196,7 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
   /**
    * Inserts or refreshes the rows of a file's definitions, keyed by (path, exportName). Settings
    * (scope, access, timeouts, endpoint) of an existing row are kept; a new row gets the defaults.
+   * jsonb sorts object keys, so the parameters' declared order is stored as `x-order` arrays.
    */
   async upsertDefinitions(
     path: string,
@@ -214,7 +215,7 @@ export class WorkflowsRepository extends OrgScopedRepository<typeof workflows> {
           category: d.category,
           tags: d.tags,
           type: d.type,
-          parametersSchema: d.parametersSchema,
+          parametersSchema: withPropertyOrder(d.parametersSchema),
         })),
       )
       .onConflictDoUpdate({

@@ -1,5 +1,6 @@
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousA11yViolations } from "../axe.js";
 import { signedInAdmin, type SignedIn } from "./signed-in.js";
 
 const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
@@ -7,7 +8,7 @@ const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
 export const greet = workflow({
   description: "Greets someone, slowly",
   params: z.object({
-    name: z.string().min(1),
+    name: z.string().min(1).describe("Who to greet"),
     count: z.number().int().min(1).max(10).multipleOf(2).default(2),
     mood: z.enum(["happy", "grumpy"]).default("happy"),
     loud: z.boolean().default(false),
@@ -20,6 +21,17 @@ export const greet = workflow({
     ctx.log.warn("almost done");
     return { greeting: "Hello " + params.name, count: params.count, mood: params.mood };
   },
+});
+
+// Declared in an order jsonb does not keep (it sorts keys by length): to, tags, address; zip, city, street.
+export const postcard = workflow({
+  description: "Sends a postcard",
+  params: z.object({
+    to: z.string(),
+    address: z.object({ street: z.string(), city: z.string(), zip: z.string().optional() }),
+    tags: z.array(z.string()).default([]),
+  }),
+  run: (params) => params,
 });
 
 export const flaky = workflow({
@@ -68,8 +80,8 @@ afterAll(async () => {
   await session?.close();
 });
 
-async function openRunPage(name: string): Promise<Page> {
-  const page = await context.newPage();
+async function openRunPage(name: string, page?: Page): Promise<Page> {
+  page ??= await context.newPage();
   page.setDefaultTimeout(10_000);
   await page.goto(`${baseUrl}/workflows`);
   await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
@@ -78,6 +90,45 @@ async function openRunPage(name: string): Promise<Page> {
   await page.getByRole("heading", { name: `Run ${name}` }).waitFor();
   return page;
 }
+
+/** The little of the DOM the style checks need (the tests' TypeScript has no DOM types). */
+type Control = {
+  type?: string;
+  getAttribute(name: string): string | null;
+  classList: { contains(name: string): boolean };
+  getBoundingClientRect(): { width: number; height: number };
+  ownerDocument: {
+    defaultView: {
+      getComputedStyle(element: unknown): {
+        backgroundColor: string;
+        borderTopColor: string;
+        colorScheme: string;
+      };
+    } | null;
+  };
+};
+
+/** The run form's fields (`data-field`: the dotted path), top to bottom. */
+const fieldOrder = (page: Page) =>
+  page
+    .locator(".jsf [data-field]")
+    .evaluateAll((fields: Control[]) => fields.map((f) => f.getAttribute("data-field")));
+
+/** What a control looks like: the kit's class, its size, its colours, its native scheme. */
+const lookOf = (control: Locator) =>
+  control.evaluate((el: Control) => {
+    const style = el.ownerDocument.defaultView?.getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return {
+      kit: el.classList.contains("ui-input"),
+      type: el.type,
+      width: box.width,
+      height: box.height,
+      background: style?.backgroundColor,
+      border: style?.borderTopColor,
+      scheme: style?.colorScheme,
+    };
+  });
 
 describe("workflow and execution pages", () => {
   it("runs a workflow from its generated form, streams its logs and flips to Success without reload", async () => {
@@ -113,6 +164,65 @@ describe("workflow and execution pages", () => {
     await row.locator('[data-status="Success"]').waitFor();
     await page.close();
   });
+
+  for (const theme of ["light", "dark"] as const) {
+    it(`lists the parameters in declared order, with help text and the kit's controls (${theme} theme)`, async () => {
+      // The theme is kept in localStorage, shared by the context's pages.
+      const themed = await context.newPage();
+      await themed.goto(`${baseUrl}/workflows`);
+      await themed.evaluate(`localStorage.setItem("bifrost.theme", "${theme}")`);
+      const greet = await openRunPage("greet", themed);
+      expect(await greet.evaluate<string>("document.documentElement.dataset.theme")).toBe(theme);
+      // As declared, not jsonb's order (loud, mood, name, count).
+      expect(await fieldOrder(greet)).toEqual(["name", "count", "mood", "loud"]);
+
+      // `.describe()` is help text under the field, tied to its input.
+      const name = greet.getByLabel(/^name/);
+      const [helpId] = ((await name.getAttribute("aria-describedby")) ?? "").split(" ");
+      const help = greet.locator(`[id="${helpId}"]`);
+      expect(await help.textContent()).toBe("Who to greet");
+      expect(await help.getAttribute("class")).toContain("ui-field__hint");
+
+      // The kit's inputs (40 px, the theme's surface and border), not the 21 px native ones.
+      const surface = theme === "light" ? "rgb(255, 255, 255)" : "rgb(24, 27, 34)";
+      const border = theme === "light" ? "rgb(207, 212, 222)" : "rgb(58, 64, 80)";
+      for (const control of [name, greet.getByLabel(/^count/), greet.getByLabel(/^mood/)]) {
+        const look = await lookOf(control);
+        expect(look).toMatchObject({ kit: true, background: surface, border });
+        expect(look.height).toBeGreaterThanOrEqual(32);
+      }
+      const loud = await lookOf(greet.getByLabel(/^loud/));
+      expect(loud).toMatchObject({ type: "checkbox", width: 18 });
+      // A native box drawn for the page's theme (a light one on the dark surface is the bug).
+      expect(loud.scheme === "dark").toBe(theme === "dark");
+      expect(await seriousA11yViolations(greet)).toEqual([]);
+      await greet.close();
+
+      // A nested object keeps its order too; its inputs and the list's are the kit's.
+      const postcard = await openRunPage("postcard");
+      expect(await fieldOrder(postcard)).toEqual([
+        "to",
+        "address",
+        "address.street",
+        "address.city",
+        "address.zip",
+        "tags",
+      ]);
+      await postcard.getByRole("button", { name: "Add tags" }).click();
+      for (const control of [
+        postcard.getByLabel(/^street/),
+        postcard.getByLabel("tags 1", { exact: true }),
+      ]) {
+        const look = await lookOf(control);
+        expect(look).toMatchObject({ kit: true, background: surface });
+        expect(look.height).toBeGreaterThanOrEqual(32);
+      }
+      expect(await postcard.evaluate<string>("document.documentElement.dataset.theme")).toBe(theme);
+      expect(await seriousA11yViolations(postcard)).toEqual([]);
+      await postcard.evaluate(`localStorage.removeItem("bifrost.theme")`);
+      await postcard.close();
+    });
+  }
 
   it("shows the API's 422 on the field it names", async () => {
     const page = await openRunPage("greet");

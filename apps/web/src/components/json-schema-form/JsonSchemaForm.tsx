@@ -1,4 +1,6 @@
+import { propertiesInOrder } from "@bifrost/contracts";
 import { useId } from "react";
+import { Button, Input, Select, Textarea } from "../ui/index.js";
 import { enumOptions, kindOf, unwrap, type FieldErrors, type JsonSchema } from "./schema.js";
 import "./json-schema-form.css";
 
@@ -12,7 +14,10 @@ type FieldProps = {
   onChange: (value: unknown) => void;
 };
 
-/** The fields of an object schema (a workflow's parameters); controlled: state in, state out. */
+/**
+ * The fields of an object schema (a workflow's parameters), in declared order, drawn with the kit's
+ * controls; controlled: state in, state out.
+ */
 export function JsonSchemaFields({
   schema,
   value,
@@ -24,7 +29,7 @@ export function JsonSchemaFields({
   errors: FieldErrors;
   onChange: (value: Record<string, unknown>) => void;
 }) {
-  const properties = Object.entries(unwrap(schema).properties ?? {});
+  const properties = propertiesInOrder(unwrap(schema));
   if (properties.length === 0) return <p className="jsf-empty">This workflow takes no parameters.</p>;
   return (
     <div className="jsf">
@@ -65,13 +70,13 @@ function SchemaField(props: FieldProps) {
   if (kind === "object") {
     const state = (value ?? {}) as Record<string, unknown>;
     return (
-      <fieldset className="jsf-object">
-        <legend>
+      <fieldset className="jsf-object" data-field={path} aria-describedby={described || undefined}>
+        <legend className="ui-field__label">
           {labelOf(name, s)}
           {required && <RequiredMark />}
         </legend>
-        {s.description && <p className="jsf-help">{s.description}</p>}
-        {Object.entries(s.properties ?? {}).map(([key, child]) => (
+        {s.description && <Help id={`${id}-help`} text={s.description} />}
+        {propertiesInOrder(s).map(([key, child]) => (
           <SchemaField
             key={key}
             name={key}
@@ -88,28 +93,41 @@ function SchemaField(props: FieldProps) {
     );
   }
 
+  if (kind === "boolean") {
+    // The box sits before its label, and the whole line is the click target.
+    return (
+      <div className="ui-field jsf-field jsf-boolean" data-field={path}>
+        <label className="jsf-check">
+          <input
+            {...common}
+            className="jsf-checkbox"
+            type="checkbox"
+            checked={value === true}
+            onChange={(e) => onChange(e.target.checked)}
+          />
+          <span className="ui-field__label">
+            {labelOf(name, s)}
+            {required && <RequiredMark />}
+          </span>
+        </label>
+        {s.description && <Help id={`${id}-help`} text={s.description} />}
+        {error && <FieldError id={`${id}-error`} message={error} />}
+      </div>
+    );
+  }
+
   let control;
   switch (kind) {
-    case "boolean":
-      control = (
-        <input
-          {...common}
-          type="checkbox"
-          checked={value === true}
-          onChange={(e) => onChange(e.target.checked)}
-        />
-      );
-      break;
     case "enum":
       control = (
-        <select {...common} value={asText(value)} onChange={(e) => onChange(e.target.value)}>
+        <Select {...common} value={asText(value)} onChange={(e) => onChange(e.target.value)}>
           <option value="">{required ? "Choose…" : "(none)"}</option>
           {enumOptions(s).map((option) => (
             <option key={String(option)} value={String(option)}>
               {String(option)}
             </option>
           ))}
-        </select>
+        </Select>
       );
       break;
     case "array":
@@ -126,9 +144,10 @@ function SchemaField(props: FieldProps) {
       break;
     case "json":
       control = (
-        <textarea
+        <Textarea
           {...common}
-          className="jsf-json"
+          code
+          spellCheck={false}
           rows={4}
           value={asText(value)}
           placeholder="JSON"
@@ -138,7 +157,7 @@ function SchemaField(props: FieldProps) {
       break;
     default:
       control = (
-        <input
+        <Input
           {...common}
           {...inputAttributes(s, kind)}
           value={asText(value)}
@@ -148,17 +167,13 @@ function SchemaField(props: FieldProps) {
   }
 
   return (
-    <div className={`jsf-field jsf-${kind}`}>
-      <label htmlFor={id}>
+    <div className={`ui-field jsf-field jsf-${kind}`} data-field={path}>
+      <label className="ui-field__label" htmlFor={id}>
         {labelOf(name, s)}
         {required && <RequiredMark />}
       </label>
       {control}
-      {s.description && (
-        <p className="jsf-help" id={`${id}-help`}>
-          {s.description}
-        </p>
-      )}
+      {s.description && <Help id={`${id}-help`} text={s.description} />}
       {error && <FieldError id={`${id}-error`} message={error} />}
     </div>
   );
@@ -208,25 +223,25 @@ function StringList({
     >
       {items.map((item, index) => (
         <div className="jsf-list-item" key={index}>
-          <input
+          <Input
             type={numeric ? "number" : "text"}
             aria-label={`${label} ${index + 1}`}
             value={item}
             onChange={(e) => onChange(items.map((v, i) => (i === index ? e.target.value : v)))}
           />
-          <button
-            type="button"
+          <Button
+            variant="ghost"
             className="jsf-remove"
             aria-label={`Remove ${label} ${index + 1}`}
             onClick={() => onChange(items.filter((_, i) => i !== index))}
           >
             ×
-          </button>
+          </Button>
         </div>
       ))}
-      <button type="button" className="jsf-add" onClick={() => onChange([...items, ""])}>
+      <Button className="jsf-add" onClick={() => onChange([...items, ""])}>
         Add {label}
-      </button>
+      </Button>
     </div>
   );
 }
@@ -244,9 +259,17 @@ function RequiredMark() {
   );
 }
 
+function Help({ id, text }: { id: string; text: string }) {
+  return (
+    <p className="ui-field__hint jsf-help" id={id}>
+      {text}
+    </p>
+  );
+}
+
 function FieldError({ id, message }: { id: string; message: string }) {
   return (
-    <p className="jsf-error" id={id} role="alert">
+    <p className="ui-field__error jsf-error" id={id} role="alert">
       {message}
     </p>
   );

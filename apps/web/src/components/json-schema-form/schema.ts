@@ -1,3 +1,4 @@
+import { propertiesInOrder } from "@bifrost/contracts";
 import type { FieldErrors } from "../../api/field-errors.js";
 
 /**
@@ -76,9 +77,7 @@ export function initialValue(raw: JsonSchema): unknown {
   const fallback = schema.default;
   switch (kindOf(schema)) {
     case "object":
-      return Object.fromEntries(
-        Object.entries(schema.properties ?? {}).map(([key, child]) => [key, initialValue(child)]),
-      );
+      return Object.fromEntries(propertiesInOrder(schema).map(([key, child]) => [key, initialValue(child)]));
     case "boolean":
       return fallback === true;
     case "array":
@@ -130,7 +129,7 @@ export function toInputData(
   if (kind === "object") {
     const state = (value ?? {}) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    for (const [key, child] of propertiesInOrder(schema)) {
       const childPath = path ? `${path}.${key}` : key;
       const converted = toInputData(
         child,
