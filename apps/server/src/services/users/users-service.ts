@@ -129,6 +129,7 @@ export class UsersService {
   async update(id: string, input: UpdateUser, actor: AuditActor): Promise<AdminUser> {
     const current = await this.deps.users.findById(id);
     if (!current || current.isSystem) throw new NotFoundError("User not found");
+    if (input.isActive === false) this.assertNotSelf([current.id], actor, "body.isActive");
     if (input.organizationId !== undefined)
       await this.assertOrganization(input.organizationId, "body.organizationId");
     this.assertSuperuserPlacement(
@@ -160,6 +161,7 @@ export class UsersService {
    */
   async bulk(input: BulkUserAction, actor: AuditActor): Promise<{ updated: number }> {
     const { userIds, action } = input;
+    if (action.type === "deactivate") this.assertNotSelf(userIds, actor, "body.userIds");
     if (action.type === "move")
       await this.assertOrganization(action.organizationId, "body.action.organizationId");
     if (action.type === "replaceRoles") {
@@ -223,6 +225,20 @@ export class UsersService {
     if (!(await this.deps.organizations.find(organizationId))) {
       throw new ValidationError("Unknown organization", [{ path, message: "no such organization" }]);
     }
+  }
+
+  /**
+   * An admin never deactivates their own account: it would end their own access at once, and the
+   * last platform admin doing so would leave no one to undo it. Refused like the other rules about
+   * whom a request names (422), before anything changes. Ids compare in lower case: PostgreSQL reads
+   * an upper-case UUID as the same user.
+   */
+  private assertNotSelf(userIds: readonly string[], actor: AuditActor, path: string): void {
+    const self = actor.userId?.toLowerCase();
+    if (self === undefined || !userIds.some((id) => id.toLowerCase() === self)) return;
+    throw new ValidationError("You cannot deactivate your own account", [
+      { path, message: "your own account cannot be deactivated: another platform admin can do it" },
+    ]);
   }
 
   private assertSuperuserPlacement(isSuperuser: boolean, organizationId: string): void {

@@ -1,7 +1,8 @@
-import type { AccountLinkAnswer, AdminUser, CreateUser } from "@bifrost/contracts";
+import type { AdminUser, CreateUser } from "@bifrost/contracts";
 import "./admin.css";
 import { RoleChecklist } from "./RoleChecklist.js";
 import { useState } from "react";
+import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
 import {
   useAllOrganizations,
@@ -10,66 +11,21 @@ import {
   useOrganizationName,
 } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
-import { AdminTable, CreateCard, RowButton } from "./collection.js";
+import { ActionError, Field, Input } from "../../components/ui/index.js";
+import { useAuth } from "../../shell/auth.js";
+import { AdminTable, CreateCard } from "./collection.js";
 import { ADMIN_KEY, useUsers } from "./queries.js";
+import { useUserAccountWrites } from "./user-actions.js";
+import { useRolesOfUsers } from "./user-queries.js";
 import { selectColumn, UserBulkActions, type Selection } from "./UserBulkActions.js";
-
-/**
- * A link the API answered because no mail server is configured: shown once, to copy and hand over.
- * It is not stored anywhere; closing the dialog loses it (send a new one if needed).
- */
-function LinkOnce({
-  shown,
-  onClose,
-}: {
-  shown: { email: string; answer: AccountLinkAnswer } | null;
-  onClose: () => void;
-}) {
-  const [copied, setCopied] = useState(false);
-  const link = shown?.answer.link ?? "";
-  return (
-    <Dialog
-      open={shown !== null}
-      onOpenChange={(open) => {
-        if (!open) {
-          setCopied(false);
-          onClose();
-        }
-      }}
-      title={`Link for ${shown?.email ?? ""}`}
-      description="No mail server is configured (BIFROST_SMTP_URL), so here is the link to hand over. It is shown only once and works once."
-      footer={
-        <>
-          <Button
-            onClick={() =>
-              void navigator.clipboard
-                .writeText(link)
-                .then(() => setCopied(true))
-                .catch(() => setCopied(false))
-            }
-          >
-            {copied ? "Copied" : "Copy link"}
-          </Button>
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        </>
-      }
-    >
-      <Field
-        label="Link"
-        hint={shown ? `Valid until ${new Date(shown.answer.expiresAt).toLocaleString()}` : undefined}
-      >
-        {(ids) => <Input {...ids} readOnly value={link} onFocus={(e) => e.target.select()} />}
-      </Field>
-    </Dialog>
-  );
-}
+import { UserRowActions, UserStatusBadges } from "./UsersRow.js";
+import { UsersLinkOnce } from "./UsersLinkOnce.js";
 
 export function UsersPage() {
   const organizations = useAllOrganizations();
   const roles = useAllRoles();
+  const { rolesOf } = useRolesOfUsers();
+  const me = useAuth().user;
   const [roleIds, setRoleIds] = useState<string[]>([]);
   const orgName = useOrganizationName();
   const [filter, setFilter] = useState("");
@@ -79,8 +35,7 @@ export function UsersPage() {
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [organizationId, setOrganizationId] = useState("");
-  const [notice, setNotice] = useState("");
-  const [linkShown, setLinkShown] = useState<{ email: string; answer: AccountLinkAnswer } | null>(null);
+  const writes = useUserAccountWrites();
   const orgs = organizations.data ?? [];
 
   /** Creates the user, then gives them the chosen roles (the invitation follows when there is no password). */
@@ -94,39 +49,6 @@ export function UsersPage() {
     }
     return user;
   });
-  const deactivate = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
-    apiFetch<AdminUser>(`/api/users/${encodeURIComponent(u.id)}`, {
-      method: "PATCH",
-      body: { isActive: false },
-    }),
-  );
-  const resetMfa = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
-    apiFetch<void>(`/api/users/${encodeURIComponent(u.id)}/mfa`, { method: "DELETE" }),
-  );
-  /** After an invitation or reset link: the mail is on its way, or the link is shown once. */
-  const linkSent = (u: AdminUser, what: string) => (answer: AccountLinkAnswer) => {
-    if (answer.link) setLinkShown({ email: u.email, answer });
-    else setNotice(`${what} sent to ${u.email}.`);
-  };
-  const invite = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
-    apiFetch<AccountLinkAnswer>(`/api/users/${encodeURIComponent(u.id)}/invite`, { method: "POST" }).then(
-      (answer) => {
-        linkSent(u, "An invitation")(answer);
-        return answer;
-      },
-    ),
-  );
-  const revokeInvite = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
-    apiFetch<void>(`/api/users/${encodeURIComponent(u.id)}/invite`, { method: "DELETE" }),
-  );
-  const sendReset = useInvalidatingMutation(ADMIN_KEY, (u: AdminUser) =>
-    apiFetch<AccountLinkAnswer>(`/api/users/${encodeURIComponent(u.id)}/password-reset`, {
-      method: "POST",
-    }).then((answer) => {
-      linkSent(u, "A password reset link")(answer);
-      return answer;
-    }),
-  );
 
   const submit = () => {
     const chosen = organizationId || orgs[0]?.id || "";
@@ -138,15 +60,18 @@ export function UsersPage() {
           setName("");
           setPassword("");
           setRoleIds([]);
-          setNotice(`Created ${user.email}.`);
+          writes.setNotice(`Created ${user.email}.`);
           // Without a password, the new user is invited at once.
-          if (!user.signsIn) invite.mutate(user);
+          if (!user.signsIn) writes.invite.mutate(user);
         },
       },
     );
   };
-  const actionError =
-    deactivate.error ?? resetMfa.error ?? invite.error ?? revokeInvite.error ?? sendReset.error;
+  const roleNames = (u: AdminUser) => {
+    const held = rolesOf(u.id);
+    if (!held) return "…";
+    return held.length > 0 ? held.map((r) => r.name).join(", ") : "—";
+  };
 
   return (
     <section className="admin-page">
@@ -192,14 +117,14 @@ export function UsersPage() {
           globalLabel="All organizations"
         />
       </div>
-      {notice && <p role="status">{notice}</p>}
-      <LinkOnce shown={linkShown} onClose={() => setLinkShown(null)} />
-      <ActionError error={actionError} />
+      {writes.notice && <p role="status">{writes.notice}</p>}
+      <UsersLinkOnce shown={writes.link} onClose={writes.closeLink} />
+      <ActionError error={writes.error} />
       <UserBulkActions
         shown={users.data ?? []}
         selection={selection}
         onSelectionChange={setSelection}
-        onDone={setNotice}
+        onDone={writes.setNotice}
       />
       <AdminTable
         query={users}
@@ -208,71 +133,17 @@ export function UsersPage() {
         empty={filter ? "No users in this organization." : "No users yet."}
         columns={[
           selectColumn(selection, setSelection),
-          { header: "Email", cell: (u) => u.email },
+          {
+            header: "Email",
+            cell: (u) => <Link to={`/admin/users/${encodeURIComponent(u.id)}`}>{u.email}</Link>,
+          },
           { header: "Name", cell: (u) => u.name },
           { header: "Organization", cell: (u) => orgName(u.organizationId) },
-          {
-            header: "Status",
-            cell: (u) => (
-              <>
-                {u.isSuperuser && <Badge tone="info">admin</Badge>}{" "}
-                {u.isActive ? <Badge tone="success">active</Badge> : <Badge>inactive</Badge>}{" "}
-                {u.mfaEnabled && <Badge tone="neutral">MFA</Badge>}{" "}
-                {u.invitation ? (
-                  <Badge tone="warning">
-                    invited until {new Date(u.invitation.expiresAt).toLocaleDateString()}
-                  </Badge>
-                ) : (
-                  !u.signsIn && <Badge tone="neutral">not signed up</Badge>
-                )}
-              </>
-            ),
-          },
+          { header: "Roles", cell: roleNames },
+          { header: "Status", cell: (u) => <UserStatusBadges user={u} /> },
           {
             header: "Actions",
-            cell: (u) => (
-              <>
-                {u.mfaEnabled && (
-                  <RowButton
-                    write={resetMfa}
-                    row={u}
-                    onDone={() => setNotice(`MFA reset for ${u.email}.`)}
-                    aria-label={`Reset MFA of ${u.email}`}
-                  >
-                    Reset MFA
-                  </RowButton>
-                )}{" "}
-                {u.isActive && !u.signsIn && (
-                  <RowButton
-                    write={invite}
-                    row={u}
-                    aria-label={`${u.invitation ? "Resend invitation to" : "Invite"} ${u.email}`}
-                  >
-                    {u.invitation ? "Resend invitation" : "Invite"}
-                  </RowButton>
-                )}{" "}
-                {u.invitation && (
-                  <RowButton
-                    write={revokeInvite}
-                    row={u}
-                    onDone={() => setNotice(`The invitation of ${u.email} is revoked.`)}
-                    aria-label={`Revoke invitation of ${u.email}`}
-                  >
-                    Revoke invitation
-                  </RowButton>
-                )}{" "}
-                {u.isActive && u.signsIn && (
-                  <RowButton write={sendReset} row={u} aria-label={`Send reset link to ${u.email}`}>
-                    Send reset link
-                  </RowButton>
-                )}{" "}
-                {u.isActive && (
-                  <RowButton write={deactivate} row={u} variant="danger" aria-label={`Deactivate ${u.email}`}>
-                    Deactivate
-                  </RowButton>
-                )}
-              </>
-            ),
+            cell: (u) => <UserRowActions user={u} writes={writes} self={u.id === me?.id} />,
           },
         ]}
       />

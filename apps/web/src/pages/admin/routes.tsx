@@ -15,6 +15,10 @@ export const adminPages: RouteObject[] = [
         lazy: async () => ({ Component: (await import("./UsersPage.js")).UsersPage }),
       },
       {
+        path: "admin/users/:userId",
+        lazy: async () => ({ Component: (await import("./UserPage.js")).UserPage }),
+      },
+      {
         path: "admin/roles",
         lazy: async () => ({ Component: (await import("./RolesPage.js")).RolesPage }),
       },
