@@ -237,14 +237,19 @@ describe("the execution engine, end to end in one process", () => {
 
     const broken = await engine.execute(engine.admin, { workflowName: "breaks", inputData: {}, sync: true });
     const brokenId = broken.json<{ executionId: string }>().executionId;
-    expect((await engine.admin.request("GET", `/api/executions/${brokenId}`)).json()).toMatchObject({
-      status: "Failed",
-      errorType: "TypeError",
-    });
+    const detail = (await engine.admin.request("GET", `/api/executions/${brokenId}`)).json<{
+      error: string;
+    }>();
+    expect(detail).toMatchObject({ status: "Failed", errorType: "TypeError" });
+    // Source-mapped: the error and the stack name the workspace file and the line the author wrote
+    // (line 26 of hello.ts, the column of `length`), never the worker's compiled copy.
+    expect(detail.error).toBe("Cannot read properties of undefined (reading 'length') (at hello.ts:26:24)");
     const logs = (await engine.admin.request("GET", `/api/executions/${brokenId}/logs`)).json<{
       items: Log[];
     }>();
-    expect(logs.items.some((l) => l.level === "error" && / at /.test(l.message))).toBe(true);
+    const stack = logs.items.find((l) => l.level === "error" && / at /.test(l.message))?.message ?? "";
+    expect(stack).toMatch(/^ +at Object\.run \(hello\.ts:26:24\)$/m);
+    expect(stack).not.toMatch(/\.mjs|bifrost-worker|file:\/\//);
   });
 
   it("a duplicate message of a finished run claims nothing and changes nothing", async () => {

@@ -7,6 +7,16 @@ let session: SignedIn;
 let context: BrowserContext;
 let baseUrl: string;
 
+/** Saves a workspace file through the API, as another editor would; fails the test unless 200. */
+async function saveFile(path: string, content: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/files/editor/content`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ path, content }),
+  });
+  expect(response.status, await response.text()).toBe(200);
+}
+
 async function listFiles(): Promise<string[]> {
   const response = await fetch(`${baseUrl}/api/files/editor`, {
     headers: { authorization: `Bearer ${session.token}` },
@@ -131,6 +141,129 @@ describe("workspace editor page", () => {
     await page.locator(".cm-editor").waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByTestId("theme-toggle").click();
+    await page.close();
+  });
+
+  it("New workflow from a template is saved and runs; Run outside a definition runs the only one, or asks", async () => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${baseUrl}/editor?new=workflow`);
+    const create = page.getByRole("dialog", { name: "New workflow" });
+    await create.getByRole("textbox", { name: "Name" }).fill("9lives");
+    await create.getByText("Letters, digits, _ and $ only").waitFor();
+    await create.getByRole("textbox", { name: "Name" }).fill("greetTeam");
+    await create.getByText("Saved as greetTeam.ts").waitFor();
+    await create.getByRole("radio", { name: /Hello world with parameters/ }).check();
+    await create.getByRole("button", { name: "Create" }).click();
+    await create.waitFor({ state: "detached" });
+    await page.locator(".ed-path").filter({ hasText: "greetTeam.ts" }).waitFor();
+    await page
+      .getByRole("navigation", { name: "Workspace files" })
+      .getByRole("button", { name: "greetTeam.ts" })
+      .waitFor();
+
+    // The cursor on the import line, outside the definition: Run runs the file's only one.
+    await page.locator(".cm-line", { hasText: "import { workflow, z }" }).click();
+    await page.getByRole("button", { name: "Run…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Run greetTeam" });
+    await dialog.getByLabel(/^name/i).fill("Ada");
+    await dialog.getByRole("button", { name: "Run", exact: true }).click();
+    const panel = page.getByTestId("run-panel");
+    await panel.locator('[data-status="Success"]').waitFor();
+    await panel.getByRole("log", { name: "Run log" }).getByText("Hello, Ada!").waitFor();
+
+    // Two definitions and the cursor in none: it asks which.
+    await saveFile("pair.ts", TWO_WORKFLOWS.replaceAll("first", "one").replaceAll("second", "two"));
+    await page.reload();
+    await page.getByRole("button", { name: "pair.ts" }).click();
+    await page.locator(".cm-line", { hasText: "import { workflow, z }" }).click();
+    await page.getByRole("button", { name: "Run…" }).click();
+    const choose = page.getByRole("dialog", { name: "Which one to run?" });
+    await choose.getByRole("button", { name: "Run one" }).click();
+    await panel.getByRole("heading", { name: "Run of one" }).waitFor();
+    await panel.locator('[data-status="Success"]').waitFor();
+    await page.close();
+  });
+
+  it("leaving through the sidebar with unsaved changes asks first; a reload offers the draft back", async () => {
+    await saveFile("drafty.ts", WORKFLOW.replace("const hello", "const drafty"));
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${baseUrl}/editor`);
+    await page.getByRole("button", { name: "drafty.ts" }).click();
+    await page.locator(".cm-line", { hasText: 'description: "Says hello"' }).click();
+    await page.keyboard.press("End");
+    await page.keyboard.insertText(" // kept in this browser");
+    await page.locator(".ed-path", { hasText: "(unsaved)" }).waitFor();
+
+    await page.getByRole("link", { name: "Workflows", exact: true }).click();
+    const ask = page.getByRole("dialog", { name: "Discard unsaved changes?" });
+    await ask.getByRole("button", { name: "Keep editing" }).click();
+    expect(new URL(page.url()).pathname).toBe("/editor");
+    await page.locator(".cm-line", { hasText: "// kept in this browser" }).waitFor();
+
+    // A reload (or a crash) loses the page, not the draft.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.reload();
+    await page.getByRole("button", { name: "drafty.ts" }).click();
+    await page.getByRole("button", { name: "Restore the draft" }).click();
+    await page.locator(".cm-line", { hasText: "// kept in this browser" }).waitFor();
+    await page.locator(".ed-path", { hasText: "(unsaved)" }).waitFor();
+    // Saved, the draft is gone: opening the file again offers nothing.
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Saved.", { exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "drafty.ts" }).click();
+    await page.locator(".cm-line", { hasText: "// kept in this browser" }).waitFor();
+    expect(await page.getByRole("button", { name: "Restore the draft" }).count()).toBe(0);
+
+    // Discarding through the sidebar goes on and drops the draft.
+    await page.locator(".cm-line", { hasText: "// kept in this browser" }).click();
+    await page.keyboard.press("End");
+    await page.keyboard.insertText(" again");
+    await page.getByRole("link", { name: "Workflows", exact: true }).click();
+    await page
+      .getByRole("dialog", { name: "Discard unsaved changes?" })
+      .getByRole("button", { name: "Discard changes" })
+      .click();
+    await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
+    await page.close();
+  });
+
+  it("a run's error names the line the author wrote; clicking it puts the cursor there", async () => {
+    const BUGGY = [
+      'import { workflow } from "@bifrost/sdk";',
+      "",
+      "export const buggy = workflow({",
+      "  async run(_params, ctx) {",
+      '    ctx.log.info("about to break");',
+      "    const data: { items?: string[] } = {};",
+      "    return data.items!.length;",
+      "  },",
+      "});",
+      "",
+    ].join("\n");
+    await saveFile("lib/buggy.ts", BUGGY);
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${baseUrl}/editor`);
+    await page.getByRole("button", { name: "lib/buggy.ts" }).click();
+    await page.locator(".cm-line", { hasText: "about to break" }).click();
+    await page.getByRole("button", { name: "Run buggy" }).click();
+    const panel = page.getByTestId("run-panel");
+    await panel.locator('[data-status="Failed"]').waitFor();
+    // Line 7, the column of `length`: the editor's numbering, not the compiled file's.
+    const place = panel.getByRole("alert").getByRole("button", { name: "lib/buggy.ts:7:24" });
+    await place.waitFor();
+    // The stack in the log links the same place.
+    await panel
+      .getByRole("log", { name: "Run log" })
+      .getByRole("button", { name: "lib/buggy.ts:7:24" })
+      .waitFor();
+    await page.locator(".cm-line", { hasText: "import { workflow }" }).click();
+    await place.click();
+    await page.locator(".cm-activeLine").filter({ hasText: "return data.items!.length;" }).waitFor();
     await page.close();
   });
 

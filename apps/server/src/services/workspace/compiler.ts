@@ -110,6 +110,12 @@ export async function compileWorkspaceFile(
       logLevel: "silent",
       // No tsconfig lookup on the server's disk; workspace files share one fixed configuration.
       tsconfigRaw: {},
+      // An inline source map naming the `.ts` beside the `.mjs` (the output file's own name decides
+      // the map's relative source path): children run with source maps on, so a stack trace says
+      // `flows/a.ts:8:31` with the editor's lines (issue 26). No sources content: the map only maps.
+      sourcemap: "inline",
+      sourcesContent: false,
+      outfile: `/${compiledPathOf(workspacePath)}`,
       plugins: [workspaceImports(workspacePath, workspacePaths)],
     });
     const code = result.outputFiles[0]?.text ?? "";

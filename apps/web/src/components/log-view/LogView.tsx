@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { ExecutionLog } from "@bifrost/contracts";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
@@ -14,7 +15,16 @@ const BOTTOM_SLACK = 24;
  * Follow mode keeps the newest line in view until the user scrolls up; scrolling back to the
  * bottom (or the button) resumes it.
  */
-export function LogView({ lines, label = "Logs" }: { lines: readonly LogLine[]; label?: string }) {
+export function LogView({
+  lines,
+  label = "Logs",
+  renderMessage,
+}: {
+  lines: readonly LogLine[];
+  label?: string;
+  /** How a line's message shows (the editor makes `file.ts:line:column` clickable); default as text. */
+  renderMessage?: (message: string) => ReactNode;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   const virtualizer = useVirtualizer({
@@ -87,7 +97,9 @@ export function LogView({ lines, label = "Logs" }: { lines: readonly LogLine[]; 
                 >
                   <span className="log-time">{line.timestamp.slice(11, 23)}</span>
                   <span className="log-level">{line.level.toUpperCase()}</span>
-                  <span className="log-message">{line.message}</span>
+                  <span className="log-message">
+                    {renderMessage ? renderMessage(line.message) : line.message}
+                  </span>
                 </div>
               );
             })}

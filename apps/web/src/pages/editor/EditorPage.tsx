@@ -7,28 +7,40 @@ import type {
   WriteWorkspaceFileResult,
 } from "@bifrost/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useSearchParams } from "react-router";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { apiFetch, ApiError } from "../../api/client.js";
 import { fieldErrorsFromApi, type FieldErrors } from "../../api/field-errors.js";
-import {
-  ActionError,
-  Button,
-  EmptyState,
-  ErrorState,
-  QueryView,
-  Spinner,
-  errorMessage,
-} from "../../components/ui/index.js";
+import { ActionError, EmptyState, ErrorState, Spinner, errorMessage } from "../../components/ui/index.js";
+import { useAuth } from "../../shell/auth.js";
 import { useTheme } from "../../shell/theme.js";
-import type { CodeEditorHandle, EditorTypeScript } from "./CodeEditor.js";
-import { FindInFiles } from "./FindInFiles.js";
+import type { CodeEditorHandle } from "./CodeEditor.js";
+import { EditorSidebar } from "./EditorSidebar.js";
 import { RenameSymbolDialog } from "./typescript/RenameSymbolDialog.js";
-import { useTypeScript, useWorkspaceSources } from "./typescript/use-typescript.js";
-import { definitionAt, diagnosticsOf, findWorkflow, hasParameters } from "./definitions.js";
+import { useEditorTypeScript, useTypeScript, useWorkspaceSources } from "./typescript/use-typescript.js";
+import {
+  definitionAt,
+  definitionsIn,
+  diagnosticsOf,
+  findWorkflow,
+  hasParameters,
+  type Definition,
+} from "./definitions.js";
+import { dropDraft, readDraft, writeDraft, type Draft } from "./drafts.js";
+import { LeaveGuard } from "./LeaveGuard.js";
+import { NewWorkflowDialog } from "./NewWorkflowDialog.js";
+import { ChooseDefinitionDialog, DraftOffer } from "./EditorNotices.js";
 import { RunDialog } from "./RunDialog.js";
 import { RunPanel } from "./RunPanel.js";
 import "./editor.css";
-import { DeleteDialog, DiscardDialog, RenameDialog, SaveStatus, type SaveState } from "./EditorParts.js";
+import {
+  DeleteDialog,
+  DiscardDialog,
+  EditorToolbar,
+  RenameDialog,
+  SaveStatus,
+  type SaveState,
+} from "./EditorParts.js";
 
 const CodeEditor = lazy(async () => ({ default: (await import("./CodeEditor.js")).CodeEditor }));
 
@@ -44,6 +56,7 @@ type Run = { executionId: string; name: string };
  */
 export function EditorPage() {
   const { theme } = useTheme();
+  const [searchParams, setSearchParams] = useSearchParams();
   const queryClient = useQueryClient();
   const tree = useQuery({
     queryKey: TREE_KEY,
@@ -69,30 +82,39 @@ export function EditorPage() {
   const [renameSymbol, setRenameSymbol] = useState<{ pos: number; name: string } | undefined>();
   const { sources, complete } = useWorkspaceSources(tree.data?.files);
   const typescript = useTypeScript(sources, complete, file?.path);
+  const [creating, setCreating] = useState(searchParams.get("new") === "workflow");
+  /** Several definitions and the cursor in none: which one to run. */
+  const [choosing, setChoosing] = useState<Definition[] | undefined>();
+  const [draftOffer, setDraftOffer] = useState<(Draft & { path: string }) | undefined>();
+  const userId = useAuth().user?.id;
+  // `?new=workflow` (the empty states' link) opens the dialog once, not again on a reload.
+  useEffect(() => {
+    if (searchParams.has("new")) setSearchParams({}, { replace: true });
+  }, [searchParams, setSearchParams]);
   const content = useRef("");
+  const openPath = useRef<string | undefined>(undefined);
   const editor = useRef<CodeEditorHandle | null>(null);
   /** Counts the files shown: an answer for an earlier one (open, save) must not touch the current. */
   const shown = useRef(0);
   /** The open request in flight: a newer click (or a new file) aborts it. */
   const opening$ = useRef<AbortController | undefined>(undefined);
 
-  // Leaving the page (reload, close) with unsaved changes asks the browser's own question.
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
-
-  const show = useCallback((next: Omit<OpenFile, "version">) => {
-    shown.current += 1;
-    content.current = next.initial;
-    setFile((current) => ({ ...next, version: (current?.version ?? 0) + 1 }));
-    setDirty(false);
-    setCursor(0);
-    setSave({ kind: "idle" });
-    setRunError(undefined);
-  }, []);
+  const show = useCallback(
+    (next: Omit<OpenFile, "version">, options: { restoredDraft?: boolean } = {}) => {
+      shown.current += 1;
+      content.current = next.initial;
+      openPath.current = next.path;
+      setFile((current) => ({ ...next, version: (current?.version ?? 0) + 1 }));
+      setDirty(options.restoredDraft === true);
+      setCursor(0);
+      setSave({ kind: "idle" });
+      setRunError(undefined);
+      // Changes to this file this browser kept and never saved: offered back (not for a restored one).
+      const draft = !options.restoredDraft && userId ? readDraft(userId, next.path) : undefined;
+      setDraftOffer(draft && draft.content !== next.initial ? { path: next.path, ...draft } : undefined);
+    },
+    [userId],
+  );
 
   /** Forgets an open request still in flight (its answer, if any, is ignored). */
   const abandonOpening = useCallback(() => {
@@ -142,27 +164,10 @@ export function EditorPage() {
     },
     [file?.path, dirty, load],
   );
-  const openAtRef = useRef(openAt);
-  useEffect(() => {
-    openAtRef.current = openAt;
+  const editorTypeScript = useEditorTypeScript(typescript.service, file?.path, openAt, (pos) => {
+    const name = editor.current?.wordAt(pos);
+    if (name) setRenameSymbol({ pos, name });
   });
-  const editorTypeScript = useMemo<EditorTypeScript | null>(
-    () =>
-      typescript.service && file
-        ? {
-            service: typescript.service,
-            path: file.path,
-            handlers: {
-              openLocation: (location) => openAtRef.current(location.path, location),
-              rename: (pos) => {
-                const name = editor.current?.wordAt(pos);
-                if (name) setRenameSymbol({ pos, name });
-              },
-            },
-          }
-        : null,
-    [typescript.service, file?.path],
-  );
 
   const newFile = () =>
     guarded(() => {
@@ -190,6 +195,7 @@ export function EditorPage() {
       if (shown.current !== generation) return false;
       setFile((current) => (current?.path === path ? { ...current, hash: result.hash } : current));
       setDirty(content.current !== saved);
+      if (content.current === saved && userId) dropDraft(userId, path);
       setSave({ kind: "saved", result });
       return true;
     } catch (error) {
@@ -209,7 +215,7 @@ export function EditorPage() {
     } finally {
       setSaving(false);
     }
-  }, [file, saving, queryClient]);
+  }, [file, saving, queryClient, userId]);
 
   const execute = useMutation({
     mutationFn: (body: ExecuteRequest) =>
@@ -237,26 +243,32 @@ export function EditorPage() {
   };
 
   /** Runs the definition under the cursor: saved first when it has changes, parameters asked when it has some. */
-  const runAtCursor = async () => {
+  /** Runs the definition under the cursor; outside one, the file's only one, else asks which. */
+  const runAtCursor = () => {
     if (!file || preparing) return;
     setRunError(undefined);
     execute.reset();
     const definition = definitionAt(content.current, editor.current?.cursor() ?? cursor);
-    if (!definition) {
-      setRunError("Put the cursor inside a workflow(…), tool(…) or dataProvider(…) definition to run it.");
-      return;
-    }
+    if (definition) return void runDefinition(definition.exportName);
+    const all = definitionsIn(content.current);
+    if (all.length === 1 && all[0]) return void runDefinition(all[0].exportName);
+    if (all.length > 1) return setChoosing(all);
+    setRunError("This file defines no workflow(…), tool(…) or dataProvider(…) to run.");
+  };
+
+  /** Saved first when it has changes; its parameters asked when it has some. */
+  const runDefinition = async (exportName: string) => {
+    if (!file) return;
+    setChoosing(undefined);
     setPreparing(true);
     try {
       if ((dirty || !file.hash) && !(await saveRef.current())) {
         setRunError("Not run: the file could not be saved.");
         return;
       }
-      const workflow = await findWorkflow(file.path, definition.exportName);
+      const workflow = await findWorkflow(file.path, exportName);
       if (!workflow) {
-        setRunError(
-          `${definition.exportName} is not a registered definition of ${file.path} — save the file first.`,
-        );
+        setRunError(`${exportName} is not a registered definition of ${file.path} — save the file first.`);
         return;
       }
       if (hasParameters(workflow)) setAskParameters(workflow);
@@ -276,10 +288,17 @@ export function EditorPage() {
   });
   const onSave = useCallback(() => void saveRef.current(), []);
   const onRun = useCallback(() => void runRef.current(), []);
-  const onChange = useCallback((next: string) => {
-    content.current = next;
-    setDirty(true);
-  }, []);
+  const onChange = useCallback(
+    (next: string) => {
+      content.current = next;
+      setDirty(true);
+      if (userId && openPath.current) writeDraft(userId, openPath.current, next);
+    },
+    [userId],
+  );
+  const forgetDraft = (path: string | undefined) => {
+    if (userId && path) dropDraft(userId, path);
+  };
   const onKeyDown = (event: KeyboardEvent) => {
     // The code editor handles its own Ctrl/Cmd+Enter (and prevents the default); a dialog's keys
     // bubble here through its portal but are the dialog's own.
@@ -295,73 +314,44 @@ export function EditorPage() {
     <section className="ed-page" onKeyDown={onKeyDown}>
       <h1>Editor</h1>
       <div className="ed-layout">
-        <nav className="ed-tree" aria-label="Workspace files">
-          <Button onClick={newFile}>New file</Button>
-          <QueryView
-            query={tree}
-            what="the workspace files"
-            isEmpty={(data) => data.files.length === 0}
-            empty="No files yet"
-          >
-            {(data) => (
-              <ul>
-                {data.files.map((entry) => (
-                  <li key={entry.path}>
-                    <button
-                      type="button"
-                      className="ed-tree__file"
-                      aria-current={file?.path === entry.path ? "true" : undefined}
-                      onClick={() => {
-                        if (file?.path !== entry.path) guarded(() => void load(entry.path));
-                      }}
-                      disabled={opening === entry.path}
-                    >
-                      {entry.path}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </QueryView>
-          <FindInFiles sources={sources} onOpen={(match) => openAt(match.path, match)} />
-        </nav>
+        <EditorSidebar
+          tree={tree}
+          openPath={file?.path}
+          opening={opening}
+          sources={sources}
+          onNewWorkflow={() => guarded(() => setCreating(true))}
+          onNewFile={newFile}
+          onOpen={(path) => guarded(() => void load(path))}
+          onOpenAt={(path, at) => openAt(path, at)}
+        />
         <div className="ed-main">
           {openError && <ErrorState error={new Error(openError)} title="Could not open the file" />}
           {!file ? (
             <EmptyState title="Open a file or create a new one" />
           ) : (
             <>
-              <div className="ed-toolbar">
-                <span className="ed-path">
-                  {file.path}
-                  {dirty && (
-                    <span className="ed-muted" title="Unsaved changes">
-                      {" "}
-                      (unsaved)
-                    </span>
-                  )}
-                </span>
-                <div className="ed-actions">
-                  <Button variant="primary" busy={saving} onClick={onSave}>
-                    Save
-                  </Button>
-                  <Button
-                    onClick={onRun}
-                    busy={preparing || (execute.isPending && !askParameters)}
-                    disabled={!definition}
-                    title="Ctrl/Cmd+Enter"
-                    aria-keyshortcuts="Control+Enter Meta+Enter"
-                  >
-                    {definition ? `Run ${definition.exportName}` : "Run"}
-                  </Button>
-                  <Button onClick={() => setRenaming(true)} disabled={!file.hash}>
-                    Rename
-                  </Button>
-                  <Button variant="danger" onClick={() => setDeleting(true)} disabled={!file.hash}>
-                    Delete
-                  </Button>
-                </div>
-              </div>
+              <EditorToolbar
+                path={file.path}
+                dirty={dirty}
+                saved={file.hash !== undefined}
+                saving={saving}
+                running={preparing || (execute.isPending && !askParameters)}
+                runLabel={definition ? `Run ${definition.exportName}` : "Run…"}
+                onSave={onSave}
+                onRun={onRun}
+                onRename={() => setRenaming(true)}
+                onDelete={() => setDeleting(true)}
+              />
+              {draftOffer?.path === file.path && (
+                <DraftOffer
+                  draft={draftOffer}
+                  onRestore={() => show({ ...file, initial: draftOffer.content }, { restoredDraft: true })}
+                  onDiscard={() => {
+                    forgetDraft(file.path);
+                    setDraftOffer(undefined);
+                  }}
+                />
+              )}
               <Suspense fallback={<Spinner />}>
                 <CodeEditor
                   key={file.version}
@@ -397,6 +387,7 @@ export function EditorPage() {
                   executionId={run.executionId}
                   name={run.name}
                   onClose={() => setRun(undefined)}
+                  onOpenSource={(place) => openAt(place.path, place)}
                 />
               )}
             </>
@@ -420,6 +411,7 @@ export function EditorPage() {
         onKeep={() => setPendingSwitch(undefined)}
         onDiscard={() => {
           // The switch itself (a file shown) clears `dirty`; a cancelled one keeps the edits.
+          forgetDraft(file?.path);
           const action = pendingSwitch;
           setPendingSwitch(undefined);
           action?.();
@@ -438,6 +430,27 @@ export function EditorPage() {
             void queryClient.invalidateQueries({ queryKey: TREE_KEY });
             void queryClient.invalidateQueries({ queryKey: ["workflows"] });
           }}
+        />
+      )}
+      <LeaveGuard dirty={dirty} path={file?.path} onDiscard={() => forgetDraft(file?.path)} />
+      {creating && (
+        <NewWorkflowDialog
+          existing={new Set(tree.data?.files.map((f) => f.path))}
+          onClose={() => setCreating(false)}
+          onCreated={(created) => {
+            setCreating(false);
+            abandonOpening();
+            show({ path: created.path, hash: created.hash, initial: created.content });
+            void queryClient.invalidateQueries({ queryKey: TREE_KEY });
+            void queryClient.invalidateQueries({ queryKey: ["workflows"] });
+          }}
+        />
+      )}
+      {choosing && (
+        <ChooseDefinitionDialog
+          definitions={choosing}
+          onRun={(exportName) => void runDefinition(exportName)}
+          onClose={() => setChoosing(undefined)}
         />
       )}
       {file && typescript.service && renameSymbol && (

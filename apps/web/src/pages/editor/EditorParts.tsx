@@ -68,6 +68,65 @@ export function RenameDialog({
   );
 }
 
+/** The open file's path (and whether it has unsaved changes) and what can be done with it. */
+export function EditorToolbar({
+  path,
+  dirty,
+  saved,
+  saving,
+  running,
+  runLabel,
+  onSave,
+  onRun,
+  onRename,
+  onDelete,
+}: {
+  path: string;
+  dirty: boolean;
+  /** The file exists on the platform (a new one cannot be renamed or deleted yet). */
+  saved: boolean;
+  saving: boolean;
+  running: boolean;
+  runLabel: string;
+  onSave: () => void;
+  onRun: () => void;
+  onRename: () => void;
+  onDelete: () => void;
+}) {
+  return (
+    <div className="ed-toolbar">
+      <span className="ed-path">
+        {path}
+        {dirty && (
+          <span className="ed-muted" title="Unsaved changes">
+            {" "}
+            (unsaved)
+          </span>
+        )}
+      </span>
+      <div className="ed-actions">
+        <Button variant="primary" busy={saving} onClick={onSave}>
+          Save
+        </Button>
+        <Button
+          onClick={onRun}
+          busy={running}
+          title="Ctrl/Cmd+Enter"
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+        >
+          {runLabel}
+        </Button>
+        <Button onClick={onRename} disabled={!saved}>
+          Rename
+        </Button>
+        <Button variant="danger" onClick={onDelete} disabled={!saved}>
+          Delete
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 /** Switching away from unsaved changes: keep editing, or discard them and go on. */
 export function DiscardDialog({
   open,

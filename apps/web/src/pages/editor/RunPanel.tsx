@@ -4,16 +4,20 @@ import { Button, Card, ErrorState, QueryView } from "../../components/ui/index.j
 import { ExecutionResult } from "../executions/ExecutionResult.js";
 import { formatDuration, StatusBadge } from "../executions/StatusBadge.js";
 import { useLiveExecution } from "../executions/useLiveExecution.js";
+import { SourceLinks, type SourcePlace } from "./SourceLinks.js";
 
 /** The run started from the editor: live status, result, error and log, under the code. */
 export function RunPanel({
   executionId,
   name,
   onClose,
+  onOpenSource,
 }: {
   executionId: string;
   name: string;
   onClose: () => void;
+  /** A `file.ts:line:column` of the error or the log was clicked. */
+  onOpenSource: (place: SourcePlace) => void;
 }) {
   const { execution, logs } = useLiveExecution(executionId);
   return (
@@ -43,7 +47,7 @@ export function RunPanel({
             {e.error && (
               <pre className="ed-run__error" role="alert">
                 {e.errorType ? `${e.errorType}: ` : ""}
-                {e.error}
+                <SourceLinks text={e.error} onOpen={onOpenSource} />
               </pre>
             )}
             <h3 className="ed-run__heading">Result</h3>
@@ -55,7 +59,11 @@ export function RunPanel({
       {logs.error && (
         <ErrorState title="Could not read the log" error={new Error(logs.error)} onRetry={logs.catchUp} />
       )}
-      <LogView lines={logs.lines} label="Run log" />
+      <LogView
+        lines={logs.lines}
+        label="Run log"
+        renderMessage={(message) => <SourceLinks text={message} onOpen={onOpenSource} />}
+      />
     </Card>
   );
 }

@@ -19,7 +19,7 @@ const START =
 const CLOSE = /^\}\)[^\n]*$/m;
 
 /** The definitions of a file, by a plain scan of the text (no parser: good enough for a cursor). */
-function definitionsIn(text: string): Definition[] {
+export function definitionsIn(text: string): Definition[] {
   const starts = [...text.matchAll(START)].map((match) => ({
     exportName: match[1] ?? "",
     kind: match[2] as Definition["kind"],

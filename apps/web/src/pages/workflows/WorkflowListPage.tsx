@@ -12,6 +12,7 @@ import {
   QueryView,
   Select,
 } from "../../components/ui/index.js";
+import { useAuth } from "../../shell/auth.js";
 import { useWorkflows } from "./queries.js";
 import "./workflows.css";
 
@@ -24,6 +25,7 @@ const TYPES: { value: Workflow["type"] | ""; label: string }[] = [
 
 export function WorkflowListPage() {
   const workflows = useWorkflows();
+  const { isPlatformAdmin } = useAuth();
   const [search, setSearch] = useState("");
   const [type, setType] = useState<Workflow["type"] | "">("");
   const [category, setCategory] = useState("");
@@ -84,7 +86,15 @@ export function WorkflowListPage() {
         what="the workflows"
         isEmpty={() => items.length === 0}
         empty="No workflows yet."
-        emptyHint={<p>Write one in the workspace editor.</p>}
+        emptyHint={
+          isPlatformAdmin ? (
+            <p>
+              <Link to="/editor?new=workflow">Create your first workflow</Link> from a template in the editor.
+            </p>
+          ) : (
+            <p>Your administrators have not shared any with you yet.</p>
+          )
+        }
       >
         {() =>
           shown.length === 0 ? (

@@ -100,7 +100,10 @@ function sandboxCommand(options: SandboxOptions): {
     "--disable-warning=ExperimentalWarning",
     // Not even its own inspector: SIGUSR1 stays blocked.
     "--disable-sigusr1",
+    // Stack traces through the compiled workspace's inline source maps (compiler.ts).
+    "--enable-source-maps",
     path.join(runtimeDir, RUNTIME_FILES.child),
+    `--compiled-root=${path.resolve(options.compiledRoot)}`,
     ...(options.maxLogLines ? [`--max-log-lines=${options.maxLogLines}`] : []),
     ...(options.maxResultBytes ? [`--max-result-bytes=${options.maxResultBytes}`] : []),
     ...(typeof options.network === "object" ? [`--egress-socket=${options.network.egress.socketPath}`] : []),

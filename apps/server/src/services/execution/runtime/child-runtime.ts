@@ -40,7 +40,7 @@ export class ChildRuntime {
   private readonly scope = new AsyncLocalStorage<ActiveRun>();
   private active: ActiveRun | null = null;
   private readonly consoleCapture = new ConsoleCapture((level, message) =>
-    this.currentRun()?.log.write(level, message),
+    this.currentRun()?.log.write(level, this.options.toWorkspacePaths?.(message) ?? message),
   );
 
   constructor(
@@ -49,6 +49,8 @@ export class ChildRuntime {
       maxLogLines: number;
       /** A larger result (as JSON) is refused here: `ResultTooLarge`. */
       maxResultBytes?: number;
+      /** Rewrites the compiled workspace's paths to workspace paths (source-paths.ts). */
+      toWorkspacePaths?: (text: string) => string;
     },
   ) {}
 
@@ -80,7 +82,7 @@ export class ChildRuntime {
       settlement = await this.scope.run(run, () => this.execute(message, run));
     } catch (error) {
       // Only reachable through a bug of the runtime itself: still answer, never leave the pool waiting.
-      settlement = settleError(error, run.log, RUNTIME_DIR_URL);
+      settlement = settleError(error, run.log, RUNTIME_DIR_URL, this.options.toWorkspacePaths);
     } finally {
       Reflect.deleteProperty(globalThis, RUNTIME);
       this.active = null;
@@ -134,7 +136,7 @@ export class ChildRuntime {
     } catch (error) {
       if ((error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND")
         return failed("WorkflowNotFound", `The workflow's module was not found: ${errorMessage(error)}`);
-      return settleError(error, run.log, RUNTIME_DIR_URL);
+      return settleError(error, run.log, RUNTIME_DIR_URL, this.options.toWorkspacePaths);
     }
     const internals = definitionOf(namespace[message.exportName]);
     if (!internals)
@@ -148,7 +150,7 @@ export class ChildRuntime {
       }
       value = await internals.run(parsed.value, this.context(message, run));
     } catch (error) {
-      return settleError(error, run.log, RUNTIME_DIR_URL);
+      return settleError(error, run.log, RUNTIME_DIR_URL, this.options.toWorkspacePaths);
     }
     return settleValue(value, this.options.maxResultBytes ?? DEFAULT_OUTPUT_LIMITS.resultBytes);
   }

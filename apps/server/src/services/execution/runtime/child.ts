@@ -15,6 +15,7 @@ import {
 import { ChildRuntime } from "./child-runtime.js";
 import { installEgressShim } from "./egress-shim.js";
 import { DEFAULT_MAX_LOG_LINES } from "./run-log.js";
+import { workspacePaths } from "./source-paths.js";
 
 /** After SIGTERM, how long a run gets to settle (and send its last logs) before the process exits. */
 const TERMINATE_SETTLE_MS = 1_000;
@@ -71,7 +72,11 @@ const maxLogLinesArg = process.argv.find((arg) => arg.startsWith("--max-log-line
 const maxLogLines = maxLogLinesArg ? Number(maxLogLinesArg.split("=")[1]) : DEFAULT_MAX_LOG_LINES;
 const maxResultBytesArg = process.argv.find((arg) => arg.startsWith("--max-result-bytes="));
 const maxResultBytes = maxResultBytesArg ? Number(maxResultBytesArg.split("=")[1]) : undefined;
+const compiledRoot = process.argv
+  .find((arg) => arg.startsWith("--compiled-root="))
+  ?.slice("--compiled-root=".length);
 const runtime = new ChildRuntime({
+  toWorkspacePaths: workspacePaths(compiledRoot),
   send,
   maxLogLines: Number.isInteger(maxLogLines) && maxLogLines > 0 ? maxLogLines : DEFAULT_MAX_LOG_LINES,
   ...(Number.isInteger(maxResultBytes) && maxResultBytes! > 0 ? { maxResultBytes: maxResultBytes! } : {}),
@@ -85,7 +90,8 @@ let terminating = false;
  * the workflow's modules is unknown after it.
  */
 function crash(error: unknown): void {
-  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  const raw = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  const text = workspacePaths(compiledRoot)(raw);
   runtime.flushLogs(`Uncaught ${text}`);
   drainAndExit(1);
 }

@@ -2,6 +2,7 @@ import { resultTooLargeError } from "../pool/output-limits.js";
 import { inspect } from "node:util";
 import type { ChildMessage } from "@bifrost/contracts/ipc";
 import type { RunLog } from "./run-log.js";
+import { firstWorkspaceFrame } from "./source-paths.js";
 
 type RunStatus = Extract<ChildMessage, { type: "result" }>["status"];
 
@@ -55,11 +56,25 @@ export function settleValue(value: unknown, maxBytes = Number.POSITIVE_INFINITY)
  * no stack. Anything else is a bug in the workflow: its stack goes to the run's log, where the author
  * looks, not into the error shown to everybody.
  */
-export function settleError(thrown: unknown, log: RunLog, runtimeUrl: string): Settlement {
+export function settleError(
+  thrown: unknown,
+  log: RunLog,
+  runtimeUrl: string,
+  toWorkspacePaths: (text: string) => string = (text) => text,
+): Settlement {
   const { name, message, stack } = describe(thrown);
   if (name === "UserError") return { status: "Failed", result: undefined, error: message, errorType: name };
-  if (stack) log.write("error", workflowFrames(stack, runtimeUrl));
-  return { status: "Failed", result: undefined, error: message, errorType: name };
+  if (!stack) return { status: "Failed", result: undefined, error: message, errorType: name };
+  const frames = toWorkspacePaths(workflowFrames(stack, runtimeUrl));
+  log.write("error", frames);
+  // Where it broke, in the author's file and lines (`flows/a.ts:8:31`), with the error itself.
+  const where = firstWorkspaceFrame(frames);
+  return {
+    status: "Failed",
+    result: undefined,
+    error: where ? `${message} (at ${where})` : message,
+    errorType: name,
+  };
 }
 
 function describe(thrown: unknown): { name: string; message: string; stack: string | null } {

@@ -1,6 +1,7 @@
 import type { WorkspaceFile, WorkspaceTree } from "@bifrost/contracts";
 import { useQueries } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { EditorTypeScript } from "../CodeEditor.js";
 import { apiFetch } from "../../../api/client.js";
 import { errorMessage } from "../../../components/ui/index.js";
 import { startTypeScript, type TypeScriptService } from "./ts-client.js";
@@ -86,4 +87,34 @@ export function useTypeScript(
   }, [service, sources, openPath]);
 
   return { service, error };
+}
+
+/**
+ * What the code editor gets of the service for the open file: the service, the path, and what the
+ * page does for a definition elsewhere (`openAt`) and for F2 (`rename`). Stable while the file is.
+ */
+export function useEditorTypeScript(
+  service: TypeScriptService | null,
+  path: string | undefined,
+  openAt: (path: string, at: { line: number; column: number }) => void,
+  rename: (pos: number) => void,
+): EditorTypeScript | null {
+  const latest = useRef({ openAt, rename });
+  useEffect(() => {
+    latest.current = { openAt, rename };
+  });
+  return useMemo(
+    () =>
+      service && path
+        ? {
+            service,
+            path,
+            handlers: {
+              openLocation: (location) => latest.current.openAt(location.path, location),
+              rename: (pos) => latest.current.rename(pos),
+            },
+          }
+        : null,
+    [service, path],
+  );
 }
