@@ -119,8 +119,10 @@ describe("the acceptance journey", () => {
     // The workflow is written in the editor, not through the API.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Editor" }).click();
     await page.getByRole("heading", { name: "Editor", level: 1 }).waitFor();
-    page.once("dialog", (dialog) => void dialog.accept("onboarding.ts"));
     await page.getByRole("button", { name: "New file" }).click();
+    const newFile = page.getByRole("dialog", { name: "New file" });
+    await newFile.getByRole("textbox", { name: "Path" }).fill("onboarding.ts");
+    await newFile.getByRole("button", { name: "Create" }).click();
     const editor = page.getByRole("textbox", { name: "File content" });
     await editor.waitFor();
     await editor.click();

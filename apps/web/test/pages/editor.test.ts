@@ -70,8 +70,10 @@ describe("workspace editor page", () => {
     await page.goto(`${baseUrl}/editor`);
     await page.getByRole("heading", { name: "Editor", level: 1 }).waitFor();
 
-    page.once("dialog", (dialog) => void dialog.accept("hello.ts"));
     await page.getByRole("button", { name: "New file" }).click();
+    const newFile = page.getByRole("dialog", { name: "New file" });
+    await newFile.getByRole("textbox", { name: "Path" }).fill("hello.ts");
+    await newFile.getByRole("button", { name: "Create" }).click();
     const editor = page.getByRole("textbox", { name: "File content" });
     await editor.waitFor();
     // insertText avoids the editor's auto-indent and bracket closing.
@@ -99,8 +101,10 @@ describe("workspace editor page", () => {
     page.setDefaultTimeout(20_000);
     await page.goto(`${baseUrl}/editor`);
     await page.getByRole("heading", { name: "Editor", level: 1 }).waitFor();
-    page.once("dialog", (dialog) => void dialog.accept("two.ts"));
     await page.getByRole("button", { name: "New file" }).click();
+    const newFile = page.getByRole("dialog", { name: "New file" });
+    await newFile.getByRole("textbox", { name: "Path" }).fill("two.ts");
+    await newFile.getByRole("button", { name: "Create" }).click();
     const editor = page.getByRole("textbox", { name: "File content" });
     await editor.click();
     await page.keyboard.insertText(TWO_WORKFLOWS);
@@ -149,6 +153,10 @@ describe("workspace editor page", () => {
     page.setDefaultTimeout(20_000);
     await page.goto(`${baseUrl}/editor?new=workflow`);
     const create = page.getByRole("dialog", { name: "New workflow" });
+    // The first open of the editor in a browser has a short guide, until it is dismissed.
+    // (Behind the dialog, out of the accessibility tree while it is open: found by its class.)
+    const guide = page.locator(".ed-guide").filter({ hasText: "Getting started" });
+    await guide.waitFor();
     await create.getByRole("textbox", { name: "Name" }).fill("9lives");
     await create.getByText("Letters, digits, _ and $ only").waitFor();
     await create.getByRole("textbox", { name: "Name" }).fill("greetTeam");
@@ -157,6 +165,8 @@ describe("workspace editor page", () => {
     await create.getByRole("button", { name: "Create" }).click();
     await create.waitFor({ state: "detached" });
     await page.locator(".ed-path").filter({ hasText: "greetTeam.ts" }).waitFor();
+    await page.getByRole("button", { name: "Got it" }).click();
+    await guide.waitFor({ state: "detached" });
     await page
       .getByRole("navigation", { name: "Workspace files" })
       .getByRole("button", { name: "greetTeam.ts" })
@@ -176,6 +186,7 @@ describe("workspace editor page", () => {
     await saveFile("pair.ts", TWO_WORKFLOWS.replaceAll("first", "one").replaceAll("second", "two"));
     await page.reload();
     await page.getByRole("button", { name: "pair.ts" }).click();
+    expect(await guide.count()).toBe(0);
     await page.locator(".cm-line", { hasText: "import { workflow, z }" }).click();
     await page.getByRole("button", { name: "Run…" }).click();
     const choose = page.getByRole("dialog", { name: "Which one to run?" });
@@ -247,8 +258,9 @@ describe("workspace editor page", () => {
     await saveFile("lib/buggy.ts", BUGGY);
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${baseUrl}/editor`);
-    await page.getByRole("button", { name: "lib/buggy.ts" }).click();
+    // A link to a file (a workflow's page links its code so) opens it.
+    await page.goto(`${baseUrl}/editor?file=lib%2Fbuggy.ts`);
+    await page.locator(".ed-path").filter({ hasText: "lib/buggy.ts" }).waitFor();
     await page.locator(".cm-line", { hasText: "about to break" }).click();
     await page.getByRole("button", { name: "Run buggy" }).click();
     const panel = page.getByTestId("run-panel");
@@ -285,11 +297,11 @@ describe("workspace editor page", () => {
     await discard.getByRole("button", { name: "Keep editing" }).click();
     await discard.waitFor({ state: "detached" });
     await editor.getByText("an unsaved comment").waitFor();
-    // "Discard changes" then a cancelled "New file" prompt: nothing switched, the edits stay unsaved.
-    page.once("dialog", (dialog) => void dialog.dismiss());
+    // "Discard changes" then a cancelled "New file" dialog: nothing switched, the edits stay unsaved.
     await page.getByRole("button", { name: "New file" }).click();
     await discard.getByRole("button", { name: "Discard changes" }).click();
     await discard.waitFor({ state: "detached" });
+    await page.getByRole("dialog", { name: "New file" }).getByRole("button", { name: "Cancel" }).click();
     await editor.getByText("an unsaved comment").waitFor();
     await page.getByTitle("Unsaved changes").waitFor();
     await files.getByRole("button", { name: "two.ts" }).click();

@@ -1,4 +1,5 @@
-import { Button, Dialog } from "../../components/ui/index.js";
+import { useState } from "react";
+import { Button, Card, Dialog, Field, Input } from "../../components/ui/index.js";
 import type { Definition } from "./definitions.js";
 import type { Draft } from "./drafts.js";
 
@@ -51,5 +52,102 @@ export function DraftOffer({
       </Button>
       <Button onClick={onDiscard}>Discard it</Button>
     </div>
+  );
+}
+
+/** "New file": its path in the workspace (a `.ts` file is compiled and registered when saved). */
+export function NewFileDialog({
+  existing,
+  onCreate,
+  onClose,
+}: {
+  existing: ReadonlySet<string>;
+  onCreate: (path: string) => void;
+  onClose: () => void;
+}) {
+  const [path, setPath] = useState("");
+  const trimmed = path.trim().replace(/^\/+/, "");
+  const problem = !trimmed
+    ? undefined
+    : existing.has(trimmed)
+      ? `${trimmed} already exists: open it from the list`
+      : trimmed.split("/").some((part) => part === "" || part === "." || part === "..")
+        ? "A path inside the workspace, like workflows/hello.ts"
+        : undefined;
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title="New file"
+      description="An empty file; a .ts file's workflows are registered when you save it."
+    >
+      <form
+        className="ed-dialog-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (trimmed && !problem) onCreate(trimmed);
+        }}
+      >
+        <Field label="Path" error={problem}>
+          {(ids) => (
+            <Input
+              {...ids}
+              value={path}
+              onChange={(event) => setPath(event.target.value)}
+              placeholder="workflows/hello.ts"
+              required
+              autoFocus
+            />
+          )}
+        </Field>
+        <div className="ui-dialog__footer">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={!trimmed || !!problem}>
+            Create
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+const GUIDE_KEY = "bifrost.editor.guide";
+
+/** A short guide on the editor's first open in this browser, until it is dismissed. */
+export function EditorGuide() {
+  const [shown, setShown] = useState(() => localStorage.getItem(GUIDE_KEY) !== "dismissed");
+  if (!shown) return null;
+  return (
+    <Card
+      className="ed-guide"
+      title="Getting started"
+      actions={
+        <Button
+          variant="ghost"
+          onClick={() => {
+            localStorage.setItem(GUIDE_KEY, "dismissed");
+            setShown(false);
+          }}
+        >
+          Got it
+        </Button>
+      }
+    >
+      <ol>
+        <li>
+          <strong>New workflow</strong> starts from a template; it is saved and registered at once.
+        </li>
+        <li>
+          <strong>Save</strong> (Ctrl/Cmd+S) compiles the file; errors show where they are.
+        </li>
+        <li>
+          <strong>Run</strong> (Ctrl/Cmd+Enter) runs the workflow under the cursor; its log shows live below.
+        </li>
+        <li>
+          Type <code>ctx.</code> for completions; hover for documentation; F12 goes to a definition, F2
+          renames.
+        </li>
+      </ol>
+    </Card>
   );
 }

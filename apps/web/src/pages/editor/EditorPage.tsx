@@ -29,7 +29,7 @@ import {
 import { dropDraft, readDraft, writeDraft, type Draft } from "./drafts.js";
 import { LeaveGuard } from "./LeaveGuard.js";
 import { NewWorkflowDialog } from "./NewWorkflowDialog.js";
-import { ChooseDefinitionDialog, DraftOffer } from "./EditorNotices.js";
+import { ChooseDefinitionDialog, DraftOffer, EditorGuide, NewFileDialog } from "./EditorNotices.js";
 import { RunDialog } from "./RunDialog.js";
 import { RunPanel } from "./RunPanel.js";
 import "./editor.css";
@@ -83,13 +83,16 @@ export function EditorPage() {
   const { sources, complete } = useWorkspaceSources(tree.data?.files);
   const typescript = useTypeScript(sources, complete, file?.path);
   const [creating, setCreating] = useState(searchParams.get("new") === "workflow");
+  const [namingFile, setNamingFile] = useState(false);
   /** Several definitions and the cursor in none: which one to run. */
   const [choosing, setChoosing] = useState<Definition[] | undefined>();
   const [draftOffer, setDraftOffer] = useState<(Draft & { path: string }) | undefined>();
   const userId = useAuth().user?.id;
-  // `?new=workflow` (the empty states' link) opens the dialog once, not again on a reload.
+  // `?new=workflow` (the empty states' link) opens the dialog, `?file=path` (a workflow's page) the
+  // file: once, not again on a reload.
+  const linkedFile = useRef(searchParams.get("file"));
   useEffect(() => {
-    if (searchParams.has("new")) setSearchParams({}, { replace: true });
+    if (searchParams.has("new") || searchParams.has("file")) setSearchParams({}, { replace: true });
   }, [searchParams, setSearchParams]);
   const content = useRef("");
   const openPath = useRef<string | undefined>(undefined);
@@ -149,6 +152,12 @@ export function EditorPage() {
     [show],
   );
 
+  useEffect(() => {
+    const path = linkedFile.current;
+    linkedFile.current = null;
+    if (path) void load(path);
+  }, [load]);
+
   /** Switching away from unsaved changes asks first. */
   const guarded = (action: () => void) => {
     if (dirty) setPendingSwitch(() => action);
@@ -169,14 +178,13 @@ export function EditorPage() {
     if (name) setRenameSymbol({ pos, name });
   });
 
-  const newFile = () =>
-    guarded(() => {
-      const path = window.prompt("Path of the new file (e.g. workflows/hello.ts)")?.trim();
-      if (!path) return;
-      abandonOpening();
-      setOpenError(undefined);
-      show({ path, hash: undefined, initial: "" });
-    });
+  const newFile = () => guarded(() => setNamingFile(true));
+  const createFile = (path: string) => {
+    setNamingFile(false);
+    abandonOpening();
+    setOpenError(undefined);
+    show({ path, hash: undefined, initial: "" });
+  };
 
   const doSave = useCallback(async (): Promise<boolean> => {
     if (!file || saving) return false;
@@ -310,9 +318,11 @@ export function EditorPage() {
   };
 
   const definition = file ? definitionAt(content.current, cursor) : undefined;
+  const existingPaths = new Set(tree.data?.files.map((f) => f.path));
   return (
     <section className="ed-page" onKeyDown={onKeyDown}>
       <h1>Editor</h1>
+      <EditorGuide />
       <div className="ed-layout">
         <EditorSidebar
           tree={tree}
@@ -435,7 +445,7 @@ export function EditorPage() {
       <LeaveGuard dirty={dirty} path={file?.path} onDiscard={() => forgetDraft(file?.path)} />
       {creating && (
         <NewWorkflowDialog
-          existing={new Set(tree.data?.files.map((f) => f.path))}
+          existing={existingPaths}
           onClose={() => setCreating(false)}
           onCreated={(created) => {
             setCreating(false);
@@ -445,6 +455,9 @@ export function EditorPage() {
             void queryClient.invalidateQueries({ queryKey: ["workflows"] });
           }}
         />
+      )}
+      {namingFile && (
+        <NewFileDialog existing={existingPaths} onCreate={createFile} onClose={() => setNamingFile(false)} />
       )}
       {choosing && (
         <ChooseDefinitionDialog
