@@ -122,10 +122,47 @@ export const auditEntrySchema = z.object({
   resourceId: z.string().nullable(),
   actorId: z.guid().nullable(),
   actorEmail: z.string().nullable(),
+  /** The actor's current name; null for the system or a deleted user. */
+  actorName: z.string().nullable(),
   organizationId: z.guid().nullable(),
+  /** Null when there is none or it was deleted. */
+  organizationName: z.string().nullable(),
+  /** For a user, organization, workflow or role that still exists; null otherwise. */
+  resourceName: z.string().nullable(),
   ipAddress: z.string().nullable(),
   requestId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+const auditActionPattern = /^[A-Za-z0-9_.-]{1,100}$/;
+/**
+ * Filters of `GET /api/audit`, all optional and combined with AND: `actor` is a user id or the
+ * e-mail the entry recorded; `action` is exact, or a prefix when it ends with "." (`execution.`);
+ * `since` (inclusive) and `until` (exclusive) are ISO datetimes.
+ */
+export const auditQuerySchema = listQuerySchema
+  .extend({
+    actor: z
+      .string()
+      .trim()
+      .max(320)
+      .refine(
+        (value) => z.guid().safeParse(value).success || /^[^\s@]+@[^\s@]+$/.test(value),
+        "must be a user id or an e-mail address",
+      )
+      .optional(),
+    action: z
+      .string()
+      .trim()
+      .regex(auditActionPattern, "must be an action such as user.create, or a prefix such as execution.")
+      .optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((query) => !query.since || !query.until || Date.parse(query.since) <= Date.parse(query.until), {
+    path: ["until"],
+    message: "must not be before since",
+  });
+export type AuditQuery = z.infer<typeof auditQuerySchema>;

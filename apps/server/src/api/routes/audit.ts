@@ -1,4 +1,4 @@
-import { auditEntrySchema, errorBodySchema, listOf, listQuerySchema } from "@bifrost/contracts";
+import { auditEntrySchema, auditQuerySchema, errorBodySchema, listOf } from "@bifrost/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AuditLog } from "../../services/audit/audit-log.js";
 
@@ -9,8 +9,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditLog }> = async (ap
       config: { access: "platformAdmin" },
       schema: {
         tags: ["audit"],
-        summary: "Who changed what, newest first",
-        querystring: listQuerySchema,
+        summary: "Who changed what, newest first, filtered by actor, action and time",
+        querystring: auditQuerySchema,
         response: {
           200: listOf(auditEntrySchema),
           401: errorBodySchema,

@@ -1,5 +1,5 @@
-import type { AuditEntry } from "@bifrost/contracts";
-import type { AuditLogRow, AuditLogsRepository } from "../../repositories/audit-logs.js";
+import type { AuditEntry, AuditQuery } from "@bifrost/contracts";
+import type { AuditLogsRepository, NamedAuditLogRow } from "../../repositories/audit-logs.js";
 import type { Page } from "../../repositories/pagination.js";
 import type { AuditActor } from "../../principal.js";
 
@@ -12,14 +12,17 @@ export type AuditEvent = {
   details?: Record<string, unknown>;
 };
 
-const toEntry = (row: AuditLogRow): AuditEntry => ({
+const toEntry = (row: NamedAuditLogRow): AuditEntry => ({
   id: row.id,
   action: row.action,
   resourceType: row.resourceType,
   resourceId: row.resourceId,
   actorId: row.actorId,
   actorEmail: row.actorEmail,
+  actorName: row.actorName,
   organizationId: row.organizationId,
+  organizationName: row.organizationName,
+  resourceName: row.resourceName,
   ipAddress: row.ipAddress,
   requestId: row.requestId,
   details: row.details,
@@ -44,8 +47,15 @@ export class AuditLog {
     });
   }
 
-  async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<AuditEntry>> {
-    const page = await this.repository.list(options);
+  async list(query: AuditQuery): Promise<Page<AuditEntry>> {
+    const page = await this.repository.list({
+      limit: query.limit,
+      cursor: query.cursor,
+      actor: query.actor,
+      action: query.action,
+      since: query.since === undefined ? undefined : new Date(query.since),
+      until: query.until === undefined ? undefined : new Date(query.until),
+    });
     return { items: page.items.map(toEntry), nextCursor: page.nextCursor };
   }
 }

@@ -1,4 +1,4 @@
-import type { AdminUser, AuditEntry, MailMessage } from "@bifrost/contracts";
+import type { AdminUser, MailMessage } from "@bifrost/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { fetchAllPages, useCursorList } from "../../api/queries.js";
 
@@ -26,9 +26,4 @@ export function useMailLog() {
     { limit: 100 },
     { refetchInterval: ({ pages }) => (pages === 1 ? 5_000 : false) },
   );
-}
-
-/** The audit log, newest first, a page at a time. */
-export function useAudit() {
-  return useCursorList<AuditEntry>([...ADMIN_KEY, "audit"], "/api/audit", { limit: 100 });
 }
