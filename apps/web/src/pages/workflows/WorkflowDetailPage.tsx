@@ -1,16 +1,24 @@
+import type { Workflow } from "@bifrost/contracts";
 import { Link, useParams } from "react-router";
-import { useMe } from "../../shell/auth.js";
-import { JsonView } from "../../components/json-view/JsonView.js";
 import { Badge, Card, Spinner } from "../../components/ui/index.js";
+import { useAuth } from "../../shell/auth.js";
+import { PageLoadError } from "../../shell/PageLoadError.js";
 import { useWorkflow } from "./queries.js";
+import { WorkflowForms } from "./WorkflowForms.js";
+import { WorkflowParameters } from "./WorkflowParameters.js";
+import { WorkflowRecentRuns } from "./WorkflowRecentRuns.js";
 import { WorkflowSettings } from "./WorkflowSettings.js";
 import "./workflows.css";
-import { PageLoadError } from "../../shell/PageLoadError.js";
 
+/**
+ * A workflow's page. Everyone sees what it does, how to run it and their recent runs; only platform
+ * admins see how it is built (its file, parameters, settings): to an organization user a source path
+ * or a JSON Schema is noise at best and a look at the platform's insides at worst.
+ */
 export function WorkflowDetailPage() {
   const { id = "" } = useParams();
   const workflow = useWorkflow(id);
-  const me = useMe();
+  const { isPlatformAdmin } = useAuth();
   if (workflow.isPending) return <Spinner label="Loading the workflow…" />;
   if (workflow.isError) {
     return (
@@ -24,9 +32,6 @@ export function WorkflowDetailPage() {
     );
   }
   const w = workflow.data;
-  const properties = Object.keys(
-    (w.parametersSchema.properties as Record<string, unknown> | undefined) ?? {},
-  );
   return (
     <section className="wf-page">
       <nav aria-label="Breadcrumb" className="wf-breadcrumb">
@@ -41,38 +46,45 @@ export function WorkflowDetailPage() {
         )}
       </div>
       <p className="wf-description">{w.description ?? "No description."}</p>
-      <Card>
-        <dl className="wf-facts">
-          <dt>Type</dt>
-          <dd>{w.type.replace("_", " ")}</dd>
-          <dt>Category</dt>
-          <dd>{w.category ?? "—"}</dd>
-          <dt>Source</dt>
-          <dd>
-            <code>
-              {w.path} · {w.exportName}
-            </code>
-          </dd>
-          <dt>Scope</dt>
-          <dd>{w.organizationId ? "Organization" : "Global"}</dd>
-          <dt>Status</dt>
-          <dd>
-            {w.isActive ? (
-              <Badge tone="success">Active</Badge>
-            ) : (
-              <Badge tone="danger">Inactive (its export is gone)</Badge>
-            )}
-          </dd>
-        </dl>
-      </Card>
-      <Card title="Parameters">
-        {properties.length === 0 ? (
-          <p>No parameters.</p>
-        ) : (
-          <JsonView value={w.parametersSchema} label="Parameters schema" />
-        )}
-      </Card>
-      {me.data?.isSuperuser && <WorkflowSettings workflow={w} />}
+      {!w.isActive && <Badge tone="danger">Not available at the moment</Badge>}
+      {isPlatformAdmin && <WorkflowFacts workflow={w} />}
+      <WorkflowForms workflowId={w.id} />
+      <WorkflowRecentRuns workflowName={w.name} mine={!isPlatformAdmin} />
+      {isPlatformAdmin && (
+        <>
+          <WorkflowParameters schema={w.parametersSchema} />
+          <WorkflowSettings workflow={w} />
+        </>
+      )}
     </section>
+  );
+}
+
+/** Platform admins: what the workflow is and where its code lives. */
+function WorkflowFacts({ workflow: w }: { workflow: Workflow }) {
+  return (
+    <Card title="Details">
+      <dl className="wf-facts">
+        <dt>Type</dt>
+        <dd>{w.type.replace("_", " ")}</dd>
+        <dt>Category</dt>
+        <dd>{w.category ?? "—"}</dd>
+        <dt>File</dt>
+        <dd>
+          <code>{w.path}</code> (export <code>{w.exportName}</code>) ·{" "}
+          <Link to={`/editor?file=${encodeURIComponent(w.path)}`}>Open in the editor</Link>
+        </dd>
+        <dt>Scope</dt>
+        <dd>{w.organizationId ? "Organization" : "Global"}</dd>
+        <dt>Status</dt>
+        <dd>
+          {w.isActive ? (
+            <Badge tone="success">Active</Badge>
+          ) : (
+            <Badge tone="danger">Inactive (its export is gone)</Badge>
+          )}
+        </dd>
+      </dl>
+    </Card>
   );
 }
