@@ -90,13 +90,10 @@ describe("forms pages", () => {
 
     await page.getByLabel("Form name").fill("Greeting form");
     await page.getByLabel("Form description").fill("Says hello");
-    // Without a workflow the API refuses the form: its 422 is shown, the page stays.
+    // Without a workflow the form is not saved: the page says so in words, the page stays.
     await page.getByRole("button", { name: "Save form" }).click();
-    await page.getByRole("alert").filter({ hasText: "workflowId" }).waitFor();
+    await page.getByText("Choose the workflow the form runs").waitFor();
     expect(page.url()).toMatch(/\/forms\/new$/);
-    const workflowSelect = page.getByLabel("Workflow (required)");
-    await workflowSelect.locator("option", { hasText: "greetForm" }).waitFor({ state: "attached" });
-    await workflowSelect.selectOption({ label: "greetForm" });
     await page.getByLabel("Access").selectOption({ label: "Every signed-in user" });
 
     await page.getByRole("button", { name: "Add field" }).click();
@@ -119,6 +116,13 @@ describe("forms pages", () => {
     await second.getByLabel("Visible").selectOption("simple");
     await second.getByLabel("When field").selectOption({ label: "Tone" });
     await second.getByLabel("Equals").fill("loud");
+
+    // Choosing the workflow now offers its parameters as fields; these are kept.
+    const workflowSelect = page.getByLabel("Workflow (required)");
+    await workflowSelect.locator("option", { hasText: "greetForm" }).waitFor({ state: "attached" });
+    await workflowSelect.selectOption({ label: "greetForm" });
+    await page.getByText("Choose the workflow the form runs").waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Keep the fields as they are" }).click();
 
     // Reordering: move "Who" up, then back down.
     await page.getByRole("button", { name: "Move up: Who" }).click();

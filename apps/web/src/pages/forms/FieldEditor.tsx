@@ -12,7 +12,6 @@ export function FieldEditor({
   others,
   providers,
   problems,
-  apiErrors,
   onChange,
   onMove,
   onRemove,
@@ -22,8 +21,8 @@ export function FieldEditor({
   count: number;
   others: DraftField[];
   providers: Workflow[];
+  /** Messages in words by `<field key>.<slot>` (`<field key>` alone: about the whole field). */
   problems: Record<string, string>;
-  apiErrors: string[];
   onChange: (patch: Partial<DraftField>) => void;
   onMove: (by: -1 | 1) => void;
   onRemove: () => void;
@@ -32,18 +31,14 @@ export function FieldEditor({
   const display = DISPLAY_TYPES.includes(field.type);
   const title = `Field ${index + 1}`;
   const who = field.label || field.name || title;
+  const problem = (slot: string) => problems[`${field.key}.${slot}`];
+  const general = problems[field.key];
   return (
     <fieldset className="form-field-editor">
       <legend>
         {title}: {field.label || field.name}
       </legend>
-      {apiErrors.length > 0 && (
-        <ul className="ui-field__error form-field-editor__errors">
-          {apiErrors.map((message) => (
-            <li key={message}>{message}</li>
-          ))}
-        </ul>
-      )}
+      {general && <p className="ui-field__error form-field-editor__errors">{general}</p>}
       <div className="form-field-editor__tools">
         <Button
           variant="ghost"
@@ -66,17 +61,21 @@ export function FieldEditor({
         </Button>
       </div>
       <div className="form-grid form-grid--two">
-        <Field label="Name" hint="Letters, digits and _; the workflow parameter it fills.">
+        <Field
+          label="Name"
+          hint="Letters, digits and _; the workflow parameter it fills."
+          error={problem("name")}
+        >
           {(ids) => (
             <Input {...ids} value={field.name} onChange={(e) => onChange({ name: e.target.value })} />
           )}
         </Field>
-        <Field label="Label">
+        <Field label="Label" error={problem("label")}>
           {(ids) => (
             <Input {...ids} value={field.label} onChange={(e) => onChange({ label: e.target.value })} />
           )}
         </Field>
-        <Field label="Type">
+        <Field label="Type" error={problem("type")}>
           {(ids) => (
             <Select
               {...ids}
@@ -104,6 +103,7 @@ export function FieldEditor({
         {field.type !== "file" && (
           <Field
             label={display ? "Content" : "Default"}
+            error={problem("default")}
             hint={
               field.type === "checkbox"
                 ? "true or false"
@@ -131,7 +131,7 @@ export function FieldEditor({
           </Field>
         )}
         {!display && (
-          <Field label="Placeholder">
+          <Field label="Placeholder" error={problem("placeholder")}>
             {(ids) => (
               <Input
                 {...ids}
@@ -141,7 +141,7 @@ export function FieldEditor({
             )}
           </Field>
         )}
-        <Field label="Help text">
+        <Field label="Help text" error={problem("helpText")}>
           {(ids) => (
             <Input {...ids} value={field.helpText} onChange={(e) => onChange({ helpText: e.target.value })} />
           )}
@@ -149,7 +149,11 @@ export function FieldEditor({
       </div>
       {choice && (
         <div className="form-grid form-grid--two">
-          <Field label="Data provider" hint="Optional: a data provider workflow lists the options.">
+          <Field
+            label="Data provider"
+            hint="Optional: a data provider workflow lists the options."
+            error={problem("provider")}
+          >
             {(ids) => (
               <Select
                 {...ids}
@@ -184,7 +188,9 @@ export function FieldEditor({
           )}
         </div>
       )}
-      {choice && !field.providerWorkflowId && <OptionsEditor field={field} onChange={onChange} />}
+      {choice && !field.providerWorkflowId && (
+        <OptionsEditor field={field} error={problem("options")} onChange={onChange} />
+      )}
       <ConditionEditor field={field} others={others} problems={problems} onChange={onChange} />
     </fieldset>
   );
@@ -192,9 +198,11 @@ export function FieldEditor({
 
 function OptionsEditor({
   field,
+  error,
   onChange,
 }: {
   field: DraftField;
+  error: string | undefined;
   onChange: (patch: Partial<DraftField>) => void;
 }) {
   const setOption = (i: number, patch: Partial<DraftField["options"][number]>) =>
@@ -203,6 +211,7 @@ function OptionsEditor({
     <fieldset className="form-options">
       <legend>Options</legend>
       {field.options.length === 0 && <p className="form-muted">No options yet.</p>}
+      {error && <p className="ui-field__error">{error}</p>}
       {field.options.map((option, i) => (
         <div key={i} className="form-option-row">
           <Field label={`Option ${i + 1} label`}>
@@ -330,5 +339,3 @@ function ConditionEditor({
     </div>
   );
 }
-
-/** The form as people will see it, rendered by the runner's own field component. */

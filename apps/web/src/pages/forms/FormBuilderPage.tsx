@@ -1,8 +1,7 @@
-import type { Form, Workflow } from "@bifrost/contracts";
-import { useMemo, useState, type FormEvent } from "react";
+import type { Form } from "@bifrost/contracts";
+import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "../../api/client.js";
-import { fieldErrorsFromApi } from "../../api/field-errors.js";
 import { useAllRoles, useAllWorkflows } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import {
@@ -19,11 +18,20 @@ import {
 import { useOrgScope } from "../../shell/org-scope.js";
 import { PageLoadError } from "../../shell/PageLoadError.js";
 import { useForm, useSaveForm } from "./api.js";
-import { bodyOf, draftOf, draftProblems, fieldOf, newField, type Draft, type DraftField } from "./draft.js";
-import { FormFields } from "./FormFields.js";
-import { initialValues, type Values } from "./values.js";
-import "./forms.css";
+import {
+  builderProblems,
+  keptFor,
+  problemsFromApi,
+  withoutFixed,
+  type Problems,
+} from "./builder-problems.js";
+import { bodyOf, draftOf, newField, type Draft, type DraftField } from "./draft.js";
 import { FieldEditor } from "./FieldEditor.js";
+import { fieldsFromParameters } from "./fields-from-params.js";
+import { FormPreview } from "./FormPreview.js";
+import { filledMessage, ParameterFieldsOffer, type Offer } from "./ParameterFieldsOffer.js";
+import { WorkflowSelect } from "./WorkflowSelect.js";
+import "./forms.css";
 
 export function FormBuilderPage() {
   const { formId } = useParams();
@@ -47,13 +55,30 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(() => draftOf(form, scope));
   const [checked, setChecked] = useState(false);
+  // The API's 422, in words by input; each leaves as soon as its input changes.
+  const [apiProblems, setApiProblems] = useState<Problems>({});
+  const [apiOther, setApiOther] = useState<string[]>([]);
+  const [offer, setOffer] = useState<Offer | null>(null);
+  const [filled, setFilled] = useState("");
   const workflows = useAllWorkflows();
   const roles = useAllRoles();
   const save = useSaveForm(form?.id);
 
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
-  const setField = (key: string, patch: Partial<DraftField>) =>
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setApiProblems((p) => withoutFixed(p, key));
+  };
+  const setField = (key: string, patch: Partial<DraftField>) => {
     setDraft((d) => ({ ...d, fields: d.fields.map((f) => (f.key === key ? { ...f, ...patch } : f)) }));
+    setApiProblems((p) => withoutFixed(p, key, patch));
+  };
+  const setFields = (fields: DraftField[], message?: string) => {
+    setDraft((d) => ({ ...d, fields }));
+    setApiProblems((p) => keptFor(p, fields));
+    if (message === undefined) return;
+    setOffer(null);
+    setFilled(message);
+  };
   const move = (index: number, by: -1 | 1) =>
     setDraft((d) => {
       const fields = [...d.fields];
@@ -65,17 +90,44 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
   const allWorkflows = workflows.data ?? [];
   const runnable = allWorkflows.filter((w) => w.type !== "data_provider");
   const providers = allWorkflows.filter((w) => w.type === "data_provider");
-  const problems = draftProblems(draft);
-  const apiErrors =
-    save.error instanceof ApiError && save.error.status === 422
-      ? builderErrorsFromApi(save.error.details)
-      : null;
+  const problems = builderProblems(draft);
+  const hasProblems = Object.keys(problems).length > 0;
+  // The builder's own words win over the API's for the same input.
+  const shown: Problems = { ...apiProblems, ...(checked ? problems : {}) };
+  const rejected = save.error instanceof ApiError && save.error.status === 422;
+
+  /** A chosen workflow makes the fields from its parameters: at once on an empty form, else on request. */
+  const chooseWorkflow = (workflowId: string) => {
+    set("workflowId", workflowId);
+    setOffer(null);
+    setFilled("");
+    const workflow = runnable.find((w) => w.id === workflowId);
+    if (!workflow) return;
+    const { fields, skipped } = fieldsFromParameters(workflow.parametersSchema);
+    if (fields.length === 0) {
+      if (skipped.length > 0) setFilled(filledMessage(workflow.name, 0, skipped));
+      return;
+    }
+    if (draft.fields.length === 0) setFields(fields, filledMessage(workflow.name, fields.length, skipped));
+    else setOffer({ workflowName: workflow.name, fields, skipped });
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setChecked(true);
-    if (Object.keys(problems).length > 0) return;
-    save.mutate(bodyOf(draft), { onSuccess: () => void navigate("/forms") });
+    if (hasProblems) return;
+    const sent = draft;
+    save.mutate(bodyOf(sent), {
+      onSuccess: () => void navigate("/forms"),
+      onError: (error) => {
+        const answer =
+          error instanceof ApiError && error.status === 422 ? problemsFromApi(error.details, sent) : null;
+        setApiProblems(answer?.problems ?? {});
+        // A refusal that names no input still says why.
+        const named = answer && (answer.other.length > 0 || Object.keys(answer.problems).length > 0);
+        setApiOther(answer && !named ? [errorMessage(error)] : (answer?.other ?? []));
+      },
+    });
   };
 
   return (
@@ -88,12 +140,12 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
         <form className="form-builder__main" onSubmit={submit} noValidate aria-label="Form definition">
           <Card title="Form">
             <div className="form-grid">
-              <Field label="Form name">
+              <Field label="Form name" error={shown.name}>
                 {(ids) => (
                   <Input {...ids} required value={draft.name} onChange={(e) => set("name", e.target.value)} />
                 )}
               </Field>
-              <Field label="Form description">
+              <Field label="Form description" error={shown.description}>
                 {(ids) => (
                   <Textarea
                     {...ids}
@@ -105,13 +157,36 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
               </Field>
               <WorkflowSelect
                 label="Workflow"
-                hint="Runs with the submitted values of the fields named like its parameters."
+                hint="Runs with the submitted values of the fields named like its parameters; choosing one makes the fields from its parameters."
                 workflows={runnable}
                 query={workflows}
                 value={draft.workflowId}
-                onChange={(v) => set("workflowId", v)}
+                onChange={chooseWorkflow}
+                error={shown.workflowId}
                 required
               />
+              {offer && (
+                <ParameterFieldsOffer
+                  offer={offer}
+                  current={draft.fields}
+                  onReplace={() =>
+                    setFields(
+                      offer.fields,
+                      filledMessage(offer.workflowName, offer.fields.length, offer.skipped),
+                    )
+                  }
+                  onAdd={(missing) =>
+                    setFields(
+                      [...draft.fields, ...missing],
+                      filledMessage(offer.workflowName, missing.length, offer.skipped),
+                    )
+                  }
+                  onKeep={() => setOffer(null)}
+                />
+              )}
+              <p className="form-muted" role="status">
+                {filled}
+              </p>
               <WorkflowSelect
                 label="Launch workflow"
                 hint="Optional: runs when the form opens; an object result prefills the fields it names."
@@ -119,11 +194,13 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
                 query={workflows}
                 value={draft.launchWorkflowId}
                 onChange={(v) => set("launchWorkflowId", v)}
+                error={shown.launchWorkflowId}
               />
               {draft.launchWorkflowId && (
                 <Field
                   label="Query parameters for the launch workflow"
                   hint="Comma-separated names the launch workflow may receive from the page's address."
+                  error={shown.allowedQueryParams}
                 >
                   {(ids) => (
                     <Input
@@ -139,7 +216,8 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
                 onChange={(organizationId) => set("organizationId", organizationId)}
                 globalLabel="Global (every organization)"
               />
-              <Field label="Access">
+              {shown.organizationId && <p className="ui-field__error">{shown.organizationId}</p>}
+              <Field label="Access" error={shown.accessLevel}>
                 {(ids) => (
                   <Select
                     {...ids}
@@ -182,6 +260,7 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
                       {role.name}
                     </label>
                   ))}
+                  {shown.roleIds && <p className="ui-field__error">{shown.roleIds}</p>}
                 </fieldset>
               )}
               <label className="form-check__label">
@@ -213,30 +292,31 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
                     count={draft.fields.length}
                     others={draft.fields.filter((f) => f.key !== field.key)}
                     providers={providers}
-                    problems={checked ? problems : {}}
-                    apiErrors={apiErrors?.byField[index] ?? []}
+                    problems={shown}
                     onChange={(patch) => setField(field.key, patch)}
                     onMove={(by) => move(index, by)}
-                    onRemove={() =>
-                      setDraft((d) => ({ ...d, fields: d.fields.filter((f) => f.key !== field.key) }))
-                    }
+                    onRemove={() => setFields(draft.fields.filter((f) => f.key !== field.key))}
                   />
                 </li>
               ))}
             </ol>
           </Card>
 
-          {checked && Object.keys(problems).length > 0 && (
+          {checked && hasProblems && (
             <p className="ui-field__error" role="alert">
-              Some fields need attention.
+              Some fields need attention: see the messages next to them.
             </p>
           )}
-          {save.isError && (
+          {save.isError && (!rejected || Object.keys(apiProblems).length > 0 || apiOther.length > 0) && (
             <div className="ui-field__error" role="alert">
-              <p>{errorMessage(save.error)}</p>
-              {apiErrors && apiErrors.other.length > 0 && (
+              <p>
+                {rejected
+                  ? "The form was not saved: see the messages next to the fields."
+                  : errorMessage(save.error)}
+              </p>
+              {rejected && apiOther.length > 0 && (
                 <ul>
-                  {apiErrors.other.map((message) => (
+                  {apiOther.map((message) => (
                     <li key={message}>{message}</li>
                   ))}
                 </ul>
@@ -252,94 +332,8 @@ function Builder({ form, scope }: { form: Form | undefined; scope: string | null
             </Link>
           </div>
         </form>
-        <Preview draft={draft} />
+        <FormPreview draft={draft} />
       </div>
     </section>
   );
-}
-
-function WorkflowSelect({
-  label,
-  hint,
-  workflows,
-  query,
-  value,
-  onChange,
-  required = false,
-}: {
-  label: string;
-  hint?: string;
-  workflows: Workflow[];
-  query: ReturnType<typeof useAllWorkflows>;
-  value: string;
-  onChange: (value: string) => void;
-  required?: boolean;
-}) {
-  const shownHint = query.isError
-    ? `Could not load the workflows: ${errorMessage(query.error)}`
-    : query.isPending
-      ? "Loading the workflows…"
-      : hint;
-  return (
-    <Field label={required ? `${label} (required)` : label} hint={shownHint}>
-      {(ids) => (
-        <Select {...ids} required={required} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="">{required ? "Choose…" : "None"}</option>
-          {workflows.map((w) => (
-            <option key={w.id} value={w.id}>
-              {w.name}
-              {w.isActive ? "" : " (inactive)"}
-            </option>
-          ))}
-        </Select>
-      )}
-    </Field>
-  );
-}
-
-function Preview({ draft }: { draft: Draft }) {
-  const fields = useMemo(() => draft.fields.map((f) => fieldOf(f, draft.fields)), [draft.fields]);
-  const defaults = useMemo(() => JSON.stringify(initialValues(fields)), [fields]);
-  const [state, setState] = useState<{ defaults: string; values: Values }>(() => ({
-    defaults,
-    values: JSON.parse(defaults) as Values,
-  }));
-  // New defaults in the definition start the preview over.
-  const values: Values = state.defaults === defaults ? state.values : (JSON.parse(defaults) as Values);
-  return (
-    <aside className="form-builder__preview" aria-labelledby="form-preview-title">
-      <Card>
-        <h2 id="form-preview-title" className="ui-card__title">
-          Preview
-        </h2>
-        <div className="form-preview" role="group" aria-label="Preview of the form">
-          {draft.name && <p className="form-preview__name">{draft.name}</p>}
-          {fields.length === 0 ? (
-            <p className="form-muted">Add fields to see them here.</p>
-          ) : (
-            <FormFields
-              fields={fields}
-              values={values}
-              onChange={(name, value) => setState({ defaults, values: { ...values, [name]: value } })}
-            />
-          )}
-        </div>
-      </Card>
-    </aside>
-  );
-}
-
-/** A 422's `details.fields`: those of `body.fields.<i>.…` by field index, the others as lines. */
-function builderErrorsFromApi(details: unknown): { byField: Record<number, string[]>; other: string[] } {
-  const { fields, other } = fieldErrorsFromApi(details, "body.fields.");
-  const byField: Record<number, string[]> = {};
-  for (const [path, message] of Object.entries(fields)) {
-    const match = /^(\d+)(?:\.(.+))?$/.exec(path);
-    if (!match) {
-      other.push(`fields.${path}: ${message}`);
-      continue;
-    }
-    (byField[Number(match[1])] ??= []).push(match[2] ? `${match[2]}: ${message}` : message);
-  }
-  return { byField, other };
 }
