@@ -9,7 +9,7 @@ const textOf = (value: unknown): string =>
   value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
 
 /** "startDate", "start_date" → "Start date". */
-export function labelOfName(name: string): string {
+function labelOfName(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/[_-]+/g, " ")
