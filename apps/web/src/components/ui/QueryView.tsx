@@ -1,7 +1,8 @@
 import type { UseInfiniteQueryResult, UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Button } from "./Button.js";
-import { EmptyState, ErrorState, errorMessage } from "./States.js";
+import { formErrors } from "../../api/field-errors.js";
+import { EmptyState, ErrorState } from "./States.js";
 import { Spinner } from "./Spinner.js";
 
 /**
@@ -37,12 +38,23 @@ export function QueryView<T>({
   return <>{children(query.data)}</>;
 }
 
-/** A mutation's failure, with the API's own message, announced to screen readers. */
-export function ActionError({ error }: { error: unknown }) {
-  if (!error) return null;
+/**
+ * A mutation's failure in the API's own words, announced to screen readers: what the server said
+ * about the fields the form shows under them (`shown`, e.g. `["name", "domain"]`) is left to those
+ * fields, everything else is here.
+ */
+export function ActionError({
+  error,
+  shown = [],
+}: {
+  error: unknown;
+  shown?: readonly string[] | undefined;
+}) {
+  const { form } = formErrors(error, shown);
+  if (!form) return null;
   return (
     <p className="ui-field__error" role="alert">
-      {errorMessage(error)}
+      {form}
     </p>
   );
 }

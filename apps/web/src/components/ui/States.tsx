@@ -11,7 +11,11 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-/** The API's own message when there is one: users see why an action failed. */
+/**
+ * The API's own message when there is one: users see why an action failed. It is the answer's
+ * summary: a form shows a 422's details (which field, which rule) with `formErrors` or
+ * `ActionError` instead, so "The request is invalid" never stands in for them.
+ */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;

@@ -1,7 +1,6 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../../api/client.js";
-import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { formErrors } from "../../api/field-errors.js";
 import { ActionError, Button } from "../../components/ui/index.js";
 import { AuthenticatorKey } from "../auth/AuthenticatorKey.js";
 import { completeEnrolment } from "./account-queries.js";
@@ -26,10 +25,7 @@ export function NewAuthenticator({
 }) {
   const [code, setCode] = useState("");
   const verify = useMutation({ mutationFn: () => completeEnrolment(code), onSuccess: onVerified });
-  const codeError =
-    verify.error instanceof ApiError
-      ? fieldErrorsFromApi(verify.error.details, "body.").fields.code
-      : undefined;
+  const codeError = formErrors(verify.error, ["code"]).fields.code;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     verify.mutate();
@@ -48,7 +44,7 @@ export function NewAuthenticator({
           value={code}
           onChange={setCode}
         />
-        <ActionError error={verify.error} />
+        <ActionError error={verify.error} shown={["code"]} />
         <div className="account-actions">
           <Button type="submit" variant="primary" busy={verify.isPending}>
             {replacing ? "Use the new authenticator" : "Turn on two-factor authentication"}

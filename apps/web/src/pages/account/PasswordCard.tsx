@@ -1,12 +1,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ApiError, apiFetch } from "../../api/client.js";
-import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { ActionError, Button, Card, Field, Input } from "../../components/ui/index.js";
 import { ACCOUNT_KEY } from "./account-queries.js";
 
 type Passwords = { currentPassword: string; newPassword: string; repeat: string };
 const EMPTY: Passwords = { currentPassword: "", newPassword: "", repeat: "" };
+const FIELDS = ["currentPassword", "newPassword"];
 
 /**
  * Changing the password: the server checks the current one and its policy (length, common
@@ -25,10 +26,7 @@ export function PasswordCard() {
     },
   });
   const mismatch = form.repeat !== "" && form.repeat !== form.newPassword;
-  const apiErrors =
-    change.error instanceof ApiError ? fieldErrorsFromApi(change.error.details, "body.") : undefined;
-  const fieldErrors = apiErrors?.fields ?? {};
-  const shownAtFields = Boolean(fieldErrors.currentPassword ?? fieldErrors.newPassword);
+  const fieldErrors = formErrors(change.error, FIELDS).fields;
   const set = (key: keyof Passwords) => (value: string) => {
     setForm((previous) => ({ ...previous, [key]: value }));
     change.reset();
@@ -70,7 +68,7 @@ export function PasswordCard() {
             {change.isSuccess ? "Password changed. Your other sessions were signed out." : ""}
           </span>
         </div>
-        {!shownAtFields && <ActionError error={change.error} />}
+        <ActionError error={change.error} shown={FIELDS} />
       </form>
     </Card>
   );

@@ -1,8 +1,8 @@
 import type { Me } from "@bifrost/contracts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ApiError, apiFetch } from "../../api/client.js";
-import { fieldErrorsFromApi } from "../../api/field-errors.js";
+import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { ActionError, Button, Card, Field, Input } from "../../components/ui/index.js";
 import { ME_KEY } from "../../shell/auth.js";
 
@@ -15,7 +15,7 @@ export function ProfileCard({ user }: { user: Me }) {
     // The answer is the signed-in user as /auth/me gives it: the header shows the new name at once.
     onSuccess: (me) => queryClient.setQueryData(ME_KEY, me),
   });
-  const errors = save.error instanceof ApiError ? fieldErrorsFromApi(save.error.details, "body.") : undefined;
+  const errors = formErrors(save.error, ["name"]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
@@ -26,7 +26,7 @@ export function ProfileCard({ user }: { user: Me }) {
         <p className="account-muted">
           Signed in as <strong>{user.email}</strong>
         </p>
-        <Field label="Name" error={errors?.fields.name}>
+        <Field label="Name" error={errors.fields.name}>
           {(ids) => (
             <Input
               {...ids}
@@ -47,7 +47,7 @@ export function ProfileCard({ user }: { user: Me }) {
           </Button>
           <span role="status">{save.isSuccess ? "Saved." : ""}</span>
         </div>
-        {!errors?.fields.name && <ActionError error={save.error} />}
+        <ActionError error={save.error} shown={["name"]} />
       </form>
     </Card>
   );

@@ -1,6 +1,5 @@
 import {
   configTypeSchema,
-  SECRET_PLACEHOLDER,
   type ConfigEntry,
   type ConfigValueType,
   type CreateConfig,
@@ -8,10 +7,10 @@ import {
 } from "@bifrost/contracts";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import { Badge, Button, Field, Input, Options, Select, Textarea } from "../../components/ui/index.js";
-import { parseJson, type Parsed } from "../../lib/json.js";
+import { Badge, Button, Field, Input, Options, Select } from "../../components/ui/index.js";
 import { useOrgScope } from "../../shell/org-scope.js";
 import {
   AdminTable,
@@ -22,105 +21,15 @@ import {
   RowDialog,
   useAdminCollection,
 } from "./collection.js";
+import { toText, toValue, ValueCell, ValueField } from "./config-value.js";
 import { DATA_KEY, useConfigEntries } from "./data-queries.js";
 import "./admin.css";
 import "./data.css";
 
 const TYPES = configTypeSchema.options;
-
-/** The value the API takes for a type, from what the user typed; a message when it cannot be. */
-function toValue(type: ConfigValueType, text: string): Parsed<unknown> {
-  switch (type) {
-    case "int":
-      // Not an integer: sent as typed, so the API's own 422 explains it.
-      return { ok: true, value: /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text };
-    case "bool":
-      return { ok: true, value: text === "true" };
-    case "json":
-      return parseJson(text);
-    case "secret":
-      // An empty secret would blank the stored one: a secret always needs a value.
-      return text === ""
-        ? { ok: false, message: "Type the secret's value; an empty secret is not saved." }
-        : { ok: true, value: text };
-    default:
-      return { ok: true, value: text };
-  }
-}
-
-/** A value as text for the edit box (never a secret: those start empty). */
-function toText(entry: ConfigEntry): string {
-  if (entry.type === "secret") return "";
-  if (entry.type === "json") return JSON.stringify(entry.value, null, 2);
-  return String(entry.value);
-}
-
-function ValueCell({ entry }: { entry: ConfigEntry }) {
-  if (entry.type === "secret" || entry.value === SECRET_PLACEHOLDER)
-    return (
-      <span className="data-secret">
-        <span aria-hidden="true">••••••••</span>
-        <span className="visually-hidden">hidden secret</span>
-      </span>
-    );
-  const text = entry.type === "json" ? JSON.stringify(entry.value) : String(entry.value);
-  return <code className="data-value">{text.length > 120 ? `${text.slice(0, 120)}…` : text}</code>;
-}
-
-/** The value control for a type: a password box for secrets, a true/false choice for bools. */
-function ValueField({
-  type,
-  value,
-  onChange,
-  label,
-  error,
-}: {
-  type: ConfigValueType;
-  value: string;
-  onChange: (value: string) => void;
-  label: string;
-  error?: string | undefined;
-}) {
-  const hint =
-    type === "secret"
-      ? "Stored encrypted; it is never shown again."
-      : type === "json"
-        ? 'Any JSON value, e.g. {"retries": 3}'
-        : type === "int"
-          ? "An integer"
-          : undefined;
-  return (
-    <Field label={label} hint={hint} error={error}>
-      {(ids) =>
-        type === "bool" ? (
-          <Select {...ids} value={value} onChange={(e) => onChange(e.target.value)}>
-            <option value="true">true</option>
-            <option value="false">false</option>
-          </Select>
-        ) : type === "json" ? (
-          <Textarea
-            code
-            {...ids}
-            rows={4}
-            value={value}
-            onChange={(e) => onChange(e.target.value)}
-            spellCheck={false}
-          />
-        ) : (
-          <Input
-            {...ids}
-            type={type === "secret" ? "password" : "text"}
-            inputMode={type === "int" ? "numeric" : undefined}
-            autoComplete={type === "secret" ? "new-password" : "off"}
-            required={type === "secret"}
-            value={value}
-            onChange={(e) => onChange(e.target.value)}
-          />
-        )
-      }
-    </Field>
-  );
-}
+/** The fields that show the server's messages about them; the others' go above the buttons. */
+const CREATE_FIELDS = ["key", "type", "value", "description"];
+const EDIT_FIELDS = ["value"];
 
 export function ConfigPage() {
   const { scope } = useOrgScope();
@@ -202,27 +111,42 @@ export function ConfigPage() {
     );
   };
 
+  const createErrors = formErrors(create.error, CREATE_FIELDS);
+  const updateErrors = formErrors(update.error, EDIT_FIELDS);
+
   return (
     <section className="admin-page">
       <h1>Config & secrets</h1>
-      <CreateCard title="New entry" submitLabel="Create entry" create={create} onSubmit={submit}>
-        <Field label="Key" hint="No spaces, e.g. smtp.host">
+      <CreateCard
+        title="New entry"
+        submitLabel="Create entry"
+        create={create}
+        shown={CREATE_FIELDS}
+        onSubmit={submit}
+      >
+        <Field label="Key" hint="No spaces, e.g. smtp.host" error={createErrors.fields.key}>
           {(ids) => <Input {...ids} value={key} onChange={(e) => setKey(e.target.value)} required />}
         </Field>
-        <Field label="Type">
+        <Field label="Type" error={createErrors.fields.type}>
           {(ids) => (
             <Select {...ids} value={type} onChange={(e) => changeType(e.target.value as ConfigValueType)}>
               <Options values={TYPES} />
             </Select>
           )}
         </Field>
-        <ValueField type={type} value={value} onChange={setValue} label="Value" error={valueError} />
+        <ValueField
+          type={type}
+          value={value}
+          onChange={setValue}
+          label="Value"
+          error={valueError ?? createErrors.fields.value}
+        />
         <OrganizationSelect
           value={organizationId}
           onChange={setOrganizationId}
           hint="Global entries are shared by every organization."
         />
-        <Field label="Description" hint="Optional">
+        <Field label="Description" hint="Optional" error={createErrors.fields.description}>
           {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
       </CreateCard>
@@ -263,13 +187,18 @@ export function ConfigPage() {
         }
       >
         {(entry) => (
-          <EditForm save={update} onSubmit={() => saveEdit(entry)} onCancel={collection.stopEditing}>
+          <EditForm
+            save={update}
+            shown={EDIT_FIELDS}
+            onSubmit={() => saveEdit(entry)}
+            onCancel={collection.stopEditing}
+          >
             <ValueField
               type={entry.type}
               value={editValue}
               onChange={setEditValue}
               label={entry.type === "secret" ? "New value" : "Value"}
-              error={editError}
+              error={editError ?? updateErrors.fields.value}
             />
           </EditForm>
         )}

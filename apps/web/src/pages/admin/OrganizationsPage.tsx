@@ -2,11 +2,15 @@ import type { Organization } from "@bifrost/contracts";
 import "./admin.css";
 import { useState } from "react";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { useAllOrganizations, useInvalidatingMutation } from "../../api/queries.js";
 import { ActionError, Badge, Button, Dialog, Field, Input } from "../../components/ui/index.js";
 import { AdminTable, CreateCard, RowButton } from "./collection.js";
 import { OrganizationSso } from "./OrganizationSso.js";
 import { ORGANIZATIONS_KEY } from "./queries.js";
+
+const LIMIT_FIELDS = ["maxConcurrentRuns"];
+const CREATE_FIELDS = ["name", "domain"];
 
 /**
  * An organization's concurrency limit (`maxConcurrentRuns`): how many of its runs may run at once.
@@ -28,6 +32,7 @@ function ConcurrencyLimit({ organization }: { organization: Organization }) {
   };
   const submit = () =>
     save.mutate(value.trim() === "" ? null : Number(value), { onSuccess: () => setOpen(false) });
+  const errors = formErrors(save.error, LIMIT_FIELDS);
   return (
     <>
       <span data-testid="concurrency-limit">{organization.maxConcurrentRuns ?? "default"}</span>{" "}
@@ -47,7 +52,7 @@ function ConcurrencyLimit({ organization }: { organization: Organization }) {
             submit();
           }}
         >
-          <Field label="Most runs at once">
+          <Field label="Most runs at once" error={errors.fields.maxConcurrentRuns}>
             {(ids) => (
               <Input
                 {...ids}
@@ -61,7 +66,7 @@ function ConcurrencyLimit({ organization }: { organization: Organization }) {
               />
             )}
           </Field>
-          <ActionError error={save.error} />
+          <ActionError error={save.error} shown={LIMIT_FIELDS} />
           <div className="ui-dialog__footer">
             <Button onClick={() => setOpen(false)}>Cancel</Button>
             <Button type="submit" variant="primary" busy={save.isPending}>
@@ -97,6 +102,7 @@ export function OrganizationsPage() {
         },
       },
     );
+  const errors = formErrors(create.error, CREATE_FIELDS);
 
   return (
     <section className="admin-page">
@@ -105,12 +111,13 @@ export function OrganizationsPage() {
         title="New organization"
         submitLabel="Create organization"
         create={create}
+        shown={CREATE_FIELDS}
         onSubmit={submit}
       >
-        <Field label="Name">
+        <Field label="Name" error={errors.fields.name}>
           {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
-        <Field label="Domain" hint="Optional, e.g. example.com">
+        <Field label="Domain" hint="Optional, e.g. example.com" error={errors.fields.domain}>
           {(ids) => <Input {...ids} value={domain} onChange={(e) => setDomain(e.target.value)} />}
         </Field>
       </CreateCard>

@@ -3,11 +3,15 @@ import "./admin.css";
 import { useState } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { Button, Field, Input } from "../../components/ui/index.js";
 import { useAllRoles, useInvalidatingMutation } from "../../api/queries.js";
 import { AdminTable, CreateCard } from "./collection.js";
 import { ROLES_KEY } from "./queries.js";
 import { AddMembersDialog } from "./RoleMembers.js";
+
+/** The fields that show the server's messages about them (e.g. the name's rule). */
+const CREATE_FIELDS = ["name", "description"];
 
 export function RolesPage() {
   const roles = useAllRoles();
@@ -30,14 +34,22 @@ export function RolesPage() {
     );
   };
 
+  const refused = formErrors(create.error, CREATE_FIELDS);
+
   return (
     <section className="admin-page">
       <h1>Roles</h1>
-      <CreateCard title="New role" submitLabel="Create role" create={create} onSubmit={submit}>
-        <Field label="Name">
+      <CreateCard
+        title="New role"
+        submitLabel="Create role"
+        create={create}
+        shown={CREATE_FIELDS}
+        onSubmit={submit}
+      >
+        <Field label="Name" error={refused.fields.name}>
           {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
-        <Field label="Description">
+        <Field label="Description" error={refused.fields.description}>
           {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
       </CreateCard>

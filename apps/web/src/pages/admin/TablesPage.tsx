@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
 import { Field, Input } from "../../components/ui/index.js";
@@ -23,6 +24,9 @@ function DocumentCount({ tableId }: { tableId: string }) {
   if (count.isError) return <span className="data-muted">unknown</span>;
   return <>{count.data.count}</>;
 }
+
+/** The fields that show the server's messages about them (e.g. the name's rule). */
+const CREATE_FIELDS = ["name", "description"];
 
 export function TablesPage() {
   const { scope } = useOrgScope();
@@ -46,14 +50,22 @@ export function TablesPage() {
       },
     );
 
+  const refused = formErrors(create.error, CREATE_FIELDS);
+
   return (
     <section className="admin-page">
       <h1>Tables</h1>
-      <CreateCard title="New table" submitLabel="Create table" create={create} onSubmit={submit}>
-        <Field label="Name" hint="Letters, digits, spaces and _ . -">
+      <CreateCard
+        title="New table"
+        submitLabel="Create table"
+        create={create}
+        shown={CREATE_FIELDS}
+        onSubmit={submit}
+      >
+        <Field label="Name" hint="Letters, digits, spaces and _ . -" error={refused.fields.name}>
           {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
-        <Field label="Description" hint="Optional">
+        <Field label="Description" hint="Optional" error={refused.fields.description}>
           {(ids) => <Input {...ids} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
         <OrganizationSelect

@@ -5,7 +5,7 @@ import { fieldErrorsFromApi } from "../../api/field-errors.js";
 import { RoleChecklist } from "./RoleChecklist.js";
 import { useAllRoles, useInvalidatingMutation, useOrganizationName } from "../../api/queries.js";
 import { OrganizationSelect } from "../../components/OrganizationSelect.js";
-import { Button, Card, errorMessage, type Column } from "../../components/ui/index.js";
+import { Button, Card, type Column } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
 import { ADMIN_KEY } from "./queries.js";
 import "./admin.css";
@@ -187,7 +187,7 @@ function BulkError({ error }: { error: unknown }) {
   const lines = error instanceof ApiError ? fieldErrorsFromApi(error.details, "").other : [];
   return (
     <div className="ui-field__error" role="alert">
-      <p>{errorMessage(error)}</p>
+      <p>{error instanceof Error ? error.message : "Something went wrong."}</p>
       {lines.length > 0 && (
         <ul>
           {lines.map((line) => (

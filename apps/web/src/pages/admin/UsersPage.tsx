@@ -4,6 +4,7 @@ import { RoleChecklist } from "./RoleChecklist.js";
 import { useState } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import {
   useAllOrganizations,
   useAllRoles,
@@ -20,6 +21,9 @@ import { useRolesOfUsers } from "./user-queries.js";
 import { selectColumn, UserBulkActions, type Selection } from "./UserBulkActions.js";
 import { UserRowActions, UserStatusBadges } from "./UsersRow.js";
 import { UsersLinkOnce } from "./UsersLinkOnce.js";
+
+/** The fields of "New user" that show the server's messages (e.g. "Password is too common"). */
+const CREATE_FIELDS = ["email", "name", "password"];
 
 export function UsersPage() {
   const organizations = useAllOrganizations();
@@ -67,6 +71,7 @@ export function UsersPage() {
       },
     );
   };
+  const refused = formErrors(create.error, CREATE_FIELDS);
   const roleNames = (u: AdminUser) => {
     const held = rolesOf(u.id);
     if (!held) return "…";
@@ -76,18 +81,25 @@ export function UsersPage() {
   return (
     <section className="admin-page">
       <h1>Users</h1>
-      <CreateCard title="New user" submitLabel="Create user" create={create} onSubmit={submit}>
-        <Field label="Email">
+      <CreateCard
+        title="New user"
+        submitLabel="Create user"
+        create={create}
+        shown={CREATE_FIELDS}
+        onSubmit={submit}
+      >
+        <Field label="Email" error={refused.fields.email}>
           {(ids) => (
             <Input {...ids} type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
           )}
         </Field>
-        <Field label="Name">
+        <Field label="Name" error={refused.fields.name}>
           {(ids) => <Input {...ids} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
         <Field
           label="Password"
           hint="Optional: leave it empty and the user is invited by e-mail to choose one"
+          error={refused.fields.password}
         >
           {(ids) => (
             <Input

@@ -216,16 +216,18 @@ export function DeleteButton<Row>({
 
 /**
  * The form of an edit dialog: its fields, the API's refusal, then Save (busy while `save` runs) and
- * Cancel. `onSubmit` starts the write; the page closes the dialog on success.
+ * Cancel. `onSubmit` starts the write; the page closes the dialog on success; `shown`: see ActionError.
  */
 export function EditForm({
   save,
+  shown,
   submitLabel = "Save",
   onSubmit,
   onCancel,
   children,
 }: {
   save: { isPending: boolean; error: unknown };
+  shown?: readonly string[];
   submitLabel?: string;
   onSubmit: () => void;
   onCancel: () => void;
@@ -234,7 +236,7 @@ export function EditForm({
   return (
     <AdminForm onSubmit={onSubmit}>
       {children}
-      <ActionError error={save.error} />
+      <ActionError error={save.error} shown={shown} />
       <div className="data-actions">
         <Button type="submit" variant="primary" busy={save.isPending}>
           {submitLabel}
@@ -270,18 +272,21 @@ export function RowButton<Row extends Identified>({
 
 /**
  * The "New …" card of an admin page: its fields, the submit button (busy while `create` runs) and
- * the API's refusal under it. `onSubmit` starts the write; the page clears its fields on success.
+ * the API's refusal under it (`shown`: see ActionError). `onSubmit` starts the write; the page clears
+ * its fields on success.
  */
 export function CreateCard({
   title,
   submitLabel,
   create,
+  shown,
   onSubmit,
   children,
 }: {
   title: string;
   submitLabel: string;
   create: { isPending: boolean; error: unknown };
+  shown?: readonly string[];
   onSubmit: () => void;
   children: ReactNode;
 }) {
@@ -292,7 +297,7 @@ export function CreateCard({
         <Button type="submit" variant="primary" busy={create.isPending}>
           {submitLabel}
         </Button>
-        <ActionError error={create.error} />
+        <ActionError error={create.error} shown={shown} />
       </AdminForm>
     </Card>
   );

@@ -3,8 +3,9 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { createPasskey, verifyPasskey } from "../../api/passkeys.js";
-import { Button, Field, Input, errorMessage } from "../../components/ui/index.js";
+import { Button, Field, Input } from "../../components/ui/index.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { PasskeyToggle } from "./PasskeyParts.js";
 import { useSignInFlow } from "./sign-in-flow.js";
@@ -21,16 +22,18 @@ function useLinkToken(): string {
 function PasswordField({
   label,
   hint,
+  error,
   value,
   onChange,
 }: {
   label: string;
   hint?: string;
+  error?: string | undefined;
   value: string;
   onChange: (value: string) => void;
 }) {
   return (
-    <Field label={label} {...(hint ? { hint } : {})}>
+    <Field label={label} error={error} {...(hint ? { hint } : {})}>
       {(ids) => (
         <Input
           {...ids}
@@ -59,6 +62,9 @@ function NewPasswordForm({
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const mismatch = repeat !== "" && repeat !== password;
+  // The server's words (e.g. "Password is too common") under the password; the rest (an expired
+  // link) above the button.
+  const refused = formErrors(error, ["password"]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!mismatch) onSubmit(password);
@@ -68,6 +74,7 @@ function NewPasswordForm({
       <PasswordField
         label="New password"
         hint="At least 12 characters; a passphrase is best"
+        error={refused.fields.password}
         value={password}
         onChange={setPassword}
       />
@@ -77,9 +84,9 @@ function NewPasswordForm({
           The two passwords differ.
         </p>
       )}
-      {error && (
+      {refused.form && (
         <p className="form-error" role="alert">
-          {errorMessage(error)}
+          {refused.form}
         </p>
       )}
       <Button type="submit" variant="primary" busy={busy}>
@@ -132,7 +139,7 @@ export function InvitePage() {
         <div className="auth-form">
           {acceptWithPasskey.isError && (
             <p className="form-error" role="alert">
-              {errorMessage(acceptWithPasskey.error)}
+              {formErrors(acceptWithPasskey.error).form}
             </p>
           )}
           <Button
@@ -192,7 +199,7 @@ export function ForgotPasswordPage() {
           </Field>
           {ask.isError && (
             <p className="form-error" role="alert">
-              {errorMessage(ask.error)}
+              {formErrors(ask.error).form}
             </p>
           )}
           <Button type="submit" variant="primary" busy={ask.isPending}>

@@ -3,7 +3,8 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { apiFetch, isNotFound } from "../../api/client.js";
-import { Button, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { formErrors } from "../../api/field-errors.js";
+import { Button, Field, Input, Spinner } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
 import { AuthFrame } from "./AuthFrame.js";
 
@@ -91,7 +92,7 @@ export function DevicePage() {
         <p className="form-error" role="alert">
           {isNotFound(request.error)
             ? "No sign-in waits for this code. It may have expired: start again in the program, then enter its new code."
-            : errorMessage(request.error)}
+            : formErrors(request.error).form}
         </p>
         {codeForm}
       </AuthFrame>
@@ -121,7 +122,7 @@ export function DevicePage() {
         <p className="form-error" role="alert">
           {isNotFound(decide.error)
             ? "This code expired or was already answered: start again in the program."
-            : errorMessage(decide.error)}
+            : formErrors(decide.error).form}
         </p>
       )}
       <div className="auth-form__actions">

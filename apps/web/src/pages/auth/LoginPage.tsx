@@ -3,7 +3,8 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useSearchParams } from "react-router";
 import { apiFetch } from "../../api/client.js";
-import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { formErrors } from "../../api/field-errors.js";
+import { Button, ErrorState, Field, Input, Spinner } from "../../components/ui/index.js";
 import { useAuth } from "../../shell/auth.js";
 import { safeNext } from "../../shell/safe-next.js";
 import { AuthFrame } from "./AuthFrame.js";
@@ -90,7 +91,7 @@ export function LoginPage() {
           </Field>
           {login.isError && (
             <p className="form-error" role="alert">
-              {errorMessage(login.error)}
+              {formErrors(login.error).form}
             </p>
           )}
           <Button type="submit" variant="primary" busy={login.isPending}>

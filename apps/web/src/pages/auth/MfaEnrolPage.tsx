@@ -4,7 +4,8 @@ import { useState, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
 import type { z } from "zod";
 import { apiFetch } from "../../api/client.js";
-import { Button, ErrorState, Spinner, errorMessage } from "../../components/ui/index.js";
+import { formErrors } from "../../api/field-errors.js";
+import { Button, ErrorState, Spinner } from "../../components/ui/index.js";
 import { AuthenticatorKey, withQrCode } from "./AuthenticatorKey.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { RecoveryCodes } from "./RecoveryCodes.js";
@@ -73,7 +74,7 @@ export function MfaEnrolPage() {
             <CodeField label="Code from the app" value={code} onChange={setCode} />
             {verify.isError && (
               <p className="form-error" role="alert">
-                {errorMessage(verify.error)}
+                {formErrors(verify.error).form}
               </p>
             )}
             <Button type="submit" variant="primary" busy={verify.isPending}>

@@ -3,7 +3,8 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation } from "react-router";
 import { apiFetch } from "../../api/client.js";
-import { Button, Field, Input, errorMessage } from "../../components/ui/index.js";
+import { formErrors } from "../../api/field-errors.js";
+import { Button, Field, Input } from "../../components/ui/index.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { mfaTokenOf, useSignInFlow } from "./sign-in-flow.js";
 
@@ -57,7 +58,7 @@ export function MfaPromptPage() {
         </label>
         {verify.isError && (
           <p className="form-error" role="alert">
-            {errorMessage(verify.error)}
+            {formErrors(verify.error).form}
           </p>
         )}
         <Button type="submit" variant="primary" busy={verify.isPending}>

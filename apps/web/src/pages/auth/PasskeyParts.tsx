@@ -1,6 +1,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { passkeysSupported, signInWithPasskey } from "../../api/passkeys.js";
-import { Button, errorMessage } from "../../components/ui/index.js";
+import { formErrors } from "../../api/field-errors.js";
+import { Button } from "../../components/ui/index.js";
 import { useSignInFlow } from "./sign-in-flow.js";
 
 /**
@@ -20,7 +21,7 @@ export function PasskeySignInButton({ separated }: { separated: boolean }) {
       </Button>
       {signIn.isError && (
         <p className="form-error" role="alert">
-          {errorMessage(signIn.error)}
+          {formErrors(signIn.error).form}
         </p>
       )}
     </div>

@@ -3,13 +3,15 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Navigate } from "react-router";
 import { apiFetch } from "../../api/client.js";
+import { formErrors } from "../../api/field-errors.js";
 import { createPasskey, verifyPasskey } from "../../api/passkeys.js";
-import { Button, ErrorState, Field, Input, Spinner, errorMessage } from "../../components/ui/index.js";
+import { Button, ErrorState, Field, Input, Spinner } from "../../components/ui/index.js";
 import { AuthFrame } from "./AuthFrame.js";
 import { PasskeyToggle } from "./PasskeyParts.js";
 import { useSignInFlow } from "./sign-in-flow.js";
 
 const MIN_PASSWORD = 12;
+const FIELDS = ["name", "email", "password"];
 
 /**
  * First run: create the platform admin, then sign in with it (MFA enrolment follows if required) —
@@ -48,6 +50,8 @@ export function SetupPage() {
         : undefined,
     confirm: !withPasskey && form.confirm !== form.password ? "The passwords differ." : undefined,
   };
+  // The server's words (e.g. "Password is too common") under the field it names.
+  const refused = formErrors(setup.error, FIELDS);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setChecked(true);
@@ -64,10 +68,10 @@ export function SetupPage() {
       {status.isError && <ErrorState error={status.error} onRetry={() => void status.refetch()} />}
       {status.data && (
         <form onSubmit={submit} className="auth-form">
-          <Field label="Name">
+          <Field label="Name" error={refused.fields.name}>
             {(ids) => <Input {...ids} name="name" autoComplete="name" required {...bind("name")} />}
           </Field>
-          <Field label="E-mail">
+          <Field label="E-mail" error={refused.fields.email}>
             {(ids) => (
               <Input {...ids} type="email" name="email" autoComplete="username" required {...bind("email")} />
             )}
@@ -77,7 +81,7 @@ export function SetupPage() {
               <Field
                 label="Password"
                 hint={`At least ${MIN_PASSWORD} characters.`}
-                error={checked ? errors.password : undefined}
+                error={(checked ? errors.password : undefined) ?? refused.fields.password}
               >
                 {(ids) => (
                   <Input
@@ -105,9 +109,9 @@ export function SetupPage() {
             </>
           )}
           <PasskeyToggle on={withPasskey} onChange={setWithPasskey} />
-          {setup.isError && (
+          {refused.form && (
             <p className="form-error" role="alert">
-              {errorMessage(setup.error)}
+              {refused.form}
             </p>
           )}
           <Button type="submit" variant="primary" busy={setup.isPending}>

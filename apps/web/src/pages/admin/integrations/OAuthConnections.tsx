@@ -1,8 +1,8 @@
 /** The OAuth connections of the Integrations page: create, edit, delete, connect, their status. */
 import type { CreateOAuthProvider, OAuthProvider, UpdateOAuthProvider } from "@bifrost/contracts";
 import { useState, type FormEvent } from "react";
-import { ApiError, apiFetch } from "../../../api/client.js";
-import { fieldErrorsFromApi } from "../../../api/field-errors.js";
+import { apiFetch } from "../../../api/client.js";
+import { formErrors } from "../../../api/field-errors.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../../api/queries.js";
 import { OrganizationSelect } from "../../../components/OrganizationSelect.js";
 import {
@@ -69,6 +69,7 @@ function draftOf(provider?: OAuthProvider): ProviderDraft {
   };
 }
 
+const OAUTH_FIELDS = ["name", "clientId", "authorizeUrl", "tokenUrl"]; // show the server's messages
 const splitScopes = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
 /** Creates a connection, or edits `existing` (its name is fixed; an empty secret keeps the stored one). */
@@ -101,8 +102,7 @@ export function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProv
     return await apiFetch<OAuthProvider>("/api/oauth/connections", { method: "POST", body });
   });
   // A 422 names the fields it refuses (e.g. an authorize URL that is not http(s)): shown on them.
-  const refused =
-    save.error instanceof ApiError ? fieldErrorsFromApi(save.error.details, "body.").fields : {};
+  const refused = formErrors(save.error, OAUTH_FIELDS).fields;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate(draft, {
@@ -115,7 +115,7 @@ export function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProv
   return (
     <form onSubmit={submit} className="admin-form">
       {!existing && (
-        <Field label="Connection name" hint="Letters, digits, '.', '_' and '-'">
+        <Field label="Connection name" hint="Letters, digits, '.', '_' and '-'" error={refused["name"]}>
           {(ids) => <Input {...ids} value={draft.name} onChange={set("name")} required />}
         </Field>
       )}
@@ -127,7 +127,7 @@ export function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProv
           </Select>
         )}
       </Field>
-      <Field label="Client id">
+      <Field label="Client id" error={refused["clientId"]}>
         {(ids) => (
           <Input {...ids} value={draft.clientId} onChange={set("clientId")} required autoComplete="off" />
         )}
@@ -178,7 +178,7 @@ export function OAuthConnectionForm({ existing, onDone }: { existing?: OAuthProv
         </Button>
         {onDone && existing && <Button onClick={onDone}>Cancel</Button>}
       </div>
-      <ActionError error={save.error} />
+      <ActionError error={save.error} shown={OAUTH_FIELDS} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo } from "react";
-import { Field, Input, Options, errorMessage, Select, Spinner } from "../../../components/ui/index.js";
+import { formErrors } from "../../../api/field-errors.js";
+import { Field, Input, Options, Select, Spinner } from "../../../components/ui/index.js";
 import { useCronPreview } from "../ops-queries.js";
 
 const CRON_PRESETS: { label: string; cron: string }[] = [
@@ -103,7 +104,7 @@ export function CronEditor({
         {!cron.trim() ? (
           <p className="ops-muted">Type a cron expression to see when it fires.</p>
         ) : preview.isError ? (
-          <p className="ui-field__error">{errorMessage(preview.error)}</p>
+          <p className="ui-field__error">{formErrors(preview.error).form}</p>
         ) : preview.isPending ? (
           <Spinner size="small" label="Computing the next runs" />
         ) : preview.data.valid ? (
