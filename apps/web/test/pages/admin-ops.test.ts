@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
 
@@ -32,18 +32,9 @@ export const hookHandler = workflow({
 let session: SignedIn;
 let context: BrowserContext;
 let baseUrl: string;
-let token: string;
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 async function open(path: string, heading: string): Promise<Page> {
   const page = await context.newPage();
@@ -65,7 +56,6 @@ beforeAll(async () => {
   // A short execution lease makes the worker's heartbeat (a third of it) about once a second.
   session = await signedInAdmin({ BIFROST_EXECUTION_LEASE_SECONDS: "4" });
   ({ context, baseUrl } = session);
-  token = session.token;
   await api("PUT", "/api/files/editor/content", { path: "ops.ts", content: WORKFLOWS });
 });
 

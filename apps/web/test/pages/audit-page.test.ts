@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { PASSWORD, signedInAdmin, type SignedIn } from "./signed-in.js";
+import { PASSWORD, callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // The Audit page (issue 26 item 8), in Chromium on a real server: names instead of ids, and the
 // actor, action and date filters, which the URL carries.
@@ -10,19 +10,8 @@ let session: SignedIn;
 let initech: { id: string };
 let ada: { id: string };
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${session.baseUrl}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 /** The text of one column (1-based) of every row shown. */
 const column = (page: Page, n: number) => page.locator(`tbody tr td:nth-child(${n})`).allTextContents();

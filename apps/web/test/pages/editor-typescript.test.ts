@@ -1,6 +1,6 @@
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // The typed editor (issue 25), in Chromium on the real server: TypeScript's language service in a web
 // worker with the SDK's declarations — completions, hover documentation, type errors as warnings, go
@@ -30,18 +30,8 @@ let context: BrowserContext;
 let baseUrl: string;
 const requested: string[] = [];
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 const contentOf = async (path: string) =>
   (await api<{ content: string }>("GET", `/api/files/editor/content?path=${encodeURIComponent(path)}`))
     .content;

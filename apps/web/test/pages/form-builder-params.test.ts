@@ -1,7 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // Parameters declared out of alphabetical order, with a description, an enum with a default, a
 // boolean default, an e-mail and a date-time.
@@ -28,19 +28,8 @@ export const audit = workflow({
 let session: SignedIn;
 let baseUrl: string;
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 beforeAll(async () => {
   session = await signedInAdmin();

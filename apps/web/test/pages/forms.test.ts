@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { cookiesOf, PASSWORD, signedInAdmin, type SignedIn } from "./signed-in.js";
+import { cookiesOf, PASSWORD, callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 const WORKFLOWS = `import { dataProvider, files, workflow, z } from "@bifrost/sdk";
 
@@ -41,24 +41,14 @@ let session: SignedIn;
 let browser: Browser;
 let context: BrowserContext;
 let baseUrl: string;
-let token: string;
 const ids: Record<string, string> = {};
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 beforeAll(async () => {
   session = await signedInAdmin();
   ({ browser, context, baseUrl } = session);
-  token = session.token;
   const written = await api<{ workflows: { id: string; name: string }[] }>(
     "PUT",
     "/api/files/editor/content",

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // The role page and the Users page's bulk actions in Chromium (issue 22): everything the pages do is
 // checked again through the API, not only on the screen.
@@ -19,19 +19,8 @@ type User = { id: string; email: string; organizationId: string; isActive: boole
 
 let session: SignedIn;
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${session.baseUrl}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 const status = async (route: string) =>
   (await fetch(`${session.baseUrl}${route}`, { headers: { authorization: `Bearer ${session.token}` } }))

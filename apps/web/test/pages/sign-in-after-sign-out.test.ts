@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, signedInAdmin, type SignedIn } from "./signed-in.js";
+import { PASSWORD, callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 /**
  * Where a sign-in lands: the page a deep link asked for, else the user's home, and never the page
@@ -10,16 +10,8 @@ let session: SignedIn;
 let page: Page;
 const TESS = { email: "tess@acme.example", name: "Tess Tech" };
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${session.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 const pathOf = () => {
   const u = new URL(page.url());

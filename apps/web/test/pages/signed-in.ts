@@ -13,6 +13,30 @@ export function cookiesOf(response: Response, baseUrl: string) {
   });
 }
 
+/**
+ * A call to the API as `token` (JSON in, JSON out): the answer's JSON, or undefined when it has no
+ * body; a status that is not 2xx fails the test with the API's own answer.
+ */
+export async function callApi<T>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
 export type SignedIn = {
   server: TestServer;
   baseUrl: string;

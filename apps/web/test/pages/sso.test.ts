@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../../../server/test/support/oidc-provider.js";
 import { seriousA11yViolations } from "../axe.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // Single sign-on in Chromium (issue 23) on `bifrost-server start`, against a real OpenID Connect
 // provider (`oidc-provider`) the test runs: the admin sets the provider up and binds an organization
@@ -14,17 +14,8 @@ let session: SignedIn;
 let op: TestOidcProvider;
 let organizationId = "";
 
-async function api<T>(method: string, path: string, body?: object): Promise<T> {
-  const response = await fetch(`${session.baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body ? { "content-type": "application/json" } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await response.json()) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 async function adminPage(path: string, heading: string): Promise<Page> {
   const page = await session.context.newPage();

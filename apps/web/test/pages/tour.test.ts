@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
 import { watchCsp } from "../csp.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 /**
  * Every main page, with data in it, in both themes: no serious or critical accessibility
@@ -47,19 +47,8 @@ let page: Page;
 let csp: Awaited<ReturnType<typeof watchCsp>>;
 const ids: Record<string, string> = {};
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${session.baseUrl}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${session.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -2,7 +2,7 @@ import { generate } from "otplib";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // The user page and the Users list's roles column (issue 26 item 9), in Chromium on a real server:
 // every change the page makes is checked again through the API.
@@ -28,19 +28,8 @@ let ada: User;
 let grace: User;
 let adminId: string;
 
-async function api<T>(method: string, route: string, body?: unknown, token = session.token): Promise<T> {
-  const response = await fetch(`${session.baseUrl}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown, token = session.token): Promise<T> =>
+  callApi<T>(session.baseUrl, token, method, route, body);
 
 const createUser = (email: string, name: string, organizationId: string) =>
   api<User>("POST", "/api/users", { email, name, organizationId, password: PASSWORD });

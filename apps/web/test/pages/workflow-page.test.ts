@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { cookiesOf, PASSWORD, signedInAdmin, type SignedIn } from "./signed-in.js";
+import { cookiesOf, PASSWORD, callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 // Declared in an order jsonb does not keep (it sorts keys by length): recipient, cc, subject.
 const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
@@ -29,16 +29,8 @@ let userRun: string;
 let adminRun: string;
 let formId: string;
 
-async function api<T>(method: string, route: string, body?: unknown, token = session.token): Promise<T> {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown, token = session.token): Promise<T> =>
+  callApi<T>(session.baseUrl, token, method, route, body);
 
 const run = async (token: string, organizationId?: string) =>
   (

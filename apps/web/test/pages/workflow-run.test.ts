@@ -1,7 +1,7 @@
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../axe.js";
-import { signedInAdmin, type SignedIn } from "./signed-in.js";
+import { callApi, signedInAdmin, type SignedIn } from "./signed-in.js";
 
 const WORKFLOWS = `import { workflow, z } from "@bifrost/sdk";
 
@@ -56,23 +56,13 @@ export const sleeper = workflow({
 let session: SignedIn;
 let context: BrowserContext;
 let baseUrl: string;
-let token: string;
 
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, route: string, body?: unknown): Promise<T> =>
+  callApi<T>(session.baseUrl, session.token, method, route, body);
 
 beforeAll(async () => {
   session = await signedInAdmin();
   ({ context, baseUrl } = session);
-  token = session.token;
   await api("PUT", "/api/files/editor/content", { path: "greetings.ts", content: WORKFLOWS });
 });
 
