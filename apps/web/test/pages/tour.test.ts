@@ -61,12 +61,13 @@ beforeAll(async () => {
     name: "Acme",
     domain: "acme.example",
   });
-  await api("POST", "/api/users", {
+  const tess = await api<{ id: string }>("POST", "/api/users", {
     email: "tess@acme.example",
     name: "Tess Tech",
     password: "correct horse battery staple",
     organizationId: org.id,
   });
+  ids.user = tess.id;
   await api("POST", "/api/roles", { name: "Technicians", description: "Run the service-desk forms" });
   const run = await api<{ executionId: string }>("POST", "/api/workflows/execute", {
     workflowId,
@@ -144,6 +145,7 @@ const PAGES: { name: string; path: () => string; heading: RegExp; then?: () => P
   { name: "form-builder", path: () => `/forms/${ids.form}/edit`, heading: /./ },
   { name: "organizations", path: () => "/admin/organizations", heading: /^Organizations$/ },
   { name: "users", path: () => "/admin/users", heading: /^Users$/ },
+  { name: "user-detail", path: () => `/admin/users/${ids.user}`, heading: /Tess Tech/ },
   { name: "roles", path: () => "/admin/roles", heading: /^Roles$/ },
   { name: "audit", path: () => "/admin/audit", heading: /^Audit log$/ },
   { name: "config", path: () => "/admin/config", heading: /^Config/ },
@@ -212,8 +214,17 @@ describe("every main page", () => {
   }, 240_000);
 });
 
-/** The pages shown at a phone's size: a list, a detail page with a form, and an admin page. */
-const PHONE_PAGES = ["workflows", "form-run", "execution-detail", "users"];
+/** The pages shown at a phone's size: lists, detail pages, a form, the editor and admin pages. */
+const PHONE_PAGES = [
+  "workflows",
+  "workflow-detail",
+  "form-run",
+  "execution-detail",
+  "editor",
+  "users",
+  "user-detail",
+  "audit",
+];
 const PHONE = { width: 390, height: 844 };
 
 /** What of an element lies outside the viewport or is cut off by its box, or null when it all shows. */

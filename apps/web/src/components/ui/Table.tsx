@@ -18,7 +18,9 @@ export function Table<T>({
   rowAttributes?: (row: T) => Record<`data-${string}`, string>;
 }) {
   return (
-    <div className="ui-table-wrap">
+    // A table wider than the screen scrolls inside this box: keyboard users reach it (Tab, then the
+    // arrow keys), and it is announced by the table's caption.
+    <div className="ui-table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table className="ui-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
