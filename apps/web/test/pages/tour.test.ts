@@ -167,7 +167,9 @@ async function open(target: (typeof PAGES)[number]) {
   await page.goto(`${session.baseUrl}${target.path()}`);
   await page.getByRole("heading", { level: 1, name: target.heading }).waitFor();
   await target.then?.();
-  await expect.poll(() => page.locator(".ui-spinner, [aria-busy='true']").count()).toBe(0);
+  await expect
+    .poll(() => page.locator(".ui-spinner, [aria-busy='true']").count(), { timeout: 15_000 })
+    .toBe(0);
   // Fonts and transitions settle before the screenshot.
   await page.evaluate("document.fonts.ready.then(() => undefined)");
 }

@@ -19,8 +19,8 @@ export function Table<T>({
 }) {
   return (
     // A table wider than the screen scrolls inside this box: keyboard users reach it (Tab, then the
-    // arrow keys), and it is announced by the table's caption.
-    <div className="ui-table-wrap" tabIndex={0} role="region" aria-label={caption}>
+    // arrow keys) and the table inside announces itself by its caption.
+    <div className="ui-table-wrap" tabIndex={0}>
       <table className="ui-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
