@@ -326,7 +326,7 @@ describe("integrations page", () => {
       expect(await page.content()).not.toContain(provider.clientSecret);
 
       await page.getByLabel("Integration name").fill("crm");
-      await page.getByLabel("OAuth connection").selectOption("acme-crm");
+      await page.getByLabel("OAuth connection", { exact: true }).selectOption("acme-crm");
       await page.getByRole("button", { name: "Create integration" }).click();
       const integration = page
         .locator("tbody tr", { hasText: "crm" })
@@ -378,6 +378,7 @@ describe("integration config", () => {
     expect(connections.items.map((c) => c.name)).not.toContain("bad-provider");
 
     await page.getByLabel("Integration name").fill("billing");
+    await page.getByRole("button", { name: "Edit as JSON" }).click();
     await page
       .getByLabel("Config fields (JSON)")
       .fill('[{"key": "tenant", "type": "string", "required": true}, {"key": "region", "type": "string"}]');
@@ -392,11 +393,7 @@ describe("integration config", () => {
     // The integration's defaults supply the required key.
     await page.getByRole("button", { name: "Edit defaults of billing" }).click();
     const defaults = page.getByRole("dialog", { name: "Defaults of billing" });
-    const defaultsBox = defaults.getByLabel("Default config (JSON)");
-    await defaultsBox.fill("[1]");
-    await defaults.getByRole("button", { name: "Save defaults" }).click();
-    await defaults.getByText(/^Must be a JSON object/).waitFor();
-    await defaultsBox.fill('{"tenant": "acme"}');
+    await defaults.getByLabel("Default tenant (required)").fill("acme");
     expect(await seriousA11yViolations(page)).toEqual([]);
     await defaults.getByRole("button", { name: "Save defaults" }).click();
     await defaults.waitFor({ state: "detached" });
@@ -408,10 +405,8 @@ describe("integration config", () => {
     const mappings = page.getByRole("dialog", { name: "Mappings of billing" });
     await mappings.getByText("No mappings yet.").waitFor();
     await mappings.getByLabel("Mapping organization").selectOption({ label: "Global" });
-    await mappings.getByLabel("Mapping config (JSON)").fill('{"region": "eu"');
-    await mappings.getByRole("button", { name: "Add mapping" }).click();
-    await mappings.getByText(/^Invalid JSON/).waitFor();
-    await mappings.getByLabel("Mapping config (JSON)").fill('{"region": "eu", "tenant": "acme-eu"}');
+    await mappings.getByLabel("Mapping region").fill("eu");
+    await mappings.getByLabel("Mapping tenant (required)").fill("acme-eu");
     await mappings.getByRole("button", { name: "Add mapping" }).click();
     const mappingTable = mappings.getByRole("table", { name: "Mappings of billing" });
     await mappingTable.getByText('"region":"eu"').waitFor();
@@ -421,7 +416,7 @@ describe("integration config", () => {
     await mappings.getByRole("button", { name: "Edit the mapping of Global" }).click();
     expect(await mappings.getByLabel("Mapping organization").isDisabled()).toBe(true);
     await mappings.getByLabel("Entity name").fill("Acme EU");
-    await mappings.getByLabel("Mapping config (JSON)").fill('{"region": "eu-west", "tenant": "acme-eu"}');
+    await mappings.getByLabel("Mapping region").fill("eu-west");
     await mappings.getByRole("button", { name: "Save mapping" }).click();
     await mappingTable.getByText('"region":"eu-west"').waitFor();
     await mappingTable.getByText("Acme EU").waitFor();

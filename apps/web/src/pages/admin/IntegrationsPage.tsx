@@ -12,7 +12,8 @@ import {
 } from "./collection.js";
 import { DATA_KEY, useIntegrations, useOAuthConnections } from "./data-queries.js";
 import { OAuthConnectionForm, OAuthConnections } from "./integrations/OAuthConnections.js";
-import { DefaultsForm, IntegrationForm, Mappings, TestResult } from "./integrations/IntegrationParts.js";
+import { DefaultsForm, IntegrationForm, Mappings } from "./integrations/IntegrationParts.js";
+import { TestResult } from "./integrations/TestResult.js";
 import { integrationPath } from "./integrations/paths.js";
 import "./admin.css";
 import "./data.css";

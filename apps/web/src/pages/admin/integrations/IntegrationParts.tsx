@@ -2,7 +2,6 @@
 import type {
   CreateIntegration,
   Integration,
-  IntegrationConfigField,
   IntegrationMapping,
   OAuthProvider,
   UpsertMapping,
@@ -11,11 +10,11 @@ import { useState, type FormEvent } from "react";
 import { apiFetch } from "../../../api/client.js";
 import { useInvalidatingMutation, useOrganizationName } from "../../../api/queries.js";
 import { OrganizationSelect } from "../../../components/OrganizationSelect.js";
-import { ActionError, Badge, Button, Field, Input, JsonField, Select } from "../../../components/ui/index.js";
-import { parseJsonArray, parseJsonObject } from "../../../lib/json.js";
-import { useOrgScope } from "../../../shell/org-scope.js";
+import { ActionError, Button, Field, Input, JsonField, Select } from "../../../components/ui/index.js";
 import { AdminTable, EditForm, RowButton } from "../collection.js";
 import { DATA_KEY, useMappings } from "../data-queries.js";
+import { ConfigFieldsEditor, draftFields, toRows, type FieldsDraft } from "./ConfigFieldsEditor.js";
+import { configTexts, ConfigValueInputs, type ConfigTexts, readConfig } from "./ConfigValues.js";
 import { integrationPath, objectText } from "./paths.js";
 
 export function IntegrationForm({
@@ -30,7 +29,10 @@ export function IntegrationForm({
   const [name, setName] = useState(existing?.name ?? "");
   const [description, setDescription] = useState(existing?.description ?? "");
   const [oauthProvider, setOAuthProvider] = useState(existing?.oauthProvider ?? "");
-  const [schemaText, setSchemaText] = useState(JSON.stringify(existing?.configSchema ?? [], null, 2));
+  const [fields, setFields] = useState<FieldsDraft>(() => ({
+    rows: toRows(existing?.configSchema ?? []),
+    json: null,
+  }));
   const [schemaError, setSchemaError] = useState<string | undefined>();
   const save = useInvalidatingMutation(DATA_KEY, (body: CreateIntegration) =>
     existing
@@ -39,7 +41,7 @@ export function IntegrationForm({
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseJsonArray(schemaText, true);
+    const parsed = draftFields(fields);
     if (!parsed.ok) {
       setSchemaError(parsed.message);
       return;
@@ -50,8 +52,7 @@ export function IntegrationForm({
         name: name.trim(),
         description: description.trim() || null,
         oauthProvider: oauthProvider || null,
-        // Checked by the API (422 with the field's problem).
-        configSchema: parsed.value as IntegrationConfigField[],
+        configSchema: parsed.value,
       },
       {
         onSuccess: () => {
@@ -59,7 +60,7 @@ export function IntegrationForm({
             setName("");
             setDescription("");
             setOAuthProvider("");
-            setSchemaText("[]");
+            setFields({ rows: [], json: null });
           }
           onDone?.();
         },
@@ -86,14 +87,7 @@ export function IntegrationForm({
           </Select>
         )}
       </Field>
-      <JsonField
-        label="Config fields (JSON)"
-        hint='e.g. [{"key": "tenant", "type": "string", "required": true}, {"key": "apiKey", "type": "string", "secret": true}]'
-        error={schemaError}
-        rows={4}
-        value={schemaText}
-        onChange={setSchemaText}
-      />
+      <ConfigFieldsEditor draft={fields} onChange={setFields} error={schemaError} />
       <div className="data-actions">
         <Button type="submit" variant="primary" busy={save.isPending}>
           {existing ? "Save integration" : "Create integration"}
@@ -105,21 +99,24 @@ export function IntegrationForm({
   );
 }
 
-/** A hint naming an integration's config fields, for the JSON boxes of its values. */
-function fieldsHint(integration: Integration, what: string): string {
-  const keys = integration.configSchema.map((f) => `${f.key}${f.required ? " (required)" : ""}`);
-  return `${what}, a JSON object${keys.length > 0 ? ` of ${keys.join(", ")}` : ""}. A secret shows as "[SECRET]"; leave it so to keep it, null removes a key.`;
+/** The hint of the JSON box of an integration that declares no config fields. */
+function fieldsHint(what: string): string {
+  return `${what}, a JSON object. A secret shows as "[SECRET]"; leave it so to keep it, null removes a key.`;
 }
 
 /** The integration's defaults: the config every organization gets unless its mapping overrides it. */
 export function DefaultsForm({ integration, onDone }: { integration: Integration; onDone: () => void }) {
+  const fields = integration.configSchema;
   const [text, setText] = useState(() => objectText(integration.defaults));
+  const [texts, setTexts] = useState(() => configTexts(fields, integration.defaults));
   const [error, setError] = useState<string | undefined>();
+  const [errors, setErrors] = useState<Record<string, string> | undefined>();
   const save = useInvalidatingMutation(DATA_KEY, (config: Record<string, unknown>) =>
     apiFetch<Integration>(`${integrationPath(integration.id)}/config`, { method: "PUT", body: { config } }),
   );
   const submit = () => {
-    const parsed = parseJsonObject(text, true);
+    const parsed = readConfig(fields, texts, text, integration.defaults);
+    setErrors(parsed.ok ? undefined : parsed.errors);
     if (!parsed.ok) {
       setError(parsed.message);
       return;
@@ -129,14 +126,24 @@ export function DefaultsForm({ integration, onDone }: { integration: Integration
   };
   return (
     <EditForm save={save} submitLabel="Save defaults" onSubmit={submit} onCancel={onDone}>
-      <JsonField
-        label="Default config (JSON)"
-        hint={fieldsHint(integration, "The defaults")}
-        error={error}
-        rows={6}
-        value={text}
-        onChange={setText}
-      />
+      {fields.length > 0 ? (
+        <ConfigValueInputs
+          fields={fields}
+          texts={texts}
+          onChange={setTexts}
+          errors={errors}
+          labelPrefix="Default"
+        />
+      ) : (
+        <JsonField
+          label="Default config (JSON)"
+          hint={fieldsHint("The defaults")}
+          error={error}
+          rows={6}
+          value={text}
+          onChange={setText}
+        />
+      )}
     </EditForm>
   );
 }
@@ -148,8 +155,11 @@ export function Mappings({ integration }: { integration: Integration }) {
   const [organizationId, setOrganizationId] = useState("");
   const [entityId, setEntityId] = useState("");
   const [entityName, setEntityName] = useState("");
+  const fields = integration.configSchema;
   const [configText, setConfigText] = useState("");
+  const [texts, setTexts] = useState<ConfigTexts>(() => configTexts(fields, {}));
   const [configError, setConfigError] = useState<string | undefined>();
+  const [configErrors, setConfigErrors] = useState<Record<string, string> | undefined>();
   /** The mapping the form edits (PUT); null: the form adds one (POST). */
   const [editing, setEditing] = useState<IntegrationMapping | null>(null);
   const mappingPath = (mappingId: string) =>
@@ -168,22 +178,27 @@ export function Mappings({ integration }: { integration: Integration }) {
     setEntityId("");
     setEntityName("");
     setConfigText("");
+    setTexts(configTexts(fields, {}));
     setConfigError(undefined);
+    setConfigErrors(undefined);
   };
   const edit = (mapping: IntegrationMapping) => {
     setEditing(mapping);
     setOrganizationId(mapping.organizationId ?? "");
     setEntityId(mapping.entityId ?? "");
     setEntityName(mapping.entityName ?? "");
-    setConfigText(Object.keys(mapping.config).length > 0 ? JSON.stringify(mapping.config, null, 2) : "");
+    setConfigText(objectText(mapping.config));
+    setTexts(configTexts(fields, mapping.config));
     setConfigError(undefined);
+    setConfigErrors(undefined);
   };
   const remove = useInvalidatingMutation(DATA_KEY, (mapping: IntegrationMapping) =>
     apiFetch<undefined>(mappingPath(mapping.id), { method: "DELETE" }),
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const config = parseJsonObject(configText, true);
+    const config = readConfig(fields, texts, configText, editing?.config ?? {});
+    setConfigErrors(config.ok ? undefined : config.errors);
     if (!config.ok) {
       setConfigError(config.message);
       return;
@@ -259,14 +274,24 @@ export function Mappings({ integration }: { integration: Integration }) {
         <Field label="Entity name" hint="Optional">
           {(ids) => <Input {...ids} value={entityName} onChange={(e) => setEntityName(e.target.value)} />}
         </Field>
-        <JsonField
-          label="Mapping config (JSON)"
-          hint={fieldsHint(integration, "Optional: this organization's values over the defaults")}
-          error={configError}
-          rows={3}
-          value={configText}
-          onChange={setConfigText}
-        />
+        {fields.length > 0 ? (
+          <ConfigValueInputs
+            fields={fields}
+            texts={texts}
+            onChange={setTexts}
+            errors={configErrors}
+            labelPrefix="Mapping"
+          />
+        ) : (
+          <JsonField
+            label="Mapping config (JSON)"
+            hint={fieldsHint("Optional: this organization's values over the defaults")}
+            error={configError}
+            rows={3}
+            value={configText}
+            onChange={setConfigText}
+          />
+        )}
         <div className="admin-actions">
           <Button type="submit" variant="primary" busy={save.isPending}>
             {editing ? "Save mapping" : "Add mapping"}
@@ -275,39 +300,6 @@ export function Mappings({ integration }: { integration: Integration }) {
         </div>
         <ActionError error={save.error} />
       </form>
-    </div>
-  );
-}
-
-export function TestResult({ integration }: { integration: Integration }) {
-  const { scope } = useOrgScope();
-  const test = useInvalidatingMutation(DATA_KEY, () =>
-    apiFetch<{ ok: boolean; problems: string[] }>(`${integrationPath(integration.id)}/test`, {
-      method: "POST",
-      body: { organizationId: scope },
-    }),
-  );
-  return (
-    <div>
-      <Button
-        onClick={() => test.mutate(undefined)}
-        busy={test.isPending}
-        aria-label={`Test ${integration.name}`}
-      >
-        Test
-      </Button>
-      {test.data && (
-        <p role="status">
-          {test.data.ok ? (
-            <Badge tone="success">ready</Badge>
-          ) : (
-            <>
-              <Badge tone="danger">not ready</Badge> {test.data.problems.join("; ")}
-            </>
-          )}
-        </p>
-      )}
-      <ActionError error={test.error} />
     </div>
   );
 }
