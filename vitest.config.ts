@@ -36,6 +36,9 @@ export default defineConfig({
           root: source("./apps/web"),
           include: ["test/**/*.test.ts"],
           globalSetup: [source("./apps/web/test/global-setup.ts")],
+          // A browser step waits for the server (an MFA enrolment hashes ten recovery codes): under a
+          // full CI run on two cores that is more than expect.poll's default second.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {
