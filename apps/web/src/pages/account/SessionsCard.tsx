@@ -14,7 +14,7 @@ import {
 } from "../../components/ui/index.js";
 import { ME_KEY } from "../../shell/auth.js";
 import { ACCOUNT_KEY, useSessions } from "./account-queries.js";
-import { deviceName, When } from "./session-display.js";
+import { deviceName, sessionColumns } from "./session-display.js";
 
 /** The caller's logins: end one of the others, or all of them (this one too). */
 export function SessionsCard() {
@@ -56,13 +56,7 @@ export function SessionsCard() {
             rowKey={(s) => s.id}
             rowAttributes={(s) => ({ "data-session-id": s.id })}
             columns={[
-              {
-                header: "Device",
-                cell: (s) => <span title={s.userAgent ?? undefined}>{deviceName(s.userAgent)}</span>,
-              },
-              { header: "IP address", cell: (s) => s.ip ?? "—" },
-              { header: "Last used", cell: (s) => <When iso={s.lastUsedAt} /> },
-              { header: "Signed in", cell: (s) => <When iso={s.createdAt} /> },
+              ...sessionColumns<Session>(),
               {
                 header: "Actions",
                 cell: (s) =>

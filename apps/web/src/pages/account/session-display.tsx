@@ -1,3 +1,5 @@
+import type { Session } from "@bifrost/contracts";
+import type { Column } from "../../components/ui/index.js";
 /** Browsers by the token their user agent names; the first match wins (Edge also says "Chrome"). */
 const BROWSERS: [RegExp, string][] = [
   [/\bEdg(e|A|iOS)?\//, "Edge"],
@@ -51,4 +53,22 @@ export function When({ iso }: { iso: string }) {
       {text}
     </time>
   );
+}
+
+/**
+ * The columns every list of logins shows (the account page's own, an admin's view of a user's):
+ * device, address, last use, sign-in; the caller adds its own actions.
+ */
+export function sessionColumns<
+  S extends Pick<Session, "userAgent" | "ip" | "lastUsedAt" | "createdAt">,
+>(): Column<S>[] {
+  return [
+    {
+      header: "Device",
+      cell: (s) => <span title={s.userAgent ?? undefined}>{deviceName(s.userAgent)}</span>,
+    },
+    { header: "IP address", cell: (s) => s.ip ?? "—" },
+    { header: "Last used", cell: (s) => <When iso={s.lastUsedAt} /> },
+    { header: "Signed in", cell: (s) => <When iso={s.createdAt} /> },
+  ];
 }

@@ -2,7 +2,7 @@ import type { AdminUser, Session } from "@bifrost/contracts";
 import { apiFetch } from "../../api/client.js";
 import { useInvalidatingMutation } from "../../api/queries.js";
 import { ActionError, Card } from "../../components/ui/index.js";
-import { deviceName, When } from "../account/session-display.js";
+import { deviceName, sessionColumns } from "../account/session-display.js";
 import { AdminTable, RowButton } from "./collection.js";
 import { ADMIN_KEY } from "./queries.js";
 import { userPath, useUserSessions } from "./user-queries.js";
@@ -29,13 +29,7 @@ export function UserPageSessions({
         caption={`Sessions of ${user.email}`}
         empty="Not signed in anywhere."
         columns={[
-          {
-            header: "Device",
-            cell: (s) => <span title={s.userAgent ?? undefined}>{deviceName(s.userAgent)}</span>,
-          },
-          { header: "IP address", cell: (s) => s.ip ?? "—" },
-          { header: "Last used", cell: (s) => <When iso={s.lastUsedAt} /> },
-          { header: "Signed in", cell: (s) => <When iso={s.createdAt} /> },
+          ...sessionColumns<Session>(),
           {
             header: "Actions",
             cell: (s) => (

@@ -25,41 +25,65 @@ export function RenameDialog({
   onClose: () => void;
   onRenamed: (result: WriteWorkspaceFileResult) => void;
 }) {
-  const [to, setTo] = useState(path);
   const rename = useMutation({
-    mutationFn: () =>
+    mutationFn: (to: string) =>
       apiFetch<WriteWorkspaceFileResult>("/api/files/editor/rename", {
         method: "POST",
-        body: { from: path, to: to.trim() },
+        body: { from: path, to },
       }),
     onSuccess: onRenamed,
   });
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+    <RenameForm
       title={`Rename ${path}`}
       description="Its workflows are registered again under the new path."
-    >
+      label="New path"
+      current={path}
+      busy={rename.isPending}
+      error={rename.error}
+      onRename={(to) => rename.mutate(to)}
+      onClose={onClose}
+    />
+  );
+}
+
+/** A dialog asking for a new name (a file's path, a symbol's name): Rename once it differs. */
+export function RenameForm({
+  title,
+  description,
+  label,
+  current,
+  busy,
+  error,
+  onRename,
+  onClose,
+}: {
+  title: string;
+  description: string;
+  label: string;
+  current: string;
+  busy: boolean;
+  error: unknown;
+  onRename: (to: string) => void;
+  onClose: () => void;
+}) {
+  const [to, setTo] = useState(current);
+  return (
+    <Dialog open onOpenChange={(open) => !open && onClose()} title={title} description={description}>
       <form
         className="ed-dialog-form"
         onSubmit={(event) => {
           event.preventDefault();
-          rename.mutate();
+          onRename(to.trim());
         }}
       >
-        <Field label="New path">
+        <Field label={label}>
           {(ids) => <Input {...ids} value={to} onChange={(e) => setTo(e.target.value)} required autoFocus />}
         </Field>
-        <ActionError error={rename.error} />
+        <ActionError error={error} />
         <div className="ui-dialog__footer">
           <Button onClick={onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant="primary"
-            busy={rename.isPending}
-            disabled={!to.trim() || to.trim() === path}
-          >
+          <Button type="submit" variant="primary" busy={busy} disabled={!to.trim() || to.trim() === current}>
             Rename
           </Button>
         </div>
@@ -68,7 +92,6 @@ export function RenameDialog({
   );
 }
 
-/** The open file's path (and whether it has unsaved changes) and what can be done with it. */
 export function EditorToolbar({
   path,
   dirty,

@@ -1,8 +1,7 @@
 import type { WriteWorkspaceFileResult } from "@bifrost/contracts";
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
 import { apiFetch } from "../../../api/client.js";
-import { ActionError, Button, Dialog, Field, Input } from "../../../components/ui/index.js";
+import { RenameForm } from "../EditorParts.js";
 import type { TypeScriptService } from "./ts-client.js";
 
 type Edit = { from: number; to: number };
@@ -39,7 +38,6 @@ export function RenameSymbolDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [to, setTo] = useState(name);
   const rename = useMutation({
     mutationFn: async (newName: string) => {
       if (!/^[A-Za-z_$][\w$]*$/.test(newName)) throw new Error(`"${newName}" is not a valid name`);
@@ -68,35 +66,15 @@ export function RenameSymbolDialog({
     },
   });
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+    <RenameForm
       title={`Rename ${name}`}
       description="Every use in the workspace changes; other files that use it are saved at once."
-    >
-      <form
-        className="ed-dialog-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          rename.mutate(to.trim());
-        }}
-      >
-        <Field label="New name">
-          {(ids) => <Input {...ids} value={to} onChange={(e) => setTo(e.target.value)} required autoFocus />}
-        </Field>
-        <ActionError error={rename.error} />
-        <div className="ui-dialog__footer">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant="primary"
-            busy={rename.isPending}
-            disabled={!to.trim() || to.trim() === name}
-          >
-            Rename
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      label="New name"
+      current={name}
+      busy={rename.isPending}
+      error={rename.error}
+      onRename={(to) => rename.mutate(to)}
+      onClose={onClose}
+    />
   );
 }
