@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { TSCONFIG } from "../../../packages/cli/src/commands/init.js";
 import { codeOf, TEMPLATES } from "../src/pages/editor/templates.js";
 
 // The editor's templates (issue 26) are what a newcomer starts from: each must type-check against the
@@ -20,18 +21,8 @@ describe("the New workflow templates", () => {
     symlinkSync(path.join(REPO, "node_modules/zod"), path.join(dir, "node_modules/zod"));
     symlinkSync(path.join(REPO, "node_modules/@types/node"), path.join(dir, "node_modules/@types/node"));
     symlinkSync(path.join(REPO, "node_modules/undici-types"), path.join(dir, "node_modules/undici-types"));
-    const compilerOptions = {
-      target: "ES2023",
-      lib: ["ES2023"],
-      module: "ESNext",
-      moduleResolution: "Bundler",
-      allowImportingTsExtensions: true,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-    };
-    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }));
+    // The very tsconfig.json `bifrost init` writes.
+    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG));
     for (const template of TEMPLATES)
       writeFileSync(path.join(dir, `${template.id}.ts`), codeOf(template, "example"));
     expect(TEMPLATES.length).toBe(5);

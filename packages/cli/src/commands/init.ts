@@ -32,7 +32,8 @@ export const hello = workflow({
 });
 `;
 
-const TSCONFIG = {
+/** The workspace's tsconfig.json (the web client's templates are checked with it too). */
+export const TSCONFIG = {
   compilerOptions: {
     target: "ES2023",
     lib: ["ES2023"],
