@@ -1,12 +1,17 @@
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_ORGANIZATION_ID, users } from "../../src/db/schema/index.js";
-import { createTestContext, type Client, type TestContext } from "../support/context.js";
+import {
+  createTestContext,
+  PASSWORD,
+  signedInAs,
+  type Client,
+  type TestContext,
+} from "../support/context.js";
 
 // An admin never deactivates their own account (issue 26 item 9): not through the user route, not
 // hidden among others in a bulk action, not with the id spelt in upper case. Nothing changes.
 
-const PASSWORD = "a test user's passphrase";
 let ctx: TestContext;
 
 const activeOf = async (ids: string[]) =>
@@ -32,24 +37,7 @@ async function newUser(email: string, isSuperuser = false): Promise<string> {
 /** A second platform admin, signed in: the one who may deactivate the first. */
 async function secondAdmin(email: string): Promise<Client> {
   const id = await newUser(email, true);
-  const login = await ctx.app.app.inject({
-    method: "POST",
-    url: "/auth/login",
-    payload: { email, password: PASSWORD },
-  });
-  expect(login.statusCode).toBe(200);
-  const token = login.json<{ accessToken: string }>().accessToken;
-  return {
-    userId: id,
-    token,
-    request: (method, url, payload) =>
-      ctx.app.app.inject({
-        method: method as "GET",
-        url,
-        ...(payload ? { payload } : {}),
-        headers: { authorization: `Bearer ${token}` },
-      }),
-  };
+  return await signedInAs(ctx.app, email, id);
 }
 
 beforeAll(async () => {

@@ -20,7 +20,8 @@ export type TestContext = {
   close(): Promise<void>;
 };
 
-const PASSWORD = "a test user's passphrase";
+/** The password of every user the test context creates (and of users a test creates the same way). */
+export const PASSWORD = "a test user's passphrase";
 
 function client(t: TestApp, token: string | undefined, userId = ""): Client {
   return {
@@ -44,6 +45,11 @@ async function signIn(t: TestApp, email: string): Promise<string> {
   });
   expect(response.statusCode, `sign in ${email}`).toBe(200);
   return response.json<{ accessToken: string }>().accessToken;
+}
+
+/** A user created with `PASSWORD`, signed in: a client acting with their access token. */
+export async function signedInAs(t: TestApp, email: string, userId: string): Promise<Client> {
+  return client(t, await signIn(t, email), userId);
 }
 
 /**
